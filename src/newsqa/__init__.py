@@ -1,0 +1,29 @@
+"""newsqa: ask questions about a collection of news articles, with answers that cite them."""
+
+from newsqa.facade import NewsQA
+from newsqa.settings import Settings
+from newsqa.types import (
+    Article,
+    ArticleRef,
+    Chunk,
+    IndexReport,
+    IndexStats,
+    LoadResult,
+    SearchHit,
+    Skipped,
+)
+
+__all__ = [
+    "Article",
+    "ArticleRef",
+    "Chunk",
+    "IndexReport",
+    "IndexStats",
+    "LoadResult",
+    "NewsQA",
+    "SearchHit",
+    "Settings",
+    "Skipped",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,311 @@
+"""The `newsqa` command. It reads the environment, builds `Settings`, and drives `NewsQA`;
+it holds no indexing or retrieval logic of its own. Heavy imports stay inside the commands so
+`newsqa --help` and `newsqa index stats` start fast."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from newsqa.settings import Settings
+
+if TYPE_CHECKING:
+    from newsqa.facade import NewsQA
+    from newsqa.indexing.builder import Progress
+    from newsqa.types import IndexReport, SearchHit
+
+app = typer.Typer(
+    help="Ask questions about a collection of news articles, with answers that cite them.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+index_app = typer.Typer(help="Build, update and inspect the index.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+CorpusOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--corpus", "-c", help="Files or folders to index (default: the corpus folder)."),
+]
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    index: Annotated[
+        Path | None, typer.Option(help="Index folder [env NEWSQA_INDEX; default: index]")
+    ] = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option("--corpus-dir", help="Corpus folder [env NEWSQA_CORPUS; default: corpus]"),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help="Embedding model name or path [env NEWSQA_EMBEDDING_MODEL]"),
+    ] = None,
+    chroma_url: Annotated[
+        str | None,
+        typer.Option(help="Use the Chroma server at this URL [env NEWSQA_CHROMA_URL]"),
+    ] = None,
+) -> None:
+    try:
+        ctx.obj = Settings.from_env(
+            index_dir=index, corpus_dir=corpus, embedding_model=model, chroma_url=chroma_url
+        )
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.secho(f"Error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Known failures become one clear line and exit status 1, never a traceback."""
+    from newsqa.indexing import (
+        IncompatibleIndexError,
+        IndexBusyError,
+        IndexMissingError,
+        StoreError,
+    )
+
+    try:
+        yield
+    except (IncompatibleIndexError, IndexBusyError, IndexMissingError, StoreError) as exc:
+        _fail(str(exc))
+    except (ValueError, RuntimeError) as exc:
+        _fail(str(exc))
+
+
+def _qa(ctx: typer.Context) -> NewsQA:
+    from newsqa.facade import NewsQA
+
+    settings: Settings = ctx.obj
+    return NewsQA(settings)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Progress | None]:
+    """A progress bar on stderr for reading and embedding (off for --json or when piped)."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+    )
+    tasks: dict[str, Any] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        if phase not in tasks:
+            label = "reading articles" if phase == "reading" else "embedding chunks"
+            tasks[phase] = bar.add_task(label, total=total or None)
+        bar.update(tasks[phase], completed=done, total=total or None)
+
+    with bar:
+        yield update
+
+
+def _print_report(report: IndexReport) -> None:
+    a = report
+    typer.echo(
+        f"{a.mode}: {a.articles_read} articles read in {a.seconds:.1f}s "
+        f"(embedding {a.embed_seconds:.1f}s)"
+    )
+    typer.echo(
+        f"  articles  added {a.articles_added}, changed {a.articles_changed}, "
+        f"removed {a.articles_removed}, unchanged {a.articles_unchanged}"
+    )
+    typer.echo(
+        f"  chunks    added {a.chunks_added}, removed {a.chunks_removed}, "
+        f"unchanged {a.chunks_unchanged} ({a.chunks_embedded} embedded)"
+    )
+    if a.duplicates:
+        typer.echo(f"  duplicates indexed once: {len(a.duplicates)}")
+        for origin, first in a.duplicates[:10]:
+            typer.echo(f"    {origin}  (same article as {first})")
+    if a.syndicated:
+        typer.echo(f"  syndicated copies recorded, not re-indexed: {len(a.syndicated)}")
+        for origin, of in a.syndicated[:10]:
+            typer.echo(f"    {origin}  (copy of article {of})")
+    if a.skipped:
+        typer.secho(f"  skipped: {len(a.skipped)}", fg=typer.colors.YELLOW)
+        for s in a.skipped[:20]:
+            typer.echo(f"    {s.origin}: {s.reason}")
+        if len(a.skipped) > 20:
+            typer.echo(f"    … and {len(a.skipped) - 20} more (see --json)")
+
+
+def _run_build(ctx: typer.Context, mode: str, corpus: list[Path] | None, as_json: bool) -> None:
+    with _errors():
+        qa = _qa(ctx)
+        with _progress(not as_json) as progress:
+            build = qa.rebuild if mode == "rebuild" else qa.update
+            report = build(corpus or None, progress=progress)
+        qa.close()
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        _print_report(report)
+
+
+@index_app.command("update")
+def index_update(ctx: typer.Context, corpus: CorpusOpt = None, as_json: JsonOpt = False) -> None:
+    """Embed what is new or changed in the corpus and drop what was removed."""
+    _run_build(ctx, "update", corpus, as_json)
+
+
+@index_app.command("rebuild")
+def index_rebuild(ctx: typer.Context, corpus: CorpusOpt = None, as_json: JsonOpt = False) -> None:
+    """Build the index afresh beside the old one; the old one stays usable until it is done."""
+    _run_build(ctx, "rebuild", corpus, as_json)
+
+
+@index_app.command("stats")
+def index_stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """What the index holds: articles, chunks, outlets, dates, and how it was built."""
+    from newsqa.indexing.index import NewsIndex
+
+    stats = NewsIndex(ctx.obj).stats()
+    if as_json:
+        typer.echo(json.dumps(stats.to_dict(), indent=2))
+        return
+    if not stats.exists:
+        typer.echo(f"No index in {stats.path} yet. Build it with `newsqa index update`.")
+        raise typer.Exit(1)
+    typer.echo(f"index      {stats.path}")
+    typer.echo(f"articles   {stats.articles} (+{stats.syndicated_copies} syndicated copies)")
+    typer.echo(f"chunks     {stats.chunks}")
+    typer.echo(f"outlets    {len(stats.outlets)}")
+    for name, n in list(stats.outlets.items())[:10]:
+        typer.echo(f"  {n:6d}  {name or '(unknown)'}")
+    if len(stats.outlets) > 10:
+        typer.echo(f"  … and {len(stats.outlets) - 10} more")
+    typer.echo(f"dates      {stats.earliest[:10] or '?'} … {stats.latest[:10] or '?'}")
+    typer.echo(f"updated    {stats.updated_at}")
+    b = stats.build
+    typer.echo(
+        f"built with {b.get('embedding_model')} ({b.get('precision', '?')}), chunks of "
+        f"{b.get('chunk_size')} tokens, overlap {b.get('chunk_overlap')}"
+    )
+
+
+def _hit_dict(hit: SearchHit) -> dict[str, Any]:
+    a = hit.article
+    return {
+        "chunk_id": hit.chunk_id,
+        "score": round(hit.score, 6),
+        "text": hit.text,
+        "article": {
+            "id": a.id,
+            "title": a.title,
+            "source": a.source,
+            "author": a.author,
+            "published": a.published.isoformat() if a.published else None,
+            "url": a.url,
+        },
+        "also_published_by": [c.source for c in hit.also_published_by],
+    }
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("-k", help="How many passages.")] = 5,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="Only this outlet (repeatable).")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the passages of the indexed articles that best match QUERY."""
+    with _errors():
+        qa = _qa(ctx)
+        hits = qa.search(query, k, sources=source, since=since, until=until)
+        qa.close()
+    if as_json:
+        typer.echo(json.dumps({"query": query, "hits": [_hit_dict(h) for h in hits]}, indent=2))
+        return
+    if not hits:
+        typer.echo("No matching passages.")
+    for n, hit in enumerate(hits, 1):
+        a = hit.article
+        date = a.published.date().isoformat() if a.published else "undated"
+        typer.secho(f"[{n}] {a.title} — {a.source or 'unknown outlet'}, {date}", bold=True)
+        if a.url:
+            typer.echo(f"    {a.url}")
+        snippet = " ".join(hit.text.split())
+        typer.echo(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    targets: Annotated[list[str], typer.Argument(help="URLs of pages or feeds, or local files.")],
+    no_update: Annotated[
+        bool, typer.Option("--no-update", help="Only add to the corpus folder.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add articles to the corpus folder from URLs, feeds or files, then update the index."""
+    with _errors():
+        qa = _qa(ctx)
+        with _progress(not as_json) as progress:
+            loaded, written, report = qa.ingest(targets, update=not no_update, progress=progress)
+        qa.close()
+    if as_json:
+        out = {
+            "articles": len(loaded.articles),
+            "written": [str(p) for p in written],
+            "skipped": [{"origin": s.origin, "reason": s.reason} for s in loaded.skipped],
+            "update": report.to_dict() if report else None,
+        }
+        typer.echo(json.dumps(out, indent=2))
+        return
+    typer.echo(f"read {len(loaded.articles)} articles; wrote {len(written)} files into the corpus")
+    for s in loaded.skipped:
+        typer.echo(f"  skipped {s.origin}: {s.reason}")
+    if report:
+        _print_report(report)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 7860,
+    auth: Annotated[
+        str | None, typer.Option(help="user:password required to open the page.")
+    ] = None,
+    no_update: Annotated[
+        bool, typer.Option("--no-update", help="Do not build a missing index first.")
+    ] = False,
+) -> None:
+    """Start the web page (on 127.0.0.1 unless told otherwise)."""
+    from newsqa.web import launch
+
+    with _errors():
+        launch(ctx.obj, host=host, port=port, auth=auth, update_first=not no_update)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

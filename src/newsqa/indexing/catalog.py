@@ -1,0 +1,319 @@
+"""The catalog: one SQLite file per index generation holding articles, chunks, the full-text
+(BM25) index and the build settings. It is the source of truth: a vector in Chroma counts only
+when a catalog row points at it, so an interrupted write never shows half an update."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from newsqa.types import Article, ArticleRef, Chunk
+
+__all__ = ["Catalog", "ChunkRow"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    author TEXT NOT NULL,
+    published TEXT NOT NULL,
+    published_ts REAL,
+    url TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    copy_of TEXT,
+    signature BLOB
+);
+CREATE INDEX IF NOT EXISTS articles_copy_of ON articles(copy_of);
+CREATE TABLE IF NOT EXISTS chunks (
+    rid INTEGER PRIMARY KEY,
+    id TEXT UNIQUE NOT NULL,
+    vector_id TEXT UNIQUE NOT NULL,
+    article_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    header TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    n_tokens INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(body, tokenize = 'porter unicode61');
+"""
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    """A live chunk joined with its article."""
+
+    chunk_id: str
+    vector_id: str
+    position: int
+    text: str
+    article: ArticleRef
+
+
+def _ts(dt: datetime | None) -> float | None:
+    """Seconds since the epoch; a date without a zone is read as UTC."""
+    if dt is None:
+        return None
+    return (dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)).timestamp()
+
+
+class Catalog:
+    """Articles and chunks of one index generation, in SQLite (WAL, so readers never block)."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        if readonly:
+            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+        self._db.execute("PRAGMA synchronous=NORMAL")
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: a crash inside leaves the catalog as it was before."""
+        with self._db:
+            yield
+
+    # -- settings of the build ------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        self._db.executemany(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            list(values.items()),
+        )
+
+    # -- writing --------------------------------------------------------------------------
+    def article_hashes(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT id, hash FROM articles").fetchall())
+
+    def article_origins(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT id, origin FROM articles").fetchall())
+
+    def vector_ids_of(self, article_id: str) -> dict[str, str]:
+        """chunk id -> vector id for one article."""
+        rows = self._db.execute(
+            "SELECT id, vector_id FROM chunks WHERE article_id = ?", (article_id,)
+        ).fetchall()
+        return dict(rows)
+
+    def put_article(
+        self,
+        article: Article,
+        chunks: Sequence[tuple[Chunk, str]],
+        *,
+        copy_of: str | None = None,
+        signature: np.ndarray | None = None,
+    ) -> None:
+        """Insert or replace an article and its chunks (`(chunk, vector_id)` pairs)."""
+        self._delete_chunks(article.id)
+        self._db.execute(
+            "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                article.id,
+                article.content_hash,
+                article.title,
+                article.source,
+                article.author,
+                article.published_iso,
+                _ts(article.published),
+                article.url,
+                article.origin,
+                copy_of,
+                signature.tobytes() if signature is not None else None,
+            ),
+        )
+        for chunk, vector_id in chunks:
+            cur = self._db.execute(
+                "INSERT INTO chunks(id, vector_id, article_id, position, text, header, start, end,"
+                " n_tokens) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    chunk.id,
+                    vector_id,
+                    article.id,
+                    chunk.position,
+                    chunk.text,
+                    chunk.header,
+                    chunk.start,
+                    chunk.end,
+                    chunk.n_tokens,
+                ),
+            )
+            self._db.execute(
+                "INSERT INTO chunks_fts(rowid, body) VALUES (?, ?)",
+                (cur.lastrowid, chunk.indexed_text),
+            )
+
+    def _delete_chunks(self, article_id: str) -> None:
+        self._db.execute(
+            "DELETE FROM chunks_fts WHERE rowid IN (SELECT rid FROM chunks WHERE article_id = ?)",
+            (article_id,),
+        )
+        self._db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+
+    def remove_articles(self, ids: Iterable[str]) -> None:
+        for article_id in ids:
+            self._delete_chunks(article_id)
+            self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
+    def copies_of(self, ids: Iterable[str]) -> list[str]:
+        wanted = list(ids)
+        out: list[str] = []
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            marks = ",".join("?" * len(part))
+            out += [
+                r[0]
+                for r in self._db.execute(
+                    f"SELECT id FROM articles WHERE copy_of IN ({marks})", part
+                )
+            ]
+        return out
+
+    def signatures(self) -> tuple[list[str], np.ndarray]:
+        """Ids and MinHash signatures of the indexed (non-copy) articles."""
+        rows = self._db.execute(
+            "SELECT id, signature FROM articles WHERE copy_of IS NULL AND signature IS NOT NULL"
+        ).fetchall()
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.uint32)
+        return [r[0] for r in rows], np.stack([np.frombuffer(r[1], dtype=np.uint32) for r in rows])
+
+    # -- reading --------------------------------------------------------------------------
+    def vector_ids(self) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT vector_id FROM chunks")}
+
+    def rows_for_vectors(self, vector_ids: Sequence[str]) -> dict[str, ChunkRow]:
+        """Live chunks for the given vector ids (ids the catalog does not know are left out)."""
+        out: dict[str, ChunkRow] = {}
+        for i in range(0, len(vector_ids), 500):
+            part = list(vector_ids[i : i + 500])
+            marks = ",".join("?" * len(part))
+            for row in self._db.execute(
+                "SELECT c.vector_id, c.id, c.position, c.text, a.id, a.title, a.source, a.author,"
+                " a.published, a.url FROM chunks c JOIN articles a ON a.id = c.article_id"
+                f" WHERE c.vector_id IN ({marks})",
+                part,
+            ):
+                out[row[0]] = ChunkRow(
+                    chunk_id=row[1],
+                    vector_id=row[0],
+                    position=row[2],
+                    text=row[3],
+                    article=ArticleRef(
+                        id=row[4],
+                        title=row[5],
+                        source=row[6],
+                        author=row[7],
+                        published=datetime.fromisoformat(row[8]) if row[8] else None,
+                        url=row[9],
+                    ),
+                )
+        return out
+
+    def copies_refs(self, article_ids: Iterable[str]) -> dict[str, list[ArticleRef]]:
+        """Syndicated copies recorded for each canonical article id."""
+        out: dict[str, list[ArticleRef]] = {}
+        wanted = list(article_ids)
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for row in self._db.execute(
+                "SELECT copy_of, id, title, source, author, published, url FROM articles"
+                f" WHERE copy_of IN ({marks}) ORDER BY published",
+                part,
+            ):
+                out.setdefault(row[0], []).append(
+                    ArticleRef(
+                        id=row[1],
+                        title=row[2],
+                        source=row[3],
+                        author=row[4],
+                        published=datetime.fromisoformat(row[5]) if row[5] else None,
+                        url=row[6],
+                    )
+                )
+        return out
+
+    def filtered_vector_ids(
+        self, *, sources: Sequence[str] | None, since: datetime | None, until: datetime | None
+    ) -> list[str]:
+        """Vector ids of chunks whose article (or a syndicated copy of it) passes the filters."""
+        clauses, params = _filter_sql(sources, since, until)
+        sql = (
+            "SELECT c.vector_id FROM chunks c WHERE c.article_id IN ("
+            "SELECT a.id FROM articles a WHERE a.copy_of IS NULL AND " + clauses + " UNION "
+            "SELECT a.copy_of FROM articles a WHERE a.copy_of IS NOT NULL AND " + clauses + ")"
+        )
+        return [r[0] for r in self._db.execute(sql, params + params)]
+
+    def lexical(self, terms: Sequence[str], limit: int) -> list[tuple[str, float]]:
+        """BM25 over header + chunk text: (vector id, score), best first; any term may match."""
+        if not terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+        rows = self._db.execute(
+            "SELECT c.vector_id, bm25(chunks_fts) AS s FROM chunks_fts"
+            " JOIN chunks c ON c.rid = chunks_fts.rowid"
+            " WHERE chunks_fts MATCH ? ORDER BY s LIMIT ?",
+            (match, limit),
+        ).fetchall()
+        return [(r[0], -float(r[1])) for r in rows]
+
+    def counts(self) -> tuple[int, int, int]:
+        """(indexed articles, chunks, syndicated copies)."""
+        arts = self._db.execute("SELECT COUNT(*) FROM articles WHERE copy_of IS NULL").fetchone()
+        copies = self._db.execute(
+            "SELECT COUNT(*) FROM articles WHERE copy_of IS NOT NULL"
+        ).fetchone()
+        chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()
+        return int(arts[0]), int(chunks[0]), int(copies[0])
+
+    def outlets(self) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT source, COUNT(*) FROM articles GROUP BY source ORDER BY COUNT(*) DESC, source"
+        ).fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
+    def date_range(self) -> tuple[str, str]:
+        row = self._db.execute(
+            "SELECT MIN(published), MAX(published) FROM articles WHERE published != ''"
+        ).fetchone()
+        return (row[0] or "", row[1] or "")
+
+
+def _filter_sql(
+    sources: Sequence[str] | None, since: datetime | None, until: datetime | None
+) -> tuple[str, list[object]]:
+    clauses: list[str] = ["1"]
+    params: list[object] = []
+    if sources:
+        marks = ",".join("?" * len(sources))
+        clauses.append(f"lower(a.source) IN ({marks})")
+        params += [s.lower() for s in sources]
+    if since is not None:
+        clauses.append("a.published_ts >= ?")
+        params.append(_ts(since))
+    if until is not None:
+        clauses.append("a.published_ts <= ?")
+        params.append(_ts(until))
+    return " AND ".join(clauses), params

@@ -1,0 +1,238 @@
+"""The index as a whole: generations on disk, the catalog, the vector store and the embedder."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from newsqa.chunking import Chunker
+from newsqa.indexing.builder import Progress, sync
+from newsqa.indexing.catalog import Catalog
+from newsqa.indexing.embeddings import Embedder, SentenceTransformerEmbedder
+from newsqa.indexing.layout import IndexLayout
+from newsqa.indexing.store import VectorStore, open_store
+from newsqa.settings import Settings
+from newsqa.types import Article, IndexReport, IndexStats, Skipped
+
+__all__ = ["CHUNKER_VERSION", "IncompatibleIndexError", "IndexMissingError", "NewsIndex"]
+
+CHUNKER_VERSION = "1"  # bump when the chunker's output changes for the same settings
+FORMAT_VERSION = "1"
+
+# what must match between an index and the settings that search or extend it
+_MUST_MATCH = ("format", "embedding_model", "chunk_size", "chunk_overlap", "tokenizer", "chunker")
+
+StoreFactory = Callable[[Settings, IndexLayout, str], VectorStore]
+
+
+class IndexMissingError(RuntimeError):
+    """No index has been built in the folder yet."""
+
+
+class IncompatibleIndexError(RuntimeError):
+    """The index was built with settings that cannot be mixed with the current ones."""
+
+
+def _default_store(settings: Settings, layout: IndexLayout, generation: str) -> VectorStore:
+    if settings.chroma_url:  # one collection per generation on the server
+        name = f"{settings.collection}-{generation}"
+    else:
+        name = settings.collection
+    return open_store(
+        path=layout.chroma_path(generation), collection=name, chroma_url=settings.chroma_url
+    )
+
+
+class NewsIndex:
+    """Build, update and open the index described by `settings`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        store_factory: StoreFactory | None = None,
+    ) -> None:
+        self.settings = settings
+        self.layout = IndexLayout(settings.index_dir)
+        self._embedder = embedder
+        self._store_factory = store_factory or _default_store
+        self._lock = threading.RLock()
+        self._reader: tuple[str, Catalog, VectorStore] | None = None
+
+    # -- parts ------------------------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        """The embedding model, loaded on first use (an update with nothing new never loads it)."""
+        if self._embedder is None:
+            self._embedder = SentenceTransformerEmbedder(
+                self.settings.embedding_model,
+                precision=self.settings.precision,
+                batch_size=self.settings.batch_size,
+            )
+        return self._embedder
+
+    def chunker(self) -> Chunker:
+        s = self.settings
+        return Chunker(chunk_size=s.chunk_size, overlap=s.chunk_overlap, encoding=s.tokenizer)
+
+    def expected_meta(self) -> dict[str, str]:
+        s = self.settings
+        return {
+            "format": FORMAT_VERSION,
+            "embedding_model": s.embedding_model,
+            "chunk_size": str(s.chunk_size),
+            "chunk_overlap": str(s.chunk_overlap),
+            "tokenizer": s.tokenizer,
+            "chunker": CHUNKER_VERSION,
+        }
+
+    def check_compatible(self, meta: dict[str, str]) -> None:
+        expected = self.expected_meta()
+        diffs = [
+            f"{k}: index has {meta.get(k)!r}, settings say {expected[k]!r}"
+            for k in _MUST_MATCH
+            if meta.get(k) is not None and meta.get(k) != expected[k]
+        ]
+        if diffs:
+            raise IncompatibleIndexError(
+                f"The index in {self.settings.index_dir} was built differently ("
+                + "; ".join(diffs)
+                + "). Run `newsqa index rebuild` to rebuild it with the current settings, "
+                "or change the settings back."
+            )
+
+    # -- writing ----------------------------------------------------------------------------
+    def update(
+        self, items: Iterable[Article | Skipped], *, progress: Progress | None = None
+    ) -> IndexReport:
+        """Bring the live index in line with `items`, embedding only new or changed text.
+
+        With no index yet, one is created and made live at once, and each batch is committed as it
+        is done, so an interrupted first build resumes where it stopped."""
+        with self.layout.write_lock():
+            generation = self.layout.current()
+            if generation is None:
+                generation = self.layout.new_generation()
+                self._init_generation(generation)
+                self.layout.make_current(generation)
+            return self._sync(generation, items, IndexReport(mode="update"), progress)
+
+    def rebuild(
+        self, items: Iterable[Article | Skipped], *, progress: Progress | None = None
+    ) -> IndexReport:
+        """Build a new index aside and switch to it only when it is complete."""
+        with self.layout.write_lock():
+            for stale in self.layout.stale_generations():  # left by an interrupted rebuild
+                self._drop_generation(stale)
+            old = self.layout.current()
+            generation = self.layout.new_generation()
+            self._init_generation(generation)
+            report = self._sync(generation, items, IndexReport(mode="rebuild"), progress)
+            self.layout.make_current(generation)
+            self._close_reader()
+            if old is not None:
+                self._drop_generation(old)
+            return report
+
+    def _init_generation(self, generation: str) -> None:
+        catalog = Catalog(self.layout.catalog_path(generation))
+        with catalog.transaction():
+            now = datetime.now(UTC).isoformat(timespec="seconds")
+            catalog.set_meta({**self.expected_meta(), "created_at": now, "updated_at": now})
+        catalog.close()
+
+    def _sync(
+        self,
+        generation: str,
+        items: Iterable[Article | Skipped],
+        report: IndexReport,
+        progress: Progress | None,
+    ) -> IndexReport:
+        catalog = Catalog(self.layout.catalog_path(generation))
+        try:
+            self.check_compatible(catalog.meta())
+            store = self._store_factory(self.settings, self.layout, generation)
+            sync(
+                items,
+                catalog=catalog,
+                store=store,
+                embedder=self.embedder,
+                chunker=self.chunker(),
+                report=report,
+                syndication_threshold=self.settings.syndication_threshold,
+                commit_chunks=self.settings.commit_chunks,
+                progress=progress,
+            )
+            with catalog.transaction():
+                meta = {"updated_at": datetime.now(UTC).isoformat(timespec="seconds")}
+                if report.chunks_embedded:
+                    meta["precision"] = self.embedder.precision
+                catalog.set_meta(meta)
+        finally:
+            catalog.close()
+        return report
+
+    def _drop_generation(self, generation: str) -> None:
+        if self.settings.chroma_url:
+            try:
+                self._store_factory(self.settings, self.layout, generation).drop()
+            except Exception:  # a collection that never got created, or a server gone away
+                pass
+        self.layout.remove_generation(generation)
+
+    # -- reading ----------------------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.layout.current() is not None
+
+    def open(self) -> tuple[Catalog, VectorStore]:
+        """The live catalog and store, reopened when a rebuild has switched generations."""
+        with self._lock:
+            generation = self.layout.current()
+            if generation is None:
+                raise IndexMissingError(
+                    f"No index in {self.settings.index_dir} yet. Build it with "
+                    f"`newsqa index update` (reads {self.settings.corpus_dir})."
+                )
+            if self._reader is None or self._reader[0] != generation:
+                self._close_reader()
+                catalog = Catalog(self.layout.catalog_path(generation))
+                self.check_compatible(catalog.meta())
+                store = self._store_factory(self.settings, self.layout, generation)
+                self._reader = (generation, catalog, store)
+            return self._reader[1], self._reader[2]
+
+    def _close_reader(self) -> None:
+        if self._reader is not None:
+            self._reader[1].close()
+            self._reader = None
+
+    def stats(self) -> IndexStats:
+        """Counts from the catalog alone: no model, no Chroma."""
+        generation = self.layout.current()
+        path = str(self.settings.index_dir)
+        if generation is None:
+            return IndexStats(path=path, exists=False)
+        catalog = Catalog(self.layout.catalog_path(generation), readonly=True)
+        try:
+            articles, chunks, copies = catalog.counts()
+            earliest, latest = catalog.date_range()
+            meta = catalog.meta()
+            return IndexStats(
+                path=path,
+                exists=True,
+                articles=articles,
+                chunks=chunks,
+                syndicated_copies=copies,
+                outlets=catalog.outlets(),
+                earliest=earliest,
+                latest=latest,
+                updated_at=meta.get("updated_at", ""),
+                build={k: v for k, v in meta.items() if k not in ("updated_at",)},
+            )
+        finally:
+            catalog.close()
+
+    def close(self) -> None:
+        self._close_reader()

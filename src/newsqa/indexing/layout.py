@@ -1,0 +1,101 @@
+"""Where an index lives on disk: `CURRENT` names the live generation folder, each generation holds
+a catalog and (for the embedded store) a Chroma folder. A rebuild writes a new generation and
+switches `CURRENT` in one atomic rename, so an interrupted rebuild leaves the old one in use."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["IndexBusyError", "IndexLayout"]
+
+
+class IndexBusyError(RuntimeError):
+    """Another process is writing this index."""
+
+
+class IndexLayout:
+    """The generations of one index folder."""
+
+    CATALOG = "catalog.sqlite"
+    CHROMA = "chroma"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @property
+    def current_file(self) -> Path:
+        return self.root / "CURRENT"
+
+    def current(self) -> str | None:
+        """The live generation's name, or None when no index has been built here."""
+        try:
+            name = self.current_file.read_text(encoding="utf-8").strip()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return name if name and (self.root / name / self.CATALOG).exists() else None
+
+    def generation_dir(self, name: str) -> Path:
+        return self.root / name
+
+    def catalog_path(self, name: str) -> Path:
+        return self.root / name / self.CATALOG
+
+    def chroma_path(self, name: str) -> Path:
+        return self.root / name / self.CHROMA
+
+    def new_generation(self) -> str:
+        """A fresh, empty generation folder (not yet live)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        base = time.strftime("g%Y%m%d-%H%M%S")
+        name, n = base, 1
+        while (self.root / name).exists():
+            n += 1
+            name = f"{base}-{n}"
+        (self.root / name).mkdir()
+        return name
+
+    def make_current(self, name: str) -> None:
+        """Switch the live generation atomically (write aside, fsync, rename)."""
+        tmp = self.root / "CURRENT.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(name + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.current_file)
+
+    def stale_generations(self) -> list[str]:
+        """Generation folders that are not live (left by a finished or interrupted rebuild)."""
+        live = self.current()
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            p.name
+            for p in self.root.iterdir()
+            if p.is_dir() and p.name.startswith("g") and p.name != live
+        )
+
+    def remove_generation(self, name: str) -> None:
+        shutil.rmtree(self.root / name, ignore_errors=True)
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """One writer at a time per index folder; readers never wait."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise IndexBusyError(
+                    f"Another newsqa process is updating the index in {self.root}; "
+                    "wait for it to finish."
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)

@@ -1,0 +1,159 @@
+"""Vector stores. Chroma holds the vectors, embedded on disk or behind a `chroma run` server;
+the catalog (SQLite) stays the source of truth for which vectors are live."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlparse
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = ["ChromaStore", "StoreError", "VectorStore", "open_store"]
+
+log = logging.getLogger(__name__)
+
+Metadata = Mapping[str, str | int | float | bool]
+
+
+class StoreError(RuntimeError):
+    """The vector store could not be reached or used; the message says what to do."""
+
+
+class VectorStore(Protocol):
+    """Where vectors live. Ids are content-addressed by the indexer, so `upsert` never changes
+    what an existing id means."""
+
+    def upsert(
+        self,
+        ids: Sequence[str],
+        vectors: NDArray[np.float32],
+        documents: Sequence[str],
+        metadatas: Sequence[Metadata],
+    ) -> None: ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def query(
+        self, vector: NDArray[np.float32], k: int, ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The `k` nearest ids with cosine similarity, optionally among `ids` only."""
+        ...
+
+    def all_ids(self) -> set[str]: ...
+
+    def count(self) -> int: ...
+
+    def drop(self) -> None:
+        """Remove the whole collection."""
+        ...
+
+
+class ChromaStore:
+    """A Chroma collection in cosine space; vectors are always passed in (no embedding function)."""
+
+    def __init__(self, client: Any, collection: str) -> None:
+        self._client = client
+        self.collection_name = collection
+        try:
+            self._collection = client.get_or_create_collection(
+                name=collection,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        except Exception as exc:  # chromadb raises many kinds; all mean "unusable"
+            raise StoreError(f"Could not open Chroma collection {collection!r}: {exc}") from exc
+
+    def upsert(
+        self,
+        ids: Sequence[str],
+        vectors: NDArray[np.float32],
+        documents: Sequence[str],
+        metadatas: Sequence[Metadata],
+    ) -> None:
+        step = 2000  # stay under Chroma's maximum batch size
+        for i in range(0, len(ids), step):
+            self._collection.upsert(
+                ids=list(ids[i : i + step]),
+                embeddings=np.asarray(vectors[i : i + step], dtype=np.float32),
+                documents=list(documents[i : i + step]),
+                metadatas=[dict(m) for m in metadatas[i : i + step]],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        step = 2000
+        for i in range(0, len(ids), step):
+            self._collection.delete(ids=list(ids[i : i + step]))
+
+    def query(
+        self, vector: NDArray[np.float32], k: int, ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        total = self.count()
+        if total == 0 or k <= 0:
+            return []
+        n = min(k, total if ids is None else len(ids))
+        if n <= 0:
+            return []
+        kwargs: dict[str, Any] = {}
+        if ids is not None:
+            kwargs["ids"] = list(ids)
+        res = self._collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=n,
+            include=["distances"],
+            **kwargs,
+        )
+        found = res["ids"][0]
+        dists = (res.get("distances") or [[1.0] * len(found)])[0]
+        return [(i, 1.0 - float(d)) for i, d in zip(found, dists, strict=True)]
+
+    def all_ids(self) -> set[str]:
+        out: set[str] = set()
+        offset, step = 0, 5000
+        while True:
+            got = self._collection.get(include=[], limit=step, offset=offset)
+            out.update(got["ids"])
+            if len(got["ids"]) < step:
+                return out
+            offset += step
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def drop(self) -> None:
+        self._client.delete_collection(self.collection_name)
+
+
+def _chroma_settings() -> Any:
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def open_store(*, path: Path, collection: str, chroma_url: str = "") -> ChromaStore:
+    """The embedded store under `path`, or the Chroma server at `chroma_url` when one is set."""
+    import chromadb
+
+    if chroma_url:
+        parsed = urlparse(chroma_url if "://" in chroma_url else "http://" + chroma_url)
+        host, port = parsed.hostname or "127.0.0.1", parsed.port or 8000
+        try:
+            client = chromadb.HttpClient(
+                host=host, port=port, ssl=parsed.scheme == "https", settings=_chroma_settings()
+            )
+            client.heartbeat()
+        except Exception as exc:
+            raise StoreError(
+                f"Could not reach the Chroma server at {chroma_url} ({exc}). Start one with "
+                "`chroma run --path DIR --port N`, or unset NEWSQA_CHROMA_URL to use the "
+                "embedded store."
+            ) from exc
+    else:
+        path.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+    return ChromaStore(client, collection)

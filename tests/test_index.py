@@ -1,0 +1,215 @@
+"""Building, updating and searching the index with the real model and a real embedded Chroma."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import CountingEmbedder
+
+from newsqa import NewsQA, Settings
+from newsqa.indexing import IncompatibleIndexError, IndexMissingError
+from newsqa.indexing.layout import IndexLayout
+
+
+def make_qa(settings: Settings, embedder: CountingEmbedder) -> NewsQA:
+    return NewsQA(settings, embedder=embedder)
+
+
+def test_update_builds_index_from_mixed_formats(settings: Settings, counting: CountingEmbedder):
+    qa = make_qa(settings, counting)
+    report = qa.update()
+    # 5 files: README ignored; harbour + its URL duplicate; 3 JSON records; 1 syndicated copy
+    assert report.articles_read == 6
+    assert report.articles_added == 5
+    assert len(report.duplicates) == 1
+    # same URL twice: the fuller text is indexed, the feed-sized copy reported
+    assert report.duplicates[0][0].endswith("duplicate-of-harbour.md")
+    assert len(report.syndicated) == 1 and report.syndicated[0][0].endswith("syndicated.jsonl:1")
+    assert report.skipped == []
+    stats = qa.stats()
+    assert stats.articles == 4 and stats.syndicated_copies == 1
+    assert stats.chunks == report.chunks_added == counting.texts
+    assert set(stats.outlets) == {
+        "The Valdria Courier",
+        "Alpine Wire",
+        "Metro Ledger",
+        "Northern Herald",
+    }
+    assert stats.earliest.startswith("2024-02-10") and stats.latest.startswith("2024-09-22")
+    assert stats.build["embedding_model"] == "all-MiniLM-L6-v2"
+    assert stats.build["chunk_size"] == "64"
+
+
+def test_search_returns_typed_hits_with_metadata(settings: Settings, counting: CountingEmbedder):
+    qa = make_qa(settings, counting)
+    qa.update()
+    hits = qa.search("How much did the avalanche repairs on the railway cost?", k=3)
+    assert len(hits) == 3
+    top = hits[0]
+    assert top.article.title == "Glacier railway reopens after avalanche repairs"
+    assert top.article.source == "Alpine Wire"
+    assert top.article.author == "Jonas Eberle"
+    assert top.article.url == "https://alpinewire.example.com/glacier-railway-reopens"
+    assert top.article.published is not None and top.article.published.date() == date(2024, 2, 10)
+    assert "48 million crowns" in " ".join(h.text for h in hits if h.article.id == top.article.id)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    # the syndicated copy is not a second hit, it is recorded on the original
+    assert [c.source for c in top.also_published_by] == ["Northern Herald"]
+    assert all(h.article.source != "Northern Herald" for h in hits)
+
+
+def test_search_filters_by_outlet_and_dates(settings: Settings, counting: CountingEmbedder):
+    qa = make_qa(settings, counting)
+    qa.update()
+    q = "What did the council and the cooperative decide?"
+    assert {h.article.source for h in qa.search(q, k=10, sources=["metro ledger"])} == {
+        "Metro Ledger"
+    }
+    in_may = qa.search(q, k=10, since="2024-05-01", until="2024-05-31")
+    assert {h.article.title for h in in_may} == {"City council approves night bus network"}
+    until_day = qa.search(q, k=10, until=date(2024, 5, 15))  # a bare date covers the whole day
+    assert "City council approves night bus network" in {h.article.title for h in until_day}
+    # an outlet that only carried a syndicated copy still finds the story
+    herald = qa.search("avalanche", k=5, sources=["Northern Herald"])
+    assert herald and herald[0].article.source == "Alpine Wire"
+    assert qa.search(q, k=5, sources=["No Such Outlet"]) == []
+    with pytest.raises(ValueError, match="Not a date"):
+        qa.search(q, since="last tuesday")
+
+
+def test_update_embeds_only_what_changed(
+    settings: Settings, counting: CountingEmbedder, corpus_dir: Path
+):
+    qa = make_qa(settings, counting)
+    first = qa.update()
+    counting.texts = 0
+    again = qa.update()
+    assert counting.texts == 0 and again.chunks_embedded == 0
+    assert again.articles_unchanged == 5 and again.chunks_added == again.chunks_removed == 0
+
+    # change the last paragraph of one article: only its last chunk(s) are embedded again
+    path = corpus_dir / "valdria-harbour.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("double the port's", "triple the port's"), "utf-8")
+    changed = qa.update()
+    assert changed.articles_changed == 1 and changed.articles_unchanged == 4
+    assert 1 <= changed.chunks_embedded <= 2
+    assert counting.texts == changed.chunks_embedded
+    assert changed.chunks_unchanged >= 2
+    hits = qa.search("How much will the port traffic grow?", k=3)
+    assert any("triple the port's" in h.text for h in hits)
+    assert not any("double the port's" in h.text for h in hits)
+
+    # remove a file: its articles and chunks go
+    (corpus_dir / "wire.json").unlink()
+    removed = qa.update()
+    assert removed.articles_removed == 3  # plum, council, and the railway original
+    assert removed.chunks_embedded > 0  # the syndicated copy now stands on its own
+    stats = qa.stats()
+    assert stats.articles == 2 and stats.syndicated_copies == 0
+    assert set(stats.outlets) == {"The Valdria Courier", "Northern Herald"}
+    assert qa.search("plum harvest", k=5)[0].article.title != (
+        "Orchard cooperative reports record plum harvest"
+    )
+    assert stats.chunks == qa.index.open()[1].count()  # nothing orphaned in Chroma
+    assert first.chunks_added > stats.chunks
+
+
+def test_broken_file_is_skipped_and_loses_nothing(
+    settings: Settings, counting: CountingEmbedder, corpus_dir: Path
+):
+    qa = make_qa(settings, counting)
+    qa.update()
+    before = qa.stats()
+    (corpus_dir / "wire.json").write_text('[{"title": "oops", "body": ', "utf-8")
+    (corpus_dir / "binary.txt").write_bytes(b"\x00\x01\x02 binary")
+    (corpus_dir / "empty.md").write_text("   \n", "utf-8")
+    report = qa.update()
+    reasons = {Path(s.origin).name: s.reason for s in report.skipped}
+    assert set(reasons) == {"wire.json", "binary.txt", "empty.md"}
+    assert "JSON" in reasons["wire.json"]
+    # the articles of the file that failed to read this time are kept, not deleted
+    assert report.articles_removed == 0
+    after = qa.stats()
+    assert (after.articles, after.chunks) == (before.articles, before.chunks)
+    assert qa.search("plum harvest", k=1)[0].article.title.startswith("Orchard cooperative")
+
+
+def test_interrupted_rebuild_leaves_old_index_usable(
+    settings: Settings, real_embedder, corpus_dir: Path
+):
+    qa = make_qa(settings, CountingEmbedder(real_embedder))
+    qa.update()
+    layout = IndexLayout(settings.index_dir)
+    live = layout.current()
+    (corpus_dir / "wire.json").unlink()
+    crashing = NewsQA(
+        settings.replace(commit_chunks=4),
+        embedder=CountingEmbedder(real_embedder, fail_after_calls=1),
+    )
+    with pytest.raises(KeyboardInterrupt):
+        crashing.rebuild()
+    assert layout.current() == live
+    survivor = NewsQA(settings, embedder=CountingEmbedder(real_embedder))
+    assert survivor.stats().articles == 4
+    assert survivor.search("plum harvest", k=1)[0].article.source == "Alpine Wire"
+    # the next rebuild clears the half-built generation and switches over
+    report = survivor.rebuild()
+    assert report.articles_added == 2
+    assert layout.current() != live
+    assert [p.name for p in settings.index_dir.iterdir() if p.is_dir()] == [layout.current()]
+    assert survivor.stats().articles == 2
+
+
+def test_interrupted_first_build_resumes_without_reembedding(
+    settings: Settings, real_embedder, corpus_dir: Path
+):
+    small_batches = settings.replace(commit_chunks=4)
+    crashing = CountingEmbedder(real_embedder, fail_after_calls=2)
+    with pytest.raises(KeyboardInterrupt):
+        NewsQA(small_batches, embedder=crashing).update()
+    partial = NewsQA(small_batches, embedder=CountingEmbedder(real_embedder))
+    done_before = partial.stats().chunks
+    assert 0 < done_before  # committed batches are live and searchable
+    assert partial.search("container terminal", k=1)
+    resumed = CountingEmbedder(real_embedder)
+    report = NewsQA(small_batches, embedder=resumed).update()
+    total = NewsQA(small_batches, embedder=resumed).stats().chunks
+    assert resumed.texts == total - done_before  # nothing embedded twice
+    assert report.articles_added + report.articles_unchanged == 5
+
+
+def test_incompatible_settings_are_refused(settings: Settings, counting: CountingEmbedder):
+    make_qa(settings, counting).update()
+    other = NewsQA(settings.replace(chunk_size=128), embedder=counting)
+    with pytest.raises(IncompatibleIndexError, match="newsqa index rebuild"):
+        other.update()
+    with pytest.raises(IncompatibleIndexError, match="chunk_size"):
+        other.search("harbour")
+    # a rebuild with the new settings is the way out
+    other.rebuild()
+    assert other.search("harbour", k=1)[0].article.source == "The Valdria Courier"
+
+
+def test_search_without_index_says_how_to_build(settings: Settings, counting: CountingEmbedder):
+    qa = make_qa(settings, counting)
+    assert qa.stats().exists is False
+    with pytest.raises(IndexMissingError, match="newsqa index update"):
+        qa.search("anything")
+
+
+def test_catalog_and_chroma_stay_in_step(settings: Settings, counting: CountingEmbedder):
+    qa = make_qa(settings, counting)
+    qa.update()
+    catalog, store = qa.index.open()
+    assert catalog.vector_ids() == store.all_ids()
+    layout = IndexLayout(settings.index_dir)
+    db = sqlite3.connect(layout.catalog_path(layout.current() or ""))
+    (fts,) = db.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()
+    assert fts == store.count()
+    meta = dict(db.execute("SELECT key, value FROM meta"))
+    assert json.loads(json.dumps(meta))["tokenizer"] == "cl100k_base"
