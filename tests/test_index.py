@@ -174,7 +174,7 @@ def test_interrupted_first_build_resumes_without_reembedding(
         NewsQA(small_batches, embedder=crashing).update()
     partial = NewsQA(small_batches, embedder=CountingEmbedder(real_embedder))
     done_before = partial.stats().chunks
-    assert 0 < done_before  # committed batches are live and searchable
+    assert done_before > 0  # committed batches are live and searchable
     assert partial.search("container terminal", k=1)
     resumed = CountingEmbedder(real_embedder)
     report = NewsQA(small_batches, embedder=resumed).update()

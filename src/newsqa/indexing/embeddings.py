@@ -56,6 +56,23 @@ def resolve_model(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=4)
+def _load_model(name: str, precision: str) -> Any:
+    """One loaded copy per model and precision in a process (the page and the indexer share it)."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    kwargs = {"torch_dtype": torch.bfloat16} if precision == "bf16" else {}
+    try:
+        return SentenceTransformer(resolve_model(name), device="cpu", model_kwargs=kwargs)
+    except OSError as exc:
+        raise RuntimeError(
+            f"Could not load the embedding model {name!r} ({exc}). Give a local path "
+            "or a model already in the Hugging Face cache; nothing is downloaded here."
+        ) from exc
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on the CPU. `precision="auto"` picks bf16 when supported.
 
@@ -73,20 +90,7 @@ class SentenceTransformerEmbedder:
 
     def _load(self) -> Any:
         if self._model is None:
-            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            import torch
-            from sentence_transformers import SentenceTransformer
-
-            kwargs = {"torch_dtype": torch.bfloat16} if self.precision == "bf16" else {}
-            try:
-                self._model = SentenceTransformer(
-                    resolve_model(self.name), device="cpu", model_kwargs=kwargs
-                )
-            except OSError as exc:
-                raise RuntimeError(
-                    f"Could not load the embedding model {self.name!r} ({exc}). Give a local path "
-                    "or a model already in the Hugging Face cache; nothing is downloaded here."
-                ) from exc
+            self._model = _load_model(self.name, self.precision)
         return self._model
 
     def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Iterator
@@ -52,11 +53,8 @@ class IndexLayout:
     def new_generation(self) -> str:
         """A fresh, empty generation folder (not yet live)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        base = time.strftime("g%Y%m%d-%H%M%S")
-        name, n = base, 1
-        while (self.root / name).exists():
-            n += 1
-            name = f"{base}-{n}"
+        # never reuse a name: Chroma caches clients by path for the life of the process
+        name = time.strftime("g%Y%m%d-%H%M%S-") + secrets.token_hex(3)
         (self.root / name).mkdir()
         return name
 

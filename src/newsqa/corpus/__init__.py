@@ -1,0 +1,158 @@
+"""The corpus: news articles read from files (text, Markdown, HTML, JSON, feeds) or fetched URLs.
+
+`iter_path` streams a file or a folder as `Article`s and `Skipped` inputs (never raising for bad
+input); `load_path` collects them; `fetch_url` ingests a page or feed over HTTP and
+`save_articles` writes articles into the corpus folder as Markdown.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeAlias
+
+from newsqa.corpus.common import DEFAULT_MAX_FILE_BYTES, decode_utf8, parse_date, read_file
+from newsqa.corpus.feeds import iter_feed
+from newsqa.corpus.fetch import fetch_url
+from newsqa.corpus.records import iter_json, iter_jsonl
+from newsqa.corpus.save import save_articles
+from newsqa.corpus.text import parse_text_article
+from newsqa.corpus.webpage import decode_html, extract_page
+from newsqa.types import Article, LoadResult, Skipped
+
+__all__ = [
+    "SUPPORTED_EXTENSIONS",
+    "fetch_url",
+    "iter_path",
+    "load_path",
+    "parse_date",
+    "save_articles",
+]
+
+Item: TypeAlias = Article | Skipped
+_Loader = Callable[[bytes, str], Iterator[Item]]
+
+# Files a corpus folder may carry besides articles (attribution, licence); passed over silently.
+IGNORED_STEMS = frozenset({"readme", "license", "licence", "notice", "changelog"})
+
+
+def _text_loader(*, markdown: bool) -> _Loader:
+    def load(data: bytes, origin: str) -> Iterator[Item]:
+        text = decode_utf8(data, origin)
+        yield (
+            text
+            if isinstance(text, Skipped)
+            else parse_text_article(text, origin, markdown=markdown)
+        )
+
+    return load
+
+
+def _html(data: bytes, origin: str) -> Iterator[Item]:
+    html = decode_html(data, origin)
+    yield html if isinstance(html, Skipped) else extract_page(html, origin)
+
+
+def _json(data: bytes, origin: str) -> Iterator[Item]:
+    text = decode_utf8(data, origin)
+    if isinstance(text, Skipped):
+        yield text
+    else:
+        yield from iter_json(text, origin)
+
+
+def _jsonl(data: bytes, origin: str) -> Iterator[Item]:
+    text = decode_utf8(data, origin)
+    if isinstance(text, Skipped):
+        yield text
+    else:
+        yield from iter_jsonl(text, origin)
+
+
+_LOADERS: dict[str, _Loader] = {
+    ".txt": _text_loader(markdown=False),
+    ".md": _text_loader(markdown=True),
+    ".markdown": _text_loader(markdown=True),
+    ".html": _html,
+    ".htm": _html,
+    ".json": _json,
+    ".jsonl": _jsonl,
+    ".ndjson": _jsonl,
+    ".xml": iter_feed,
+    ".rss": iter_feed,
+    ".atom": iter_feed,
+}
+SUPPORTED_EXTENSIONS = tuple(_LOADERS)
+
+
+def _load_file(path: Path, origin: str, max_file_bytes: int) -> Iterator[Item]:
+    ext = path.suffix.lower()
+    loader = _LOADERS.get(ext)
+    if loader is None:
+        yield Skipped(origin, f"unsupported file type '{ext}'" if ext else "file has no extension")
+        return
+    data = read_file(path, origin, max_file_bytes)
+    if isinstance(data, Skipped):
+        yield data
+        return
+    try:
+        yield from loader(data, origin)
+    except Exception as exc:  # one odd file must not stop a whole corpus load
+        yield Skipped(origin, f"could not be read: {type(exc).__name__}: {exc}")
+
+
+def _ignored_file(name: str) -> bool:
+    return Path(name).stem.lower() in IGNORED_STEMS
+
+
+def _walk(directory: Path, seen: set[Path], max_file_bytes: int) -> Iterator[Item]:
+    """Entries in name order, folders recursed into where they sort; symlink loops are cut."""
+    try:
+        real = directory.resolve()
+        if real in seen:
+            return
+        seen.add(real)
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as exc:
+        yield Skipped(str(directory), f"cannot list folder: {exc.strerror or exc}")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = directory / entry.name
+        try:
+            is_dir = entry.is_dir()  # follows symlinks
+        except OSError:
+            is_dir = False
+        if is_dir:
+            yield from _walk(path, seen, max_file_bytes)
+        elif not _ignored_file(entry.name):
+            yield from _load_file(path, str(path), max_file_bytes)
+
+
+def iter_path(path: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Iterator[Item]:
+    """Stream the articles of a file, or of every supported file under a folder (sorted, recursive).
+
+    Hidden files and folders and README/LICENSE/NOTICE/CHANGELOG files are passed over silently
+    in folders (a file named explicitly is always read). Anything unusable comes back as
+    `Skipped(origin, reason)`; origins are paths as given (`corpus/a.json#3` for a record).
+    """
+    path = Path(path)
+    if path.is_dir():
+        yield from _walk(path, set(), max_file_bytes)
+    elif not path.exists() and not path.is_symlink():
+        yield Skipped(str(path), "no such file or folder")
+    else:
+        yield from _load_file(path, str(path), max_file_bytes)
+
+
+def load_path(path: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> LoadResult:
+    """All of `iter_path` collected into a `LoadResult`."""
+    result = LoadResult()
+    for item in iter_path(path, max_file_bytes=max_file_bytes):
+        if isinstance(item, Article):
+            result.articles.append(item)
+        else:
+            result.skipped.append(item)
+    return result

@@ -1,0 +1,152 @@
+"""HTTP ingest: one page, or a feed and the pages its entries link to, read into articles."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+from newsqa.corpus.common import DEFAULT_MAX_FILE_BYTES, human_size, outlet_name
+from newsqa.corpus.feeds import FeedEntry, looks_like_feed, read_feed
+from newsqa.corpus.webpage import decode_html, extract_page
+from newsqa.types import Article, LoadResult, Skipped
+
+__all__ = ["USER_AGENT", "fetch_url"]
+
+USER_AGENT = "newsqa/0.1 (+offline news question answering; article ingest)"
+_FEED_TYPES = ("rss", "atom", "xml")
+
+
+@dataclass(frozen=True)
+class _Response:
+    url: str  # after redirects
+    content_type: str
+    charset: str | None
+    body: bytes
+
+
+def _get(client: httpx.Client, url: str, timeout: float) -> _Response | Skipped:
+    """GET with redirects followed and the body size bounded; any failure becomes a reason."""
+    try:
+        with client.stream(
+            "GET",
+            url,
+            follow_redirects=True,
+            timeout=timeout,
+            headers={"User-Agent": USER_AGENT},
+        ) as resp:
+            if resp.status_code >= 400:
+                phrase = httpx.codes.get_reason_phrase(resp.status_code)
+                return Skipped(url, f"HTTP {resp.status_code} {phrase}".strip())
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in resp.iter_bytes():
+                size += len(chunk)
+                if size > DEFAULT_MAX_FILE_BYTES:
+                    limit = human_size(DEFAULT_MAX_FILE_BYTES)
+                    return Skipped(url, f"response is over the {limit} limit")
+                chunks.append(chunk)
+            return _Response(
+                url=str(resp.url),
+                content_type=resp.headers.get("content-type", "").lower(),
+                charset=resp.charset_encoding,
+                body=b"".join(chunks),
+            )
+    except httpx.TooManyRedirects:
+        return Skipped(url, "too many redirects")
+    except httpx.TimeoutException:
+        return Skipped(url, f"timed out after {timeout:g} s")
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+        return Skipped(url, f"cannot fetch: {str(exc) or type(exc).__name__}")
+
+
+def _is_feed_type(content_type: str) -> bool:
+    mime = content_type.split(";", 1)[0]
+    return "xhtml" not in mime and any(t in mime for t in _FEED_TYPES)
+
+
+def _page(resp: _Response, origin: str) -> Article | Skipped:
+    mime = resp.content_type.split(";", 1)[0].strip()
+    if mime and not (mime.startswith("text/") or "html" in mime or "xml" in mime):
+        return Skipped(origin, f"not a web page (content type '{mime}')")
+    if not resp.body.strip():
+        return Skipped(origin, "empty response")
+    # Lenient on the web: a stray bad byte should not cost the whole page.
+    html = decode_html(resp.body, origin, resp.charset, errors="replace")
+    if isinstance(html, Skipped):
+        return html
+    return extract_page(html, origin, url=resp.url)
+
+
+def _host(url: str) -> str:
+    return outlet_name(urlsplit(url).netloc)
+
+
+def _merge(page: Article, entry: Article) -> Article:
+    """The page's text and metadata, gaps filled from the feed entry. The entry's date wins: feeds
+    give a full timestamp with zone, pages often only a day. The feed's title beats an outlet
+    name that trafilatura could only derive from the page's host name."""
+    page_source = page.source
+    if page_source in (_host(page.url), _host(page.origin)):
+        page_source = ""
+    return dataclasses.replace(
+        page,
+        title=page.title or entry.title,
+        source=page_source or entry.source or page.source,
+        author=page.author or entry.author,
+        published=entry.published or page.published,
+    )
+
+
+def _entry(client: httpx.Client, entry: FeedEntry, timeout: float) -> Article | Skipped:
+    """An entry's linked page extracted; the entry's own content when the page gives nothing."""
+    if not entry.link:
+        return entry.article
+    resp = _get(client, entry.link, timeout)
+    page = resp if isinstance(resp, Skipped) else _page(resp, entry.link)
+    own = entry.article
+    if isinstance(page, Article):
+        return _merge(page, own) if isinstance(own, Article) else page
+    if isinstance(own, Article):
+        return dataclasses.replace(own, origin=entry.link)
+    return Skipped(entry.link, f"page: {page.reason}; feed entry: {own.reason}")
+
+
+def _add(result: LoadResult, item: Article | Skipped) -> None:
+    if isinstance(item, Article):
+        result.articles.append(item)
+    else:
+        result.skipped.append(item)
+
+
+def fetch_url(url: str, *, client: httpx.Client | None = None, timeout: float = 20.0) -> LoadResult:
+    """Articles from a URL: an HTML page, or an RSS/Atom feed whose entries' pages are fetched too.
+
+    Never raises for network or content problems: they come back in `skipped` with a reason.
+    Pass `client` to reuse connections or to inject a transport.
+    """
+    own_client = client is None
+    http = client or httpx.Client()
+    result = LoadResult()
+    try:
+        resp = _get(http, url, timeout)
+        if isinstance(resp, Skipped):
+            result.skipped.append(resp)
+            return result
+        if _is_feed_type(resp.content_type) or looks_like_feed(resp.body):
+            feed = read_feed(resp.body, url, base_url=resp.url)
+            if isinstance(feed, Skipped):
+                if _is_feed_type(resp.content_type):
+                    result.skipped.append(feed)
+                    return result
+            else:
+                for entry in feed.entries:
+                    _add(result, _entry(http, entry, timeout))
+                return result
+        _add(result, _page(resp, url))
+        return result
+    finally:
+        if own_client:
+            http.close()

@@ -1,0 +1,159 @@
+"""JSON and JSON Lines: lists of article records, under the field names news datasets use."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+
+from newsqa.corpus.common import (
+    clean_text,
+    first_str,
+    join_names,
+    outlet_name,
+    parse_date,
+)
+from newsqa.types import Article, Skipped
+
+__all__ = ["FIELD_ALIASES", "LIST_KEYS", "iter_json", "iter_jsonl", "record_to_article"]
+
+# Article field -> record keys (lower-case) in order of preference.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "text": ("body", "text", "content", "article", "maintext", "full_text"),
+    "title": ("title", "headline"),
+    "source": ("source", "outlet", "publisher", "site_name", "sitename", "source_name"),
+    "published": (
+        "published_at",
+        "publishedat",
+        "published",
+        "date",
+        "pubdate",
+        "publish_date",
+        "datepublished",
+        "date_publish",
+        "timestamp",
+    ),
+    "author": ("author", "authors", "byline", "creator"),
+    "url": ("url", "link", "href", "canonical_url"),
+}
+# Keys under which a top-level JSON object may hold its list of records.
+LIST_KEYS = ("articles", "items", "data", "records", "results", "entries", "documents", "docs")
+
+
+def _text(record: Mapping[str, object]) -> str:
+    for key in FIELD_ALIASES["text"]:
+        value = record.get(key)
+        if isinstance(value, list):  # a body given as a list of paragraphs
+            value = "\n\n".join(v for v in value if isinstance(v, str))
+        if isinstance(value, str) and value.strip():
+            return clean_text(value)
+    return ""
+
+
+def _source(record: Mapping[str, object]) -> str:
+    for key in FIELD_ALIASES["source"]:
+        value = record.get(key)
+        if isinstance(value, Mapping):  # NewsAPI style: {"id": ..., "name": "Reuters"}
+            value = value.get("name") or value.get("title")
+        if isinstance(value, str) and value.strip():
+            return outlet_name(value)
+    return ""
+
+
+def _published(record: Mapping[str, object]) -> object:
+    for key in FIELD_ALIASES["published"]:
+        value = record.get(key)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _author(record: Mapping[str, object]) -> str:
+    for key in FIELD_ALIASES["author"]:
+        name = join_names(record.get(key))
+        if name:
+            return name
+    return ""
+
+
+def record_to_article(record: object, origin: str) -> Article | Skipped:
+    """One article from a decoded JSON record (an object with a text field under a known name)."""
+    if not isinstance(record, Mapping):
+        return Skipped(origin, f"record is a JSON {_kind(record)}, not an object")
+    fields = {str(k).lower(): v for k, v in record.items()}
+    text = _text(fields)
+    if not text:
+        names = "/".join(FIELD_ALIASES["text"])
+        return Skipped(origin, f"record has no article text (looked for {names})")
+    return Article(
+        title=clean_text(first_str(fields, FIELD_ALIASES["title"])),
+        text=text,
+        source=_source(fields),
+        author=_author(fields),
+        published=parse_date(_published(fields)),
+        url=first_str(fields, FIELD_ALIASES["url"]),
+        origin=origin,
+    )
+
+
+def _kind(value: object) -> str:
+    return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(value), "number"
+    )
+
+
+def _records(doc: object) -> list[object] | None:
+    """The list of records a JSON document holds, or None when it is a single record."""
+    if isinstance(doc, list):
+        return doc
+    if isinstance(doc, dict):
+        lowered = {str(k).lower(): v for k, v in doc.items()}
+        for key in LIST_KEYS:
+            if isinstance(lowered.get(key), list):
+                return list(lowered[key])
+    return None
+
+
+def iter_json(text: str, origin: str) -> Iterator[Article | Skipped]:
+    """Articles of a `.json` file: a list of records, `{"articles": [...]}`, or a single record."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield Skipped(origin, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        return
+    except RecursionError:
+        yield Skipped(origin, "malformed JSON: nested too deeply")
+        return
+    records = _records(doc)
+    if records is None:
+        if isinstance(doc, dict):
+            yield record_to_article(doc, origin)
+        else:
+            yield Skipped(origin, f"JSON holds a {_kind(doc)}, not an article record or a list")
+        return
+    if not records:
+        yield Skipped(origin, "JSON list of records is empty")
+    for index, record in enumerate(records):
+        yield record_to_article(record, f"{origin}#{index}")
+
+
+def iter_jsonl(text: str, origin: str) -> Iterator[Article | Skipped]:
+    """Articles of a `.jsonl` file, one record per line; origins are `file:line`."""
+    seen = False
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        seen = True
+        where = f"{origin}:{lineno}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Skipped(
+                where, f"malformed JSON on line {lineno}: {exc.msg} at column {exc.colno}"
+            )
+            continue
+        except RecursionError:
+            yield Skipped(where, f"malformed JSON on line {lineno}: nested too deeply")
+            continue
+        yield record_to_article(record, where)
+    if not seen:
+        yield Skipped(origin, "empty file")

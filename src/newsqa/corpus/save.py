@@ -1,0 +1,72 @@
+"""Articles written back as Markdown files with front matter, so fetched pages join the corpus."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+from newsqa.types import Article
+
+__all__ = ["article_filename", "render_markdown", "save_articles"]
+
+_SLUG_MAX = 60
+
+
+def _slug(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    if len(slug) > _SLUG_MAX:
+        slug = slug[:_SLUG_MAX].rsplit("-", 1)[0] or slug[:_SLUG_MAX]
+    return slug or "untitled"
+
+
+def article_filename(article: Article) -> str:
+    """`<yyyy-mm-dd or undated>-<slug of title>-<first 8 chars of id>.md`."""
+    day = article.published.date().isoformat() if article.published else "undated"
+    return f"{day}-{_slug(article.title)}-{article.id[:8]}.md"
+
+
+def render_markdown(article: Article) -> str:
+    """The file text: YAML front matter (title always, other fields when set), then the body.
+
+    The title is written even when empty so that the loader does not take the first body line
+    for it; that is what makes the round trip exact.
+    """
+    meta: dict[str, str] = {"title": article.title}
+    for key, value in (
+        ("source", article.source),
+        ("author", article.author),
+        ("published", article.published_iso),
+        ("url", article.url),
+    ):
+        if value:
+            meta[key] = value
+    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000)
+    return f"---\n{front}---\n\n{article.text}\n"
+
+
+def save_articles(articles: Iterable[Article], dest: Path) -> list[Path]:
+    """Write each article to `dest/` as Markdown; returns the file of every article, in order.
+
+    A file whose content is already identical is left untouched (its mtime too), so re-saving the
+    same fetch does not make the indexer see a change.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for article in articles:
+        path = dest / article_filename(article)
+        content = render_markdown(article).encode("utf-8")
+        try:
+            unchanged = path.read_bytes() == content
+        except FileNotFoundError:
+            unchanged = False
+        if not unchanged:
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_bytes(content)
+            tmp.replace(path)
+        paths.append(path)
+    return paths

@@ -1,0 +1,90 @@
+"""HTML pages: main text and metadata extracted with trafilatura (nothing is fetched here)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+
+import trafilatura
+from trafilatura.settings import Document
+
+from newsqa.corpus.common import clean_text, decode_utf8, outlet_name, parse_date
+from newsqa.types import Article, Skipped
+
+__all__ = ["declared_charset", "decode_html", "extract_page"]
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
+
+# trafilatura reports pages it discards at WARNING/ERROR; each skip is reported by us instead.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in a `<meta>` tag near its top, if any."""
+    m = _META_CHARSET.search(data[:4096])
+    return m.group(1).decode("ascii").lower() if m else None
+
+
+def decode_html(
+    data: bytes, origin: str, http_charset: str | None = None, *, errors: str = "strict"
+) -> str | Skipped:
+    """Page text in the charset the server or the page declares; UTF-8 when neither does."""
+    encoding = http_charset or declared_charset(data) or "utf-8"
+    return decode_utf8(data, origin, encoding, errors=errors)
+
+
+def _date_params() -> dict[str, object]:
+    # original_date: the publication date, not the last modification; no extensive search, which
+    # would guess a date from free text such as a copyright line; keep time and zone when given.
+    return {
+        "original_date": True,
+        "extensive_search": False,
+        "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+        "max_date": datetime.now().astimezone().strftime("%Y-%m-%d"),
+    }
+
+
+def _drop_repeated_title(text: str, title: str) -> str:
+    """trafilatura keeps the page's <h1> as the first line; the title is stored separately."""
+    first, _, rest = text.partition("\n\n")
+    if title and first.strip().casefold() == title.strip().casefold() and rest.strip():
+        return rest
+    return text
+
+
+def extract_page(html: str, origin: str, *, url: str | None = None) -> Article | Skipped:
+    """One article from an HTML document; `url` is where it was served from, if known.
+
+    The article's URL is the page's canonical one when declared, else `url`. Pages where
+    trafilatura finds no main text are skipped with a reason.
+    """
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            favor_precision=True,  # small pages otherwise fall back to text with nav and footer
+            include_tables=True,
+            date_extraction_params=_date_params(),
+        )
+    except Exception as exc:  # a third-party parser on arbitrary input
+        return Skipped(origin, f"HTML extraction failed: {type(exc).__name__}: {exc}")
+    if not isinstance(doc, Document):  # None: nothing found (a dict only with as_dict=True)
+        return Skipped(origin, "no article text found in the HTML page")
+    title = clean_text(doc.title or "")
+    # trafilatura puts one paragraph per line; blank lines between them match the other loaders.
+    text = clean_text(doc.text or "").replace("\n", "\n\n")
+    text = clean_text(_drop_repeated_title(text, title))
+    if not text:
+        return Skipped(origin, "no article text found in the HTML page")
+    return Article(
+        title=title,
+        text=text,
+        source=outlet_name(doc.sitename or ""),
+        author=clean_text(doc.author or "").replace("; ", ", "),
+        published=parse_date(doc.date),
+        url=(doc.url or url or "").strip(),
+        origin=origin,
+    )

@@ -1,0 +1,151 @@
+"""The `newsqa` command through Typer's runner, with the real model and an embedded Chroma."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+from typer.testing import CliRunner
+
+from newsqa.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(params=["options", "environment"])
+def invoke(request: pytest.FixtureRequest, tmp_path: Path, corpus_dir: Path):
+    """Run the CLI with the index and corpus given as options or as NEWSQA_* variables."""
+    index = tmp_path / "index"
+
+    def run(*args: str, ok: bool = True):
+        if request.param == "options":
+            result = runner.invoke(
+                app, ["--index", str(index), "--corpus-dir", str(corpus_dir), *args]
+            )
+        else:
+            env = {"NEWSQA_INDEX": str(index), "NEWSQA_CORPUS": str(corpus_dir)}
+            result = runner.invoke(app, list(args), env=env)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    return run
+
+
+def test_update_stats_search_rebuild(invoke) -> None:
+    report = json.loads(invoke("index", "update", "--json").stdout)
+    assert report["articles"]["added"] == 5
+    assert report["chunks"]["embedded"] == report["chunks"]["added"] > 0
+    assert report["duplicates"][0]["origin"].endswith("duplicate-of-harbour.md")
+
+    text = invoke("index", "update").stdout
+    assert "added 0, changed 0, removed 0, unchanged 5" in text
+    assert "0 embedded" in text
+
+    stats = json.loads(invoke("index", "stats", "--json").stdout)
+    assert stats["articles"] == 4 and stats["syndicated_copies"] == 1
+    assert stats["outlets"]["Alpine Wire"] == 2
+    assert "Metro Ledger" in invoke("index", "stats").stdout
+
+    found = json.loads(invoke("search", "night buses", "--json", "-k", "2").stdout)
+    top = found["hits"][0]
+    assert top["article"]["title"] == "City council approves night bus network"
+    assert top["article"]["author"] == "Ruth Okafor, Dan Pryce"
+    assert top["article"]["published"].startswith("2024-05-15")
+    filtered = json.loads(
+        invoke(
+            "search", "night buses", "--json", "-s", "Alpine Wire", "--until", "2024-03-01"
+        ).stdout
+    )
+    assert {h["article"]["title"] for h in filtered["hits"]} == {
+        "Glacier railway reopens after avalanche repairs"
+    }
+    assert (
+        "[1] City council approves night bus network — Metro Ledger, 2024-05-15"
+        in invoke("search", "night buses").stdout
+    )
+
+    rebuilt = json.loads(invoke("index", "rebuild", "--json").stdout)
+    assert rebuilt["mode"] == "rebuild" and rebuilt["articles"]["added"] == 5
+
+
+def test_clear_errors_without_tracebacks(invoke, corpus_dir: Path) -> None:
+    missing = invoke("search", "harbour", ok=False)
+    assert missing.exit_code == 1
+    assert "newsqa index update" in missing.output and "Traceback" not in missing.output
+    assert invoke("index", "stats", ok=False).exit_code == 1
+
+    (corpus_dir / "broken.json").write_text("{not json", encoding="utf-8")
+    text = invoke("index", "update").stdout
+    assert "skipped: 1" in text and "broken.json: malformed JSON" in text
+
+    bad_date = invoke("search", "harbour", "--since", "someday", ok=False)
+    assert bad_date.exit_code == 1 and "Not a date" in bad_date.output
+
+
+def test_ingest_local_file(invoke, corpus_dir: Path, tmp_path: Path) -> None:
+    invoke("index", "update")
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text(
+        "---\ntitle: Lighthouse keeper retires after forty years\nsource: Coast Bulletin\n"
+        "published: 2024-06-01\n---\n\nThe keeper of the fictional Gullrock lighthouse retired on "
+        "Friday after forty years of service. She said she would miss the storms most of all.\n",
+        encoding="utf-8",
+    )
+    out = json.loads(invoke("ingest", str(outside), "--json").stdout)
+    assert out["articles"] == 1 and (corpus_dir / "elsewhere.md").exists()
+    assert out["update"]["articles"]["added"] == 1
+    hits = json.loads(invoke("search", "lighthouse keeper", "--json").stdout)["hits"]
+    assert hits[0]["article"]["source"] == "Coast Bulletin"
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 serving fixture pages and an RSS feed linking to them."""
+    handler = partial(SimpleHTTPRequestHandler, directory=str(FIXTURES / "loaders" / "site"))
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_ingest_feed_and_page_over_http(invoke, corpus_dir: Path, site: str) -> None:
+    invoke("index", "update")
+    out = json.loads(invoke("ingest", f"{site}/feed.xml", f"{site}/missing.html", "--json").stdout)
+    assert out["articles"] >= 2
+    assert all(Path(p).parent == corpus_dir / "ingested" for p in out["written"])
+    reasons = {s["origin"]: s["reason"] for s in out["skipped"]}
+    assert "404" in reasons[f"{site}/missing.html"]
+    assert out["update"]["articles"]["added"] == out["articles"]
+    stats = json.loads(invoke("index", "stats", "--json").stdout)
+    assert stats["articles"] == 4 + out["articles"]
+    # ingesting again writes nothing new and embeds nothing
+    again = json.loads(invoke("ingest", f"{site}/feed.xml", "--json").stdout)
+    assert again["update"]["chunks"]["embedded"] == 0
+
+
+def test_help_is_fast_and_light() -> None:
+    """`newsqa --help` and `index stats` must not import the heavy libraries."""
+    code = (
+        "import sys; from newsqa.cli import app; from typer.testing import CliRunner;"
+        "r = CliRunner().invoke(app, ['index', 'stats', '--json']);"
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'chromadb', 'gradio') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("index", "search", "ingest", "serve"):
+        assert command in result.stdout

@@ -1,0 +1,20 @@
+"""The public surface, pinned: changing it should be a deliberate act."""
+
+import newsqa
+
+
+def test_exported_members() -> None:
+    assert sorted(newsqa.__all__) == [
+        "Article",
+        "ArticleRef",
+        "Chunk",
+        "IndexReport",
+        "IndexStats",
+        "LoadResult",
+        "NewsQA",
+        "SearchHit",
+        "Settings",
+        "Skipped",
+    ]
+    for name in newsqa.__all__:
+        assert getattr(newsqa, name).__module__.startswith("newsqa.")

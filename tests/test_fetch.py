@@ -1,0 +1,209 @@
+"""`fetch_url` against a real HTTP server on 127.0.0.1 serving fixture pages and feeds."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import httpx
+import pytest
+
+from newsqa.corpus import fetch_url, load_path, save_articles
+from newsqa.types import Article, Skipped
+
+SITE = Path(__file__).parent / "fixtures" / "loaders" / "site"
+BST = timezone(timedelta(hours=1))
+
+
+class SiteHandler(SimpleHTTPRequestHandler):
+    """Static fixture files plus a few routes for redirects, errors and odd content types."""
+
+    user_agents: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.user_agents.append(self.headers.get("User-Agent", ""))
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "/story-two.html")
+            self.end_headers()
+        elif self.path == "/feed-as-text":
+            self._send(200, "text/plain", (SITE / "feed.xml").read_bytes())
+        elif self.path == "/latin1":
+            body = "<html><body><article><h1>Café</h1><p>Crème brûlée for the whole village of "
+            body += (
+                "Saint-Fictif, the fictional mayor promised on Sunday.</p></article></body></html>"
+            )
+            self._send(200, "text/html; charset=iso-8859-1", body.encode("latin-1"))
+        elif self.path == "/image":
+            self._send(200, "image/png", b"\x89PNG\r\n\x1a\n")
+        elif self.path == "/mojibake":
+            body = b"<html><body><article><p>Mostly fine text from the fictional Ashby Times "
+            body += b"with one stray \xff byte in the middle of a long enough sentence.</p>"
+            self._send(200, "text/html; charset=utf-8", body + b"</article></body></html>")
+        elif self.path == "/error":
+            self._send(500, "text/plain", b"boom")
+        elif self.path == "/slow":
+            time.sleep(1.5)
+            self._send(200, "text/html", b"<html><body><p>late</p></body></html>")
+        else:
+            super().do_GET()
+
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        return "application/rss+xml" if str(path).endswith(".xml") else super().guess_type(path)
+
+    def _send(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(SiteHandler, directory=str(SITE)))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_html_page(base: str) -> None:
+    url = f"{base}/story-one.html"
+    result = fetch_url(url)
+    assert result.skipped == []
+    (article,) = result.articles
+    assert article.title == "Owls return to the old mill at Brackwater"
+    assert article.source == "Fenland Star"
+    assert article.author == "Ruth Abernethy"
+    assert article.published == datetime(2024, 4, 2, 7, tzinfo=BST)
+    assert article.url == "https://fenland-star.example/nature/owls-return"  # canonical
+    assert article.origin == url  # what was fetched
+    assert article.text.startswith("A pair of barn owls has nested in the derelict mill")
+    assert article.text.endswith("until the chicks have fledged in the summer.")
+    assert SiteHandler.user_agents[-1].startswith("newsqa/")
+
+
+def test_redirect_and_page_without_canonical(base: str) -> None:
+    result = fetch_url(f"{base}/redirect")
+    (article,) = result.articles
+    assert article.origin == f"{base}/redirect"
+    assert article.url == f"{base}/story-two.html"  # where the page was finally served from
+    assert article.title == "Night market to run all summer in Kelby"
+    assert article.published is None  # the page gives none; none is invented
+
+
+def test_page_charset_from_http_header(base: str) -> None:
+    (article,) = fetch_url(f"{base}/latin1").articles
+    assert "Crème brûlée" in article.text
+
+
+def test_a_stray_bad_byte_does_not_lose_a_web_page(base: str) -> None:
+    (article,) = fetch_url(f"{base}/mojibake").articles
+    assert "one stray \ufffd byte" in article.text
+
+
+def test_feed_fetches_each_linked_page(base: str) -> None:
+    feed_url = f"{base}/feed.xml"
+    result = fetch_url(feed_url)
+    owls, market, ferry = result.articles
+    # pages extracted, with the feed's full timestamp and the page's canonical URL
+    assert owls.origin == f"{base}/story-one.html"
+    assert owls.url == "https://fenland-star.example/nature/owls-return"
+    assert owls.text.startswith("A pair of barn owls has nested in the derelict mill")
+    assert owls.published == datetime(2024, 4, 2, 7, tzinfo=BST)
+    assert market.url == f"{base}/story-two.html"
+    assert market.title == "Night market to run all summer in Kelby"
+    assert market.source == "Fenland Star"  # the page has no site name: the feed's title
+    assert market.published == datetime(2024, 4, 1, 18, tzinfo=BST)
+    assert market.text.startswith("The Kelby night market")
+    # the page is gone (404): the entry's own summary is used instead
+    assert ferry.url == f"{base}/gone.html"
+    assert ferry.title == "Ferry strike called off"
+    assert ferry.text.startswith("A strike by ferry crews planned for Easter Monday")
+    # page gone and nothing in the entry: skipped, saying both
+    assert result.skipped == [
+        Skipped(
+            f"{base}/also-gone.html",
+            "page: HTTP 404 Not Found; feed entry: feed entry has no content or summary",
+        )
+    ]
+
+
+def test_feed_recognised_by_content_when_served_as_text(base: str) -> None:
+    result = fetch_url(f"{base}/feed-as-text")
+    assert [a.origin for a in result.articles][:2] == [
+        f"{base}/story-one.html",
+        f"{base}/story-two.html",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/missing.html", "HTTP 404 Not Found"),
+        ("/error", "HTTP 500 Internal Server Error"),
+        ("/broken-feed.xml", "malformed feed:"),
+        ("/empty.html", "no article text found in the HTML page"),
+        ("/image", "not a web page (content type 'image/png')"),
+    ],
+)
+def test_failures_become_skipped(base: str, path: str, reason: str) -> None:
+    result = fetch_url(base + path)
+    assert result.articles == []
+    (skipped,) = result.skipped
+    assert skipped.origin == base + path
+    assert skipped.reason.startswith(reason), skipped.reason
+
+
+def test_timeout(base: str) -> None:
+    (skipped,) = fetch_url(f"{base}/slow", timeout=0.3).skipped
+    assert skipped.reason == "timed out after 0.3 s"
+
+
+def test_connection_refused() -> None:
+    with socket.socket() as sock:  # a loopback port that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/"
+    (skipped,) = fetch_url(url, timeout=2).skipped
+    assert skipped.origin == url and skipped.reason.startswith("cannot fetch:")
+
+
+def test_unsupported_scheme_is_a_reason_not_an_exception() -> None:
+    (skipped,) = fetch_url("ftp://127.0.0.1/nothing").skipped
+    assert skipped.reason.startswith("cannot fetch:")
+
+
+def test_injected_client_is_used_and_left_open(base: str) -> None:
+    with httpx.Client() as client:
+        result = fetch_url(f"{base}/story-two.html", client=client)
+        assert len(result.articles) == 1
+        assert not client.is_closed
+
+
+def test_fetched_articles_join_the_corpus(base: str, tmp_path: Path) -> None:
+    fetched = fetch_url(f"{base}/feed.xml").articles
+    paths = save_articles(fetched, tmp_path)
+    reloaded = load_path(tmp_path).articles
+    by_origin = {a.origin: a for a in reloaded}
+    for article, path in zip(fetched, paths, strict=True):
+        assert isinstance(article, Article)
+        assert by_origin[str(path)] == dataclasses.replace(article, origin=str(path))

@@ -1,0 +1,494 @@
+"""Corpus loaders: every supported format, the odd inputs, and the Markdown round trip."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import newsqa.corpus
+from newsqa.corpus import iter_path, load_path, parse_date, save_articles
+from newsqa.corpus.common import outlet_name
+from newsqa.types import Article, Skipped
+
+FIXTURES = Path(__file__).parent / "fixtures" / "loaders"
+CORPUS = FIXTURES / "corpus"
+MULTIHOP = Path(__file__).resolve().parents[2] / "shared/benchmarks/multihop-rag/corpus.json"
+UTC = UTC
+
+
+def tz(hours: int) -> timezone:
+    return timezone(timedelta(hours=hours))
+
+
+def only(items: list[Article | Skipped]) -> Article | Skipped:
+    assert len(items) == 1, items
+    return items[0]
+
+
+def load_one(path: Path, **kw: int) -> Article | Skipped:
+    return only(list(iter_path(path, **kw)))
+
+
+def test_public_surface() -> None:
+    assert set(newsqa.corpus.__all__) == {
+        "SUPPORTED_EXTENSIONS",
+        "fetch_url",
+        "iter_path",
+        "load_path",
+        "parse_date",
+        "save_articles",
+    }
+
+
+# --- one file per format ----------------------------------------------------------------------
+
+FORMATS: dict[str, dict[str, Any]] = {
+    "plain.txt": dict(
+        title="Port Wren opens a floating library on the harbour",
+        source="harborgazette.example",  # from the trailing "Original Source: www...." line
+        author="",
+        published=None,
+        url="",
+        starts="The town of Port Wren opened a library",
+        ends='"People asked for crime novels first," she said.',
+    ),
+    "front.md": dict(
+        title="Lantern festival draws record crowd to Millbrook",
+        source="Millbrook Ledger",
+        author="Tomas Reyes, Ana Vela",
+        published=datetime(2024, 3, 5, 19, 30, tzinfo=tz(-5)),
+        url="https://millbrook-ledger.example/2024/03/lantern-festival",
+        starts="Some 12,000 visitors",
+        ends="closed to cyclists for the night.",
+    ),
+    "nested/heading.md": dict(
+        title="Fictional robotics club wins county prize",
+        source="Alder Hill Weekly",
+        author="",
+        published=None,
+        url="",
+        starts="Students from Alder Hill School",
+        ends="rebuilt the gripper eleven times.",
+    ),
+    "page.html": dict(
+        title="Tidal power trial begins off Cape Orrin",
+        source="Coastline Courier",
+        author="Mira Solberg",
+        published=datetime(2024, 2, 14, 9, 15, tzinfo=tz(1)),
+        url="https://coastline-courier.example/news/tidal-trial",
+        starts="Engineers lowered the first of three tidal turbines",
+        ends="marked with lit buoys.",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_single_article_formats(name: str) -> None:
+    want = FORMATS[name]
+    article = load_one(CORPUS / name)
+    assert isinstance(article, Article)
+    for key in ("title", "source", "author", "published", "url"):
+        assert getattr(article, key) == want[key], key
+    assert article.text.startswith(str(want["starts"]))
+    assert article.text.endswith(str(want["ends"]))
+    assert "Source:" not in article.text
+    assert article.origin == str(CORPUS / name)
+    assert article.id and len(article.id) == 16
+
+
+def test_html_drops_navigation_footer_and_repeated_heading() -> None:
+    article = load_one(CORPUS / "page.html")
+    assert isinstance(article, Article)
+    assert "Copyright" not in article.text and "Home" not in article.text
+    assert not article.text.startswith(article.title)
+    assert article.text.count("\n\n") == 2  # three paragraphs
+
+
+MULTI: dict[str, list[tuple[str, str, str | None]]] = {
+    "records.json": (
+        [
+            ("#0", "Orchard town elects its first youth council", "Pellham Post"),
+            ("#1", "record has no article text", None),
+            ("#2", "record is a JSON string, not an object", None),
+            ("#3", "Bakery cooperative marks ten years", "Eastmere Echo"),
+        ]
+    ),
+    "records.jsonl": (
+        [
+            (":1", "Ferry timetable changes from April", "Harbor Gazette"),
+            (":3", "malformed JSON on line 3: Expecting ',' delimiter", None),
+            (":4", "Snow closes mountain pass", "ridgeline-news.example"),
+        ]
+    ),
+    "nested/feed.rss": (
+        [
+            ("#0", "Bridge repairs finish early", "Valley Chronicle"),
+            ("#1", "Library extends opening hours", "Valley Chronicle"),
+            ("#2", "feed entry has no content or summary", None),
+        ]
+    ),
+    "nested/updates.atom": [("#0", "Community garden doubles in size", "Northfield Observer")],
+}
+
+
+@pytest.mark.parametrize("name", list(MULTI))
+def test_multi_article_formats(name: str) -> None:
+    """Record files and feeds: one item per record or entry; bad ones skipped, the rest loaded."""
+    items = list(iter_path(CORPUS / name))
+    assert len(items) == len(MULTI[name])
+    for item, (suffix, text, source) in zip(items, MULTI[name], strict=True):
+        assert item.origin == f"{CORPUS / name}{suffix}"
+        if source is None:
+            assert isinstance(item, Skipped) and item.reason.startswith(text)
+        else:
+            assert isinstance(item, Article) and item.title == text and item.source == source
+
+
+def test_json_field_aliases() -> None:
+    items = [i for i in iter_path(CORPUS / "records.json") if isinstance(i, Article)]
+    first, second = items
+    assert first.author == "Lena Kovac, Sam Idowu"  # list joined
+    assert first.published == datetime(2024, 1, 21, 18, tzinfo=UTC)  # publishedAt, "Z"
+    assert first.url == "https://pellham-post.example/youth-council"  # key "URL"
+    assert first.text == (
+        "Voters in Pellham elected a nine-member youth council on Sunday.\n\n"
+        "The council will advise the mayor on parks and transport."
+    )
+    assert second.author == ""  # byline: null
+    assert second.published == datetime(2024, 2, 10, 7, 45, tzinfo=UTC)  # RFC 822 pubDate
+
+
+def test_jsonl_dates_and_outlet_domain() -> None:
+    items = [i for i in iter_path(CORPUS / "records.jsonl") if isinstance(i, Article)]
+    assert items[0].published == datetime(2024, 3, 28)  # a day, naive: no zone was given
+    assert items[1].published == datetime(2024, 2, 1, 8, tzinfo=UTC)  # epoch seconds
+    assert items[1].url == ""
+
+
+def test_feed_entries() -> None:
+    bridge, library, _ = iter_path(CORPUS / "nested/feed.rss")
+    assert isinstance(bridge, Article) and isinstance(library, Article)
+    # content:encoded wins over the teaser, HTML reduced to paragraphs
+    assert bridge.text == (
+        "Repairs to the Tamsin Bridge finished two weeks early, the county said.\n\n"
+        "The bridge reopens to lorries on Saturday."
+    )
+    assert bridge.author == "Jonas Ekberg"
+    assert bridge.published == datetime(2024, 3, 4, 8, tzinfo=tz(-5))
+    assert bridge.url == "https://valley-chronicle.example/bridge-repairs"
+    assert library.text.startswith("The Tamsin Valley library") and "<p>" not in library.text
+    (garden,) = iter_path(CORPUS / "nested/updates.atom")
+    assert isinstance(garden, Article)
+    assert garden.published == datetime(2024, 3, 7, 11, tzinfo=tz(2))
+    assert garden.author == "Hana Okafor"
+
+
+def test_json_shapes(tmp_path: Path) -> None:
+    single = tmp_path / "single.json"
+    single.write_text('{"Title": "One", "Text": "Only record.", "date": 1706774400000}')
+    art = load_one(single)
+    assert isinstance(art, Article) and art.origin == str(single)
+    assert art.published == datetime(2024, 2, 1, 8, tzinfo=UTC)  # epoch milliseconds
+    items = tmp_path / "items.json"
+    items.write_text('{"items": [{"title": "A", "body": "a"}, {"title": "B", "body": "b"}]}')
+    assert [a.title for a in iter_path(items) if isinstance(a, Article)] == ["A", "B"]
+    empty = tmp_path / "empty-list.json"
+    empty.write_text("[]")
+    assert load_one(empty) == Skipped(str(empty), "JSON list of records is empty")
+    scalar = tmp_path / "scalar.json"
+    scalar.write_text('"just a string"')
+    skipped = load_one(scalar)
+    assert isinstance(skipped, Skipped) and "not an article record" in skipped.reason
+
+
+# --- folders ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    shutil.copytree(CORPUS, root)
+    (root / ".git").mkdir()
+    (root / ".git" / "config.txt").write_text("not an article")
+    (root / ".DS_Store").write_bytes(b"\x00\x01")
+    (root / "LICENSE").write_text("CC0")
+    (root / "changelog.md").write_text("# Changes\n\nnone")
+    (root / "notes.csv").write_text("a,b\n1,2\n")
+    return root
+
+
+def test_folder_is_walked_sorted_and_ignores_meta_files(corpus_copy: Path) -> None:
+    items = list(iter_path(corpus_copy))
+    origins = [i.origin for i in items]
+    assert origins == sorted(origins)
+    assert not any(
+        "README" in o or ".git" in o or "LICENSE" in o or "changelog" in o for o in origins
+    )
+    assert Skipped(str(corpus_copy / "notes.csv"), "unsupported file type '.csv'") in items
+    result = load_path(corpus_copy)
+    assert len(result.articles) == 11
+    assert len(result.skipped) == 5
+    assert len({a.id for a in result.articles}) == 11
+
+
+def test_origins_are_paths_as_given(corpus_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(corpus_copy.parent)
+    origins = [i.origin for i in iter_path(Path("corpus"))]
+    assert "corpus/plain.txt" in origins and "corpus/records.json#3" in origins
+
+
+def test_an_explicit_readme_is_read(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# About\n\nAttribution text.")
+    assert isinstance(load_one(readme), Article)
+
+
+def test_streams_file_by_file(tmp_path: Path) -> None:
+    """Files are read as the iterator advances, not all up front."""
+    (tmp_path / "a.txt").write_text("A\n\nfirst")
+    (tmp_path / "b.txt").write_text("B\n\nsecond")
+    it: Iterator[Article | Skipped] = iter_path(tmp_path)
+    assert isinstance(next(it), Article)
+    (tmp_path / "b.txt").write_bytes(b"\xff\xfe\x00")
+    second = next(it)
+    assert isinstance(second, Skipped) and "UTF-16" in second.reason
+
+
+def test_symlink_loop_is_cut(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A\n\nbody")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    assert [a.title for a in iter_path(tmp_path) if isinstance(a, Article)] == ["A"]
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+BAD = {
+    "binary.txt": (b"GIF89a\x00\x01\x00\x00", "binary file (NUL bytes in the first 8 KiB)"),
+    "latin1.md": (b"# Caf\xe9\n\nCr\xe8me", "not UTF-8 text (invalid byte 0xe9 at offset 5)"),
+    "empty.json": (b"", "empty file"),
+    "blank.txt": (b"  \n\t\n\n", "empty file"),
+    "title-only.txt": (b"Just a headline\n", "no article text after the title"),
+    "bad.json": (b'{"title": "x",\n "body": }', "malformed JSON: Expecting value at line 2 column"),
+    "deep.json": (b"[" * 100_000 + b"]" * 100_000, "malformed JSON: nested too deeply"),
+    "broken.rss": (b"<rss><channel><title>Oops", "malformed feed:"),
+    "sitemap.xml": (b"<urlset><url><loc>x</loc></url></urlset>", "no feed entries"),
+    "frontmatter.md": (b"---\ntitle: [unclosed\n---\n\nBody", "front matter is not valid YAML"),
+    "nothing.html": (
+        b"<html><head><title>Empty</title></head><body></body></html>",
+        "no article text found in the HTML page",
+    ),
+    "slides.pdf": (b"%PDF-1.4", "unsupported file type '.pdf'"),
+    "noext": (b"text", "file has no extension"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_bad_inputs_are_skipped_with_a_reason(tmp_path: Path, name: str) -> None:
+    data, reason = BAD[name]
+    path = tmp_path / name
+    path.write_bytes(data)
+    skipped = load_one(path)
+    assert isinstance(skipped, Skipped)
+    assert skipped.origin == str(path)
+    assert skipped.reason.startswith(reason), skipped.reason
+
+
+def test_file_over_the_size_limit(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_text("Title\n\n" + "word " * 400)
+    assert load_one(path, max_file_bytes=1024) == Skipped(
+        str(path), "file is 2.0 KiB, over the 1.0 KiB limit"
+    )
+    assert isinstance(load_one(path, max_file_bytes=4096), Article)
+
+
+def test_missing_and_dangling_paths(tmp_path: Path) -> None:
+    (tmp_path / "dangling.md").symlink_to(tmp_path / "nowhere.md")
+    assert load_one(tmp_path) == Skipped(
+        str(tmp_path / "dangling.md"), "no such file (or a broken symbolic link)"
+    )
+    missing = tmp_path / "missing"
+    assert load_one(missing) == Skipped(str(missing), "no such file or folder")
+
+
+def test_special_files_are_not_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # opening it would block
+    assert load_one(fifo) == Skipped(str(fifo), "not a regular file")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a file whatever its mode")
+def test_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_text("Title\n\nbody")
+    path.chmod(0)
+    try:
+        assert load_one(path) == Skipped(str(path), "cannot read: permission denied")
+    finally:
+        path.chmod(0o644)
+
+
+def test_unreadable_file_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same case where the suite runs as root: opening fails as it would for anyone else."""
+    path = tmp_path / "secret.txt"
+    path.write_text("Title\n\nbody")
+
+    def denied(self: Path, *args: object, **kwargs: object) -> object:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "open", denied)
+    assert load_one(path) == Skipped(str(path), "cannot read: permission denied")
+
+
+def test_one_bad_file_does_not_stop_the_rest(tmp_path: Path) -> None:
+    for name, (data, _) in BAD.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "zz-good.txt").write_text("Good title\n\nGood body.")
+    result = load_path(tmp_path)
+    assert [a.title for a in result.articles] == ["Good title"]
+    assert len(result.skipped) == len(BAD)
+
+
+# --- text details ----------------------------------------------------------------------------
+
+
+def test_front_matter_details(tmp_path: Path) -> None:
+    no_title = tmp_path / "a.md"
+    no_title.write_text("---\nsource: www.example-times.example\n---\n\n# From heading\n\nBody.")
+    art = load_one(no_title)
+    assert isinstance(art, Article)
+    assert (art.title, art.source, art.text) == ("From heading", "example-times.example", "Body.")
+    rule = tmp_path / "b.md"  # a leading horizontal rule is not front matter
+    rule.write_text("---\n\nSetext title\n============\n\nBody text.")
+    art = load_one(rule)
+    assert isinstance(art, Article) and (art.title, art.text) == ("Setext title", "Body text.")
+    setext = tmp_path / "c.md"
+    setext.write_text("Setext title\n============\n\nBody text.\r\nMore.\n")
+    art = load_one(setext)
+    assert isinstance(art, Article)
+    assert (art.title, art.text) == ("Setext title", "Body text.\nMore.")
+    crlf = tmp_path / "e.md"
+    crlf.write_bytes(b"---\r\ntitle: Windows file\r\nsource: Reuters\r\n---\r\n\r\nLine one.\r\n")
+    art = load_one(crlf)
+    assert isinstance(art, Article)
+    assert (art.title, art.source, art.text) == ("Windows file", "Reuters", "Line one.")
+    literal = tmp_path / "d.txt"  # values are kept as written, not YAML-typed
+    literal.write_text("---\ntitle: No\npublished: not a date\n---\nBody.")
+    art = load_one(literal)
+    assert isinstance(art, Article) and (art.title, art.published) == ("No", None)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-11-27T08:45:59+00:00", datetime(2023, 11, 27, 8, 45, 59, tzinfo=UTC)),
+        ("2023-11-27T08:45:59Z", datetime(2023, 11, 27, 8, 45, 59, tzinfo=UTC)),
+        ("2023-11-27", datetime(2023, 11, 27)),
+        ("Mon, 27 Nov 2023 03:45:59 EST", datetime(2023, 11, 27, 3, 45, 59, tzinfo=tz(-5))),
+        ("Mon, 27 Nov 2023 08:45:59 GMT", datetime(2023, 11, 27, 8, 45, 59, tzinfo=UTC)),
+        ("November 27, 2023 3:45 PM PST", datetime(2023, 11, 27, 15, 45, tzinfo=tz(-8))),
+        ("27 Nov 2023", datetime(2023, 11, 27)),
+        (1701074759, datetime(2023, 11, 27, 8, 45, 59, tzinfo=UTC)),
+        ("1701074759000", datetime(2023, 11, 27, 8, 45, 59, tzinfo=UTC)),
+        ("November 2023", None),  # no day: not guessed
+        ("yesterday-ish", None),
+        ("", None),
+        (None, None),
+        (True, None),
+        (["2023-11-27"], None),
+    ],
+)
+def test_parse_date(value: object, expected: datetime | None) -> None:
+    got = parse_date(value)
+    assert got == expected
+    if expected is not None and got is not None:
+        assert (got.tzinfo is None) == (expected.tzinfo is None)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("www.foxnews.com", "foxnews.com"),
+        ("https://www.reuters.com/world/", "reuters.com"),
+        ("BBC.co.uk", "bbc.co.uk"),
+        ("Reuters", "Reuters"),
+        ("The Verge", "The Verge"),
+    ],
+)
+def test_outlet_name(value: str, expected: str) -> None:
+    assert outlet_name(value) == expected
+
+
+# --- save_articles ---------------------------------------------------------------------------
+
+
+def test_save_round_trips_through_the_markdown_loader(tmp_path: Path) -> None:
+    originals = load_path(CORPUS).articles
+    extra = [
+        Article(title="", text="No title, no metadata.\n\nSource: not an outlet here"),
+        Article(title="Title: with: colons", text="---\nLooks like front matter.", author="Ö Ünal"),
+        Article(title="No", text="Yes.", published=datetime(2024, 1, 1, 12, 30)),
+    ]
+    originals += extra
+    paths = save_articles(originals, tmp_path / "saved")
+    assert len(paths) == len(originals) == len(set(paths))
+    reloaded = {a.origin: a for a in load_path(tmp_path / "saved").articles}
+    for original, path in zip(originals, paths, strict=True):
+        again = reloaded[str(path)]
+        assert again == dataclasses.replace(original, origin=str(path))
+        assert again.content_hash == original.content_hash
+
+
+def test_save_filenames_and_no_rewrites(tmp_path: Path) -> None:
+    art = Article(
+        title="Owls return to the old mill — at Brackwater!",
+        text="Body.",
+        published=datetime(2024, 4, 2, 7, tzinfo=tz(1)),
+        url="https://fenland-star.example/owls",
+    )
+    undated = Article(title="", text="Body two.")
+    first = save_articles([art, undated], tmp_path)
+    assert [p.name for p in first] == [
+        f"2024-04-02-owls-return-to-the-old-mill-at-brackwater-{art.id[:8]}.md",
+        f"undated-untitled-{undated.id[:8]}.md",
+    ]
+    text = first[0].read_text()
+    assert text.startswith("---\ntitle: ") and "author" not in text and "source" not in text
+    before = [p.stat().st_mtime_ns for p in first]
+    os.utime(first[0], ns=(1, 1))
+    assert save_articles([art, undated], tmp_path) == first
+    assert first[0].stat().st_mtime_ns == 1  # identical content: not rewritten
+    assert first[1].stat().st_mtime_ns == before[1]
+    changed = dataclasses.replace(art, text="Corrected body.")
+    save_articles([changed], tmp_path)
+    assert "Corrected body." in first[0].read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in first)
+
+
+# --- the MultiHop-RAG corpus, when present ----------------------------------------------------
+
+
+def test_multihop_rag_corpus_loads_as_is() -> None:
+    if not MULTIHOP.exists():
+        pytest.skip(
+            f"{MULTIHOP} is absent: put MultiHop-RAG's corpus.json (github yixuantt/MultiHop-RAG,"
+            " dataset/corpus.json) in shared/benchmarks/multihop-rag/ beside the repository"
+        )
+    result = load_path(MULTIHOP)
+    assert result.skipped == []
+    assert len(result.articles) == 609
+    assert len({a.id for a in result.articles}) == 609
+    first = result.articles[0]
+    assert first.title == "200+ of the best deals from Amazon's Cyber Monday sale"
+    assert first.source == "Mashable"
+    assert first.published == datetime(2023, 11, 27, 8, 45, 59, tzinfo=UTC)
+    assert first.url == "https://mashable.com/article/cyber-monday-deals-amazon-2023"
+    assert first.origin == f"{MULTIHOP}#0"
+    assert all(a.published is not None and a.text and a.source for a in result.articles)

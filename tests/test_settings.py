@@ -1,0 +1,32 @@
+"""Settings: defaults, environment variables at the edge, and validation."""
+
+from pathlib import Path
+
+import pytest
+
+from newsqa import Settings
+
+
+def test_defaults_and_environment() -> None:
+    assert Settings().index_dir == Path("index") and Settings().chunk_size == 256
+    s = Settings.from_env(
+        {"NEWSQA_INDEX": "/tmp/x", "NEWSQA_CHUNK_SIZE": "128", "NEWSQA_CHROMA_URL": ""},
+        corpus_dir="news",
+    )
+    assert s.index_dir == Path("/tmp/x") and s.chunk_size == 128
+    assert s.corpus_dir == Path("news") and s.chroma_url == ""
+    assert Settings.from_env({"NEWSQA_INDEX": "/a"}, index_dir=None).index_dir == Path("/a")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"NEWSQA_CHUNK_SIZE": "big"}, "NEWSQA_CHUNK_SIZE must be a whole number"),
+        ({"NEWSQA_CHUNK_SIZE": "8"}, "chunk_size must be at least 32"),
+        ({"NEWSQA_CHUNK_OVERLAP": "200"}, "chunk_overlap must be between"),
+        ({"NEWSQA_PRECISION": "int4"}, "precision must be"),
+    ],
+)
+def test_bad_values_are_named(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Settings.from_env(env)
