@@ -5,9 +5,11 @@ import newsqa
 
 def test_exported_members() -> None:
     assert sorted(newsqa.__all__) == [
+        "Answer",
         "Article",
         "ArticleRef",
         "Chunk",
+        "Citation",
         "IndexReport",
         "IndexStats",
         "LoadResult",

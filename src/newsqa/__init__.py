@@ -3,9 +3,11 @@
 from newsqa.facade import NewsQA
 from newsqa.settings import Settings
 from newsqa.types import (
+    Answer,
     Article,
     ArticleRef,
     Chunk,
+    Citation,
     IndexReport,
     IndexStats,
     LoadResult,
@@ -14,9 +16,11 @@ from newsqa.types import (
 )
 
 __all__ = [
+    "Answer",
     "Article",
     "ArticleRef",
     "Chunk",
+    "Citation",
     "IndexReport",
     "IndexStats",
     "LoadResult",

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from newsqa.evaluation.cli import eval_app
 from newsqa.settings import Settings
 
 if TYPE_CHECKING:
     from newsqa.facade import NewsQA
     from newsqa.indexing.builder import Progress
-    from newsqa.types import IndexReport, SearchHit
+    from newsqa.types import Answer, IndexReport, SearchHit
 
 app = typer.Typer(
     help="Ask questions about a collection of news articles, with answers that cite them.",
@@ -27,6 +28,7 @@ app = typer.Typer(
 )
 index_app = typer.Typer(help="Build, update and inspect the index.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
+app.add_typer(eval_app, name="eval", help="Measure retrieval quality on a query set.")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
 CorpusOpt = Annotated[
@@ -34,24 +36,38 @@ CorpusOpt = Annotated[
     typer.Option("--corpus", "-c", help="Files or folders to index (default: the corpus folder)."),
 ]
 
+SourceOpt = Annotated[
+    list[str] | None, typer.Option("--source", "-s", help="Only this outlet (repeatable).")
+]
+SinceOpt = Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")]
+UntilOpt = Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")]
+LlmOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--llm",
+        help="Answer with an LLM, e.g. openai:gpt-4o-mini, openai:MODEL@URL, gguf:PATH, smollm2; "
+        "'' for the offline answerer (env NEWSQA_LLM)",
+    ),
+]
+
 
 @app.callback()
 def _main(
     ctx: typer.Context,
     index: Annotated[
-        Path | None, typer.Option(help="Index folder [env NEWSQA_INDEX; default: index]")
+        Path | None, typer.Option(help="Index folder (env NEWSQA_INDEX, default index)")
     ] = None,
     corpus: Annotated[
         Path | None,
-        typer.Option("--corpus-dir", help="Corpus folder [env NEWSQA_CORPUS; default: corpus]"),
+        typer.Option("--corpus-dir", help="Corpus folder (env NEWSQA_CORPUS, default corpus)"),
     ] = None,
     model: Annotated[
         str | None,
-        typer.Option(help="Embedding model name or path [env NEWSQA_EMBEDDING_MODEL]"),
+        typer.Option(help="Embedding model name or path (env NEWSQA_EMBEDDING_MODEL)"),
     ] = None,
     chroma_url: Annotated[
         str | None,
-        typer.Option(help="Use the Chroma server at this URL [env NEWSQA_CHROMA_URL]"),
+        typer.Option(help="Use the Chroma server at this URL (env NEWSQA_CHROMA_URL)"),
     ] = None,
 ) -> None:
     try:
@@ -226,11 +242,9 @@ def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: Annotated[int, typer.Option("-k", help="How many passages.")] = 5,
-    source: Annotated[
-        list[str] | None, typer.Option("--source", "-s", help="Only this outlet (repeatable).")
-    ] = None,
-    since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
+    source: SourceOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show the passages of the indexed articles that best match QUERY."""
@@ -251,6 +265,109 @@ def search(
             typer.echo(f"    {a.url}")
         snippet = " ".join(hit.text.split())
         typer.echo(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+
+
+def _print_sources(answer: Answer) -> None:
+    if answer.as_of is not None:
+        typer.secho(f"As of {answer.as_of:%-d %b %Y} (newest source cited).", dim=True)
+    for note in answer.notes:
+        typer.secho(note, fg=typer.colors.YELLOW)
+    if answer.unsupported:
+        typer.secho(
+            f"{len(answer.unsupported)} claim(s) could not be traced to a source and are shown "
+            "without a citation.",
+            fg=typer.colors.YELLOW,
+        )
+    for c in answer.citations:
+        a = c.article
+        date = a.published.date().isoformat() if a.published else "undated"
+        typer.secho(f"[{c.n}] {a.title} — {a.source or 'unknown outlet'}, {date}", bold=True)
+        if a.url:
+            typer.echo(f"    {a.url}")
+        typer.echo(f"    “{' '.join(c.passage.split())}”")
+
+
+@app.command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="The question.")],
+    source: SourceOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    llm: LlmOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer QUESTION from the indexed articles, citing them."""
+    with _errors():
+        qa = _qa(ctx)
+        if as_json:
+            answer = qa.ask(question, sources=source, since=since, until=until, llm=llm)
+        else:
+            answer = _stream_answer(qa, question, [], source, since, until, llm)
+        qa.close()
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), indent=2))
+
+
+def _stream_answer(
+    qa: NewsQA,
+    question: str,
+    history: list[Answer],
+    source: list[str] | None,
+    since: str | None,
+    until: str | None,
+    llm: str | None,
+) -> Answer:
+    """Print the answer as it is written, then its checked text (if it changed) and sources."""
+    from newsqa.types import Answer
+
+    written: list[str] = []
+    final: Answer | None = None
+    for event in qa.stream(question, history, sources=source, since=since, until=until, llm=llm):
+        if isinstance(event, Answer):
+            final = event
+        else:
+            written.append(event)
+            typer.echo(event, nl=False)
+    typer.echo()
+    assert final is not None
+    if "".join(written).strip() != final.text.strip():
+        typer.secho("\nChecked answer:", bold=True)
+        typer.echo(final.text)
+    _print_sources(final)
+    return final
+
+
+@app.command()
+def chat(
+    ctx: typer.Context,
+    source: SourceOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    llm: LlmOpt = None,
+) -> None:
+    """A conversation in the terminal: follow-up questions read the ones before.
+    Type /new to start over, /quit (or Ctrl-D) to leave."""
+    with _errors():
+        qa = _qa(ctx)
+        history: list[Answer] = []
+        typer.echo("Ask about the indexed news. /new starts over, /quit leaves.")
+        while True:
+            try:
+                question = input("\n> ").strip()
+            except (EOFError, KeyboardInterrupt):
+                typer.echo()
+                break
+            if question in ("/quit", "/exit"):
+                break
+            if question == "/new":
+                history = []
+                typer.echo("(new conversation)")
+                continue
+            if not question:
+                continue
+            history.append(_stream_answer(qa, question, history, source, since, until, llm))
+        qa.close()
 
 
 @app.command()

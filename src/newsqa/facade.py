@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsqa.indexing import Embedder, NewsIndex
 from newsqa.indexing.builder import Progress
 from newsqa.indexing.index import StoreFactory
 from newsqa.retrieval.search import Retriever, SearchFilters
 from newsqa.settings import Settings
-from newsqa.types import Article, IndexReport, IndexStats, LoadResult, SearchHit, Skipped
+from newsqa.types import (
+    Answer,
+    Article,
+    IndexReport,
+    IndexStats,
+    LoadResult,
+    SearchHit,
+    Skipped,
+)
+
+if TYPE_CHECKING:
+    from newsqa.answering import Answerer, AnswerEvent, Turn
+
+History = Sequence["Answer | tuple[str, str] | dict[str, str]"]
 
 __all__ = ["NewsQA", "parse_when"]
 
@@ -56,6 +70,8 @@ class NewsQA:
         self.settings = (settings or Settings()).replace(**overrides)
         self.index = NewsIndex(self.settings, embedder=embedder, store_factory=store_factory)
         self.retriever = Retriever(self.index)
+        self._default_answerer: Answerer | None = None
+        self._llms: dict[str, tuple[Answerer, Any]] = {}
 
     # -- building ---------------------------------------------------------------------------
     def _read(self, paths: Sequence[Path | str] | None) -> Iterator[Article | Skipped]:
@@ -137,6 +153,101 @@ class NewsQA:
         )
         return self.retriever.search(query, k=k, filters=filters)
 
+    # -- answering --------------------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        history: History | None = None,
+        *,
+        sources: Sequence[str] | None = None,
+        since: DateLike = None,
+        until: DateLike = None,
+        llm: str | None = None,
+    ) -> Answer:
+        """A cited answer to `question`, reading follow-ups against `history` (earlier `Answer`s,
+        (question, answer) pairs, or chat messages). `llm` overrides `settings.llm` for this call
+        ("" for the offline answerer)."""
+        answer: Answer | None = None
+        for event in self.stream(
+            question, history, sources=sources, since=since, until=until, llm=llm
+        ):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None  # every answerer ends its stream with the Answer
+        return answer
+
+    def stream(
+        self,
+        question: str,
+        history: History | None = None,
+        *,
+        sources: Sequence[str] | None = None,
+        since: DateLike = None,
+        until: DateLike = None,
+        llm: str | None = None,
+    ) -> Iterator[AnswerEvent]:
+        """Like `ask`, yielding the answer's text as it is written and the `Answer` last."""
+        from newsqa.answering import AnswerRequest, condense_heuristic
+
+        turns = _turns(history or ())
+        spec = self.settings.llm if llm is None else llm
+        notes: list[str] = []
+        answerer: Answerer | None = None
+        standalone = condense_heuristic(question, turns)
+        if spec:
+            try:
+                answerer, condense = self._llm(spec)
+                if turns:
+                    standalone = condense(question, turns)
+            except RuntimeError as exc:
+                notes.append(f"The LLM could not be used ({exc}); answered offline instead.")
+                answerer = None
+        hits = tuple(
+            self.search(
+                standalone, self.settings.answer_passages, sources=sources, since=since, until=until
+            )
+        )
+        request = AnswerRequest(question=question, standalone=standalone, hits=hits, history=turns)
+        if answerer is not None:
+            try:
+                yield from answerer.stream(request)
+                return
+            except RuntimeError as exc:  # LLMUnavailableError and the like
+                notes.append(f"The LLM could not be reached ({exc}); answered offline instead.")
+        for event in self._extractive().stream(request):
+            if isinstance(event, Answer) and notes:
+                event = replace(event, notes=(*notes, *event.notes))
+            yield event
+
+    def _extractive(self) -> Answerer:
+        if self._default_answerer is None:
+            from newsqa.answering import EvidenceScorer, ExtractiveAnswerer
+
+            self._default_answerer = ExtractiveAnswerer(EvidenceScorer(self.index.embedder))
+        return self._default_answerer
+
+    def _llm(self, spec: str) -> tuple[Answerer, Any]:
+        """The LLM answerer for `spec` and its condensation function (cached per spec)."""
+        if spec not in self._llms:
+            from newsqa.answering import CitationChecker, EvidenceScorer
+            from newsqa.answering.llm import LLMAnswerer, condense, make_chat_model, parse_llm
+
+            parsed = parse_llm(spec)
+            parsed = replace(
+                parsed,
+                base_url=parsed.base_url or self.settings.llm_base_url,
+                api_key=parsed.api_key or self.settings.llm_api_key,
+            )
+            model = make_chat_model(parsed)
+            checker = CitationChecker(EvidenceScorer(self.index.embedder))
+            answerer = LLMAnswerer(model, checker)
+
+            def condense_with(question: str, turns: Sequence[Turn]) -> str:
+                return str(condense(model, question, turns))
+
+            self._llms[spec] = (answerer, condense_with)
+        return self._llms[spec]
+
     def stats(self) -> IndexStats:
         """What the index holds; reads the catalog only (fast, no model)."""
         return self.index.stats()
@@ -149,3 +260,23 @@ class NewsQA:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _turns(history: History) -> tuple[Turn, ...]:
+    """(question, answer) pairs from Answers, pairs, or role/content chat messages."""
+    turns: list[tuple[str, str]] = []
+    pending: str | None = None
+    for item in history:
+        if isinstance(item, Answer):
+            turns.append((item.standalone_question or item.question, item.text))
+        elif isinstance(item, dict):
+            role, content = item.get("role"), str(item.get("content") or "")
+            if role == "user":
+                pending = content
+            elif role == "assistant" and pending is not None:
+                turns.append((pending, content))
+                pending = None
+        else:
+            question, answer = item
+            turns.append((question, answer))
+    return tuple(turns)

@@ -27,6 +27,9 @@ ENV_VARS: dict[str, str] = {
     "collection": "NEWSQA_COLLECTION",
     "chroma_url": "NEWSQA_CHROMA_URL",
     "batch_size": "NEWSQA_BATCH_SIZE",
+    "llm": "NEWSQA_LLM",
+    "llm_base_url": "NEWSQA_LLM_BASE_URL",
+    "llm_api_key": "NEWSQA_LLM_API_KEY",
 }
 
 
@@ -47,6 +50,12 @@ class Settings:
     commit_chunks: int = 256  # chunks embedded and committed together (the unit of resumption)
     max_file_bytes: int = 50 * 1024 * 1024  # larger input files are skipped with a reason
     syndication_threshold: float = 0.8  # shingle overlap above which two articles are copies
+    # answering: "" = the offline extractive answerer; else an LLM such as "openai:gpt-4o-mini",
+    # "openai:llama3@http://127.0.0.1:11434/v1", "gguf:/path/model.gguf" or "smollm2"
+    llm: str = ""
+    llm_base_url: str = ""  # an OpenAI-compatible server, when `llm` does not name one
+    llm_api_key: str = field(default="", repr=False)
+    answer_passages: int = 8  # passages retrieved for an answer
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -82,4 +91,6 @@ class Settings:
                     raise ValueError(f"{var} must be a whole number, not {raw!r}") from None
             else:
                 values[name] = raw
+        if "llm_api_key" not in values and env.get("OPENAI_API_KEY"):
+            values["llm_api_key"] = env["OPENAI_API_KEY"]
         return cls(**values).replace(**overrides)

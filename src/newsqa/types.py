@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 __all__ = [
+    "Answer",
     "Article",
     "ArticleRef",
     "Chunk",
+    "Citation",
     "IndexReport",
     "IndexStats",
     "LoadResult",
@@ -134,6 +136,80 @@ class SearchHit:
     article: ArticleRef
     position: int = 0
     also_published_by: tuple[ArticleRef, ...] = ()  # syndicated copies recorded at indexing
+
+
+@dataclass(frozen=True, kw_only=True)
+class Citation:
+    """What an `[n]` marker in an answer points at: an exact passage of an article's chunk."""
+
+    n: int
+    article: ArticleRef
+    chunk_id: str
+    chunk_text: str
+    passage: str  # the supporting span, verbatim: chunk_text[start:end] == passage
+    start: int
+    end: int
+    claims: tuple[str, ...] = ()  # the answer's sentences that cite it
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answer:
+    """An answer with the citations behind it.
+
+    `declined` is True when the articles did not hold enough evidence; `as_of` is the publication
+    date of the newest evidence cited; `unsupported` lists claims that could not be traced to a
+    cited passage (they are shown without a marker, never as cited)."""
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...] = ()
+    declined: bool = False
+    as_of: datetime | None = None
+    unsupported: tuple[str, ...] = ()
+    standalone_question: str = ""  # the question as searched, after reading the conversation
+    retrieved: tuple[SearchHit, ...] = ()  # every passage retrieved, cited or not
+    answerer: str = ""
+    notes: tuple[str, ...] = ()  # e.g. that sources disagree, or that the LLM was unreachable
+
+    def citation(self, n: int) -> Citation:
+        for c in self.citations:
+            if c.n == n:
+                return c
+        raise KeyError(n)
+
+    def to_dict(self) -> dict[str, object]:
+        def ref(a: ArticleRef) -> dict[str, object]:
+            return {
+                "id": a.id,
+                "title": a.title,
+                "source": a.source,
+                "author": a.author,
+                "published": a.published.isoformat() if a.published else None,
+                "url": a.url,
+            }
+
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "text": self.text,
+            "declined": self.declined,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "citations": [
+                {
+                    "n": c.n,
+                    "article": ref(c.article),
+                    "chunk_id": c.chunk_id,
+                    "passage": c.passage,
+                    "start": c.start,
+                    "end": c.end,
+                    "claims": list(c.claims),
+                }
+                for c in self.citations
+            ],
+            "unsupported": list(self.unsupported),
+            "notes": list(self.notes),
+            "answerer": self.answerer,
+        }
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,15 @@
-"""A minimal Gradio page over `NewsQA`: ask, and see the passages that match with their sources.
+"""A minimal Gradio page over `NewsQA`: ask, read the cited answer as it streams, see its sources.
 It holds no retrieval logic; every action goes through the facade."""
 
 from __future__ import annotations
 
-import html
 import os
+from collections.abc import Iterator
 from typing import Any
 
 from newsqa.facade import NewsQA
 from newsqa.settings import Settings
-from newsqa.types import IndexStats, SearchHit
+from newsqa.types import Answer, IndexStats
 
 __all__ = ["build_page", "launch"]
 
@@ -27,20 +27,21 @@ def status_markdown(stats: IndexStats) -> str:
     )
 
 
-def hits_markdown(query: str, hits: list[SearchHit]) -> str:
-    """The reply shown in the chat: the best passages, numbered, each with its source."""
-    if not hits:
-        return f"The indexed articles have nothing that matches “{html.escape(query)}”."
-    lines = ["Passages from the indexed articles that match your question:", ""]
-    for n, hit in enumerate(hits, 1):
-        a = hit.article
+def sources_markdown(answer: Answer) -> str:
+    """The sources panel: one entry per citation with its outlet, date, link and quoted passage."""
+    if answer.declined or not answer.citations:
+        return "*No sources cited.*"
+    lines = []
+    if answer.as_of is not None:
+        lines += [f"*As of {answer.as_of:%-d %b %Y} (newest source cited).*", ""]
+    for note in answer.notes:
+        lines += [f"⚠️ {note}", ""]
+    for c in answer.citations:
+        a = c.article
         date = a.published.date().isoformat() if a.published else "undated"
         title = f"[{a.title}]({a.url})" if a.url else a.title
-        passage = " ".join(hit.text.split())
-        if len(passage) > 400:
-            passage = passage[:400] + "…"
-        lines.append(f"**[{n}]** {title} — *{a.source or 'unknown outlet'}, {date}*")
-        lines.append(f"> {passage}")
+        lines.append(f"**[{c.n}]** {title} — *{a.source or 'unknown outlet'}, {date}*")
+        lines.append(f"> {' '.join(c.passage.split())}")
         lines.append("")
     return "\n".join(lines)
 
@@ -53,19 +54,28 @@ def build_page(qa: NewsQA) -> Any:
 
     def respond(
         message: str, history: list[dict[str, Any]], sources: list[str] | None
-    ) -> tuple[list[dict[str, Any]], str]:
+    ) -> Iterator[tuple[list[dict[str, Any]], str, str]]:
         history = list(history or [])
         question = (message or "").strip()
         if not question:
-            return history, ""
+            yield history, "", ""
+            return
+        earlier = list(history)
         history.append({"role": "user", "content": question})
+        history.append({"role": "assistant", "content": ""})
         try:
-            hits = qa.search(question, k=5, sources=sources or None)
-            reply = hits_markdown(question, hits)
+            written = ""
+            for event in qa.stream(question, earlier, sources=sources or None):
+                if isinstance(event, Answer):
+                    history[-1] = {"role": "assistant", "content": event.text}
+                    yield history, "", sources_markdown(event)
+                else:
+                    written += event
+                    history[-1] = {"role": "assistant", "content": written}
+                    yield history, "", ""
         except Exception as exc:  # shown to the user as a message, never a stack trace
-            reply = f"Sorry, that did not work: {exc}"
-        history.append({"role": "assistant", "content": reply})
-        return history, ""
+            history[-1] = {"role": "assistant", "content": f"Sorry, that did not work: {exc}"}
+            yield history, "", ""
 
     with gr.Blocks(title="newsqa") as page:
         gr.Markdown("# newsqa\nAsk about the news articles in the index.")
@@ -74,11 +84,12 @@ def build_page(qa: NewsQA) -> Any:
             source_filter = gr.Dropdown(
                 choices=outlets, multiselect=True, label="Only these outlets", scale=1
             )
-        chat = gr.Chatbot(label="Conversation", elem_id="chat", height=480)
+        chat = gr.Chatbot(label="Conversation", elem_id="chat", height=420)
         box = gr.Textbox(
             placeholder="Ask a question about the news…", show_label=False, elem_id="question"
         )
-        box.submit(respond, [box, chat, source_filter], [chat, box], api_name="ask")
+        sources_panel = gr.Markdown(elem_id="sources")
+        box.submit(respond, [box, chat, source_filter], [chat, box, sources_panel], api_name="ask")
         page.load(lambda: status_markdown(qa.stats()), None, status)
     return page
 

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -176,18 +177,8 @@ class Catalog:
             self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
 
     def copies_of(self, ids: Iterable[str]) -> list[str]:
-        wanted = list(ids)
-        out: list[str] = []
-        for i in range(0, len(wanted), 500):
-            part = wanted[i : i + 500]
-            marks = ",".join("?" * len(part))
-            out += [
-                r[0]
-                for r in self._db.execute(
-                    f"SELECT id FROM articles WHERE copy_of IN ({marks})", part
-                )
-            ]
-        return out
+        sql = "SELECT id FROM articles WHERE copy_of IN ({marks})"
+        return [row[0] for row in self._select_in(sql, list(ids))]
 
     def signatures(self) -> tuple[list[str], np.ndarray]:
         """Ids and MinHash signatures of the indexed (non-copy) articles."""
@@ -204,55 +195,37 @@ class Catalog:
 
     def rows_for_vectors(self, vector_ids: Sequence[str]) -> dict[str, ChunkRow]:
         """Live chunks for the given vector ids (ids the catalog does not know are left out)."""
-        out: dict[str, ChunkRow] = {}
-        for i in range(0, len(vector_ids), 500):
-            part = list(vector_ids[i : i + 500])
-            marks = ",".join("?" * len(part))
-            for row in self._db.execute(
-                "SELECT c.vector_id, c.id, c.position, c.text, a.id, a.title, a.source, a.author,"
-                " a.published, a.url FROM chunks c JOIN articles a ON a.id = c.article_id"
-                f" WHERE c.vector_id IN ({marks})",
-                part,
-            ):
-                out[row[0]] = ChunkRow(
-                    chunk_id=row[1],
-                    vector_id=row[0],
-                    position=row[2],
-                    text=row[3],
-                    article=ArticleRef(
-                        id=row[4],
-                        title=row[5],
-                        source=row[6],
-                        author=row[7],
-                        published=datetime.fromisoformat(row[8]) if row[8] else None,
-                        url=row[9],
-                    ),
-                )
-        return out
+        sql = (
+            "SELECT c.vector_id, c.id, c.position, c.text, " + _REF_COLUMNS + " FROM chunks c"
+            " JOIN articles a ON a.id = c.article_id WHERE c.vector_id IN ({marks})"
+        )
+        return {
+            row[0]: ChunkRow(
+                chunk_id=row[1],
+                vector_id=row[0],
+                position=row[2],
+                text=row[3],
+                article=_ref(row[4:]),
+            )
+            for row in self._select_in(sql, vector_ids)
+        }
 
     def copies_refs(self, article_ids: Iterable[str]) -> dict[str, list[ArticleRef]]:
         """Syndicated copies recorded for each canonical article id."""
+        sql = (
+            "SELECT a.copy_of, " + _REF_COLUMNS + " FROM articles a"
+            " WHERE a.copy_of IN ({marks}) ORDER BY a.published"
+        )
         out: dict[str, list[ArticleRef]] = {}
-        wanted = list(article_ids)
-        for i in range(0, len(wanted), 500):
-            part = wanted[i : i + 500]
-            marks = ",".join("?" * len(part))
-            for row in self._db.execute(
-                "SELECT copy_of, id, title, source, author, published, url FROM articles"
-                f" WHERE copy_of IN ({marks}) ORDER BY published",
-                part,
-            ):
-                out.setdefault(row[0], []).append(
-                    ArticleRef(
-                        id=row[1],
-                        title=row[2],
-                        source=row[3],
-                        author=row[4],
-                        published=datetime.fromisoformat(row[5]) if row[5] else None,
-                        url=row[6],
-                    )
-                )
+        for row in self._select_in(sql, list(article_ids)):
+            out.setdefault(row[0], []).append(_ref(row[1:]))
         return out
+
+    def _select_in(self, sql: str, values: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """Rows of `sql` whose `IN ({marks})` takes `values`, a few hundred at a time."""
+        for i in range(0, len(values), 500):
+            part = list(values[i : i + 500])
+            yield from self._db.execute(sql.format(marks=",".join("?" * len(part))), part)
 
     def filtered_vector_ids(
         self, *, sources: Sequence[str] | None, since: datetime | None, until: datetime | None
@@ -299,6 +272,21 @@ class Catalog:
             "SELECT MIN(published), MAX(published) FROM articles WHERE published != ''"
         ).fetchone()
         return (row[0] or "", row[1] or "")
+
+
+_REF_COLUMNS = "a.id, a.title, a.source, a.author, a.published, a.url"
+
+
+def _ref(row: Sequence[Any]) -> ArticleRef:
+    """An ArticleRef from the `_REF_COLUMNS` of a row."""
+    return ArticleRef(
+        id=row[0],
+        title=row[1],
+        source=row[2],
+        author=row[3],
+        published=datetime.fromisoformat(row[4]) if row[4] else None,
+        url=row[5],
+    )
 
 
 def _filter_sql(

@@ -1,0 +1,65 @@
+"""What every answerer provides, and the pieces they share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from newsqa.types import Answer, Citation, SearchHit
+
+__all__ = [
+    "AnswerEvent",
+    "AnswerRequest",
+    "Answerer",
+    "Turn",
+    "decline_text",
+    "newest_date",
+]
+
+Turn = tuple[str, str]
+"""One exchange of a conversation: (question, answer text)."""
+
+AnswerEvent = str | Answer
+"""What `Answerer.stream` yields: pieces of text, then the complete `Answer` last."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerRequest:
+    """Everything an answerer is given."""
+
+    question: str  # as the user asked it
+    standalone: str  # rewritten with the conversation; what was searched
+    hits: tuple[SearchHit, ...]
+    history: tuple[Turn, ...] = ()
+
+
+class Answerer(Protocol):
+    """Writes a cited answer from retrieved passages. `stream` yields pieces of text as they are
+    written and ends with the complete `Answer` (whose text may differ: checked and renumbered)."""
+
+    name: str
+
+    def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]: ...
+
+
+def _utc(d: datetime) -> datetime:
+    return d if d.tzinfo is not None else d.replace(tzinfo=UTC)
+
+
+def newest_date(citations: Sequence[Citation]) -> datetime | None:
+    """The publication date of the newest cited article: what the answer is "as of"."""
+    dates = [c.article.published for c in citations if c.article.published is not None]
+    return max(dates, key=_utc) if dates else None
+
+
+def decline_text(question: str) -> str:
+    """The refusal, naming what was asked."""
+    q = " ".join(question.split()).rstrip("?.! ")
+    if q and not q[:2].isupper():
+        q = q[0].lower() + q[1:]
+    first = q.split(" ", 1)[0] if q else ""
+    if first in {"who", "what", "when", "where", "which", "why", "how", "whether"}:
+        return f"The indexed articles don't say {q}."
+    return f"The indexed articles don't say enough to answer “{q}”."

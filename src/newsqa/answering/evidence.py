@@ -1,0 +1,132 @@
+"""Scoring sentences of retrieved passages against a question or a claim, with the embedding
+model and lexical overlap. Shared by the offline answerer (to pick sentences) and the citation
+checker (to find the span of a passage that supports an LLM's claim)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+from newsqa.chunking import split_sentences
+from newsqa.indexing.embeddings import Embedder
+from newsqa.types import SearchHit
+
+__all__ = ["EvidenceScorer", "Sentence", "content_terms"]
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_STOP = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my no nor not now of off on once only or other our ours out over
+    own said same says she should so some such than that the their theirs them then there these
+    they this those through to too under until up very was we were what when where which while
+    who whom why will with would you your according article report reported""".split()
+)
+
+
+def _stem(word: str) -> str:
+    """A light suffix stripper: enough to match 'reports'/'reported'/'reporting'."""
+    for suffix in ("ingly", "edly", "ing", "ies", "ied", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+    return word
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed content words, in order, stop words dropped."""
+    words = (w.lower().replace("’", "'") for w in _WORD.findall(text))
+    return [_stem(w) for w in words if w not in _STOP and len(w) > 1]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a retrieved passage: `hit.text[start:end]`."""
+
+    hit_index: int
+    start: int
+    end: int
+    text: str
+
+
+class EvidenceScorer:
+    """Relevance of sentences to a query: cosine similarity of embeddings blended with the
+    (idf-weighted) share of the query's content words the sentence contains."""
+
+    def __init__(self, embedder: Embedder, *, lexical_weight: float = 0.4) -> None:
+        self.embedder = embedder
+        self.lexical_weight = lexical_weight
+
+    @staticmethod
+    def sentences(hits: Sequence[SearchHit]) -> list[Sentence]:
+        out: list[Sentence] = []
+        for i, hit in enumerate(hits):
+            for start, end in split_sentences(hit.text):
+                text = hit.text[start:end]
+                if len(content_terms(text)) >= 3:  # skip datelines, bylines, fragments
+                    out.append(Sentence(i, start, end, text))
+        return out
+
+    def score(
+        self, queries: Sequence[str], texts: Sequence[str], *, idf_pool: Sequence[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(score of each text: its best over the queries, the texts' unit vectors). Passing a
+        question and its parts lets a sentence that answers one part score on that part."""
+        if not texts:
+            return np.zeros(0, dtype=np.float32), np.zeros((0, 0), dtype=np.float32)
+        nq = len(queries)
+        vectors = self.embedder.embed([*queries, *texts])
+        w = self.lexical_weight
+        combined = np.stack(
+            [
+                (1 - w) * (vectors[nq:] @ vectors[i])
+                + w * self.lexical(q, texts, idf_pool=idf_pool)
+                for i, q in enumerate(queries)
+            ]
+        )
+        return combined.max(axis=0), vectors[nq:]
+
+    @staticmethod
+    def lexical(
+        query: str, texts: Sequence[str], *, idf_pool: Sequence[str] | None = None
+    ) -> np.ndarray:
+        """Share of the query's content words (weighted by rarity in the pool) in each text."""
+        q_terms = set(content_terms(query))
+        if not q_terms:
+            return np.zeros(len(texts), dtype=np.float32)
+        term_sets = [set(content_terms(t)) for t in texts]
+        pool = [set(content_terms(t)) for t in idf_pool] if idf_pool is not None else term_sets
+        n = max(len(pool), 1)
+        weight = {t: math.log(1 + n / (1 + sum(t in s for s in pool))) for t in q_terms}
+        total = sum(weight.values()) or 1.0
+        return np.array(
+            [sum(weight[t] for t in q_terms & terms) / total for terms in term_sets],
+            dtype=np.float32,
+        )
+
+    def locate(self, claim: str, passage: str) -> tuple[int, int, float]:
+        """The span of `passage` (one sentence, or two adjacent ones) that best supports `claim`:
+        (start, end, support score in [0, 1])."""
+        spans = [(s, e) for s, e in split_sentences(passage)] or [(0, len(passage))]
+        windows = spans + [(a[0], b[1]) for a, b in pairwise(spans)]
+        texts = [passage[s:e] for s, e in windows]
+        vectors = self.embedder.embed([claim, *texts])
+        cosine = vectors[1:] @ vectors[0]
+        c_terms = set(content_terms(claim))
+        recall = np.array(
+            [len(c_terms & set(content_terms(t))) / max(len(c_terms), 1) for t in texts],
+            dtype=np.float32,
+        )
+        support = 0.5 * np.clip(cosine, 0, 1) + 0.5 * recall
+        # prefer the single sentence unless the pair supports clearly better
+        best = int(np.argmax(support))
+        single = int(np.argmax(support[: len(spans)]))
+        if best >= len(spans) and support[best] < support[single] + 0.05:
+            best = single
+        start, end = windows[best]
+        return start, end, float(support[best])

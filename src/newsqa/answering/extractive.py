@@ -1,0 +1,186 @@
+"""The default answerer: no LLM, offline, fast. It answers with the sentences of the retrieved
+passages that best answer the question, each followed by its `[n]`; every cited sentence is a
+verbatim span of its chunk, so its citations are correct by construction. It declines when even
+the best sentence is a weak match."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from newsqa.answering.base import AnswerEvent, AnswerRequest, decline_text, newest_date
+from newsqa.answering.dates import resolve_relative_dates
+from newsqa.answering.evidence import EvidenceScorer, Sentence
+from newsqa.retrieval.query import split_question
+from newsqa.types import Answer, Citation, SearchHit
+
+__all__ = ["DEFAULT_MIN_SCORE", "ExtractiveAnswerer"]
+
+# Calibrated on the null vs answerable queries of MultiHop-RAG's dev half:
+#   .venv/bin/python benchmarks/answers.py --calibrate --limit 400  (Youden J 0.73: refuses
+#   89% of null queries, 16% of answerable ones; see benchmarks/README.md)
+DEFAULT_MIN_SCORE = 0.39
+
+_NUMBER = re.compile(r"\d[\d,.]*")
+
+
+@dataclass(frozen=True)
+class _Pick:
+    sentence: Sentence
+    score: float
+    vector: np.ndarray
+
+
+class ExtractiveAnswerer:
+    """Picks up to `max_sentences` relevant, non-redundant sentences from several articles."""
+
+    name = "extractive"
+
+    def __init__(
+        self,
+        scorer: EvidenceScorer,
+        *,
+        min_score: float = DEFAULT_MIN_SCORE,
+        max_sentences: int = 4,
+        max_per_article: int = 2,
+        redundancy: float = 0.85,
+        relative_cut: float = 0.75,
+    ) -> None:
+        self.scorer = scorer
+        self.min_score = min_score
+        self.max_sentences = max_sentences
+        self.max_per_article = max_per_article
+        self.redundancy = redundancy
+        self.relative_cut = relative_cut
+
+    def best_score(self, question: str, hits: tuple[SearchHit, ...]) -> float:
+        """How well the best sentence of the passages matches: what the refusal is decided on."""
+        picks = self._ranked(question, hits)
+        return picks[0].score if picks else 0.0
+
+    def _ranked(self, question: str, hits: tuple[SearchHit, ...]) -> list[_Pick]:
+        sentences = self.scorer.sentences(hits)
+        queries = [question, *split_question(question)]
+        # a sentence is scored with its article's title: "The repairs cost 48 million crowns"
+        # answers a question about the Glacier Line only in the context of its article
+        in_context = [f"{hits[s.hit_index].article.title}. {s.text}" for s in sentences]
+        scores, vectors = self.scorer.score(queries, in_context)
+        order = np.argsort(-scores, kind="stable")
+        return [_Pick(sentences[i], float(scores[i]), vectors[i]) for i in order]
+
+    def _select(
+        self, question: str, hits: tuple[SearchHit, ...], ranked: list[_Pick]
+    ) -> list[_Pick]:
+        floor = max(self.min_score, ranked[0].score * self.relative_cut)
+        asked = question.lower()
+        named = {
+            h.article.source for h in hits if h.article.source and h.article.source.lower() in asked
+        }
+        chosen: list[_Pick] = []
+        per_article: dict[str, int] = {}
+
+        def take(pick: _Pick) -> bool:
+            article = hits[pick.sentence.hit_index].article.id
+            if per_article.get(article, 0) >= self.max_per_article:
+                return False
+            for c in chosen:
+                if float(pick.vector @ c.vector) > self.redundancy and not _conflict(pick, c, hits):
+                    return False  # says again what is already said (a conflict is kept)
+            chosen.append(pick)
+            per_article[article] = per_article.get(article, 0) + 1
+            return True
+
+        # an outlet the question names gets its best sentence in, if it has a fair one
+        for outlet in sorted(named):
+            for pick in ranked:
+                if hits[pick.sentence.hit_index].article.source == outlet:
+                    if pick.score >= self.min_score:
+                        take(pick)
+                    break
+        for pick in ranked:
+            if len(chosen) >= self.max_sentences or pick.score < floor:
+                break
+            if pick not in chosen:
+                take(pick)
+        # read in the order of the articles as retrieved, and within one in text order
+        return sorted(chosen, key=lambda p: (p.sentence.hit_index, p.sentence.start))
+
+    def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
+        hits = request.hits
+        ranked = self._ranked(request.standalone, hits) if hits else []
+        if not ranked or ranked[0].score < self.min_score:
+            text = decline_text(request.question)
+            yield text
+            yield Answer(
+                question=request.question,
+                text=text,
+                declined=True,
+                standalone_question=request.standalone,
+                retrieved=hits,
+                answerer=self.name,
+            )
+            return
+        chosen = self._select(request.standalone, hits, ranked)
+        citations: list[Citation] = []
+        lines: list[str] = []
+        for n, pick in enumerate(chosen, 1):
+            s = pick.sentence
+            hit = hits[s.hit_index]
+            citations.append(
+                Citation(
+                    n=n,
+                    article=hit.article,
+                    chunk_id=hit.chunk_id,
+                    chunk_text=hit.text,
+                    passage=s.text,
+                    start=s.start,
+                    end=s.end,
+                    claims=(s.text,),
+                )
+            )
+            lead = hit.article.source or "An article"
+            if hit.article.published is not None:
+                lead += f" ({hit.article.published:%-d %b %Y})"
+            when = resolve_relative_dates(s.text, hit.article.published)
+            gloss = "".join(f" (“{p}”: {meant})" for p, meant in when)
+            line = f"{lead}: {s.text} [{n}]{gloss}"
+            lines.append(line)
+            yield ("\n" if n > 1 else "") + line
+        notes = _disagreements(chosen, hits)
+        for note in notes:
+            lines.append(note)
+            yield "\n" + note
+        yield Answer(
+            question=request.question,
+            text="\n".join(lines),
+            citations=tuple(citations),
+            as_of=newest_date(citations),
+            standalone_question=request.standalone,
+            retrieved=hits,
+            answerer=self.name,
+            notes=tuple(notes),
+        )
+
+
+def _conflict(a: _Pick, b: _Pick, hits: tuple[SearchHit, ...]) -> bool:
+    """Two sentences of different articles saying much the same with other figures."""
+    if hits[a.sentence.hit_index].article.id == hits[b.sentence.hit_index].article.id:
+        return False
+    if float(a.vector @ b.vector) < 0.6:
+        return False
+    na = set(_NUMBER.findall(a.sentence.text))
+    nb = set(_NUMBER.findall(b.sentence.text))
+    return bool(na and nb and na != nb)
+
+
+def _disagreements(chosen: list[_Pick], hits: tuple[SearchHit, ...]) -> list[str]:
+    """A note for each pair of chosen sentences that conflict."""
+    return [
+        f"Sources differ: [{i + 1}] and [{j + 1}] give different figures."
+        for i, a in enumerate(chosen)
+        for j in range(i + 1, len(chosen))
+        if _conflict(a, chosen[j], hits)
+    ]

@@ -1,0 +1,166 @@
+"""The offline answerer with the real model on the fictional fixture corpus: cited answers whose
+passages are verbatim spans of their chunks, refusals, follow-ups, streaming, dates, conflicts."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from conftest import CountingEmbedder
+from typer.testing import CliRunner
+
+from newsqa import Answer, NewsQA, Settings
+from newsqa.answering.dates import resolve_relative_dates
+from newsqa.answering.followup import condense_heuristic, needs_context
+from newsqa.cli import app
+from newsqa.retrieval.query import split_question
+
+
+@pytest.fixture
+def qa(settings: Settings, counting: CountingEmbedder) -> NewsQA:
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    return qa
+
+
+def assert_citations_verbatim(qa: NewsQA, answer: Answer) -> None:
+    catalog, _ = qa.index.open()
+    for c in answer.citations:
+        assert c.chunk_text[c.start : c.end] == c.passage
+        (row,) = [
+            r
+            for r in catalog.rows_for_vectors(sorted(catalog.vector_ids())).values()
+            if r.chunk_id == c.chunk_id
+        ]
+        assert row.text == c.chunk_text  # the chunk really is in the index, as cited
+        assert f"[{c.n}]" in answer.text
+
+
+def test_answer_cites_verbatim_passages(qa: NewsQA) -> None:
+    answer = qa.ask("How much did the avalanche repairs on the Glacier Line cost?")
+    assert not answer.declined
+    assert "48 million crowns" in answer.text
+    assert answer.citations and answer.citations[0].n == 1
+    assert_citations_verbatim(qa, answer)
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    assert markers == {c.n for c in answer.citations}
+    top = next(c for c in answer.citations if "48 million" in c.passage)
+    assert top.article.source == "Alpine Wire" and top.article.url.endswith("railway-reopens")
+    assert answer.as_of is not None and answer.as_of.year == 2024
+    assert answer.retrieved and answer.answerer == "extractive"
+
+
+def test_unanswerable_question_is_declined(qa: NewsQA) -> None:
+    answer = qa.ask("Which team won the 1998 chess olympiad in Elista?")
+    assert answer.declined
+    assert answer.text.startswith("The indexed articles don't say")
+    assert answer.citations == ()
+
+
+def test_stream_yields_text_then_the_answer(qa: NewsQA) -> None:
+    events = list(qa.stream("What did the union say about jobs at the harbour?"))
+    assert isinstance(events[-1], Answer)
+    pieces = events[:-1]
+    assert pieces and all(isinstance(p, str) for p in pieces)
+    assert "".join(pieces) == events[-1].text
+    assert "120 jobs" in events[-1].text
+
+
+def test_follow_up_reads_the_conversation(qa: NewsQA) -> None:
+    first = qa.ask("Who is the harbour director in Valdria?")
+    assert "Anselm Quist" in first.text
+    follow = qa.ask("What did he tell reporters at the opening?", history=[first])
+    assert "Valdria" in follow.standalone_question
+    assert "ships wait for nobody" in follow.text
+    # the same through plain (question, answer) pairs and chat messages
+    pairs = qa.ask("What did he tell reporters?", history=[(first.question, first.text)])
+    assert "ships wait for nobody" in pairs.text
+    messages = [{"role": "user", "content": first.question}, {"role": "assistant", "content": "…"}]
+    assert "Valdria" in qa.ask("And what did he say?", history=messages).standalone_question
+
+
+def test_filters_apply_to_answers(qa: NewsQA) -> None:
+    answer = qa.ask("What did the council decide?", sources=["Alpine Wire"])
+    assert all(c.article.source == "Alpine Wire" for c in answer.citations)
+    assert "night bus" not in answer.text.lower()
+
+
+def test_conflicting_reports_are_flagged(qa: NewsQA, corpus_dir: Path) -> None:
+    (corpus_dir / "courier-buses.md").write_text(
+        "---\ntitle: Council backs night buses\nsource: The Valdria Courier\n"
+        "published: 2024-05-16\nurl: https://courier.example.org/night-buses\n---\n\n"
+        "Valdria city council voted 21 to 10 on Wednesday to run six night bus lines from "
+        "September.\n\nThe vote followed a three-hour debate.\n",
+        encoding="utf-8",
+    )
+    qa.update()
+    answer = qa.ask("How did the city council vote on the night bus lines?")
+    sources = {c.article.source for c in answer.citations}
+    assert {"Metro Ledger", "The Valdria Courier"} <= sources
+    assert any(n.startswith("Sources differ") for n in answer.notes)
+    assert "Sources differ" in answer.text
+
+
+def test_relative_dates_read_against_the_article() -> None:
+    saturday = datetime(2024, 2, 10, 8, 0, tzinfo=timezone(timedelta(hours=1)))
+    meant = dict(
+        resolve_relative_dates("It reopened on Saturday; yesterday it was shut.", saturday)
+    )
+    assert meant == {"on Saturday": "10 Feb 2024", "yesterday": "9 Feb 2024"}
+    assert dict(resolve_relative_dates("last Monday and next week", saturday)) == {
+        "last Monday": "5 Feb 2024",
+        "next week": "the week of 12 Feb 2024",
+    }
+    assert resolve_relative_dates("yesterday", None) == []
+
+
+def test_relative_date_glossed_in_answer(qa: NewsQA) -> None:
+    answer = qa.ask("When did the Glacier Line railway reopen?")
+    assert "(“on Saturday”: 10 Feb 2024)" in answer.text
+
+
+def test_condensation_heuristic() -> None:
+    history = [("What did Sam Okoro of Helix Labs say about the merger?", "…")]
+    assert needs_context("What did he say next?")
+    assert not needs_context("What did the Valdria harbour director say about automation?")
+    out = condense_heuristic("What did he say next?", history)
+    assert "Sam Okoro" in out and "Helix Labs" in out
+    assert condense_heuristic("Who won?", []) == "Who won?"
+
+
+def test_question_splitting() -> None:
+    assert split_question("Did the Courier report a strike, and did the Ledger report a vote?") == [
+        "Did the Courier report a strike",
+        "did the Ledger report a vote?",
+    ]
+    assert split_question("Who runs the harbour?") == []
+
+
+def test_cli_ask_and_chat(settings: Settings, qa: NewsQA) -> None:
+    runner = CliRunner()
+    base = ["--index", str(settings.index_dir), "--corpus-dir", str(settings.corpus_dir)]
+    # the CLI builds its own settings: keep the fixture's chunking so the index matches
+    env = {"NEWSQA_CHUNK_SIZE": "64", "NEWSQA_CHUNK_OVERLAP": "8"}
+    out = runner.invoke(
+        app, [*base, "ask", "How many tonnes of plums did the cooperative pick?", "--json"], env=env
+    )
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert "5,400 tonnes" in data["text"] and data["citations"][0]["article"]["source"]
+    c = data["citations"][0]
+    assert c["passage"] and c["start"] < c["end"]
+    text = runner.invoke(
+        app, [*base, "ask", "How many tonnes of plums did the cooperative pick?"], env=env
+    )
+    assert "[1] Orchard cooperative reports record plum harvest — Alpine Wire" in text.stdout
+    chat = runner.invoke(
+        app,
+        [*base, "chat"],
+        env=env,
+        input="Who is the harbour director in Valdria?\nWhat did he tell reporters?\n/quit\n",
+    )
+    assert chat.exit_code == 0, chat.output
+    assert "Anselm Quist" in chat.stdout and "ships wait for nobody" in chat.stdout
