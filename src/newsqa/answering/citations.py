@@ -14,12 +14,12 @@ from newsqa.answering.evidence import EvidenceScorer, content_terms
 from newsqa.chunking import split_sentences
 from newsqa.types import Citation, SearchHit
 
-__all__ = ["CheckedText", "CitationChecker", "is_meta_sentence", "strip_markers"]
+__all__ = ["CheckedText", "CitationChecker", "is_meta_sentence", "numbers", "strip_markers"]
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _META = re.compile(
     r"(?:don['’]t|do not|doesn['’]t|does not) (?:say|mention|cover|contain)|no information|"
-    r"\bas of\b|sources? (?:differ|disagree|conflict)|not enough (?:evidence|information)|"
+    r"sources? (?:differ|disagree|conflict)|not enough (?:evidence|information)|"
     r"insufficient information|cannot (?:answer|tell)|can['’]t (?:answer|tell)",
     re.IGNORECASE,
 )
@@ -29,9 +29,19 @@ def strip_markers(text: str) -> str:
     return MARKER.sub("", text).strip()
 
 
+_AS_OF = re.compile(r"^\s*as of\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
 def is_meta_sentence(text: str) -> bool:
-    """A sentence about the answer or the sources (a refusal, an "as of"), not a claim to cite."""
-    return bool(_META.search(text))
+    """A sentence about the answer or the sources (a refusal, a short "As of …" line), not a
+    claim to cite."""
+    return bool(_META.search(text)) or (bool(_AS_OF.match(text)) and len(text.split()) <= 8)
+
+
+def numbers(text: str) -> set[str]:
+    """The figures in a text, thousands separators dropped ("5,400" == "5400")."""
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
 
 
 @dataclass(frozen=True)
@@ -72,7 +82,7 @@ class CitationChecker:
             held: list[tuple[int, int, int]] = []
             for n in valid:
                 s, e, support = self.scorer.locate(claim, hits[n - 1].text)
-                if support >= self.threshold:
+                if self._holds(claim, hits[n - 1].text[s:e], support, self.threshold):
                     held.append((n - 1, s, e))
             if not held:
                 held = self._anywhere(claim, hits)
@@ -113,11 +123,16 @@ class CitationChecker:
         best: tuple[float, int, int, int] | None = None
         for i, hit in enumerate(hits):
             s, e, support = self.scorer.locate(claim, hit.text)
-            if best is None or support > best[0]:
+            if self._holds(claim, hit.text[s:e], support, self.threshold + 0.15) and (
+                best is None or support > best[0]
+            ):
                 best = (support, i, s, e)
-        if best is not None and best[0] >= self.threshold + 0.15:
-            return [(best[1], best[2], best[3])]
-        return []
+        return [(best[1], best[2], best[3])] if best is not None else []
+
+    @staticmethod
+    def _holds(claim: str, span: str, support: float, threshold: float) -> bool:
+        """Support is enough, and every figure the claim gives is in the span it cites."""
+        return support >= threshold and numbers(claim) <= numbers(span)
 
 
 def _attach(claim: str, marks: str) -> str:

@@ -5,13 +5,13 @@ the best sentence is a weak match."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from newsqa.answering.base import AnswerEvent, AnswerRequest, decline_text, newest_date
+from newsqa.answering.citations import numbers
 from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.evidence import EvidenceScorer, Sentence
 from newsqa.retrieval.query import split_question
@@ -23,8 +23,6 @@ __all__ = ["DEFAULT_MIN_SCORE", "ExtractiveAnswerer"]
 #   .venv/bin/python benchmarks/answers.py --calibrate --limit 400  (Youden J 0.73: refuses
 #   89% of null queries, 16% of answerable ones; see benchmarks/README.md)
 DEFAULT_MIN_SCORE = 0.39
-
-_NUMBER = re.compile(r"\d[\d,.]*")
 
 
 @dataclass(frozen=True)
@@ -171,8 +169,8 @@ def _conflict(a: _Pick, b: _Pick, hits: tuple[SearchHit, ...]) -> bool:
         return False
     if float(a.vector @ b.vector) < 0.6:
         return False
-    na = set(_NUMBER.findall(a.sentence.text))
-    nb = set(_NUMBER.findall(b.sentence.text))
+    na = numbers(a.sentence.text)
+    nb = numbers(b.sentence.text)
     return bool(na and nb and na != nb)
 
 

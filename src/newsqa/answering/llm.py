@@ -1,0 +1,299 @@
+"""The LLM answering path: a chat model writes the answer from numbered sources, streamed token by
+token, and the citation checker verifies every `[n]` before the `Answer` leaves.
+
+Chat models are LangChain `BaseChatModel`s, chosen by a string (`parse_llm`) and built by
+`make_chat_model`: any OpenAI-compatible server (OpenAI, Ollama, vLLM, LM Studio, llama.cpp's
+server) through langchain-openai, or a GGUF file run in-process by llama-cpp-python."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+)
+
+from newsqa.answering import prompts
+from newsqa.answering.base import AnswerEvent, AnswerRequest, Turn, decline_text, newest_date
+from newsqa.answering.chat_models import (
+    OPENAI_URL,
+    SMOLLM2_PACKAGE,
+    GGUFChatModel,
+    LLMSpec,
+    LLMUnavailableError,
+    content_text,
+    make_chat_model,
+    parse_llm,
+    smollm2_path,
+)
+from newsqa.answering.citations import CitationChecker, is_meta_sentence, strip_markers
+from newsqa.answering.dates import resolve_relative_dates
+from newsqa.chunking import split_sentences
+from newsqa.types import Answer, SearchHit
+
+__all__ = [
+    "SMOLLM2_PACKAGE",
+    "GGUFChatModel",
+    "LLMAnswerer",
+    "LLMSpec",
+    "LLMUnavailableError",
+    "condense",
+    "make_chat_model",
+    "parse_llm",
+    "smollm2_path",
+]
+
+log = logging.getLogger(__name__)
+
+
+def _token_limit(chat_model: BaseChatModel, n: int) -> dict[str, Any]:
+    """Call options that cap one call at `n` tokens, whichever way the model takes the cap."""
+    extra = getattr(chat_model, "extra_body", None)
+    if isinstance(extra, Mapping) and "max_tokens" in extra:
+        return {"max_tokens": n, "extra_body": {**extra, "max_tokens": n}}
+    return {"max_tokens": n}
+
+
+def _endpoint(chat_model: BaseChatModel) -> str:
+    """Where a chat model runs: the server URL, or the model file for in-process models."""
+    url = getattr(chat_model, "openai_api_base", None)
+    if url is not None or type(chat_model).__name__ == "ChatOpenAI":
+        return str(url or OPENAI_URL)
+    path = getattr(chat_model, "model_path", None)
+    return str(path) if path else type(chat_model).__name__
+
+
+def _model_name(chat_model: BaseChatModel) -> str:
+    path = getattr(chat_model, "model_path", None)
+    if path:
+        return Path(str(path)).stem
+    return str(getattr(chat_model, "model_name", None) or getattr(chat_model, "model", None) or "")
+
+
+def _unavailable(exc: Exception, chat_model: BaseChatModel) -> LLMUnavailableError | None:
+    """The `LLMUnavailableError` that `exc` amounts to, if it is a failure to reach the model."""
+    import httpx
+
+    where = _endpoint(chat_model)
+    if isinstance(exc, LLMUnavailableError):
+        return exc
+    if isinstance(exc, ConnectionError | TimeoutError | httpx.TransportError):
+        return LLMUnavailableError(f"cannot reach the LLM at {where}: {exc}")
+    try:
+        import openai
+    except ImportError:
+        return None
+    if isinstance(exc, openai.APIConnectionError):  # includes timeouts
+        return LLMUnavailableError(f"cannot reach the LLM at {where}: {exc}")
+    if isinstance(exc, openai.APIError):
+        return LLMUnavailableError(f"the LLM at {where} answered with an error: {exc}")
+    return None
+
+
+_TAG = re.compile(r"<(/?)(sources?)\b", re.IGNORECASE)
+
+
+def _defuse(text: str) -> str:
+    """Article text cannot close its own source block: `</source>` inside it loses its `<`."""
+    return _TAG.sub(r"‹\1\2", text)
+
+
+def _day(hit: SearchHit) -> str:
+    d = hit.article.published
+    return f"{d.day} {d:%B %Y} ({d:%A})" if d is not None else "unknown"
+
+
+def _source_block(n: int, hit: SearchHit) -> str:
+    when = resolve_relative_dates(hit.text, hit.article.published)
+    dates = ", ".join(f'"{p}" = {meant}' for p, meant in when)
+    return prompts.SOURCE_BLOCK.format(
+        open=prompts.SOURCE_OPEN.format(n=n),
+        title=_defuse(hit.article.title) or "(untitled)",
+        outlet=_defuse(hit.article.source) or "unknown",
+        published=_day(hit),
+        dates=prompts.SOURCE_DATES.format(dates=dates) if dates else "",
+        text=_defuse(hit.text.strip()),
+        close=prompts.SOURCE_CLOSE,
+    )
+
+
+def _history_messages(history: Sequence[Turn]) -> list[BaseMessage]:
+    out: list[BaseMessage] = []
+    for question, answer in history:
+        out.append(HumanMessage(question))
+        # earlier markers point at earlier sources; left in, they would be cited again
+        out.append(AIMessage(strip_markers(answer)))
+    return out
+
+
+_REFUSAL = re.compile(r"\b(?:don['’]t|do not|doesn['’]t|does not) say\b", re.IGNORECASE)
+# "As of 3 May 2024." as its own line, or closing the text
+_AS_OF_LINE = re.compile(
+    r"^[ \t]*\**As of\b[^\[\]\n]{0,40}\d{4}(?:-\d\d-\d\d)?\**\.?\**[ \t]*$", re.I | re.M
+)
+_AS_OF_TAIL = re.compile(r"\s*\bAs of\b[^\[\]\n.]{0,40}\d{4}\.?\s*$", re.I)
+
+
+class LLMAnswerer:
+    """Answers with a chat model from the first `max_sources` hits, streaming its tokens, then
+    checking its citations. `messages` shows exactly what the model is sent."""
+
+    def __init__(
+        self,
+        chat_model: BaseChatModel,
+        checker: CitationChecker,
+        *,
+        max_sources: int = 8,
+        history_turns: int = 3,
+    ) -> None:
+        self.chat_model = chat_model
+        self.checker = checker
+        self.max_sources = max_sources
+        self.history_turns = history_turns
+        self.name = f"llm:{_model_name(chat_model)}"
+
+    def messages(self, request: AnswerRequest) -> list[BaseMessage]:
+        hits = request.hits[: self.max_sources]
+        sources = "\n\n".join(_source_block(n, hit) for n, hit in enumerate(hits, 1))
+        differs = request.question.strip() != request.standalone.strip()
+        user = prompts.USER_TEMPLATE.format(
+            sources=sources,
+            question=request.standalone.strip(),
+            asked_as=prompts.QUESTION_ASKED_AS.format(question=request.question.strip())
+            if differs
+            else "",
+        )
+        recent = request.history[-self.history_turns :] if self.history_turns > 0 else ()
+        return [
+            SystemMessage(prompts.SYSTEM_PROMPT),
+            *_history_messages(recent),
+            HumanMessage(user),
+        ]
+
+    def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
+        hits = request.hits[: self.max_sources]
+        if not hits:
+            text = decline_text(request.question)
+            yield text
+            yield Answer(
+                question=request.question,
+                text=text,
+                declined=True,
+                standalone_question=request.standalone,
+                answerer=self.name,
+                notes=("no passages were retrieved, so the LLM was not asked",),
+            )
+            return
+        parts: list[str] = []
+        finish = ""
+        try:
+            for chunk in self.chat_model.stream(self.messages(request)):
+                delta = content_text(chunk.content)
+                finish = str(chunk.response_metadata.get("finish_reason") or finish)
+                if delta:
+                    parts.append(delta)
+                    yield delta
+        except Exception as exc:
+            error = _unavailable(exc, self.chat_model)
+            if error is None:
+                raise
+            raise error from exc
+        yield self._answer(request, hits, "".join(parts), truncated=finish == "length")
+
+    def _answer(
+        self, request: AnswerRequest, hits: tuple[SearchHit, ...], raw: str, *, truncated: bool
+    ) -> Answer:
+        checked = self.checker.check(raw, hits)
+        notes: list[str] = []
+        if checked.removed_markers:
+            listed = ", ".join(f"[{n}]" for n in dict.fromkeys(checked.removed_markers))
+            notes.append(f"removed citation markers that pointed at no source: {listed}")
+        if checked.unsupported and checked.citations:
+            notes.append(
+                f"{len(checked.unsupported)} statement(s) could not be traced to the sources "
+                "and are shown without a citation"
+            )
+        if truncated:
+            notes.append("the answer was cut short at the LLM's token limit")
+        text = _AS_OF_TAIL.sub("", _AS_OF_LINE.sub("", checked.text)).strip()
+        as_of = newest_date(checked.citations)
+        unsupported = checked.unsupported
+        declined = not checked.citations
+        if declined:
+            # nothing traced to a source: keep the refusal if the model wrote one, and set aside
+            # whatever else it said (an answer from memory is no answer here)
+            said = [text[a:b] for a, b in split_sentences(text)]
+            refusal = next((t for t in said if _REFUSAL.search(t)), "")
+            rest = tuple(t for t in said if not is_meta_sentence(t) and t not in unsupported)
+            if not raw.strip():
+                notes.append("the LLM returned no text")
+            elif rest or unsupported:
+                unsupported += rest
+                notes.append("the LLM's answer could not be traced to the sources")
+            text = refusal or decline_text(request.question)
+        elif as_of is not None and not re.search(r"^\W*As of\b", text, re.I | re.M):
+            text += f"\n\nAs of {as_of.day} {as_of:%b %Y}."
+        return Answer(
+            question=request.question,
+            text=text,
+            citations=checked.citations,
+            declined=declined,
+            as_of=as_of,
+            unsupported=unsupported,
+            standalone_question=request.standalone,
+            retrieved=tuple(hits),
+            answerer=self.name,
+            notes=tuple(notes),
+        )
+
+
+_LEAD_IN = re.compile(
+    r"^(?:standalone|rewritten|reformulated|follow-up)?\s*question\s*:\s*", re.IGNORECASE
+)
+
+
+def _clean_question(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    line = _LEAD_IN.sub("", lines[0]).strip().strip("\"'“”*` ").strip()
+    return "" if "<|" in line or "<source" in line else line
+
+
+def condense(
+    chat_model: BaseChatModel, question: str, history: Sequence[Turn], *, turns: int = 3
+) -> str:
+    """`question` rewritten to stand alone, given the conversation; `question` itself when there
+    is no history, or the model fails or writes something that is not a question-sized line."""
+    if not history or not question.strip():
+        return question
+    recent = list(history)[-turns:]
+    lines = []
+    for q, a in recent:
+        answer = strip_markers(a)
+        answer = answer if len(answer) <= 500 else answer[:500].rsplit(" ", 1)[0] + " …"
+        lines.append(prompts.HISTORY_TURN.format(question=q.strip(), answer=answer))
+    messages: list[BaseMessage] = [
+        SystemMessage(prompts.CONDENSE_SYSTEM),
+        HumanMessage(
+            prompts.CONDENSE_TEMPLATE.format(history="\n\n".join(lines), question=question.strip())
+        ),
+    ]
+    try:
+        reply = chat_model.invoke(messages, **_token_limit(chat_model, 96))
+    except Exception as exc:  # condensing is a nicety: never fail the question over it
+        log.warning("could not condense the follow-up question: %s", exc)
+        return question
+    text = _clean_question(content_text(reply.content))
+    limit = 3 * (len(question) + sum(len(q) for q, _ in recent))
+    if not text or len(text) > limit or (question.rstrip().endswith("?") and text[-1] != "?"):
+        return question  # a question came in, so anything but a question is not a rewrite
+    return text
