@@ -370,3 +370,39 @@ def test_streaming_in_process_gguf(checker: CitationChecker) -> None:
     assert answerer.name.startswith("llm:SmolLM2-135M")
     assert len(deltas) >= 3
     _assert_located(answer)
+
+
+def test_the_facade_answers_through_the_server_and_falls_back_when_it_is_gone(
+    llm_server: str,  # noqa: F811
+    settings,
+    counting,
+) -> None:
+    from typer.testing import CliRunner
+
+    from newsqa import NewsQA
+    from newsqa.cli import app
+
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    answer = qa.ask("How did the council vote on night buses?", llm=f"openai:smollm2@{llm_server}")
+    assert answer.answerer == "llm:smollm2"
+    assert answer.retrieved and answer.retrieved[0].article.source
+    _assert_located(answer)
+    # a follow-up goes through the model's condensation, then retrieval
+    follow = qa.ask("And who opposed it?", history=[answer], llm=f"openai:smollm2@{llm_server}")
+    assert follow.standalone_question
+
+    gone = f"openai:smollm2@http://127.0.0.1:{free_port()}/v1"
+    fallback = qa.ask("How did the council vote on night buses?", llm=gone)
+    assert fallback.answerer == "extractive" and not fallback.declined
+    assert any("answered offline instead" in n for n in fallback.notes)
+
+    env = {"NEWSQA_CHUNK_SIZE": "64", "NEWSQA_CHUNK_OVERLAP": "8"}
+    base = ["--index", str(settings.index_dir), "--corpus-dir", str(settings.corpus_dir)]
+    out = CliRunner().invoke(
+        app,
+        [*base, "ask", "How did the council vote?", "--llm", f"openai:smollm2@{llm_server}"],
+        env=env,
+    )
+    assert out.exit_code == 0, out.output
+    assert out.stdout.strip()
