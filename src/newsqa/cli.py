@@ -5,7 +5,6 @@ it holds no indexing or retrieval logic of its own. Heavy imports stay inside th
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -111,28 +110,10 @@ def _qa(ctx: typer.Context) -> NewsQA:
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Progress | None]:
     """A progress bar on stderr for reading and embedding (off for --json or when piped)."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from newsqa.console import build_progress, progress_bars
 
-    bar = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        transient=True,
-    )
-    tasks: dict[str, Any] = {}
-
-    def update(phase: str, done: int, total: int) -> None:
-        if phase not in tasks:
-            label = "reading articles" if phase == "reading" else "embedding chunks"
-            tasks[phase] = bar.add_task(label, total=total or None)
-        bar.update(tasks[phase], completed=done, total=total or None)
-
-    with bar:
-        yield update
+    with progress_bars(enabled) as bar:
+        yield build_progress(bar)
 
 
 def _print_report(report: IndexReport) -> None:

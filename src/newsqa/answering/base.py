@@ -15,6 +15,7 @@ __all__ = [
     "Answerer",
     "Turn",
     "decline_text",
+    "declining",
     "newest_date",
 ]
 
@@ -52,6 +53,23 @@ def newest_date(citations: Sequence[Citation]) -> datetime | None:
     """The publication date of the newest cited article: what the answer is "as of"."""
     dates = [c.article.published for c in citations if c.article.published is not None]
     return max(dates, key=_utc) if dates else None
+
+
+def declining(
+    request: AnswerRequest, answerer: str, *, notes: tuple[str, ...] = ()
+) -> Iterator[AnswerEvent]:
+    """The events of a refusal: its text, then the declined `Answer`."""
+    text = decline_text(request.question)
+    yield text
+    yield Answer(
+        question=request.question,
+        text=text,
+        declined=True,
+        standalone_question=request.standalone,
+        retrieved=request.hits,
+        answerer=answerer,
+        notes=notes,
+    )
 
 
 def decline_text(question: str) -> str:

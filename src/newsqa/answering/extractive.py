@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newsqa.answering.base import AnswerEvent, AnswerRequest, decline_text, newest_date
+from newsqa.answering.base import AnswerEvent, AnswerRequest, declining, newest_date
 from newsqa.answering.citations import numbers
 from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.evidence import EvidenceScorer, Sentence
@@ -110,16 +110,7 @@ class ExtractiveAnswerer:
         hits = request.hits
         ranked = self._ranked(request.standalone, hits) if hits else []
         if not ranked or ranked[0].score < self.min_score:
-            text = decline_text(request.question)
-            yield text
-            yield Answer(
-                question=request.question,
-                text=text,
-                declined=True,
-                standalone_question=request.standalone,
-                retrieved=hits,
-                answerer=self.name,
-            )
+            yield from declining(request, self.name)
             return
         chosen = self._select(request.standalone, hits, ranked)
         citations: list[Citation] = []

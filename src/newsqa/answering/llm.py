@@ -22,7 +22,14 @@ from langchain_core.messages import (
 )
 
 from newsqa.answering import prompts
-from newsqa.answering.base import AnswerEvent, AnswerRequest, Turn, decline_text, newest_date
+from newsqa.answering.base import (
+    AnswerEvent,
+    AnswerRequest,
+    Turn,
+    decline_text,
+    declining,
+    newest_date,
+)
 from newsqa.answering.chat_models import (
     OPENAI_URL,
     SMOLLM2_PACKAGE,
@@ -181,16 +188,8 @@ class LLMAnswerer:
     def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
         hits = request.hits[: self.max_sources]
         if not hits:
-            text = decline_text(request.question)
-            yield text
-            yield Answer(
-                question=request.question,
-                text=text,
-                declined=True,
-                standalone_question=request.standalone,
-                answerer=self.name,
-                notes=("no passages were retrieved, so the LLM was not asked",),
-            )
+            note = "no passages were retrieved, so the LLM was not asked"
+            yield from declining(request, self.name, notes=(note,))
             return
         parts: list[str] = []
         finish = ""

@@ -4,19 +4,16 @@ Only Typer is imported up front; the evaluation, index and model load inside the
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from newsqa.console import build_progress, progress_bars
 from newsqa.settings import Settings
 
 if TYPE_CHECKING:
     from newsqa.evaluation.retrieval import QueryProgress, RetrievalReport
-    from newsqa.indexing.builder import Progress
 
 __all__ = ["eval_app"]
 
@@ -31,42 +28,6 @@ _COLUMNS = (
     ("Fact recall@10", "fact_recall@10"),
     ("All facts@10", "all_facts@10"),
 )
-
-
-@contextmanager
-def _bars(enabled: bool) -> Iterator[Any]:
-    """A rich progress display on stderr when it is a terminal, else None."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    bar = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    with bar:
-        yield bar
-
-
-def _build_progress(bar: Any) -> Progress | None:
-    """Reading and embedding progress of an index build, one bar per phase."""
-    if bar is None:
-        return None
-    tasks: dict[str, Any] = {}
-
-    def update(phase: str, done: int, total: int) -> None:
-        if phase not in tasks:
-            label = "reading articles" if phase == "reading" else "embedding chunks"
-            tasks[phase] = bar.add_task(label, total=total or None)
-        bar.update(tasks[phase], completed=done, total=total or None)
-
-    return update
 
 
 def _query_progress(bar: Any) -> QueryProgress | None:
@@ -152,10 +113,10 @@ def retrieval(
     settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings.from_env()
     try:
         items = load_queries(queries)
-        with _bars(True) as bar:
+        with progress_bars(True) as bar:
             if corpus is not None:
                 qa = index_for_corpus(
-                    corpus, settings, cache_dir=cache_dir, progress=_build_progress(bar)
+                    corpus, settings, cache_dir=cache_dir, progress=build_progress(bar)
                 )
             else:
                 from newsqa.facade import NewsQA
