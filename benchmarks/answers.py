@@ -140,18 +140,18 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         return {
             "n": len(rs),
             "accuracy": round(sum(r["correct"] for r in rs) / max(len(rs), 1), 4),
-            "cites_gold": round(
-                sum(r["cites_gold"] for r in answerable) / max(len(answerable), 1), 4
-            ),
+            "cites_gold": round(sum(r["cites_gold"] for r in answerable) / len(answerable), 4)
+            if answerable
+            else None,
             "citation_precision": round(sum(r["precise"] for r in rs) / n_cit, 4)
             if n_cit
             else None,
             "refusal_rate_null": round(sum(r["declined"] for r in nulls) / len(nulls), 4)
             if nulls
             else None,
-            "false_refusal_rate": round(
-                sum(r["declined"] for r in answerable) / max(len(answerable), 1), 4
-            ),
+            "false_refusal_rate": round(sum(r["declined"] for r in answerable) / len(answerable), 4)
+            if answerable
+            else None,
         }
 
     latencies = sorted(r["latency"] for r in rows)

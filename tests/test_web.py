@@ -1,6 +1,9 @@
-"""The minimal page: served for real by Gradio on 127.0.0.1 and driven through gradio_client."""
+"""The page, served for real by Gradio on 127.0.0.1 and driven through gradio_client (the way
+people script against a running page). The browser tests are in test_browser.py."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import httpx
 import pytest
@@ -8,6 +11,7 @@ from conftest import CountingEmbedder
 
 from newsqa import NewsQA, Settings
 from newsqa.web import build_page, status_markdown
+from newsqa.web.page import OFFLINE
 
 
 @pytest.fixture
@@ -22,24 +26,53 @@ def page_url(settings: Settings, counting: CountingEmbedder):
         page.close()
 
 
-def test_page_answers_with_citations_and_sources(page_url: str) -> None:
-    from gradio_client import Client
-
-    html = httpx.get(page_url, timeout=30).text
-    assert "newsqa" in html
-    client = Client(page_url, verbose=False)
-    history, box, sources = client.predict(
-        "How much did the avalanche repairs on the Glacier Line cost?", [], [], api_name="/ask"
+def ask(client, question: str, *, outlets=(), since="", until=""):
+    chat, box, sources = client.predict(
+        question, [], list(outlets), since, until, OFFLINE, api_name="/ask"
     )
     assert box == ""
-    reply = str(history[-1]["content"])
-    assert "48 million crowns" in reply and "[1]" in reply
-    assert "**[1]**" in sources and "Alpine Wire" in sources
+    content = chat[-1]["content"]
+    text = content if isinstance(content, str) else " ".join(p["text"] for p in content)
+    return text, sources
+
+
+def test_api_answers_with_citations_and_sources(page_url: str) -> None:
+    from gradio_client import Client
+
+    assert "newsqa" in httpx.get(page_url, timeout=30).text
+    client = Client(page_url, verbose=False)
+    text, sources = ask(client, "How much did the avalanche repairs on the Glacier Line cost?")
+    assert "48 million crowns" in text and 'href="#src-1"' in text
+    assert 'id="src-1"' in sources and "Alpine Wire" in sources
+    assert "<mark>The repairs cost 48 million crowns.</mark>" in sources
     assert "https://alpinewire.example.com/glacier-railway-reopens" in sources
-    history, _, sources = client.predict(
-        "How did the council vote on night buses?", [], ["Alpine Wire"], api_name="/ask"
+    _, filtered = ask(client, "How did the council vote on night buses?", outlets=["Alpine Wire"])
+    assert "Metro Ledger" not in filtered.split("not cited")[0]
+    _, dated = ask(client, "How did the council vote on night buses?", since="2024-05-01")
+    assert "Metro Ledger" in dated
+    text, _ = ask(client, "How did the council vote?", since="someday")
+    assert "Not a date" in text  # a clear message, not a stack trace
+
+
+def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
+    from gradio_client import Client, handle_file
+
+    new = tmp_path / "lighthouse.md"
+    new.write_text(
+        "---\ntitle: Lighthouse keeper retires after forty years\nsource: Coast Bulletin\n"
+        "published: 2024-06-01\n---\n\nThe keeper of the fictional Gullrock lighthouse retired "
+        "on Friday after forty years of service. She said she would miss the storms most.\n",
+        encoding="utf-8",
     )
-    assert "Metro Ledger" not in sources
+    client = Client(page_url, verbose=False)
+    message, status, outlets, *_ = client.predict(
+        [handle_file(str(new))], "", api_name="/add_articles"
+    )
+    assert "Read 1 article(s)" in message and "1 new" in message
+    assert "5 articles" in status
+    assert "Coast Bulletin" in str(outlets)
+    text, sources = ask(client, "Why did the Gullrock lighthouse keeper retire?")
+    assert "Coast Bulletin" in sources and "forty years" in text
 
 
 def test_status_tells_how_to_build_a_missing_index(tmp_path) -> None:

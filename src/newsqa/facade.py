@@ -248,6 +248,13 @@ class NewsQA:
             self._llms[spec] = (answerer, condense_with)
         return self._llms[spec]
 
+    def example_questions(self, n: int = 4) -> list[str]:
+        """Questions drawn from the indexed articles (several outlets and dates), for a start."""
+        from newsqa.retrieval.examples import example_questions
+
+        catalog, _ = self.index.open()
+        return example_questions(catalog.article_refs(), n)
+
     def stats(self) -> IndexStats:
         """What the index holds; reads the catalog only (fast, no model)."""
         return self.index.stats()

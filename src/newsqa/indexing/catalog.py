@@ -5,6 +5,7 @@ when a catalog row points at it, so an interrupted write never shows half an upd
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -74,17 +75,36 @@ class Catalog:
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
-        if readonly:
-            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        else:
+        self.readonly = readonly
+        # one connection per thread: the web page serves several people from a thread pool
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        if not readonly:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
-        self._db.execute("PRAGMA synchronous=NORMAL")
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            if self.readonly:
+                db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            else:
+                db = sqlite3.connect(self.path, check_same_thread=False)
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+            with self._connections_lock:
+                self._connections.append(db)
+        return db
 
     def close(self) -> None:
-        self._db.close()
+        with self._connections_lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._local = threading.local()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -251,6 +271,14 @@ class Catalog:
             (match, limit),
         ).fetchall()
         return [(r[0], -float(r[1])) for r in rows]
+
+    def article_refs(self) -> list[ArticleRef]:
+        """Every indexed article (syndicated copies left out), newest first."""
+        sql = (
+            "SELECT " + _REF_COLUMNS + " FROM articles a WHERE a.copy_of IS NULL"
+            " ORDER BY a.published DESC, a.title"
+        )
+        return [_ref(row) for row in self._db.execute(sql)]
 
     def counts(self) -> tuple[int, int, int]:
         """(indexed articles, chunks, syndicated copies)."""

@@ -1,0 +1,225 @@
+"""The chat page: a streamed, cited conversation beside its source cards, with filters, the index
+status, example questions and a way to add articles. Every action goes through `NewsQA`; each
+browser session keeps its own conversation and filters (Gradio state, never module globals)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from newsqa.facade import NewsQA
+from newsqa.indexing import IndexMissingError
+from newsqa.settings import Settings
+from newsqa.types import Answer
+from newsqa.web.render import CSS, answer_markdown, sources_html, status_markdown
+
+__all__ = ["CSS", "build_page", "launch"]
+
+OFFLINE = "offline (no LLM)"
+
+Chat = list[dict[str, Any]]
+
+
+def _examples(qa: NewsQA) -> list[list[str]]:
+    try:
+        return [[q] for q in qa.example_questions(4)]
+    except IndexMissingError:
+        return []
+
+
+def build_page(qa: NewsQA) -> Any:
+    """The Gradio Blocks for `qa` (not launched; pass `css=CSS` to `launch`)."""
+    import gradio as gr
+
+    stats = qa.stats()
+    answerers = [OFFLINE] + ([qa.settings.llm] if qa.settings.llm else [])
+
+    def respond(
+        message: str,
+        chat: Chat,
+        answers: list[Answer],
+        outlets: list[str] | None,
+        since: str,
+        until: str,
+        answerer: str,
+    ) -> Iterator[tuple[Chat, str, str, list[Answer]]]:
+        question = (message or "").strip()
+        chat, answers = list(chat or []), list(answers or [])
+        if not question:
+            yield chat, "", sources_html(answers[-1] if answers else None), answers
+            return
+        chat += [{"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
+        yield chat, "", sources_html(None), answers
+        llm = "" if not answerer or answerer == OFFLINE else answerer
+        written = ""
+        try:
+            for event in qa.stream(
+                question,
+                answers,
+                sources=outlets or None,
+                since=since.strip() or None,
+                until=until.strip() or None,
+                llm=llm,
+            ):
+                if isinstance(event, Answer):
+                    answers.append(event)
+                    chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
+                    yield chat, "", sources_html(event), answers
+                else:
+                    written += event
+                    chat[-1] = {"role": "assistant", "content": written}
+                    yield chat, "", sources_html(None), answers
+        except IndexMissingError:
+            chat[-1] = {
+                "role": "assistant",
+                "content": "There is no index yet. Build it with `newsqa index update`, "
+                "or add articles under “Add articles”.",
+            }
+            yield chat, "", sources_html(None), answers
+        except Exception as exc:  # shown as a message, never a stack trace
+            chat[-1] = {"role": "assistant", "content": f"Sorry, that did not work: {exc}"}
+            yield chat, "", sources_html(None), answers
+
+    def new_chat() -> tuple[Chat, list[Answer], str, str]:
+        return [], [], sources_html(None), ""
+
+    def add_articles(
+        files: list[Any] | None, url: str, progress: Any = gr.Progress()
+    ) -> tuple[str, str, Any, Any, None, str]:
+        targets = [str(getattr(f, "name", f)) for f in files or []]
+        if url and url.strip():
+            targets.append(url.strip())
+        if not targets:
+            message = "Choose files or paste a URL first."
+        else:
+
+            def report(phase: str, done: int, total: int) -> None:
+                label = "reading articles" if phase == "reading" else "embedding passages"
+                progress((done, total or None), desc=label)
+
+            try:
+                loaded, written, result = qa.ingest(targets, progress=report)
+            except Exception as exc:
+                message = f"Could not add them: {exc}"
+            else:
+                lines = [f"Read {len(loaded.articles)} article(s); added {len(written)} file(s)."]
+                if result is not None:
+                    lines.append(
+                        f"Index: {result.articles_added} new, {result.articles_changed} changed, "
+                        f"{result.chunks_embedded} passages embedded."
+                    )
+                lines += [f"- skipped {s.origin}: {s.reason}" for s in loaded.skipped]
+                message = "\n".join(lines)
+        fresh = qa.stats()
+        return (
+            message,
+            status_markdown(fresh),
+            gr.update(choices=list(fresh.outlets)),
+            gr.update(samples=_examples(qa)),
+            None,
+            "",
+        )
+
+    with gr.Blocks(title="newsqa") as page:
+        with gr.Row():
+            gr.Markdown("## newsqa — ask the news, with sources")
+        status = gr.Markdown(status_markdown(stats), elem_id="index-status")
+        answers = gr.State([])
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(
+                    elem_id="chat",
+                    height=520,
+                    show_label=False,
+                    placeholder="Ask about the indexed articles. Every answer cites them.",
+                    buttons=["copy"],
+                )
+                with gr.Row():
+                    box = gr.Textbox(
+                        placeholder="Ask a question about the news…",
+                        show_label=False,
+                        elem_id="question",
+                        scale=6,
+                        autofocus=True,
+                    )
+                    ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                    new = gr.Button("New chat", scale=1, elem_id="new-chat")
+                examples = gr.Dataset(
+                    components=[box],
+                    samples=_examples(qa),
+                    label="Try one of these",
+                    elem_id="examples",
+                )
+            with gr.Column(scale=2):
+                sources = gr.HTML(sources_html(None), elem_id="sources", label="Sources")
+                with gr.Accordion("Filters (apply to the next question)", open=False):
+                    outlets = gr.Dropdown(
+                        choices=list(stats.outlets),
+                        multiselect=True,
+                        label="Only these outlets",
+                        elem_id="outlets",
+                    )
+                    with gr.Row():
+                        since = gr.Textbox(label="From (YYYY-MM-DD)", elem_id="since")
+                        until = gr.Textbox(label="To (YYYY-MM-DD)", elem_id="until")
+                    answerer = gr.Dropdown(
+                        choices=answerers,
+                        value=answerers[-1],
+                        allow_custom_value=True,
+                        label="Answerer (or type an LLM such as openai:MODEL@URL)",
+                        elem_id="answerer",
+                    )
+                with gr.Accordion("Add articles", open=False):
+                    upload = gr.File(file_count="multiple", label="Article files", elem_id="upload")
+                    url = gr.Textbox(
+                        label="Or a page or feed URL", placeholder="https://…", elem_id="url"
+                    )
+                    add = gr.Button("Add to the corpus and index", elem_id="add")
+                    add_status = gr.Markdown(elem_id="add-status")
+
+        inputs = [box, chat, answers, outlets, since, until, answerer]
+        outputs = [chat, box, sources, answers]
+        box.submit(respond, inputs, outputs, api_name="ask")
+        ask.click(respond, inputs, outputs, api_visibility="private")
+        examples.click(lambda sample: sample[0], examples, box, api_visibility="private").then(
+            respond, inputs, outputs, api_visibility="private"
+        )
+        new.click(new_chat, None, [chat, answers, sources, box], api_name="new_chat")
+        add.click(
+            add_articles,
+            [upload, url],
+            [add_status, status, outlets, examples, upload, url],
+            api_name="add_articles",
+        )
+        page.load(lambda: status_markdown(qa.stats()), None, status, api_visibility="private")
+    return page
+
+
+def launch(
+    settings: Settings,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    auth: str | None = None,
+    update_first: bool = True,
+) -> None:
+    """Build the index if there is none, then serve the page until interrupted."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    qa = NewsQA(settings)
+    if update_first and not qa.index.exists():
+        print(f"No index yet: building it from {settings.corpus_dir} …", flush=True)
+        report = qa.update()
+        print(
+            f"indexed {report.articles_added} articles ({report.chunks_added} chunks) "
+            f"in {report.seconds:.1f}s; skipped {len(report.skipped)}",
+            flush=True,
+        )
+    credentials = None
+    if auth:
+        user, _, password = auth.partition(":")
+        if not password:
+            raise ValueError("--auth takes user:password")
+        credentials = (user, password)
+    page = build_page(qa)
+    page.launch(server_name=host, server_port=port, auth=credentials, css=CSS)

@@ -1,0 +1,134 @@
+"""HTML and Markdown for the page: the index status, an answer with linked markers, and the
+source cards (title, outlet, date, the quoted passage highlighted inside its chunk)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from newsqa.types import Answer, ArticleRef, Citation, IndexStats, SearchHit
+
+__all__ = ["answer_markdown", "sources_html", "status_markdown"]
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+CSS = """
+#sources .card {border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: 10px 12px; margin-bottom: 10px; background: var(--background-fill-secondary);}
+#sources .card h4 {margin: 0 0 4px 0; font-size: 1em;}
+#sources .meta {color: var(--body-text-color-subdued); font-size: 0.9em; margin-bottom: 6px;}
+#sources .n {display: inline-block; min-width: 1.6em; font-weight: 600;}
+#sources .chunk {font-size: 0.92em; line-height: 1.45; white-space: pre-wrap;}
+#sources mark {background: #ffe58a; color: inherit; padding: 0 2px; border-radius: 3px;}
+#sources .claims {font-size: 0.88em; margin-top: 6px; color: var(--body-text-color-subdued);}
+#sources details {margin-top: 8px;}
+#sources .note {background: #fff4e5; color: #6b4400; border-radius: 6px; padding: 6px 10px;
+  margin-bottom: 8px;}
+#chat a.cite {text-decoration: none; font-weight: 600;}
+"""
+
+
+def status_markdown(stats: IndexStats, *, indexing: str = "") -> str:
+    if not stats.exists:
+        return (
+            f"**No index yet** in `{stats.path}`. Build it with `newsqa index update` "
+            "(or add articles below)."
+        )
+    dates = f"{stats.earliest[:10] or '?'} – {stats.latest[:10] or '?'}"
+    line = (
+        f"**{stats.articles} articles** · {stats.chunks} passages · "
+        f"{len(stats.outlets)} outlets · {dates} · updated {stats.updated_at[:16].replace('T', ' ')}"
+    )
+    return line + (f" · {indexing}" if indexing else "")
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer for the chat, each `[n]` a link to its source card."""
+    text = html.escape(answer.text, quote=False)
+    numbers = {c.n for c in answer.citations}
+    text = _MARKER.sub(
+        lambda m: (
+            f'<a class="cite" href="#src-{m[1]}">[{m[1]}]</a>' if int(m[1]) in numbers else m[0]
+        ),
+        text,
+    )
+    text = text.replace("\n", "  \n")
+    if answer.as_of is not None and not answer.declined:
+        text += f"\n\n*As of {answer.as_of:%-d %b %Y} (newest source cited).*"
+    return text
+
+
+def _date(a: ArticleRef) -> str:
+    return a.published.strftime("%-d %b %Y") if a.published else "undated"
+
+
+def _highlighted(chunk: str, spans: Sequence[tuple[int, int]]) -> str:
+    out, cursor = [], 0
+    for start, end in sorted(set(spans)):
+        if start < cursor:
+            continue
+        out.append(html.escape(chunk[cursor:start]))
+        out.append(f"<mark>{html.escape(chunk[start:end])}</mark>")
+        cursor = end
+    out.append(html.escape(chunk[cursor:]))
+    return "".join(out)
+
+
+def _card(article: ArticleRef, citations: Sequence[Citation]) -> str:
+    title = html.escape(article.title or "(untitled)")
+    if article.url:
+        title = f'<a href="{html.escape(article.url)}" target="_blank" rel="noopener">{title}</a>'
+    numbers = " ".join(f"[{c.n}]" for c in citations)
+    anchors = "".join(f'<span id="src-{c.n}"></span>' for c in citations)
+    by_chunk: dict[str, list[Citation]] = {}
+    for c in citations:
+        by_chunk.setdefault(c.chunk_id, []).append(c)
+    chunks = "".join(
+        f'<div class="chunk">{_highlighted(cs[0].chunk_text, [(c.start, c.end) for c in cs])}</div>'
+        for cs in by_chunk.values()
+    )
+    claims = "".join(
+        f"<li>[{c.n}] {html.escape(claim)}</li>" for c in citations for claim in c.claims
+    )
+    return (
+        f'<div class="card">{anchors}<h4><span class="n">{numbers}</span> {title}</h4>'
+        f'<div class="meta">{html.escape(article.source or "unknown outlet")} · '
+        f"{_date(article)}</div>{chunks}"
+        f'<details class="claims"><summary>Cited for</summary><ul>{claims}</ul></details></div>'
+    )
+
+
+def _uncited(hits: Sequence[SearchHit], cited: set[str]) -> str:
+    rest = [h for h in hits if h.chunk_id not in cited]
+    if not rest:
+        return ""
+    items = "".join(
+        f"<li><b>{html.escape(h.article.title)}</b> — {html.escape(h.article.source)}, "
+        f"{_date(h.article)}<br>{html.escape(' '.join(h.text.split())[:400])}…</li>"
+        for h in rest
+    )
+    return (
+        f"<details><summary>{len(rest)} more passage(s) retrieved, not cited</summary>"
+        f"<ul>{items}</ul></details>"
+    )
+
+
+def sources_html(answer: Answer | None) -> str:
+    """One card per cited article, in the order first cited; then the uncited passages."""
+    if answer is None:
+        return '<div class="empty">Sources of the answer appear here.</div>'
+    notes = "".join(f'<div class="note">{html.escape(n)}</div>' for n in answer.notes)
+    if answer.unsupported:
+        notes += (
+            f'<div class="note">{len(answer.unsupported)} statement(s) could not be traced to '
+            "a source and are shown without a citation.</div>"
+        )
+    by_article: dict[str, list[Citation]] = {}
+    for c in answer.citations:
+        by_article.setdefault(c.article.id, []).append(c)
+    cards = "".join(_card(cs[0].article, cs) for cs in by_article.values())
+    if not cards:
+        cards = '<div class="empty">No source could answer this question.</div>'
+    cited = {c.chunk_id for c in answer.citations}
+    return notes + cards + _uncited(answer.retrieved, cited)
