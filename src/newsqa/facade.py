@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from newsqa.indexing import Embedder, NewsIndex
 from newsqa.indexing.builder import Progress
 from newsqa.indexing.index import StoreFactory
+from newsqa.indexing.job import BackgroundIndexing
 from newsqa.retrieval.search import Retriever, SearchFilters
 from newsqa.settings import Settings
 from newsqa.types import (
@@ -72,6 +73,7 @@ class NewsQA:
         self.retriever = Retriever(self.index)
         self._default_answerer: Answerer | None = None
         self._llms: dict[str, tuple[Answerer, Any]] = {}
+        self.indexing: BackgroundIndexing | None = None  # the running background update, if any
 
     # -- building ---------------------------------------------------------------------------
     def _read(self, paths: Sequence[Path | str] | None) -> Iterator[Article | Skipped]:
@@ -90,6 +92,24 @@ class NewsQA:
         """Make the index match the corpus (default: `settings.corpus_dir`), embedding only what
         is new or changed and removing what is gone."""
         return self.index.update(self._read(paths), progress=progress)
+
+    def update_in_background(
+        self, paths: Sequence[Path | str] | None = None, *, progress: Progress | None = None
+    ) -> BackgroundIndexing:
+        """Start `update` in a background thread and return at once. Searches and answers work
+        meanwhile from what is already indexed (answers say indexing is still running); an
+        interrupted run resumes where it stopped on the next update."""
+
+        def run(report: Progress) -> IndexReport:
+            def both(phase: str, done: int, total: int) -> None:
+                report(phase, done, total)
+                if progress is not None:
+                    progress(phase, done, total)
+
+            return self.update(paths, progress=both)
+
+        self.indexing = BackgroundIndexing(run).start()
+        return self.indexing
 
     def rebuild(
         self, paths: Sequence[Path | str] | None = None, *, progress: Progress | None = None
@@ -208,16 +228,19 @@ class NewsQA:
             )
         )
         request = AnswerRequest(question=question, standalone=standalone, hits=hits, history=turns)
+        status = self.indexing.status if self.indexing is not None else None
+        if status is not None and status.running:
+            notes.append(
+                f"Indexing is still running ({status.describe().removeprefix('indexing: ')}); "
+                "this answer uses the articles indexed so far."
+            )
         if answerer is not None:
             try:
-                yield from answerer.stream(request)
+                yield from _with_notes(answerer.stream(request), notes)
                 return
             except RuntimeError as exc:  # LLMUnavailableError and the like
                 notes.append(f"The LLM could not be reached ({exc}); answered offline instead.")
-        for event in self._extractive().stream(request):
-            if isinstance(event, Answer) and notes:
-                event = replace(event, notes=(*notes, *event.notes))
-            yield event
+        yield from _with_notes(self._extractive().stream(request), notes)
 
     def _extractive(self) -> Answerer:
         if self._default_answerer is None:
@@ -267,6 +290,14 @@ class NewsQA:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _with_notes(events: Iterator[AnswerEvent], notes: list[str]) -> Iterator[AnswerEvent]:
+    """The events, with `notes` put first on the final Answer."""
+    for event in events:
+        if isinstance(event, Answer) and notes:
+            event = replace(event, notes=(*notes, *event.notes))
+        yield event
 
 
 def _turns(history: History) -> tuple[Turn, ...]:

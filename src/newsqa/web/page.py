@@ -5,6 +5,7 @@ browser session keeps its own conversation and filters (Gradio state, never modu
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -85,7 +86,9 @@ def build_page(qa: NewsQA) -> Any:
         return [], [], sources_html(None), ""
 
     def add_articles(
-        files: list[Any] | None, url: str, progress: Any = gr.Progress()
+        files: list[Any] | None,
+        url: str,
+        progress: Any = gr.Progress(),  # noqa: B008 - how Gradio hands a handler its progress bar
     ) -> tuple[str, str, Any, Any, None, str]:
         targets = [str(getattr(f, "name", f)) for f in files or []]
         if url and url.strip():
@@ -192,8 +195,36 @@ def build_page(qa: NewsQA) -> Any:
             [add_status, status, outlets, examples, upload, url],
             api_name="add_articles",
         )
-        page.load(lambda: status_markdown(qa.stats()), None, status, api_visibility="private")
+
+        def refresh() -> tuple[str, Any, Any, Any]:
+            """The index status; while a background update runs, every two seconds."""
+            job = qa.indexing.status if qa.indexing is not None else None
+            fresh = qa.stats()
+            return (
+                status_markdown(fresh, indexing=job.describe() if job else ""),
+                gr.update(choices=list(fresh.outlets)),
+                gr.update(samples=_examples(qa)),
+                gr.Timer(active=bool(job and job.running)),
+            )
+
+        timer = gr.Timer(2.0, active=qa.indexing is not None)
+        timer.tick(refresh, None, [status, outlets, examples, timer], api_visibility="private")
+        page.load(refresh, None, [status, outlets, examples, timer], api_visibility="private")
     return page
+
+
+class _TerminalProgress:
+    """Prints an indexing progress line every few seconds, and once when it is done."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.every = every
+        self.last = 0.0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if phase == "embedding" and (now - self.last >= self.every or done >= total):
+            self.last = now
+            print(f"indexing: {done:,} of {total:,} passages embedded", flush=True)
 
 
 def launch(
@@ -207,14 +238,10 @@ def launch(
     """Build the index if there is none, then serve the page until interrupted."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     qa = NewsQA(settings)
-    if update_first and not qa.index.exists():
-        print(f"No index yet: building it from {settings.corpus_dir} …", flush=True)
-        report = qa.update()
-        print(
-            f"indexed {report.articles_added} articles ({report.chunks_added} chunks) "
-            f"in {report.seconds:.1f}s; skipped {len(report.skipped)}",
-            flush=True,
-        )
+    if update_first:
+        # the page opens at once; the corpus is (re)indexed behind it, resuming any earlier run
+        print(f"Indexing {settings.corpus_dir} in the background …", flush=True)
+        qa.update_in_background(progress=_TerminalProgress())
     credentials = None
     if auth:
         user, _, password = auth.partition(":")

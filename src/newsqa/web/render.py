@@ -36,9 +36,10 @@ def status_markdown(stats: IndexStats, *, indexing: str = "") -> str:
             "(or add articles below)."
         )
     dates = f"{stats.earliest[:10] or '?'} – {stats.latest[:10] or '?'}"
+    updated = stats.updated_at[:16].replace("T", " ")
     line = (
         f"**{stats.articles} articles** · {stats.chunks} passages · "
-        f"{len(stats.outlets)} outlets · {dates} · updated {stats.updated_at[:16].replace('T', ' ')}"
+        f"{len(stats.outlets)} outlets · {dates} · updated {updated}"
     )
     return line + (f" · {indexing}" if indexing else "")
 

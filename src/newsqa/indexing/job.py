@@ -1,0 +1,86 @@
+"""An index update running in a background thread, with progress anyone can read: the page opens
+at once and answers from what is already indexed while the rest is embedded."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from newsqa.indexing.builder import Progress
+from newsqa.types import IndexReport
+
+__all__ = ["BackgroundIndexing", "IndexingStatus"]
+
+
+@dataclass(frozen=True)
+class IndexingStatus:
+    """A snapshot of a background update."""
+
+    running: bool
+    phase: str = ""  # "reading" or "embedding"
+    done: int = 0
+    total: int = 0
+    seconds_left: float | None = None
+    report: IndexReport | None = None
+    error: str = ""
+
+    def describe(self) -> str:
+        if self.error:
+            return f"indexing failed: {self.error}"
+        if not self.running:
+            return ""
+        if self.phase != "embedding":
+            return f"indexing: reading articles ({self.done} so far)"
+        text = f"indexing: {self.done:,} of {self.total:,} passages embedded"
+        if self.seconds_left is not None:
+            minutes = self.seconds_left / 60
+            text += f", about {minutes:.0f} min left" if minutes >= 1 else ", under a minute left"
+        return text
+
+
+class BackgroundIndexing:
+    """Runs `run(progress)` once in a daemon thread and records how far it got."""
+
+    def __init__(self, run: Callable[[Progress], IndexReport]) -> None:
+        self._run = run
+        self._lock = threading.Lock()
+        self._status = IndexingStatus(running=True)
+        self._embedding_started: float | None = None
+        self._thread = threading.Thread(target=self._work, name="newsqa-indexing", daemon=True)
+
+    def start(self) -> BackgroundIndexing:
+        self._thread.start()
+        return self
+
+    def _progress(self, phase: str, done: int, total: int) -> None:
+        left = None
+        if phase == "embedding":
+            now = time.monotonic()
+            if self._embedding_started is None:
+                self._embedding_started = now
+            elapsed = now - self._embedding_started
+            if done and total and elapsed > 0:
+                left = elapsed / done * (total - done)
+        with self._lock:
+            self._status = IndexingStatus(True, phase, done, total, left)
+
+    def _work(self) -> None:
+        try:
+            report = self._run(self._progress)
+        except Exception as exc:  # reported to whoever looks; the old index stays usable
+            with self._lock:
+                self._status = IndexingStatus(False, error=str(exc) or type(exc).__name__)
+            return
+        with self._lock:
+            self._status = IndexingStatus(False, report=report)
+
+    @property
+    def status(self) -> IndexingStatus:
+        with self._lock:
+            return self._status
+
+    def wait(self, timeout: float | None = None) -> IndexingStatus:
+        self._thread.join(timeout)
+        return self.status

@@ -1,0 +1,56 @@
+"""An update in the background: searches and answers work meanwhile from what is already indexed,
+and say that indexing is still running."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+from conftest import CountingEmbedder
+
+from newsqa import NewsQA, Settings
+
+
+class PausingEmbedder(CountingEmbedder):
+    """The real model, wrapped so the indexing thread stops before its second batch until the
+    test lets it go (a real build of a big corpus is slow; this makes "midway" deterministic)."""
+
+    def __init__(self, inner) -> None:
+        super().__init__(inner)
+        self.paused = threading.Event()
+        self.go_on = threading.Event()
+        self.indexing_calls = 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if threading.current_thread().name == "newsqa-indexing":
+            self.indexing_calls += 1
+            if self.indexing_calls == 2:
+                self.paused.set()
+                assert self.go_on.wait(60)
+        return super().embed(texts)
+
+
+def test_answers_while_indexing_then_the_full_index(settings: Settings, real_embedder) -> None:
+    embedder = PausingEmbedder(real_embedder)
+    qa = NewsQA(settings.replace(commit_chunks=4), embedder=embedder)
+    seen: list[tuple[str, int, int]] = []
+    job = qa.update_in_background(progress=lambda *p: seen.append(p))
+    assert embedder.paused.wait(60)
+
+    status = job.status
+    assert status.running and status.phase == "embedding" and 0 < status.done < status.total
+    assert "passages embedded" in status.describe()
+    partial = qa.stats()
+    assert partial.exists and 0 < partial.chunks < status.total
+    answer = qa.ask("What happened at the harbour?")
+    assert any(n.startswith("Indexing is still running") for n in answer.notes)
+
+    embedder.go_on.set()
+    final = job.wait(60)
+    assert not final.running and final.error == ""
+    assert final.report is not None and final.report.articles_added == 5
+    assert seen[-1][0] == "embedding" and seen[-1][1] == seen[-1][2]
+    answer = qa.ask("How much did the avalanche repairs on the Glacier Line cost?")
+    assert "48 million crowns" in answer.text
+    assert not any(n.startswith("Indexing") for n in answer.notes)
