@@ -41,9 +41,9 @@ def build_page(qa: NewsQA) -> Any:
         chat: Chat,
         answers: list[Answer],
         outlets: list[str] | None,
-        since: str,
-        until: str,
-        answerer: str,
+        since: str | None,
+        until: str | None,
+        answerer: str | None,
     ) -> Iterator[tuple[Chat, str, str, list[Answer]]]:
         question = (message or "").strip()
         chat, answers = list(chat or []), list(answers or [])
@@ -59,8 +59,8 @@ def build_page(qa: NewsQA) -> Any:
                 question,
                 answers,
                 sources=outlets or None,
-                since=since.strip() or None,
-                until=until.strip() or None,
+                since=(since or "").strip() or None,
+                until=(until or "").strip() or None,
                 llm=llm,
             ):
                 if isinstance(event, Answer):
@@ -143,11 +143,11 @@ def build_page(qa: NewsQA) -> Any:
                         placeholder="Ask a question about the news…",
                         show_label=False,
                         elem_id="question",
-                        scale=6,
+                        scale=8,
                         autofocus=True,
                     )
-                    ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-                    new = gr.Button("New chat", scale=1, elem_id="new-chat")
+                    ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+                    new = gr.Button("New chat", scale=1, min_width=100, elem_id="new-chat")
                 examples = gr.Dataset(
                     components=[box],
                     samples=_examples(qa),
