@@ -219,7 +219,10 @@ def test_an_answer_from_memory_is_declined_and_set_aside(checker: CitationChecke
         _request("What is the capital of France?"),
     )
     assert answer.declined and not answer.citations
-    assert answer.text == "The indexed articles don't say what is the capital of France."
+    assert (
+        answer.text
+        == "The indexed articles don't say enough to answer “What is the capital of France”."
+    )
     assert answer.unsupported == ("The capital of France is Paris.",)
     assert "the LLM's answer could not be traced to the sources" in answer.notes
 

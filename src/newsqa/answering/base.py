@@ -75,9 +75,4 @@ def declining(
 def decline_text(question: str) -> str:
     """The refusal, naming what was asked."""
     q = " ".join(question.split()).rstrip("?.! ")
-    if q and not q[:2].isupper():
-        q = q[0].lower() + q[1:]
-    first = q.split(" ", 1)[0] if q else ""
-    if first in {"who", "what", "when", "where", "which", "why", "how", "whether"}:
-        return f"The indexed articles don't say {q}."
     return f"The indexed articles don't say enough to answer “{q}”."

@@ -55,6 +55,13 @@ def _comparison(articles: Sequence[ArticleRef]) -> str | None:
     return f"How did {a.source} and {b.source} report on {subject}?"
 
 
+def _shorten(title: str, limit: int = 48) -> str:
+    """A headline cut at a word boundary, so the question fits on its button."""
+    if len(title) <= limit:
+        return title
+    return title[:limit].rsplit(" ", 1)[0].rstrip(",:;-–—") + "…"
+
+
 def example_questions(articles: Sequence[ArticleRef], n: int = 4) -> list[str]:
     """Up to `n` questions about the given articles (newest first, as the catalog lists them)."""
     out: list[str] = []
@@ -64,7 +71,7 @@ def example_questions(articles: Sequence[ArticleRef], n: int = 4) -> list[str]:
     for a in _spread(articles, n):
         if len(out) == n:
             break
-        title = a.title.rstrip(" .")
+        title = _shorten(a.title.rstrip(" ."))
         out.append(
             f"What did {a.source} report about “{title}”?"
             if a.source

@@ -147,7 +147,7 @@ def build_page(qa: NewsQA) -> Any:
                         autofocus=True,
                     )
                     ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
-                    new = gr.Button("New chat", scale=1, min_width=100, elem_id="new-chat")
+                    new = gr.Button("New chat", scale=1, min_width=130, elem_id="new-chat")
                 examples = gr.Dataset(
                     components=[box],
                     samples=_examples(qa),
@@ -189,6 +189,7 @@ def build_page(qa: NewsQA) -> Any:
             respond, inputs, outputs, api_visibility="private"
         )
         new.click(new_chat, None, [chat, answers, sources, box], api_name="new_chat")
+        chat.clear(new_chat, None, [chat, answers, sources, box], api_visibility="private")
         add.click(
             add_articles,
             [upload, url],

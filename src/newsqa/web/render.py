@@ -25,7 +25,8 @@ CSS = """
 #sources details {margin-top: 8px;}
 #sources .note {background: #fff4e5; color: #6b4400; border-radius: 6px; padding: 6px 10px;
   margin-bottom: 8px;}
-#chat a.cite {text-decoration: none; font-weight: 600;}
+#chat a.cite {color: var(--color-accent); text-decoration: none; font-weight: 600;}
+#chat a.cite:hover {text-decoration: underline;}
 """
 
 
@@ -93,7 +94,8 @@ def _card(article: ArticleRef, citations: Sequence[Citation]) -> str:
         f"<li>[{c.n}] {html.escape(claim)}</li>" for c in citations for claim in c.claims
     )
     return (
-        f'<div class="card">{anchors}<h4><span class="n">{numbers}</span> {title}</h4>'
+        f'<div class="card" data-outlet="{html.escape(article.source)}">{anchors}'
+        f'<h4><span class="n">{numbers}</span> {title}</h4>'
         f'<div class="meta">{html.escape(article.source or "unknown outlet")} · '
         f"{_date(article)}</div>{chunks}"
         f'<details class="claims"><summary>Cited for</summary><ul>{claims}</ul></details></div>'

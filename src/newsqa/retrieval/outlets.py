@@ -1,0 +1,87 @@
+"""Finding the outlets a question names, among the outlets the index actually holds.
+
+Names come from the catalog, never from a fixed list: "The Verge", "'The Verge'", "the verge" and
+"Verge" all name the outlet stored as "The Verge"; "Cnbc" names "Cnbc | World Business News
+Leader"; "The Independent" names every "The Independent - ..." section."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["OutletMatcher", "OutletMention"]
+
+_SEPARATORS = re.compile(r"\s+[-–—|:]\s+|:\s+|\s+\|\s*")
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
+_MIN_VARIANT = 3  # characters: shorter variants ("Age" of "The Age" is kept, "BB" is not)
+
+
+@dataclass(frozen=True)
+class OutletMention:
+    """Outlets named at `start:end` of the question (several when a name is shared)."""
+
+    start: int
+    end: int
+    outlets: tuple[str, ...]
+
+
+def _key(text: str) -> str:
+    """Case, punctuation and spacing folded: "CBSSports.com" -> "cbssports com"."""
+    return " ".join(_NON_WORD.sub(" ", text.lower()).split())
+
+
+def _variants(name: str) -> set[str]:
+    """Ways a question may write an outlet's name: in full, without a leading "The", or just
+    the part before a section or tagline separator ("FOX News - Health" -> "FOX News")."""
+    out = {name}
+    head = _SEPARATORS.split(name, maxsplit=1)[0]
+    out.add(head)
+    if "." in head:  # "CBSSports.com" -> "CBSSports"
+        out.add(head.rsplit(".", 1)[0])
+    for v in list(out):
+        out.add(_ARTICLE.sub("", v))
+    return {k for k in (_key(v) for v in out) if len(k) >= _MIN_VARIANT}
+
+
+class OutletMatcher:
+    """Matches outlet names, and simple variants of them, inside a question."""
+
+    def __init__(self, outlets: Iterable[str]) -> None:
+        by_variant: dict[str, set[str]] = {}
+        for name in outlets:
+            if name.strip():
+                for v in _variants(name):
+                    by_variant.setdefault(v, set()).add(name)
+        # a full name is never also a variant of another outlet's name
+        self._names = {k: tuple(sorted(v)) for k, v in by_variant.items()}
+        alternatives = sorted(self._names, key=len, reverse=True)
+        words = (r"\W+".join(re.escape(w) for w in v.split()) for v in alternatives)
+        self._pattern = (
+            re.compile(r"(?<!\w)(?:the\s+)?(" + "|".join(words) + r")(?!\w)", re.IGNORECASE)
+            if alternatives
+            else None
+        )
+
+    def find(self, text: str) -> list[OutletMention]:
+        """Outlet mentions in `text`, longest names first, left to right. A common word
+        ("fortune", "wired") counts only when written as a name: capitalised or quoted."""
+        if self._pattern is None:
+            return []
+        found: list[OutletMention] = []
+        for m in self._pattern.finditer(text):
+            written = m.group(1)
+            if not _looks_like_name(text, m.start(), written):
+                continue
+            outlets = self._names.get(_key(written))
+            if outlets:
+                found.append(OutletMention(m.start(), m.end(), outlets))
+        return found
+
+
+def _looks_like_name(text: str, start: int, written: str) -> bool:
+    if any(c.isupper() for c in written):
+        return True
+    before = text[max(0, start - 1) : start]
+    return before in ("'", '"', "‘", "“")

@@ -1,0 +1,89 @@
+"""A search plan for a question: the outlets and dates it names and the clauses it makes, each
+clause to be searched on its own (within the outlets it names) so that every part of a multi-part
+question brings its own evidence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from newsqa.retrieval.dates import DateMention, find_dates
+from newsqa.retrieval.outlets import OutletMatcher
+from newsqa.retrieval.query import clause_spans
+from newsqa.retrieval.terms import query_terms
+
+__all__ = ["QueryPlan", "SubQuery", "plan_query"]
+
+_MIN_TERMS = 3  # content words a clause needs to be searched on its own
+_LATEST = re.compile(
+    r"\b(?:latest|most recent(?:ly)?|newest|recent(?:ly)?|current(?:ly)?|now|so far|to date)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class SubQuery:
+    """One clause to search: its text, the outlets it is about (empty: any) and its dates."""
+
+    text: str
+    outlets: tuple[str, ...] = ()
+    dates: tuple[DateMention, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What a question asks for: every outlet and date it names, and its searchable clauses."""
+
+    question: str
+    outlets: tuple[str, ...] = ()
+    dates: tuple[DateMention, ...] = ()
+    parts: tuple[SubQuery, ...] = ()
+    latest: bool = False
+
+
+def plan_query(
+    question: str,
+    matcher: OutletMatcher | None = None,
+    *,
+    default_year: int | None = None,
+    split: bool = True,
+) -> QueryPlan:
+    """Read `question` into a plan. Clauses too short to search on their own ("Which company",
+    "as reported by TechCrunch") join the next clause; outlets they name apply to every clause
+    that names none."""
+    mentions = matcher.find(question) if matcher is not None else []
+    dates = find_dates(question, default_year=default_year)
+    outlets = tuple(dict.fromkeys(o for m in mentions for o in m.outlets))
+    latest = bool(_LATEST.search(question))
+    if not split:
+        return QueryPlan(question=question, outlets=outlets, dates=tuple(dates), latest=latest)
+    protected = [(m.start, m.end) for m in mentions] + [(d.start, d.end) for d in dates]
+    parts: list[SubQuery] = []
+    pending = ""  # short fragments waiting to be joined to the next clause
+    carried: tuple[str, ...] = ()  # outlets a short fragment named ("After X reported, that ...")
+    carried_dates: tuple[DateMention, ...] = ()
+    for a, b in clause_spans(question, protected):
+        own = tuple(dict.fromkeys(o for m in mentions if a <= m.start < b for o in m.outlets))
+        own_dates = tuple(d for d in dates if a <= d.start < b)
+        text = question[a:b]
+        plain = text
+        for s, e in sorted([(m.start, m.end) for m in mentions if a <= m.start < b], reverse=True):
+            plain = plain[: s - a] + " " + plain[e - a :]
+        if len(query_terms(plain)) < _MIN_TERMS:
+            if own or own_dates:
+                carried, carried_dates = own, own_dates
+            else:
+                pending = f"{pending} {text}".strip()
+            continue
+        if not own and not own_dates:
+            own, own_dates = carried, carried_dates
+        parts.append(SubQuery(text=f"{pending} {text}".strip(), outlets=own, dates=own_dates))
+        pending, carried, carried_dates = "", (), ()
+    if pending and parts:
+        last = parts[-1]
+        parts[-1] = SubQuery(text=f"{last.text} {pending}", outlets=last.outlets, dates=last.dates)
+    if len(parts) < 2:
+        parts = []
+    return QueryPlan(
+        question=question, outlets=outlets, dates=tuple(dates), parts=tuple(parts), latest=latest
+    )

@@ -1,0 +1,168 @@
+"""Helpers for driving the Gradio page in a real headless Chromium (Playwright's sync API).
+
+Playwright cannot download its own browser builds here, so it drives Debian's `chromium`
+package (`scripts/test` installs it). Without it the tests skip, except in CI, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SCREENSHOTS = REPO / "artifacts" / "screenshots"
+
+# Short enough that a broken page fails fast, long enough for an answer streamed on 2 cores.
+TIMEOUT_MS = 30_000
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",  # root in a container: Chromium's sandbox needs user namespaces
+    "--disable-gpu",
+    "--disable-background-networking",  # no update checks, safe-browsing lists or metrics
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def _missing(what: str) -> NoReturn:
+    """Skip on a developer's machine; fail in CI, where scripts/test installs everything."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} (CI must run the browser tests: see scripts/test)")
+    pytest.skip(what)
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (`apt-get install chromium`; scripts/test installs it)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        _missing("Chromium not found: install it with `apt-get install chromium`")
+    return found
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium browser, closed (with Playwright) on exit."""
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _missing("playwright not installed: `scripts/setup --dev`")
+    executable = chromium_path()
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser: Any, url: str, *, width: int = 1280, height: int = 1000) -> Any:
+    """A fresh context (its own cookies and Gradio session) with the page loaded and rendered.
+
+    A Gradio page keeps a connection open, so "networkidle" never comes: wait for the DOM, then
+    for the chat and its question box to be rendered.
+    """
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(url, wait_until="domcontentloaded")
+    page.locator("#chat").wait_for(state="visible")
+    page.locator("#question textarea").wait_for(state="visible")
+    return page
+
+
+def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    """Save a PNG under artifacts/screenshots/ (git-ignored) for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+# -- the newsqa page -------------------------------------------------------------------------
+
+BOT = "#chat [data-testid=bot]"
+USER = "#chat [data-testid=user]"
+
+
+def record_bot_texts(page: Any) -> None:
+    """Start recording every text the newest bot message shows (read with `recorded_bot_texts`),
+    to tell a streamed answer from one that arrives whole."""
+    page.evaluate(
+        """() => {
+          window.__botTexts = [];
+          const snap = () => {
+            const bots = document.querySelectorAll('#chat [data-testid=bot]');
+            const text = bots.length ? bots[bots.length - 1].innerText.trim() : '';
+            const seen = window.__botTexts;
+            if (text && seen[seen.length - 1] !== text) seen.push(text);
+          };
+          new MutationObserver(snap).observe(document.querySelector('#chat'),
+            {subtree: true, childList: true, characterData: true});
+        }"""
+    )
+
+
+def recorded_bot_texts(page: Any) -> list[str]:
+    return list(page.evaluate("() => window.__botTexts"))
+
+
+def ask(page: Any, question: str) -> Any:
+    """Type `question`, press Enter, and wait until its answer has finished streaming.
+
+    Returns the locator of the answer's chat bubble."""
+    before = page.locator(BOT).count()
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    answer = page.locator(BOT).nth(before)
+    answer.wait_for()  # the first streamed update
+    wait_idle(page)
+    return answer
+
+
+def wait_idle(page: Any) -> None:
+    """Wait until the event writing into the chat has finished: Gradio hides the chat's status
+    tracker then (it shows "processing" while the answer streams)."""
+    page.wait_for_function(
+        """() => {
+          const t = document.querySelector('#chat [data-testid=status-tracker]');
+          return !t || t.classList.contains('hide');
+        }""",
+        timeout=TIMEOUT_MS,
+    )
+
+
+def open_accordion(page: Any, label: str) -> None:
+    """Open a collapsed `gr.Accordion` by (the start of) its label, if it is not open already."""
+    button = page.locator("button.label-wrap", has_text=label).first
+    if "open" not in (button.get_attribute("class") or ""):
+        button.click()
+
+
+def choose(page: Any, dropdown: str, *options: str) -> None:
+    """Pick options in a `gr.Dropdown` (multiselect or not) by their visible names."""
+    field = page.locator(f"{dropdown} input[role=combobox]")
+    for option in options:
+        field.click()
+        page.get_by_role("option", name=option, exact=True).click()
+    field.blur()
+
+
+def cards(page: Any) -> Any:
+    return page.locator("#sources .card")
+
+
+def card_for(page: Any, n: int) -> Any:
+    """The source card holding citation `n` (the card itself or an anchor inside it has the id)."""
+    return page.locator(f"#src-{n}").locator(
+        "xpath=ancestor-or-self::div[contains(@class, 'card')]"
+    )

@@ -1,0 +1,334 @@
+"""The page end to end: the real Gradio server on loopback over the fixture index, driven by a
+real headless Chromium as a person would. Screenshots land in artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import (
+    BOT,
+    USER,
+    ask,
+    card_for,
+    cards,
+    choose,
+    chromium,
+    open_accordion,
+    open_page,
+    record_bot_texts,
+    recorded_bot_texts,
+    screenshot,
+    wait_idle,
+)
+from conftest import FIXTURES, CountingEmbedder
+
+from newsqa import NewsQA, Settings
+from newsqa.web import build_page
+from newsqa.web.page import CSS
+
+pytestmark = pytest.mark.slow
+
+GLACIER = "How much did the avalanche repairs on the Glacier Line cost?"
+
+
+@dataclass
+class Served:
+    url: str
+    qa: NewsQA
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Iterator[Served]:
+    """One server for the whole module, on the fixture corpus with conftest's `settings`."""
+    root = tmp_path_factory.mktemp("browser")
+    shutil.copytree(FIXTURES / "corpus", root / "corpus")
+    settings = Settings(
+        corpus_dir=root / "corpus", index_dir=root / "index", chunk_size=64, chunk_overlap=8
+    )
+    qa = NewsQA(settings, embedder=CountingEmbedder(real_embedder))
+    qa.update()
+    blocks = build_page(qa)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(root)  # anything Gradio writes relative to the working directory stays here
+        blocks.launch(
+            server_name="127.0.0.1",
+            server_port=None,
+            prevent_thread_lock=True,
+            quiet=True,
+            css=CSS,
+        )
+    try:
+        yield Served(blocks.local_url, qa)
+    finally:
+        blocks.close()
+        qa.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser: Any, served: Served) -> Iterator[Any]:
+    """The page in a fresh browser context: its own Gradio session, so its own conversation."""
+    p = open_page(browser, served.url)
+    try:
+        yield p
+    finally:
+        p.context.close()
+
+
+def test_page_loads_with_index_status_and_examples(page: Any, served: Served) -> None:
+    stats = served.qa.stats()
+    status = page.locator("#index-status")
+    status.get_by_text(f"{stats.articles} articles").wait_for()
+    text = status.inner_text()
+    assert f"{stats.chunks} passages" in text and f"{len(stats.outlets)} outlets" in text
+    assert page.title() == "newsqa"
+    assert page.locator(f"{BOT}, {USER}").count() == 0
+    examples = page.locator("#examples button")
+    examples.first.wait_for()
+    assert examples.count() >= 2
+    screenshot(page, "01-loaded")
+
+
+def test_answer_streams_with_citation_and_highlighted_source(page: Any) -> None:
+    record_bot_texts(page)
+    answer = ask(page, GLACIER)
+    final = answer.inner_text()
+    assert "48 million crowns" in final and "[1]" in final
+    # streamed: the bubble was updated before the final text (a placeholder, then the text)
+    seen = recorded_bot_texts(page)
+    assert len(seen) >= 2 and seen[-1] == final.strip(), seen
+    assert page.locator("#question textarea").input_value() == ""
+
+    card = card_for(page, 1)
+    assert card.locator("mark", has_text="48 million crowns").count() == 1
+    link = card.locator("h4 a")
+    assert link.get_attribute("href") == "https://alpinewire.example.com/glacier-railway-reopens"
+    assert link.inner_text() == "Glacier railway reopens after avalanche repairs"
+    assert card.locator(".meta").inner_text() == "Alpine Wire · 10 Feb 2024"
+    # passages retrieved but not cited are there, folded away
+    uncited = page.locator("#sources details:not(.claims)")
+    assert uncited.count() >= 1 and uncited.first.get_attribute("open") is None
+    screenshot(page, "02-answer")
+
+
+def _in_view(page: Any, locator: Any) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["y"] < page.viewport_size["height"] and box["y"] >= 0
+
+
+def test_citation_marker_scrolls_to_its_source_card(browser: Any, served: Served) -> None:
+    # phone-sized, so the sources stack below the chat and the card starts out of view
+    page = open_page(browser, served.url, width=420, height=800)
+    try:
+        ask(page, GLACIER)
+        marker = page.locator("#chat a", has_text="[1]").first
+        assert (marker.get_attribute("href") or "").endswith("#src-1")
+        card = card_for(page, 1)
+        assert not _in_view(page, card)
+        screenshot(page, "03-phone-answer", full_page=False)
+        marker.click()
+        page.wait_for_url("**#src-1")
+        assert len(page.context.pages) == 1  # followed in place, not in a new tab
+        page.wait_for_function(
+            "() => { const r = document.querySelector('#src-1').getBoundingClientRect();"
+            " return r.top >= 0 && r.top < innerHeight; }"
+        )
+        screenshot(page, "03-phone-citation-clicked", full_page=False)
+    finally:
+        page.context.close()
+
+
+def test_outlet_filter_limits_every_source(page: Any) -> None:
+    open_accordion(page, "Filters")
+    choose(page, "#outlets", "Metro Ledger")
+    ask(page, "How did the council vote on night buses?")
+    assert cards(page).count() >= 1
+    outlets = cards(page).locator(".meta").all_inner_texts()
+    assert all(o.startswith("Metro Ledger ·") for o in outlets), outlets
+    for item in page.locator("#sources details:not(.claims) li").all_text_contents():
+        assert "— Metro Ledger," in item, item
+    screenshot(page, "04-outlet-filter")
+
+
+def test_date_filter_limits_every_source(page: Any) -> None:
+    open_accordion(page, "Filters")
+    page.locator("#since input, #since textarea").first.fill("2024-05-01")
+    page.locator("#until input, #until textarea").first.fill("2024-05-31")
+    ask(page, "What did the council and the cooperative decide?")
+    dates = cards(page).locator(".meta").all_inner_texts()
+    dates += page.locator("#sources details:not(.claims) li").all_text_contents()
+    assert dates and all("May 2024" in d for d in dates), dates
+
+
+def test_follow_up_uses_the_conversation(page: Any) -> None:
+    assert "Quist" in ask(page, "Who is the harbour director in Valdria?").inner_text()
+    follow_up = ask(page, "What did he tell reporters?")
+    assert "ships wait for nobody" in follow_up.inner_text()
+    assert page.locator(USER).count() == 2
+    screenshot(page, "05-follow-up")
+
+
+def test_new_chat_forgets_the_conversation(page: Any) -> None:
+    ask(page, "Who is the harbour director in Valdria?")
+    page.locator("#new-chat").click()
+    page.locator(BOT).first.wait_for(state="detached")
+    assert page.locator(USER).count() == 0
+    assert cards(page).count() == 0
+    screenshot(page, "06-new-chat")
+    # the next question is not read as a follow-up of the forgotten one
+    assert "ships wait for nobody" not in ask(page, "What did he tell reporters?").inner_text()
+
+
+def test_chat_clear_button_also_forgets_the_conversation(page: Any) -> None:
+    ask(page, "Who is the harbour director in Valdria?")
+    clear = page.locator("#chat button[aria-label=Clear]")
+    if clear.count():
+        clear.click()
+        page.locator(BOT).first.wait_for(state="detached")
+        cards(page).first.wait_for(state="detached")  # the reset reaches the panel a moment later
+        assert "ships wait for nobody" not in ask(page, "What did he tell reporters?").inner_text()
+
+
+def test_sessions_do_not_share_conversations(browser: Any, served: Served) -> None:
+    first, second = open_page(browser, served.url), open_page(browser, served.url)
+    try:
+        for p, question in ((first, GLACIER), (second, "Who is the harbour director in Valdria?")):
+            box = p.locator("#question textarea")
+            box.fill(question)
+            box.press("Enter")  # both in flight at once; the server queues them
+        for p in (first, second):
+            p.locator(BOT).first.wait_for()
+            wait_idle(p)
+        assert first.locator(USER).all_inner_texts() == [GLACIER]
+        assert "48 million crowns" in first.locator(BOT).inner_text()
+        assert second.locator(USER).all_inner_texts() == ["Who is the harbour director in Valdria?"]
+        assert "Quist" in second.locator(BOT).inner_text()
+        # each follow-up resolves against its own session's conversation only
+        assert "ships wait for nobody" in ask(second, "What did he tell reporters?").inner_text()
+        assert "Alpine Wire" in card_for(first, 1).inner_text()
+        screenshot(first, "07-session-a")
+        screenshot(second, "07-session-b")
+    finally:
+        first.context.close()
+        second.context.close()
+
+
+def test_example_question_is_asked_on_click(page: Any) -> None:
+    example = page.locator("#examples button").first
+    question = example.inner_text().strip().rstrip(".…")
+    example.click()
+    page.locator(BOT).first.wait_for()
+    wait_idle(page)
+    asked = page.locator(USER).inner_text()
+    assert asked.startswith(question), (asked, question)
+    assert cards(page).count() >= 1
+    screenshot(page, "08-example")
+
+
+def test_unreachable_llm_falls_back_to_offline_answer(page: Any) -> None:
+    open_accordion(page, "Filters")
+    field = page.locator("#answerer input[role=combobox]")
+    field.fill("openai:nomodel@http://127.0.0.1:9/v1")  # nothing listens on port 9
+    field.press("Enter")
+    answer = ask(page, GLACIER)
+    assert "48 million crowns" in answer.inner_text()
+    note = page.locator("#sources .note").first.inner_text()
+    assert "could not be reached" in note and "answered offline" in note
+
+
+# -- adding articles (these change the shared index, so they run last) ------------------------
+
+NEW_ARTICLE = """---
+title: Lighthouse on Gull Rock relit after a century
+source: Coastal Gazette
+published: 2024-10-05T10:00:00+00:00
+url: https://gazette.example.net/gull-rock-lighthouse
+---
+
+The lighthouse on Gull Rock was relit on Saturday, a hundred years after it went dark.
+Keeper Oona Vell said the new lamp can be seen from seventeen nautical miles away.
+"""
+
+PAGE_HTML = """<!doctype html><html><head><title>Ferry to Tarn Island returns</title>
+<meta property="og:title" content="Ferry to Tarn Island returns">
+<meta property="og:site_name" content="Lakeside Post">
+<meta property="article:published_time" content="2024-11-02T08:00:00+00:00">
+</head><body><article><h1>Ferry to Tarn Island returns</h1>
+<p>The ferry to Tarn Island resumed service on Saturday after the pier was rebuilt with larch
+wood from the island's own forest, the lake authority said.</p>
+<p>Captain Ilse Brandt said the crossing takes twenty-two minutes and the first boat carried
+ninety-one passengers and four bicycles.</p></article></body></html>"""
+
+
+class _ArticlePage(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = PAGE_HTML.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def article_url() -> Iterator[str]:
+    """A news page served on loopback for the URL box to fetch."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ArticlePage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/ferry"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _wait_added(page: Any) -> str:
+    status = page.locator("#add-status")
+    status.get_by_text("Read ").wait_for()
+    return status.inner_text()
+
+
+def test_uploaded_file_is_indexed_and_answerable(page: Any, served: Served, tmp_path: Path) -> None:
+    before = served.qa.stats().articles
+    upload = tmp_path / "gull-rock.md"
+    upload.write_text(NEW_ARTICLE, encoding="utf-8")
+    open_accordion(page, "Add articles")
+    page.locator("#upload input[type=file]").set_input_files(str(upload))
+    page.locator("#upload").get_by_text("gull-rock.md").wait_for()
+    page.locator("#add").click()
+    assert "Read 1 article" in _wait_added(page)
+    page.locator("#index-status").get_by_text(f"{before + 1} articles").wait_for()
+    screenshot(page, "09-added-file")
+    open_accordion(page, "Filters")
+    choose(page, "#outlets", "Coastal Gazette")  # the new outlet is offered
+    answer = ask(page, "How far can the Gull Rock lamp be seen?")
+    assert "seventeen nautical miles" in answer.inner_text()
+
+
+def test_pasted_url_is_fetched_and_indexed(page: Any, served: Served, article_url: str) -> None:
+    before = served.qa.stats().articles
+    open_accordion(page, "Add articles")
+    page.locator("#url input, #url textarea").first.fill(article_url)
+    page.locator("#add").click()
+    assert "Read 1 article" in _wait_added(page)
+    page.locator("#index-status").get_by_text(f"{before + 1} articles").wait_for()
+    assert page.locator("#url input, #url textarea").first.input_value() == ""
+    answer = ask(page, "How long does the crossing to Tarn Island take?")
+    assert "twenty-two minutes" in answer.inner_text()
+    screenshot(page, "10-added-url")
