@@ -272,6 +272,43 @@ class Catalog:
         ).fetchall()
         return [(r[0], -float(r[1])) for r in rows]
 
+    def lexical_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many chunks match each term (stemmed as the full-text index stems it)."""
+        out: dict[str, int] = {}
+        for term in terms:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
+                ('"' + term.replace('"', "") + '"',),
+            ).fetchone()
+            out[term] = int(row[0])
+        return out
+
+    def chunk_facets(self) -> list[tuple[int, str, str, str, str]]:
+        """(row id, vector id, article id, outlets, published ISO time or "") of every live
+        chunk, in storage order; `outlets` joins the article's outlet and those of its
+        syndicated copies with newlines, so searching an outlet finds the stories it carried."""
+        sql = (
+            "SELECT c.rid, c.vector_id, c.article_id, a.source || coalesce(char(10) || ("
+            "SELECT group_concat(s.source, char(10)) FROM articles s WHERE s.copy_of = a.id"
+            "), ''), a.published FROM chunks c JOIN articles a ON a.id = c.article_id"
+            " ORDER BY c.rid"
+        )
+        return [(int(r[0]), r[1], r[2], r[3], r[4]) for r in self._db.execute(sql)]
+
+    def lexical_postings(self) -> Iterator[tuple[str, int]]:
+        """(stemmed term, chunk row id) for every token in the full-text index, grouped by term:
+        what an in-memory BM25 needs to score many queries without asking SQLite each time."""
+        self._db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab"
+            " USING fts5vocab(main, 'chunks_fts', 'instance')"
+        )
+        yield from self._db.execute("SELECT term, doc FROM temp.chunks_vocab")
+
+    def version(self) -> tuple[int, int, str]:
+        """Changes whenever chunks are added or removed: (chunks, highest row id, updated_at)."""
+        row = self._db.execute("SELECT COUNT(*), coalesce(MAX(rid), 0) FROM chunks").fetchone()
+        return int(row[0]), int(row[1]), self.meta().get("updated_at", "")
+
     def article_refs(self) -> list[ArticleRef]:
         """Every indexed article (syndicated copies left out), newest first."""
         sql = (

@@ -1,19 +1,39 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25 in the catalog) results fused by reciprocal
-rank, with outlet and date filters resolved in the catalog rather than by Chroma's slow path."""
+"""Hybrid retrieval for multi-part news questions.
+
+A question is read into a plan (`plan.py`): the outlets and dates it names and its clauses. Each
+clause is searched on its own within the outlets it names, the whole question within each named
+outlet and over everything; each such sub-search fuses dense (MiniLM) and lexical (BM25) ranks,
+lifts articles from the dates the question names, and re-ranks its candidates by their best
+sentence. The sub-searches are fused by reciprocal rank, so every part of the question brings its
+own best evidence near the top. Outlet and date filters from the API are resolved in the catalog
+and applied as masks over an in-memory table of the index."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from newsqa.indexing import NewsIndex
+from newsqa.retrieval.fusion import Ranked, boost, hybrid, rrf
+from newsqa.retrieval.lexical import LexicalIndex, Stemmer
+from newsqa.retrieval.options import RetrievalOptions
+from newsqa.retrieval.passages import SentenceMatcher
+from newsqa.retrieval.plan import QueryPlan, plan_query
+from newsqa.retrieval.table import ChunkTable, load_table
 from newsqa.retrieval.terms import query_terms
 from newsqa.types import SearchHit
 
-__all__ = ["Retriever", "SearchFilters", "query_terms"]
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
-_RRF_K = 60
+    from newsqa.indexing.catalog import Catalog, ChunkRow
+    from newsqa.indexing.store import VectorStore
+
+__all__ = ["Retriever", "SearchFilters", "query_terms"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,56 +49,241 @@ class SearchFilters:
         return bool(self.sources) or self.since is not None or self.until is not None
 
 
+@dataclass(frozen=True)
+class _Memory:
+    table: ChunkTable
+    lexical: LexicalIndex | None  # None: too large to keep, ask the catalog
+    sentences: SentenceMatcher
+
+
+@dataclass(frozen=True)
+class _SubSearch:
+    text: int  # index into the plan's texts
+    mask: NDArray[np.bool_] | None
+    dates: NDArray[np.bool_] | None
+    weight: float
+
+
 class Retriever:
     """Finds the passages of the index that best match a question."""
 
-    def __init__(self, index: NewsIndex, *, candidates: int = 50) -> None:
+    def __init__(self, index: NewsIndex, *, options: RetrievalOptions | None = None) -> None:
         self.index = index
-        self.candidates = candidates
+        self.options = options or RetrievalOptions.from_env()
+        self._lock = threading.Lock()
+        self._stemmer = Stemmer()
+        self._cache: tuple[object, _Memory] | None = None
+
+    def _memory(self, catalog: Catalog, store: VectorStore) -> _Memory:
+        """What is kept in memory for the live generation, reloaded when the catalog changes."""
+        key = (id(catalog), catalog.version())
+        with self._lock:
+            if self._cache is None or self._cache[0] != key:
+                limit = self.options.max_vectors
+                table = load_table(catalog, store, max_vectors=limit)
+                lexical = (
+                    LexicalIndex(catalog, table.rids, self._stemmer)
+                    if 0 < len(table) <= limit
+                    else None
+                )
+                counts = lexical.counts if lexical is not None else catalog.lexical_counts
+                self._cache = (key, _Memory(table, lexical, SentenceMatcher(counts, len(table))))
+            return self._cache[1]
 
     def search(
         self, query: str, *, k: int = 10, filters: SearchFilters | None = None
     ) -> list[SearchHit]:
         if not query.strip() or k <= 0:
             return []
+        o = self.options
         filters = filters or SearchFilters()
         catalog, store = self.index.open()
-        allowed: set[str] | None = None
+        memory = self._memory(catalog, store)
+        table, sentences = memory.table, memory.sentences
+        if not len(table):
+            return []
+        allowed: NDArray[np.bool_] | None = None
         if filters.active:
-            allowed = set(
-                catalog.filtered_vector_ids(
-                    sources=filters.sources, since=filters.since, until=filters.until
-                )
+            ids = catalog.filtered_vector_ids(
+                sources=filters.sources, since=filters.since, until=filters.until
             )
-            if not allowed:
+            allowed = np.zeros(len(table), dtype=bool)
+            allowed[table.rows(ids)] = True
+            if not allowed.any():
                 return []
-        n = max(self.candidates, k)
-        vector = self.index.embedder.embed([query])[0]
-        dense = store.query(vector, n, ids=sorted(allowed) if allowed is not None else None)
-        lexical = catalog.lexical(query_terms(query), n if allowed is None else n * 20)
-        if allowed is not None:
-            lexical = [(v, s) for v, s in lexical if v in allowed][:n]
-        fused = _rrf([[v for v, _ in dense], [v for v, _ in lexical]])
-        rows = catalog.rows_for_vectors([v for v, _ in fused[: k * 2]])
-        ranked = [(rows[v], score) for v, score in fused if v in rows][:k]
-        copies = catalog.copies_refs({row.article.id for row, _ in ranked})
+        plan = plan_query(
+            query,
+            table.matcher if o.outlets else None,
+            default_year=table.latest_year,
+            split=o.split,
+        )
+        texts = [plan.question, *(p.text for p in plan.parts)]
+        embedded = texts if o.dense_clauses else texts[:1]
+        dense = self._dense(embedded, table, store, allowed) if o.dense else None
+        lexical = [self._lexical(t, memory, catalog) for t in texts] if o.lexical else None
+        depth, head = max(o.depth, k), max(o.sentence_depth, k)
+        ranked = []
+        for sub in self._sub_searches(plan, table, allowed):
+            d = dense[sub.text] if dense is not None and sub.text < len(dense) else None
+            lex = lexical[sub.text] if lexical is not None else None
+            found = hybrid(
+                d, lex, sub.mask, depth=depth, k=o.rrf_k, lexical_weight=o.lexical_weight
+            )
+            if sub.dates is not None:
+                inside = sub.dates if sub.mask is None else sub.mask & sub.dates
+                favoured = hybrid(
+                    d, lex, inside, depth=depth, k=o.rrf_k, lexical_weight=o.lexical_weight
+                )
+                found = boost(found, favoured, o.date_boost)
+            ranked.append((sub, found))
+        rows: dict[str, ChunkRow] = {}
+        if o.sentences:
+            rows = self._rows(catalog, table, [r.rows[:head] for _, r in ranked])
+            ranked = [
+                (sub, self._by_sentences(texts[sub.text], r.head(head), table, rows, sentences))
+                for sub, r in ranked
+            ]
+        fused = rrf([(r, sub.weight) for sub, r in ranked], o.fuse_k)
+        if plan.latest and o.recency:
+            fused = self._newer_first(fused, table)
+        chosen = self._cap(fused, table, k)
+        missing = [table.vector_ids[r] for r in chosen if table.vector_ids[r] not in rows]
+        if missing:
+            rows.update(catalog.rows_for_vectors(missing))
+        score = dict(zip(fused.rows.tolist(), fused.scores.tolist(), strict=True))
+        got = [(rows.get(table.vector_ids[r]), score[r]) for r in chosen]
+        picked = [(row, s) for row, s in got if row is not None]
+        copies = catalog.copies_refs({row.article.id for row, _ in picked})
         return [
             SearchHit(
                 chunk_id=row.chunk_id,
                 text=row.text,
-                score=score,
+                score=s,
                 article=row.article,
                 position=row.position,
                 also_published_by=tuple(copies.get(row.article.id, ())),
             )
-            for row, score in ranked
+            for row, s in picked
         ]
 
+    # -- the parts of a search ----------------------------------------------------------------
+    def _sub_searches(
+        self, plan: QueryPlan, table: ChunkTable, allowed: NDArray[np.bool_] | None
+    ) -> list[_SubSearch]:
+        """Each clause within its outlets (or all the question's outlets), the whole question
+        within each outlet it names, and the whole question over everything."""
+        o = self.options
 
-def _rrf(rankings: Sequence[Sequence[str]]) -> list[tuple[str, float]]:
-    """Reciprocal-rank fusion: ids by the sum of 1/(60 + rank) over the rankings they appear in."""
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, vid in enumerate(ranking):
-            scores[vid] = scores.get(vid, 0.0) + 1.0 / (_RRF_K + rank + 1)
-    return sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+        def restrict(outlets: tuple[str, ...]) -> NDArray[np.bool_] | None:
+            mask = table.outlet_mask(outlets) if outlets else None
+            if allowed is not None:
+                mask = allowed if mask is None else mask & allowed
+            return mask
+
+        def period(dates: tuple[object, ...]) -> NDArray[np.bool_] | None:
+            if not o.dates or not dates:
+                return None
+            return table.date_mask(dates, o.date_slack_days)  # type: ignore[arg-type]
+
+        subs = [
+            _SubSearch(i + 1, restrict(p.outlets or plan.outlets), period(p.dates), 1.0)
+            for i, p in enumerate(plan.parts)
+        ]
+        whole = o.whole_weight if subs else 1.0
+        subs += [
+            _SubSearch(0, restrict((name,)), period(plan.dates), whole) for name in plan.outlets
+        ]
+        subs.append(_SubSearch(0, restrict(()), period(plan.dates), whole))
+        return subs
+
+    def _dense(
+        self,
+        texts: list[str],
+        table: ChunkTable,
+        store: VectorStore,
+        allowed: NDArray[np.bool_] | None,
+    ) -> list[NDArray[np.float64]]:
+        """Cosine similarity of every chunk to each text (one embedding batch for all texts);
+        -inf where unknown. Exact over the in-memory vectors, else the store's top candidates."""
+        vectors = self.index.embedder.embed(texts)
+        if table.matrix is not None:
+            sims = (table.matrix @ vectors.T).astype(np.float64)
+            return [sims[:, j] for j in range(len(texts))]
+        ids = (
+            [table.vector_ids[r] for r in np.flatnonzero(allowed)] if allowed is not None else None
+        )
+        out = []
+        for vector in vectors:
+            scores = np.full(len(table), -np.inf)
+            found = store.query(vector, self.options.depth * 4, ids=ids)
+            rows = table.rows(v for v, _ in found)
+            scores[rows] = [s for v, s in found if v in table.row_of]
+            out.append(scores)
+        return out
+
+    def _lexical(self, text: str, memory: _Memory, catalog: Catalog) -> NDArray[np.float64]:
+        """BM25 score of every chunk for the text's content words; -inf where none matches."""
+        if memory.lexical is not None:
+            return memory.lexical.scores(query_terms(text))
+        table = memory.table
+        scores = np.full(len(table), -np.inf)
+        found = catalog.lexical(query_terms(text), min(len(table), self.options.depth * 50))
+        if found:
+            rows = table.rows(v for v, _ in found)
+            scores[rows] = [s for v, s in found if v in table.row_of]
+        return scores
+
+    @staticmethod
+    def _rows(
+        catalog: Catalog, table: ChunkTable, lists: list[NDArray[np.int64]]
+    ) -> dict[str, ChunkRow]:
+        wanted = {table.vector_ids[r] for rows in lists for r in rows.tolist()}
+        return catalog.rows_for_vectors(sorted(wanted)) if wanted else {}
+
+    def _by_sentences(
+        self,
+        text: str,
+        ranked: Ranked,
+        table: ChunkTable,
+        rows: dict[str, ChunkRow],
+        matcher: SentenceMatcher,
+    ) -> Ranked:
+        """A sub-search's head re-ranked: its order fused with the order of its chunks' best
+        matching sentences."""
+        ids = [table.vector_ids[r] for r in ranked.rows.tolist()]
+        if not ids or any(v not in rows for v in ids):
+            return ranked
+        scores = np.asarray(matcher.scores(text, [(v, rows[v].text) for v in ids]))
+        order = np.argsort(-scores, kind="stable")
+        by_sentence = Ranked(ranked.rows[order], scores[order])
+        return rrf([(ranked, 1.0), (by_sentence, self.options.sentence_weight)], self.options.rrf_k)
+
+    def _newer_first(self, fused: Ranked, table: ChunkTable) -> Ranked:
+        """For questions about the latest news: among near-equal scores, newer articles first."""
+        if not len(fused):
+            return fused
+        days = table.day[fused.rows].astype(np.float64)
+        dated = days >= 0
+        if dated.sum() < 2 or days[dated].max() == days[dated].min():
+            return fused
+        lo, hi = days[dated].min(), days[dated].max()
+        fresh = np.where(dated, (days - lo) / (hi - lo), 0.0)
+        scores = fused.scores * (1.0 + self.options.recency_weight * fresh)
+        order = np.argsort(-scores, kind="stable")
+        return Ranked(fused.rows[order], scores[order])
+
+    def _cap(self, fused: Ranked, table: ChunkTable, k: int) -> list[int]:
+        """The first `k` rows, at most `max_per_article` from one article (0: no cap)."""
+        cap = self.options.max_per_article
+        if cap <= 0:
+            return [int(r) for r in fused.rows[:k]]
+        taken: dict[int, int] = {}
+        out: list[int] = []
+        for r in fused.rows.tolist():
+            a = int(table.article[r])
+            if taken.get(a, 0) < cap:
+                taken[a] = taken.get(a, 0) + 1
+                out.append(r)
+                if len(out) == k:
+                    break
+        return out

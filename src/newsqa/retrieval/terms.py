@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["query_terms"]
+__all__ = ["STOP_WORDS", "query_terms"]
 
 _WORD = re.compile(r"[\w][\w'’-]*", re.UNICODE)
 _STOP = frozenset(
@@ -80,3 +80,6 @@ def query_terms(query: str) -> list[str]:
         if word and word not in _STOP:
             seen.setdefault(word, None)
     return list(seen)
+
+
+STOP_WORDS = _STOP

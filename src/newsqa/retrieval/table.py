@@ -1,0 +1,143 @@
+"""What the retriever keeps in memory per index generation: every chunk's article, outlets and
+publication day as arrays (so outlet and date constraints are masks, not queries), the outlet
+names for reading questions, and the chunk vectors for exact dense search over any subset."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from newsqa.retrieval.dates import DateMention
+from newsqa.retrieval.outlets import OutletMatcher
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from newsqa.indexing.catalog import Catalog
+    from newsqa.indexing.store import VectorStore
+
+__all__ = ["ChunkTable", "load_table"]
+
+log = logging.getLogger(__name__)
+
+_NO_DAY = -1  # chunks of undated articles match no date
+
+
+@dataclass
+class ChunkTable:
+    """Row i describes the chunk whose vector id is `vector_ids[i]`."""
+
+    vector_ids: list[str]
+    rids: NDArray[np.int64]  # the catalog's chunk row ids, ascending
+    article: NDArray[np.int64]  # article number, shared by the chunks of one article
+    day: NDArray[np.int64]  # proleptic ordinal of the publication day, or -1
+    outlet_rows: dict[str, NDArray[np.int64]]  # lower-cased outlet -> rows it carried
+    matcher: OutletMatcher
+    latest_year: int | None
+    matrix: NDArray[np.float32] | None = None  # unit vectors, row-aligned; None: ask the store
+    row_of: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.row_of = {v: i for i, v in enumerate(self.vector_ids)}
+
+    def __len__(self) -> int:
+        return len(self.vector_ids)
+
+    def rows(self, vector_ids: Iterable[str]) -> NDArray[np.int64]:
+        return np.fromiter(
+            (r for r in (self.row_of.get(v) for v in vector_ids) if r is not None), np.int64
+        )
+
+    def outlet_mask(self, outlets: Sequence[str]) -> NDArray[np.bool_]:
+        mask = np.zeros(len(self), dtype=bool)
+        for name in outlets:
+            rows = self.outlet_rows.get(name.lower())
+            if rows is not None:
+                mask[rows] = True
+        return mask
+
+    def date_mask(self, dates: Sequence[DateMention], slack_days: int) -> NDArray[np.bool_]:
+        """Chunks published within any of `dates` ("on" widened by `slack_days` for time zones,
+        "before"/"after" open-ended and inclusive)."""
+        mask = np.zeros(len(self), dtype=bool)
+        dated = self.day != _NO_DAY
+        for d in dates:
+            first, last = d.first.toordinal(), d.last.toordinal()
+            if d.relation == "before":
+                mask |= dated & (self.day <= last)
+            elif d.relation == "after":
+                mask |= self.day >= first
+            else:
+                mask |= (self.day >= first - slack_days) & (self.day <= last + slack_days)
+        return mask
+
+
+def load_table(catalog: Catalog, store: VectorStore, *, max_vectors: int) -> ChunkTable:
+    """Read the catalog's chunk facets, and the vectors when the index is small enough to keep
+    them in memory (`max_vectors`; 384 floats each)."""
+    facets = catalog.chunk_facets()
+    vector_ids = [f[1] for f in facets]
+    articles: dict[str, int] = {}
+    article = np.fromiter((articles.setdefault(f[2], len(articles)) for f in facets), np.int64)
+    day = np.fromiter((_day(f[4]) for f in facets), np.int64, count=len(facets))
+    rows_by_outlet: dict[str, list[int]] = {}
+    names: set[str] = set()
+    for i, f in enumerate(facets):
+        for name in f[3].split("\n"):
+            if name.strip():
+                names.add(name)
+                rows_by_outlet.setdefault(name.lower(), []).append(i)
+    dated = day[day != _NO_DAY]
+    table = ChunkTable(
+        vector_ids=vector_ids,
+        rids=np.fromiter((f[0] for f in facets), np.int64, count=len(facets)),
+        article=article,
+        day=day,
+        outlet_rows={k: np.asarray(v, dtype=np.int64) for k, v in rows_by_outlet.items()},
+        matcher=OutletMatcher(names),
+        latest_year=date.fromordinal(int(dated.max())).year if dated.size else None,
+    )
+    if 0 < len(vector_ids) <= max_vectors:
+        table.matrix = _vectors(store, vector_ids)
+    return table
+
+
+def _day(published: str) -> int:
+    try:
+        return date.fromisoformat(published[:10]).toordinal() if published else _NO_DAY
+    except ValueError:
+        return _NO_DAY
+
+
+def _vectors(store: VectorStore, vector_ids: Sequence[str]) -> NDArray[np.float32] | None:
+    """The stored vectors in the order of `vector_ids`, or None when the store cannot hand
+    them out (then dense search goes through the store's own nearest-neighbour query)."""
+    fetch: Any = getattr(store, "vectors", None)
+    collection: Any = getattr(store, "_collection", None)  # ChromaStore
+    if fetch is None and collection is None:
+        return None
+    try:
+        if fetch is not None:
+            found: dict[str, Any] = dict(zip(vector_ids, fetch(vector_ids), strict=True))
+        else:
+            found = {}
+            for i in range(0, len(vector_ids), 5000):
+                got = collection.get(ids=list(vector_ids[i : i + 5000]), include=["embeddings"])
+                found.update(zip(got["ids"], got["embeddings"], strict=True))
+    except Exception as exc:  # a store that cannot list vectors: fall back, do not fail
+        log.warning("Vectors not loaded for exact search (%s); using the store's queries", exc)
+        return None
+    if not found:
+        return None
+    dim = len(next(iter(found.values())))
+    matrix = np.zeros((len(vector_ids), dim), dtype=np.float32)
+    for i, vid in enumerate(vector_ids):
+        vec = found.get(vid)
+        if vec is not None:
+            matrix[i] = vec
+    return matrix

@@ -1,0 +1,248 @@
+"""Retrieval for multi-part news questions: outlets and dates named in a question, clauses
+searched on their own, coverage, and filters; with the real model on a small fictional corpus."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from newsqa import NewsQA, Settings
+from newsqa.indexing.embeddings import SentenceTransformerEmbedder
+from newsqa.retrieval.dates import find_dates
+from newsqa.retrieval.options import RetrievalOptions
+from newsqa.retrieval.outlets import OutletMatcher
+from newsqa.retrieval.plan import plan_query
+from newsqa.retrieval.query import clause_spans
+from newsqa.retrieval.search import Retriever
+
+# Fictional outlets and stories. The Courier's harbour story is the closest match in words to
+# the harbour questions; the Gazette's is the one to find when a question names the Gazette.
+ARTICLES = [
+    {
+        "title": "Harbour cranes idle as dockers strike over night shifts",
+        "source": "The Valdria Courier",
+        "published_at": "2024-03-04T09:00:00+00:00",
+        "body": "Dockers at Valdria harbour walked out on Monday in a strike over night shifts. "
+        "The harbour cranes stood idle and twelve container ships waited outside the breakwater. "
+        "The dockers union said the harbour strike would last until the port authority "
+        "dropped the new night shift rota. Harbour traffic was diverted to Port Selm.",
+    },
+    {
+        "title": "Port authority offers dockers a shorter rota",
+        "source": "Lakeside Gazette",
+        "published_at": "2024-03-06T10:00:00+00:00",
+        "body": "The port authority offered the dockers a rota with two fewer night shifts a "
+        "month. Union secretary Mara Lind called the offer a first step but kept the walkout "
+        "going. Shipping agents estimate the stoppage costs four million crowns a day.",
+    },
+    {
+        "title": "Tram line extension approved by council",
+        "source": "Metro Ledger",
+        "published_at": "2024-03-12T08:00:00+00:00",
+        "body": "The city council approved the tram line extension to Orchard Hill on Tuesday. "
+        "Construction of the tram line is to start in the spring and cost 210 million crowns. "
+        "Councillors voted 31 to 12 in favour of the tram extension.",
+    },
+    {
+        "title": "Tram line extension delayed by council",
+        "source": "Metro Ledger",
+        "published_at": "2024-07-16T08:00:00+00:00",
+        "body": "The city council delayed the tram line extension to Orchard Hill by a year. "
+        "The tram line now costs 260 million crowns after the rail steel price rose. "
+        "Councillors voted 25 to 18 to delay the tram extension.",
+    },
+    {
+        "title": "Old town bakery wins national bread prize",
+        "source": "Lakeside Gazette",
+        "published_at": "2024-05-02T07:30:00+00:00",
+        "body": "The Kessel Street bakery in the old town won the national bread prize for its "
+        "rye sourdough. Baker Ilse Varn has run the bakery for thirty years.\n"
+        "The jury praised the crust and the long fermentation of the rye loaf. The bakery "
+        "bakes its rye sourdough in a wood-fired oven on Kessel Street every night.\n"
+        "Ilse Varn said the bread prize belongs to the whole bakery. Queues for the rye "
+        "sourdough reached the end of Kessel Street on Saturday.",
+    },
+    {
+        "title": "Lake ferry service cancelled for the winter",
+        "source": "The Valdria Courier",
+        "published_at": "2024-05-03T07:30:00+00:00",
+        "body": "The lake ferry between Valdria and Sorrel will not run this winter, the ferry "
+        "company said. Ice damaged the ferry pier in February and repairs will take until "
+        "April. Commuters will use the coach service around the lake instead.",
+    },
+    {
+        "title": "Valdria budget debate drags on",
+        "source": "Northern Herald",
+        "published_at": "2024-06-20T12:00:00+00:00",
+        "body": "Members of the regional assembly debated the Valdria budget for a third day. "
+        "The opposition demanded more money for schools. The finance minister said the "
+        "budget would pass before the summer recess.\n"
+        "Teachers rallied outside the assembly. Their union asked for smaller classes. "
+        "The minister promised a review of class sizes in the autumn.\n"
+        "Hospital staff joined the rally in the afternoon. Nurses asked for more beds. "
+        "The assembly adjourned at nine in the evening without a vote.",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def qa(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+) -> NewsQA:
+    root = tmp_path_factory.mktemp("retrieval")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    lines = [
+        json.dumps({**a, "url": f"https://news.example.com/{i}", "author": "Staff"})
+        for i, a in enumerate(ARTICLES)
+    ]
+    (corpus / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index", chunk_size=48, chunk_overlap=0)
+    app = NewsQA(settings, embedder=real_embedder)
+    app.update()
+    return app
+
+
+def with_options(qa: NewsQA, **options: object) -> Retriever:
+    return Retriever(qa.index, options=RetrievalOptions(**options))  # type: ignore[arg-type]
+
+
+# -- reading the question -------------------------------------------------------------------------
+def test_outlet_names_and_variants_come_from_the_index() -> None:
+    m = OutletMatcher(
+        ["The Verge", "Cnbc | World Business News Leader", "Fortune", "FOX News - Health"]
+    )
+
+    def named(text: str) -> list[tuple[str, ...]]:
+        return [x.outlets for x in m.find(text)]
+
+    assert named("Did 'The Verge' and the verge both say so?") == [("The Verge",)]
+    assert named("as reported by Verge, CNBC and FOX News") == [
+        ("The Verge",),
+        ("Cnbc | World Business News Leader",),
+        ("FOX News - Health",),
+    ]
+    # a common word is an outlet only when written as a name
+    assert named("He made a fortune, Fortune said.") == [("Fortune",)]
+    assert OutletMatcher([]).find("The Verge") == []
+
+
+def test_dates_are_read_generally() -> None:
+    got = find_dates("the report on October 31, 2023, and the one before Nov. 5th 2023")
+    assert [(d.first, d.relation) for d in got] == [
+        (date(2023, 10, 31), "on"),
+        (date(2023, 11, 5), "before"),
+    ]
+    (month,) = find_dates("What happened in March 2024?")
+    assert (month.first, month.last) == (date(2024, 3, 1), date(2024, 3, 31))
+    (span,) = find_dates("between 3 June and 9 June 2024")
+    assert (span.first, span.last, span.relation) == (date(2024, 6, 3), date(2024, 6, 9), "on")
+    (iso,) = find_dates("after 2024-02-29")
+    assert (iso.first, iso.relation) == (date(2024, 2, 29), "after")
+    assert [d.first for d in find_dates("on May 2", default_year=2024)] == [date(2024, 5, 2)]
+    assert find_dates("They may be late on the 40th") == []
+
+
+def test_plan_splits_clauses_and_attaches_outlets() -> None:
+    m = OutletMatcher(["Lakeside Gazette", "The Valdria Courier"])
+    q = (
+        "Which bakery, as reported by the Lakeside Gazette, won a national bread prize, "
+        "and did The Valdria Courier report on October 3, 2024 that the lake ferry was cancelled?"
+    )
+    plan = plan_query(q, m)
+    assert plan.outlets == ("Lakeside Gazette", "The Valdria Courier")
+    texts = [p.text for p in plan.parts]
+    assert texts[0] == "Which bakery won a national bread prize"
+    assert plan.parts[0].outlets == ("Lakeside Gazette",)  # carried from "as reported by ..."
+    assert plan.parts[1].outlets == ("The Valdria Courier",)
+    assert [d.first for d in plan.parts[1].dates] == [date(2024, 10, 3)]
+    assert plan_query("Who runs the harbour?", m).parts == ()
+    assert clause_spans("A said so, B did not") == [(0, 9), (11, 20)]
+
+
+def test_options_parse_and_reject_unknown_names() -> None:
+    opts = RetrievalOptions.parse("outlets=0, dates=off, lexical_weight=3, max_per_article=2")
+    assert (opts.outlets, opts.dates, opts.lexical_weight, opts.max_per_article) == (
+        False,
+        False,
+        3.0,
+        2,
+    )
+    assert RetrievalOptions.from_env({}) == RetrievalOptions()
+    with pytest.raises(ValueError, match="no option 'bogus'"):
+        RetrievalOptions.parse("bogus=1")
+    with pytest.raises(ValueError, match="split cannot be 'maybe'"):
+        RetrievalOptions.parse("split=maybe")
+
+
+# -- searching ------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_outlet_named_in_question_finds_that_outlets_article(qa: NewsQA) -> None:
+    q = "What did the Lakeside Gazette report about the harbour strike by the dockers?"
+    top = qa.search(q, k=2)
+    assert top[0].article.source == "Lakeside Gazette"
+    # without outlet sub-searches the Courier's closer wording wins
+    plain = with_options(qa, outlets=False).search(q, k=1)
+    assert plain[0].article.source == "The Valdria Courier"
+
+
+@pytest.mark.slow
+def test_date_in_question_boosts_that_period(qa: NewsQA) -> None:
+    # the words match the July story best; the month names the March one
+    q = "What did the council decide about the tram line and the rail steel price in March 2024?"
+    assert qa.search(q, k=1)[0].article.title == "Tram line extension approved by council"
+    no_dates = with_options(qa, dates=False).search(q, k=1)
+    assert no_dates[0].article.title == "Tram line extension delayed by council"
+    # soft: the other period still follows
+    hits = qa.search("What did the council decide about the tram line in March 2024?", k=6)
+    assert "Tram line extension delayed by council" in {h.article.title for h in hits}
+
+
+@pytest.mark.slow
+def test_multi_part_question_finds_evidence_for_each_part(qa: NewsQA) -> None:
+    q = (
+        "Did baker Ilse Varn's Kessel Street bakery win the national bread prize for its rye "
+        "sourdough crust and long fermentation, and was the ferry pier damaged?"
+    )
+    titles = [h.article.title for h in qa.search(q, k=2)]
+    assert "Old town bakery wins national bread prize" in titles
+    assert "Lake ferry service cancelled for the winter" in titles
+    whole = [h.article.title for h in with_options(qa, split=False).search(q, k=2)]
+    assert "Lake ferry service cancelled for the winter" not in whole
+
+
+@pytest.mark.slow
+def test_per_article_cap_spreads_results_over_articles(qa: NewsQA) -> None:
+    q = "What did the regional assembly, the teachers and the nurses ask for in the budget debate?"
+    capped = with_options(qa, max_per_article=1).search(q, k=5)
+    assert len({h.article.id for h in capped}) == len(capped) == 5
+    uncapped = qa.search(q, k=5)
+    assert sum(h.article.title == "Valdria budget debate drags on" for h in uncapped) > 1
+
+
+@pytest.mark.slow
+def test_filters_still_restrict_every_sub_search(qa: NewsQA) -> None:
+    q = "Did the Lakeside Gazette report on the dockers' strike, and did the council approve it?"
+    only = qa.search(q, k=10, sources=["metro ledger"])
+    assert only and {h.article.source for h in only} == {"Metro Ledger"}
+    in_may = qa.search("bakery prize and ferry", k=10, since="2024-05-01", until="2024-05-31")
+    assert {h.article.published.month for h in in_may if h.article.published} == {5}
+    assert qa.search(q, k=5, sources=["No Such Outlet"]) == []
+    assert qa.search("   ", k=5) == []
+
+
+@pytest.mark.slow
+def test_search_without_vectors_in_memory_uses_the_store(qa: NewsQA) -> None:
+    q = "What did the Lakeside Gazette report about the harbour strike by the dockers?"
+    small = with_options(qa, max_vectors=1)  # too large to keep: the store and SQLite answer
+    hits = small.search(q, k=3)
+    assert hits and hits[0].article.source == "Lakeside Gazette"
+    assert [h.chunk_id for h in small.search(q, k=3, filters=None)] == [h.chunk_id for h in hits]
+
+
+def test_query_terms_are_still_exported() -> None:
+    from newsqa.retrieval.search import query_terms
+
+    assert query_terms("The harbour's strike") == ["harbour's", "strike"]
