@@ -18,7 +18,7 @@ class RetrievalOptions:
     """Switches and weights of `Retriever.search`; the defaults are the tuned configuration."""
 
     dense: bool = True  # embedding similarity
-    dense_clauses: bool = False  # embed each clause too (costs time, gains little)
+    dense_clauses: bool = True  # embed each clause too, in one batch with the question
     lexical: bool = True  # BM25 over header + chunk
     outlets: bool = True  # outlets named in the question get sub-searches of their own
     dates: bool = True  # dates named in the question boost articles of that time
@@ -33,7 +33,7 @@ class RetrievalOptions:
     whole_weight: float = 0.5  # the whole question, against 1.0 for each clause
     date_boost: float = 0.5  # share of a sub-search's best score added inside its period
     date_slack_days: int = 0  # widen "on <day>" by this much
-    sentence_depth: int = 50  # candidates of a sub-search re-ranked by sentences
+    sentence_depth: int = 20  # candidates of a sub-search re-ranked by sentences
     sentence_weight: float = 1.0
     recency_weight: float = 0.05
     max_vectors: int = 500_000  # above this, dense search goes through the vector store

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from newsqa.indexing import NewsIndex
+from newsqa.retrieval.dates import DateMention
 from newsqa.retrieval.fusion import Ranked, boost, hybrid, rrf
 from newsqa.retrieval.lexical import LexicalIndex, Stemmer
 from newsqa.retrieval.options import RetrievalOptions
@@ -180,10 +181,10 @@ class Retriever:
                 mask = allowed if mask is None else mask & allowed
             return mask
 
-        def period(dates: tuple[object, ...]) -> NDArray[np.bool_] | None:
+        def period(dates: tuple[DateMention, ...]) -> NDArray[np.bool_] | None:
             if not o.dates or not dates:
                 return None
-            return table.date_mask(dates, o.date_slack_days)  # type: ignore[arg-type]
+            return table.date_mask(dates, o.date_slack_days)
 
         subs = [
             _SubSearch(i + 1, restrict(p.outlets or plan.outlets), period(p.dates), 1.0)
@@ -207,7 +208,7 @@ class Retriever:
         -inf where unknown. Exact over the in-memory vectors, else the store's top candidates."""
         vectors = self.index.embedder.embed(texts)
         if table.matrix is not None:
-            sims = (table.matrix @ vectors.T).astype(np.float64)
+            sims = table.similarities(vectors)
             return [sims[:, j] for j in range(len(texts))]
         ids = (
             [table.vector_ids[r] for r in np.flatnonzero(allowed)] if allowed is not None else None

@@ -5,6 +5,7 @@ names for reading questions, and the chunk vectors for exact dense search over a
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -52,6 +53,21 @@ class ChunkTable:
         return np.fromiter(
             (r for r in (self.row_of.get(v) for v in vector_ids) if r is not None), np.int64
         )
+
+    def similarities(self, vectors: NDArray[np.float32]) -> NDArray[np.float64]:
+        """Cosine similarity of every row to each of `vectors` (unit length): rows x vectors.
+
+        When the process already runs torch (the embedding model), the product runs on torch's
+        thread pool: numpy's BLAS pool would keep spinning after it and slow the next embedding
+        down tenfold on a small machine."""
+        assert self.matrix is not None
+        torch: Any = sys.modules.get("torch")
+        if torch is not None:
+            right = torch.from_numpy(np.ascontiguousarray(vectors.T, dtype=np.float32))
+            with torch.no_grad():
+                product = torch.from_numpy(self.matrix) @ right
+            return np.asarray(product.numpy(), dtype=np.float64)
+        return np.asarray(self.matrix @ vectors.T, dtype=np.float64)
 
     def outlet_mask(self, outlets: Sequence[str]) -> NDArray[np.bool_]:
         mask = np.zeros(len(self), dtype=bool)
