@@ -170,7 +170,11 @@ def test_options_parse_and_reject_unknown_names() -> None:
         3.0,
         2,
     )
-    assert RetrievalOptions.from_env({}) == RetrievalOptions()
+    assert RetrievalOptions.parse("") == RetrievalOptions()
+    settings = Settings.from_env({"NEWSQA_RETRIEVAL": "split=0"})
+    assert settings.retrieval_options() == RetrievalOptions(split=False)
+    with pytest.raises(ValueError, match="no option 'nope'"):
+        Settings.from_env({"NEWSQA_RETRIEVAL": "nope=1"})
     with pytest.raises(ValueError, match="no option 'bogus'"):
         RetrievalOptions.parse("bogus=1")
     with pytest.raises(ValueError, match="split cannot be 'maybe'"):

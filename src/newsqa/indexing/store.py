@@ -47,6 +47,10 @@ class VectorStore(Protocol):
 
     def all_ids(self) -> set[str]: ...
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+        """The stored vectors of those of `ids` the store holds (absent ids are left out)."""
+        ...
+
     def count(self) -> int: ...
 
     def drop(self) -> None:
@@ -121,6 +125,15 @@ class ChromaStore:
             if len(got["ids"]) < step:
                 return out
             offset += step
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+        out: dict[str, NDArray[np.float32]] = {}
+        step = 5000
+        for i in range(0, len(ids), step):
+            got = self._collection.get(ids=list(ids[i : i + step]), include=["embeddings"])
+            for vid, vec in zip(got["ids"], got["embeddings"], strict=True):
+                out[vid] = np.asarray(vec, dtype=np.float32)
+        return out
 
     def count(self) -> int:
         return int(self._collection.count())

@@ -1,16 +1,13 @@
 """How the retriever searches: every idea can be switched off on its own, which is how its worth
-is measured (`newsqa eval retrieval` with `NEWSQA_RETRIEVAL="outlets=0,dates=0"`)."""
+is measured (`newsqa eval retrieval` with `NEWSQA_RETRIEVAL="outlets=0,dates=0"`, which
+`Settings.from_env` reads into `Settings.retrieval`)."""
 
 from __future__ import annotations
 
 import dataclasses
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["ENV_VAR", "RetrievalOptions"]
-
-ENV_VAR = "NEWSQA_RETRIEVAL"
+__all__ = ["RetrievalOptions"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,7 +47,7 @@ class RetrievalOptions:
             name, _, raw = item.partition("=")
             name, raw = name.strip().replace("-", "_"), raw.strip()
             if name not in fields:
-                raise ValueError(f"{ENV_VAR}: no option {name!r} (options: {', '.join(fields)})")
+                raise ValueError(f"retrieval: no option {name!r} (options: {', '.join(fields)})")
             kind = fields[name].type
             try:
                 if kind == "bool":
@@ -62,11 +59,5 @@ class RetrievalOptions:
                 else:
                     values[name] = float(raw)
             except ValueError:
-                raise ValueError(f"{ENV_VAR}: {name} cannot be {raw!r}") from None
+                raise ValueError(f"retrieval: {name} cannot be {raw!r}") from None
         return cls(**values)  # type: ignore[arg-type]
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> RetrievalOptions:
-        """The options `NEWSQA_RETRIEVAL` asks for (defaults when it is unset)."""
-        env = os.environ if environ is None else environ
-        return cls.parse(env.get(ENV_VAR, ""))

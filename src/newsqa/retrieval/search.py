@@ -70,7 +70,7 @@ class Retriever:
 
     def __init__(self, index: NewsIndex, *, options: RetrievalOptions | None = None) -> None:
         self.index = index
-        self.options = options or RetrievalOptions.from_env()
+        self.options = options or RetrievalOptions()
         self._lock = threading.Lock()
         self._stemmer = Stemmer()
         self._cache: tuple[object, _Memory] | None = None

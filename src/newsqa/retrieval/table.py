@@ -133,18 +133,8 @@ def _day(published: str) -> int:
 def _vectors(store: VectorStore, vector_ids: Sequence[str]) -> NDArray[np.float32] | None:
     """The stored vectors in the order of `vector_ids`, or None when the store cannot hand
     them out (then dense search goes through the store's own nearest-neighbour query)."""
-    fetch: Any = getattr(store, "vectors", None)
-    collection: Any = getattr(store, "_collection", None)  # ChromaStore
-    if fetch is None and collection is None:
-        return None
     try:
-        if fetch is not None:
-            found: dict[str, Any] = dict(zip(vector_ids, fetch(vector_ids), strict=True))
-        else:
-            found = {}
-            for i in range(0, len(vector_ids), 5000):
-                got = collection.get(ids=list(vector_ids[i : i + 5000]), include=["embeddings"])
-                found.update(zip(got["ids"], got["embeddings"], strict=True))
+        found = store.vectors(vector_ids)
     except Exception as exc:  # a store that cannot list vectors: fall back, do not fail
         log.warning("Vectors not loaded for exact search (%s); using the store's queries", exc)
         return None
