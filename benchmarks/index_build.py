@@ -7,6 +7,11 @@ parent) is the whole cold process: interpreter, imports, model load, build, exit
 
     .venv/bin/python benchmarks/index_build.py --limit 30      # quick
     .venv/bin/python benchmarks/index_build.py --all           # full corpus, + an fp32 row
+    .venv/bin/python benchmarks/index_build.py --limit 100 --scale 3 --skip-textbook  # memory
+
+The newsqa child also measures the machine's best matrix-multiply rate (torch, the model's
+shapes, the precision used, torch threads = cores) and the FLOPs the embedding did, counted per
+real token (padding not counted), and prints the ratio of the two rates.
 
 Data: github yixuantt/MultiHop-RAG (ODC-BY 1.0), read from ../shared/benchmarks/multihop-rag/.
 """
@@ -42,35 +47,120 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+# -- how fast the machine multiplies matrices, and how much the embedding multiplied ------------
+# all-MiniLM-L6-v2 (BERT): 6 layers, hidden 384, intermediate 1536, 12 heads, window 256 tokens
+LAYERS, HIDDEN, INTERMEDIATE, WINDOW, GEMM_BATCH = 6, 384, 1536, 256, 32
+
+
+def gemm_rates(precision: str, threads: int, seconds: float = 1.0) -> dict[str, float]:
+    """GFLOP/s of torch.matmul at the model's shapes (batch*seq rows), best of repeated runs."""
+    import torch
+
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+    saved = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    rows = GEMM_BATCH * WINDOW
+    shapes = {
+        "qkvo (rows,384)x(384,384)": (HIDDEN, HIDDEN),
+        "ffn-in (rows,384)x(384,1536)": (HIDDEN, INTERMEDIATE),
+        "ffn-out (rows,1536)x(1536,384)": (INTERMEDIATE, HIDDEN),
+    }
+    out: dict[str, float] = {}
+    try:
+        for name, (k, n) in shapes.items():
+            a, b = torch.randn(rows, k, dtype=dtype), torch.randn(k, n, dtype=dtype)
+            for _ in range(3):
+                a @ b
+            best, deadline = 0.0, time.perf_counter() + seconds
+            while time.perf_counter() < deadline:
+                t0 = time.perf_counter()
+                a @ b
+                best = max(best, 2 * rows * k * n / (time.perf_counter() - t0) / 1e9)
+            out[name] = best
+    finally:
+        torch.set_num_threads(saved)
+    return out
+
+
+def token_flops(n_tokens: int) -> float:
+    """Multiply-add FLOPs (2 per MAC) of one text of `n_tokens` real tokens through the encoder:
+    Q, K, V and output projections, the two feed-forward matrices, and attention scores and
+    weighted values over its own tokens. Embeddings, layer norms, GELU and pooling are left out."""
+    linear = 2 * n_tokens * (4 * HIDDEN * HIDDEN + 2 * HIDDEN * INTERMEDIATE)
+    attention = 2 * 2 * n_tokens * n_tokens * HIDDEN
+    return float(LAYERS * (linear + attention))
+
+
+def embedding_flops(model: Any, calls: list[list[str]], batch_size: int) -> Row:
+    """FLOPs of the texts embedded, per real token and as padded batches (sorted by length within
+    each embed call, `batch_size` at a time, as the embedder does)."""
+    real = padded = 0.0
+    tokens = padded_tokens = 0
+    for texts in calls:
+        lengths = [
+            min(len(ids), model.max_seq_length)
+            for ids in model.tokenizer(texts, add_special_tokens=True)["input_ids"]
+        ]
+        lengths.sort(reverse=True)
+        for i in range(0, len(lengths), batch_size):
+            batch = lengths[i : i + batch_size]
+            real += sum(token_flops(n) for n in batch)
+            padded += len(batch) * token_flops(batch[0])
+            tokens += sum(batch)
+            padded_tokens += len(batch) * batch[0]
+    return {"flops": real, "padded_flops": padded, "tokens": tokens, "padded_tokens": padded_tokens}
+
+
+def _recording(embedder: Any, calls: list[list[str]]) -> Any:
+    """`embedder` with its `embed` also keeping the texts of each call (to count FLOPs later)."""
+    inner = embedder.embed
+
+    def embed(texts: Any) -> Any:
+        calls.append(list(texts))
+        return inner(texts)
+
+    embedder.embed = embed
+    return embedder
+
+
 # -- children: one pipeline each, printing one JSON line -------------------------------------
-def run_newsqa(corpus: Path, index_dir: Path, precision: str) -> Row:
+def run_newsqa(corpus: Path, index_dir: Path, precision: str, *, count_flops: bool = True) -> Row:
     """`NewsQA.rebuild` from an empty index folder, after loading the model."""
     from newsqa import NewsQA, Settings
-    from newsqa.corpus import load_path
+    from newsqa.indexing.embeddings import available_cores
 
     qa = NewsQA(Settings(index_dir=index_dir, precision=precision))  # type: ignore[arg-type]
+    if os.environ.get("NEWSQA_BENCH_BATCH_ARTICLES"):
+        qa.index.batch_articles = int(os.environ["NEWSQA_BENCH_BATCH_ARTICLES"])
     t0 = time.perf_counter()
-    qa.index.embedder.embed(["warm up"])  # the model loads lazily, in the first embed call
+    embedder = qa.index.embedder
+    embedder.embed(["warm up"])  # the model loads lazily, in the first embed call
     load = time.perf_counter() - t0
+    calls: list[list[str]] = []
+    if count_flops:  # keeps the embedded texts (a few MB) for counting after the timed part
+        _recording(embedder, calls)
     t0, c0 = time.perf_counter(), time.process_time()
     report = qa.rebuild([corpus])
     build, cpu = time.perf_counter() - t0, time.process_time() - c0
-    # chunk lengths as embedded (header + text), outside the timed part; copies are not embedded
-    not_embedded = {o for o, _ in report.syndicated} | {o for o, _ in report.duplicates}
-    chunker = qa.index.chunker()
-    chars = [
-        len(c.indexed_text)
-        for a in load_path(corpus).articles
-        if a.origin not in not_embedded
-        for c in chunker.chunk(a)
-    ]
+    rss = _peak_rss_mb()  # before counting FLOPs and the GEMM test add their own
     qa.close()
-    return {
+    row: Row = {}
+    if calls:
+        model = embedder._load()  # type: ignore[attr-defined]
+        chars = [len(t) for texts in calls for t in texts]
+        row["mean_chunk_chars"] = sum(chars) / max(len(chars), 1)
+        row |= embedding_flops(model, calls, embedder.batch_size)  # type: ignore[attr-defined]
+        row["embed_gflops"] = row["flops"] / report.embed_seconds / 1e9
+        row["gemm"] = gemm_rates(embedder.precision, available_cores())
+        row["gemm_best"] = max(row["gemm"].values())
+        row["gemm_ratio"] = row["embed_gflops"] / row["gemm_best"]
+    return row | {
         "pipeline": f"newsqa-{precision}",
         "precision": qa.index.embedder.precision,
         "articles": report.articles_read,
         "chunks": report.chunks_embedded,
-        "mean_chunk_chars": sum(chars) / max(len(chars), 1),
+        "workers": getattr(embedder, "workers", 1),
+        "batch_articles": qa.index.batch_articles,
         "load_s": load,
         "build_s": build,
         "build_cpu_s": cpu,
@@ -78,7 +168,7 @@ def run_newsqa(corpus: Path, index_dir: Path, precision: str) -> Row:
         "embed_share": report.embed_seconds / report.seconds if report.seconds else None,
         "syndicated": len(report.syndicated),
         "duplicates": len(report.duplicates),
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": rss,
         "load_avg": os.getloadavg()[0],
     }
 
@@ -154,11 +244,11 @@ def run_update(corpus: Path, index_dir: Path, precision: str) -> Row:
     t0 = time.perf_counter()
     qa.index.embedder.embed(["warm up"])
     load = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     report = qa.update([corpus])
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     qa.close()
-    return {"load_s": load, "update_s": wall, "report": report.to_dict()}
+    return {"load_s": load, "update_s": wall, "update_cpu_s": cpu, "report": report.to_dict()}
 
 
 # -- parent -----------------------------------------------------------------------------------
@@ -268,6 +358,87 @@ def _machine() -> Row:
     return {"cpu": cpu, "cores": os.cpu_count(), "bf16": cpu_has_bf16()}
 
 
+def _disguise(text: str, k: int) -> str:
+    """`text` with the words of each line rotated in groups of k+1 (k = 0: unchanged): the same
+    words and about the same tokens, but hardly a 5-word shingle in common with the original or
+    another copy, so the k-th copy is neither a duplicate nor a syndicated near-copy."""
+    if k == 0:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        words = line.split(" ")
+        groups = [words[i : i + k + 1] for i in range(0, len(words), k + 1)]
+        lines.append(" ".join(w for g in groups for w in g[1:] + g[:1]))
+    return "\n".join(lines)
+
+
+def _scaled_corpus(records: list[Row], scale: int, folder: Path) -> Path:
+    """`scale` copies of the articles, one JSON file per copy (as a folder of feeds would be)."""
+    folder.mkdir()
+    for k in range(scale):
+        copy = [
+            r
+            | {"title": _disguise(r["title"], k), "body": _disguise(r["body"], k)}
+            | {"url": f"{r.get('url') or 'https://example.com/a'}?copy={k}"}
+            for r in records
+        ]
+        (folder / f"copy-{k}.json").write_text(json.dumps(copy), encoding="utf-8")
+    return folder
+
+
+def scale_runs(records: list[Row], scales: list[int], precision: str, tmp: Path) -> list[Row]:
+    """Peak RSS of a newsqa rebuild of 1× and larger copies of the corpus, each in its own child."""
+    rows = []
+    for scale in scales:
+        corpus = _scaled_corpus(records, scale, tmp / f"scale-{scale}")
+        row = _child(
+            "--only", "newsqa-scale", "--corpus", str(corpus), "--precision", precision,
+            "--dir", str(tmp / f"scale-index-{scale}"),
+        )  # fmt: skip
+        rows.append(row | {"scale": scale})
+    return rows
+
+
+def print_extra(result: Row) -> None:
+    """Embedding FLOP rate against the GEMM rate, adding articles, and memory against scale."""
+    for r in result["builds"]:
+        if "gemm" not in r:
+            continue
+        pad = 100 * (r["padded_tokens"] - r["tokens"]) / r["padded_tokens"]
+        print(
+            f"\n{r['pipeline']} ({r['precision']}, {r['workers']} single-threaded embedding "
+            f"workers): {r['tokens']:,} real tokens ({r['tokens'] / r['chunks']:.0f} per chunk), "
+            f"padding {pad:.1f}% of the padded batches"
+        )
+        print(
+            f"  embedding: {r['flops'] / 1e12:.2f} TFLOP counted per real token (padding not "
+            f"counted; {r['padded_flops'] / 1e12:.2f} with it) in {r['embed_s']:.1f} s = "
+            f"{r['embed_gflops']:.0f} GFLOP/s"
+        )
+        gemm = ", ".join(f"{k} {v:.0f}" for k, v in r["gemm"].items())
+        print(f"  torch matmul, {r['precision']}, threads = {result['machine']['cores']}: {gemm}")
+        print(
+            f"  embedding rate / best matmul rate: {r['embed_gflops']:.0f} / "
+            f"{r['gemm_best']:.0f} = {r['gemm_ratio']:.2f}"
+        )
+    add = result.get("add")
+    if add:
+        rep = add["report"]
+        print(
+            f"\nadding {add['added']} articles to an index of the other {add['rest']}: "
+            f"{rep['articles']['added']} added, {rep['chunks']['embedded']} chunks embedded "
+            f"(a rebuild embeds {add['all_chunks']}), {add['update_s']:.1f} s "
+            f"({add['update_cpu_s']:.1f} CPU s; embedding {rep['embed_seconds']:.1f} s), "
+            f"model loaded beforehand"
+        )
+    for r in result.get("scales", []):
+        print(
+            f"scale {r['scale']}×: {r['articles']} articles, {r['chunks']} chunks, build "
+            f"{r['build_s']:.1f} s, peak RSS {r['peak_rss_mb']:,.0f} MB "
+            f"(batches of {r['batch_articles']} articles)"
+        )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="MultiHop-RAG corpus.json")
@@ -275,14 +446,33 @@ def main() -> None:
     p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"])
     p.add_argument("--all", action="store_true", help="newsqa rows for both auto and fp32")
     p.add_argument("--skip-textbook", action="store_true")
+    p.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="also rebuild 1× and N× copies of the articles (disguised so they are neither "
+        "duplicates nor syndicated copies) and print their peak RSS",
+    )
+    p.add_argument(
+        "--batch-articles", type=int, help="articles per batch of the newsqa build (default 200)"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead")
-    p.add_argument("--only", choices=["newsqa", "textbook", "update"], help=argparse.SUPPRESS)
+    p.add_argument(
+        "--only",
+        choices=["newsqa", "newsqa-scale", "textbook", "update"],
+        help=argparse.SUPPRESS,
+    )
     p.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.batch_articles:
+        os.environ["NEWSQA_BENCH_BATCH_ARTICLES"] = str(args.batch_articles)  # for the children
 
     if args.only:  # a child: the corpus is already the (limited) copy
         runs = {
             "newsqa": lambda: run_newsqa(args.corpus, args.dir, args.precision),
+            "newsqa-scale": lambda: run_newsqa(
+                args.corpus, args.dir, args.precision, count_flops=False
+            ),
             "textbook": lambda: run_textbook(args.corpus, args.dir),
             "update": lambda: run_update(args.corpus, args.dir, args.precision),
         }
@@ -323,16 +513,31 @@ def main() -> None:
             r["chars_per_s"] = r["chunks_per_s"] * r["mean_chunk_chars"]
             r["embed_pct"] = None if r["embed_share"] is None else 100 * r["embed_share"]
 
+        # adding articles: drop the last ones from the index (no embedding), then add them back
+        index_dir = f"{tmp}/{args.precision}"
+        upd = ["--precision", args.precision, "--dir", index_dir]
+        n_add = min(100, len(records) // 2)
+        log(f"adding {n_add} articles …")
+        corpus.write_text(json.dumps(records[: len(records) - n_add]), encoding="utf-8")
+        _child("--only", "update", *c, *upd)
+        corpus.write_text(json.dumps(records), encoding="utf-8")
+        add = _child("--only", "update", *c, *upd)
+        add |= {"added": n_add, "rest": len(records) - n_add, "all_chunks": builds[0]["chunks"]}
+
         # change one article in place (append a sentence), update, then update with no change
         changed = records[len(records) // 2]
         changed["body"] += "\n\nThis sentence was appended by the index build benchmark."
         corpus.write_text(json.dumps(records), encoding="utf-8")
-        index_dir = f"{tmp}/{args.precision}"
         log("update after one change …")
-        update = _child("--only", "update", *c, "--precision", args.precision, "--dir", index_dir)
+        update = _child("--only", "update", *c, *upd)
         update["changed_title"] = changed["title"]
         log("update with nothing changed …")
         noop = _noop_update(Path(index_dir), corpus)
+        scales = []
+        if args.scale:
+            log(f"peak memory at 1× and {args.scale}× …")
+            originals = json.loads(args.corpus.read_text(encoding="utf-8"))[: args.limit]
+            scales = scale_runs(originals, [1, args.scale], args.precision, Path(tmp))
 
     result: Row = {
         "date": date.today().isoformat(),
@@ -340,8 +545,10 @@ def main() -> None:
         "articles": len(records),
         "machine": _machine(),
         "builds": builds,
+        "add": add,
         "update": update,
         "noop": noop,
+        "scales": scales,
     }
     if not args.skip_textbook:
         ours, book = builds[0], builds[-1]
@@ -356,6 +563,7 @@ def main() -> None:
         print(json.dumps(result, indent=2))
     else:
         print_table(result)
+        print_extra(result)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,17 @@
 """Bringing an index generation in line with a stream of articles.
 
+Articles stream through in batches of `batch_articles`: a batch is chunked, embedded and
+committed before the next is read, so memory holds one batch of texts whatever the corpus size.
+What is kept across batches is small: per article its id, length, origin and MinHash signature,
+plus the syndicated copies read (few), whose text is needed if their original's input is gone.
+Reading once means a longer duplicate, or an earlier-published near-copy, arriving in a later
+batch than its twin replaces work already done (the twin is re-chunked or demoted to a copy).
+
 Order of writes, so that an interruption anywhere leaves a usable index:
-1. removals are committed to the catalog first (their vectors become invisible at once);
-2. new vectors go to the store under content-addressed ids, then the catalog rows pointing at them
-   are committed, one batch of articles at a time (a resumed run adopts vectors already stored);
+1. new vectors go to the store under content-addressed ids, then the catalog rows pointing at them
+   are committed, `commit_chunks` chunks at a time (a resumed run adopts vectors already stored);
+2. once the whole input has been read, articles whose input is gone are removed in one
+   transaction, and syndicated copies whose original went become articles in their own right;
 3. vectors no catalog row points at are deleted last.
 """
 
@@ -23,12 +31,15 @@ from newsqa.indexing.embeddings import Embedder
 from newsqa.indexing.store import VectorStore
 from newsqa.types import Article, Chunk, IndexReport, Skipped
 
-__all__ = ["Progress", "sync"]
+__all__ = ["BATCH_ARTICLES", "Progress", "sync"]
+
+BATCH_ARTICLES = 200  # articles read, chunked and embedded together (bounds memory)
 
 _RECORD_SUFFIX = re.compile(r"[#:]\d+$")  # "file.json#3", "file.jsonl:4": a record in a file
 
 Progress = Callable[[str, int, int], None]
-"""Called as (phase, done, total): phase "reading" (articles) or "embedding" (chunks)."""
+"""Called as (phase, done, total): phase "reading" (articles, total 0: not known ahead) or
+"embedding" (chunks; the total counts the chunks planned so far, so it grows batch by batch)."""
 
 
 def _vector_id(chunk: Chunk) -> str:
@@ -50,53 +61,176 @@ def _metadata(article: Article, chunk: Chunk) -> dict[str, str | int | float]:
     return meta
 
 
+def _published(article: Article) -> float:
+    return article.published.timestamp() if article.published else float("inf")
+
+
+Planned = tuple[Article, list[tuple[Chunk, str]], str | None, np.ndarray | None]
+
+
 @dataclass
-class _Plan:
-    work: list[Article] = field(default_factory=list)
-    seen: set[str] = field(default_factory=set)
-    present_copies: dict[str, Article] = field(default_factory=dict)
+class _Run:
+    """One sync: the catalog, store and embedder, plus what it remembers across batches."""
 
+    catalog: Catalog
+    store: VectorStore
+    embedder: Embedder
+    chunker: Chunker
+    report: IndexReport
+    threshold: float
+    commit_chunks: int
+    progress: Progress | None
+    known: dict[str, str] = field(default_factory=dict)  # id -> content hash at the start
+    copies: set[str] = field(default_factory=set)  # known ids that are syndicated copies
+    seen: dict[str, tuple[int, str]] = field(default_factory=dict)  # id -> (length, origin)
+    processed: dict[str, float] = field(default_factory=dict)  # id -> published, this run
+    present_copies: dict[str, Article] = field(default_factory=dict)  # copies read this run
+    live_vectors: set[str] = field(default_factory=set)
+    adoptable: set[str] = field(default_factory=set)
+    stale: set[str] = field(default_factory=set)
+    added: set[str] = field(default_factory=set)  # vector ids this run added to the catalog
+    sig_ids: list[str] = field(default_factory=list)
+    sig_matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.uint32))
+    planned_chunks: int = 0
+    done_chunks: int = 0
 
-def _scan(
-    items: Iterable[Article | Skipped],
-    catalog: Catalog,
-    report: IndexReport,
-    progress: Progress | None,
-) -> _Plan:
-    """Read every input once, keeping only the articles that need work (new or changed).
+    # -- reading ----------------------------------------------------------------------------
+    def read(self, items: Iterable[Article | Skipped], batch_articles: int) -> None:
+        """Read every input once, processing new or changed articles `batch_articles` at a time.
 
-    Two inputs with the same article id (same URL, or same text) are one article: the one with
-    the longer text is kept (a full page beats a feed's summary) and the other is reported."""
-    known = catalog.article_hashes()
-    copies = set(catalog.copies_of(known)) if known else set()
-    seen: dict[str, tuple[int, str]] = {}  # id -> (text length, origin) of the kept input
-    work: dict[str, Article] = {}
-    present_copies: dict[str, Article] = {}
-    for item in items:
-        if isinstance(item, Skipped):
-            report.skipped.append(item)
-            continue
-        report.articles_read += 1
-        if progress and report.articles_read % 50 == 0:
-            progress("reading", report.articles_read, 0)
-        if item.id in seen:
-            length, origin = seen[item.id]
-            if len(item.text) <= length:
-                report.duplicates.append((item.origin, origin))
+        Two inputs with the same article id (same URL, or same text) are one article: the one
+        with the longer text is kept (a full page beats a feed's summary), the other reported."""
+        report = self.report
+        batch: dict[str, Article] = {}
+        for item in items:
+            if isinstance(item, Skipped):
+                report.skipped.append(item)
                 continue
-            report.duplicates.append((origin, item.origin))
-        seen[item.id] = (len(item.text), item.origin)
-        if known.get(item.id) == item.content_hash:
-            work.pop(item.id, None)
-            if item.id in copies:
-                present_copies[item.id] = item
-        else:
-            work[item.id] = item
-            present_copies.pop(item.id, None)
-    report.articles_added = sum(1 for i in work if i not in known)
-    report.articles_changed = len(work) - report.articles_added
-    report.articles_unchanged = len(seen) - len(work)
-    return _Plan(work=list(work.values()), seen=set(seen), present_copies=present_copies)
+            report.articles_read += 1
+            if self.progress and report.articles_read % 50 == 0:
+                self.progress("reading", report.articles_read, 0)
+            if item.id in self.seen:
+                length, origin = self.seen[item.id]
+                if len(item.text) <= length:
+                    report.duplicates.append((item.origin, origin))
+                    continue
+                report.duplicates.append((origin, item.origin))
+            self.seen[item.id] = (len(item.text), item.origin)
+            unchanged = self.known.get(item.id) == item.content_hash
+            if unchanged and item.id not in self.processed:
+                batch.pop(item.id, None)
+                if item.id in self.copies:
+                    self.present_copies[item.id] = item
+                continue
+            # new, changed, or a longer duplicate of one this run has already written
+            self.present_copies.pop(item.id, None)
+            batch[item.id] = item
+            if len(batch) >= batch_articles:
+                self.process(list(batch.values()))
+                batch = {}
+        if batch:
+            self.process(list(batch.values()))
+
+    # -- one batch --------------------------------------------------------------------------
+    def process(self, articles: list[Article]) -> None:
+        """Chunk, embed and commit a batch; near-copies of indexed articles are only recorded."""
+        catalog, report = self.catalog, self.report
+        has_copies = set(catalog.copies_of([a.id for a in articles]))
+        # the earliest-published of near-identical copies becomes the indexed original
+        articles.sort(key=_published)
+        planned: list[Planned] = []
+        for article in articles:
+            self.processed[article.id] = _published(article)
+            sig = signature(article.text)
+            copy_of = None
+            if sig is not None and article.id not in has_copies and len(self.sig_ids):
+                copy_of = best_match(sig, self.sig_ids, self.sig_matrix, self.threshold)
+                if copy_of == article.id:
+                    copy_of = None
+            if copy_of is not None and self.processed.get(copy_of, 0.0) > _published(article):
+                # an earlier batch indexed a later-published copy: this one becomes the original
+                self._demote(copy_of, article)
+                copy_of = None
+            old = catalog.vector_ids_of(article.id)
+            if copy_of is not None:
+                report.syndicated.append((article.origin, copy_of))
+                self.present_copies[article.id] = article
+                self._drop(old.values())
+                planned.append((article, [], copy_of, sig))
+                continue
+            if sig is not None:
+                self._add_signature(article.id, sig)
+            chunks = [(c, _vector_id(c)) for c in self.chunker.chunk(article)]
+            new_ids = {v for _, v in chunks}
+            kept = [v for v in old.values() if v in new_ids]
+            self._drop(v for v in old.values() if v not in new_ids)
+            fresh = [v for _, v in chunks if v not in old.values()]
+            report.chunks_unchanged += sum(1 for v in kept if v not in self.added)
+            report.chunks_added += len(fresh)
+            self.added.update(fresh)
+            planned.append((article, chunks, None, sig))
+            self.planned_chunks += sum(1 for _, v in chunks if self._needs_embedding(v))
+        self._write(planned)
+
+    def _needs_embedding(self, vector_id: str) -> bool:
+        return vector_id not in self.live_vectors and vector_id not in self.adoptable
+
+    def _drop(self, vector_ids: Iterable[str]) -> None:
+        """Chunks replaced or gone: removed, or never added after all when this run added them."""
+        for v in vector_ids:
+            self.stale.add(v)
+            if v in self.added:
+                self.added.discard(v)
+                self.report.chunks_added -= 1
+            else:
+                self.report.chunks_removed += 1
+
+    def _add_signature(self, article_id: str, sig: np.ndarray) -> None:
+        self.sig_ids.append(article_id)
+        m = self.sig_matrix
+        self.sig_matrix = sig[None, :] if m.size == 0 else np.vstack([m, sig])
+
+    def _demote(self, article_id: str, original: Article) -> None:
+        """Make an article indexed earlier in this run a copy of `original` (published earlier)."""
+        keep = [i != article_id for i in self.sig_ids]
+        self.sig_ids = [i for i in self.sig_ids if i != article_id]
+        self.sig_matrix = self.sig_matrix[np.asarray(keep, dtype=bool)]
+        self._drop(self.catalog.vector_ids_of(article_id).values())
+        origin = self.seen[article_id][1]
+        self.report.syndicated.append((origin, original.id))
+        with self.catalog.transaction():
+            self.catalog.make_copy(article_id, original.id)
+
+    def _write(self, planned: list[Planned]) -> None:
+        pending: list[Planned] = []
+        to_embed: list[tuple[Chunk, str, Article]] = []
+        for article, chunks, copy_of, sig in planned:
+            pending.append((article, chunks, copy_of, sig))
+            to_embed += [(c, v, article) for c, v in chunks if self._needs_embedding(v)]
+            if len(to_embed) >= self.commit_chunks:
+                self._flush(pending, to_embed)
+                pending, to_embed = [], []
+        self._flush(pending, to_embed)
+
+    def _flush(self, pending: list[Planned], to_embed: list[tuple[Chunk, str, Article]]) -> None:
+        report = self.report
+        if to_embed:
+            t0 = time.perf_counter()
+            vectors = self.embedder.embed([c.indexed_text for c, _, _ in to_embed])
+            report.embed_seconds += time.perf_counter() - t0
+            report.chunks_embedded += len(to_embed)
+            self.store.upsert(
+                [v for _, v, _ in to_embed],
+                vectors,
+                [c.text for c, _, _ in to_embed],
+                [_metadata(a, c) for c, _, a in to_embed],
+            )
+        with self.catalog.transaction():
+            for article, chunks, copy_of, sig in pending:
+                self.catalog.put_article(article, chunks, copy_of=copy_of, signature=sig)
+        self.done_chunks += len(to_embed)
+        if self.progress and (to_embed or pending):
+            self.progress("embedding", self.done_chunks, self.planned_chunks)
 
 
 def sync(
@@ -109,111 +243,57 @@ def sync(
     report: IndexReport,
     syndication_threshold: float = 0.8,
     commit_chunks: int = 256,
+    batch_articles: int = BATCH_ARTICLES,
     progress: Progress | None = None,
 ) -> IndexReport:
     """Make the catalog and store hold exactly the articles in `items`, embedding only new text."""
     started = time.perf_counter()
-    plan = _scan(items, catalog, report, progress)
+    run = _Run(
+        catalog, store, embedder, chunker, report, syndication_threshold, commit_chunks, progress
+    )
+    run.known = catalog.article_hashes()
+    run.copies = set(catalog.copies_of(run.known)) if run.known else set()
+    run.live_vectors = catalog.vector_ids()
+    run.adoptable = store.all_ids() - run.live_vectors  # an interrupted run's: reused
+    run.sig_ids, run.sig_matrix = catalog.signatures()
+    run.read(items, max(1, batch_articles))
+
     # an article is removed when its input is gone, not when its file failed to read this time
     unreadable = {s.origin for s in report.skipped}
     removed = [
         i
         for i, origin in catalog.article_origins().items()
-        if i not in plan.seen
+        if i not in run.seen
         and origin not in unreadable
         and _RECORD_SUFFIX.sub("", origin) not in unreadable
     ]
     report.articles_removed = len(removed)
-
-    # copies whose original is going away become articles in their own right
-    orphaned = [
-        plan.present_copies[i] for i in catalog.copies_of(removed) if i in plan.present_copies
-    ]
-    plan.work += orphaned
-    report.articles_unchanged -= len(orphaned)
-
-    live_vectors = catalog.vector_ids()
-    stored = store.all_ids()
-    adoptable = stored - live_vectors  # vectors of an interrupted run: reused, not re-embedded
-    stale: set[str] = set()
+    gone = set(removed)
     with catalog.transaction():
         for article_id in removed:
-            old = catalog.vector_ids_of(article_id)
-            stale.update(old.values())
-            report.chunks_removed += len(old)
+            run._drop(catalog.vector_ids_of(article_id).values())
         catalog.remove_articles(removed)
+    # copies whose original has gone (now, or in an update interrupted right after removing it)
+    # become articles in their own right
+    orphaned = [run.present_copies[i] for i in catalog.orphaned_copies() if i in run.present_copies]
+    run.present_copies.clear()
+    if orphaned:
+        keep = [i not in gone for i in run.sig_ids]
+        run.sig_ids = [i for i in run.sig_ids if i not in gone]
+        run.sig_matrix = run.sig_matrix[np.asarray(keep, dtype=bool)]
+        for article in orphaned:
+            run.processed.pop(article.id, None)
+        run.process(orphaned)
 
-    sig_ids, sig_matrix = catalog.signatures()  # removed articles are gone from it already
-    has_copies = set(catalog.copies_of([a.id for a in plan.work]))
-
-    pending: list[tuple[Article, list[tuple[Chunk, str]], str | None, np.ndarray | None]] = []
-    to_embed: list[tuple[Chunk, str]] = []
-    total = 0
-    done = 0
-
-    def flush() -> None:
-        nonlocal pending, to_embed, done
-        if to_embed:
-            t0 = time.perf_counter()
-            vectors = embedder.embed([c.indexed_text for c, _ in to_embed])
-            report.embed_seconds += time.perf_counter() - t0
-            report.chunks_embedded += len(to_embed)
-            meta_of = {c.id: a for a, cs, _, _ in pending for c, _ in cs}
-            store.upsert(
-                [v for _, v in to_embed],
-                vectors,
-                [c.text for c, _ in to_embed],
-                [_metadata(meta_of[c.id], c) for c, _ in to_embed],
-            )
-        with catalog.transaction():
-            for article, chunks, copy_of, sig in pending:
-                catalog.put_article(article, chunks, copy_of=copy_of, signature=sig)
-        done += len(to_embed)
-        if progress:
-            progress("embedding", done, total)
-        pending, to_embed = [], []
-
-    # the earliest-published of near-identical copies becomes the indexed original
-    plan.work.sort(key=lambda a: a.published.timestamp() if a.published else float("inf"))
-    # plan the chunks first so the progress total is known
-    planned: list[tuple[Article, list[tuple[Chunk, str]], str | None, np.ndarray | None]] = []
-    for article in plan.work:
-        sig = signature(article.text)
-        copy_of = None
-        if sig is not None and article.id not in has_copies and len(sig_ids):
-            copy_of = best_match(sig, sig_ids, sig_matrix, syndication_threshold)
-            if copy_of == article.id:
-                copy_of = None
-        old = catalog.vector_ids_of(article.id)
-        if copy_of is not None:
-            report.syndicated.append((article.origin, copy_of))
-            stale.update(old.values())
-            report.chunks_removed += len(old)
-            planned.append((article, [], copy_of, sig))
-            continue
-        if sig is not None:
-            sig_ids.append(article.id)
-            sig_matrix = sig[None, :] if sig_matrix.size == 0 else np.vstack([sig_matrix, sig])
-        chunks = [(c, _vector_id(c)) for c in chunker.chunk(article)]
-        new_ids = {v for _, v in chunks}
-        kept = [v for v in old.values() if v in new_ids]
-        report.chunks_unchanged += len(kept)
-        report.chunks_removed += len(old) - len(kept)
-        report.chunks_added += len(chunks) - len(kept)
-        stale.update(v for v in old.values() if v not in new_ids)
-        planned.append((article, chunks, None, sig))
-        total += sum(1 for _, v in chunks if v not in live_vectors and v not in adoptable)
-
-    for article, chunks, copy_of, sig in planned:
-        pending.append((article, chunks, copy_of, sig))
-        to_embed += [(c, v) for c, v in chunks if v not in live_vectors and v not in adoptable]
-        if len(to_embed) >= commit_chunks:
-            flush()
-    flush()
+    # orphaned copies were read unchanged: they count as neither added nor changed
+    work = set(run.processed) - {a.id for a in orphaned}
+    report.articles_added = sum(1 for i in work if i not in run.known)
+    report.articles_changed = len(work) - report.articles_added
+    report.articles_unchanged = len(run.seen) - len(run.processed)
 
     # whatever no row points at any more: replaced chunks, removed articles, unadopted leftovers
     live_vectors = catalog.vector_ids()
-    garbage = sorted((stale | (adoptable - live_vectors)) - live_vectors)
+    garbage = sorted((run.stale | (run.adoptable - live_vectors)) - live_vectors)
     store.delete(garbage)
     report.seconds = time.perf_counter() - started
     return report

@@ -200,6 +200,22 @@ class Catalog:
         sql = "SELECT id FROM articles WHERE copy_of IN ({marks})"
         return [row[0] for row in self._select_in(sql, list(ids))]
 
+    def orphaned_copies(self) -> list[str]:
+        """Copies whose original is no longer in the catalog."""
+        sql = (
+            "SELECT id FROM articles WHERE copy_of IS NOT NULL"
+            " AND copy_of NOT IN (SELECT id FROM articles)"
+        )
+        return [row[0] for row in self._db.execute(sql)]
+
+    def make_copy(self, article_id: str, original: str) -> None:
+        """Turn an indexed article into a copy of `original`, along with its own copies."""
+        self._delete_chunks(article_id)
+        self._db.execute("UPDATE articles SET copy_of = ? WHERE id = ?", (original, article_id))
+        self._db.execute(
+            "UPDATE articles SET copy_of = ? WHERE copy_of = ?", (original, article_id)
+        )
+
     def signatures(self) -> tuple[list[str], np.ndarray]:
         """Ids and MinHash signatures of the indexed (non-copy) articles."""
         rows = self._db.execute(

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from newsqa.chunking import Chunker
-from newsqa.indexing.builder import Progress, sync
+from newsqa.indexing.builder import BATCH_ARTICLES, Progress, sync
 from newsqa.indexing.catalog import Catalog
 from newsqa.indexing.embeddings import Embedder, SentenceTransformerEmbedder
 from newsqa.indexing.layout import IndexLayout
@@ -53,8 +53,10 @@ class NewsIndex:
         *,
         embedder: Embedder | None = None,
         store_factory: StoreFactory | None = None,
+        batch_articles: int = BATCH_ARTICLES,
     ) -> None:
         self.settings = settings
+        self.batch_articles = batch_articles  # articles held in memory at once while indexing
         self.layout = IndexLayout(settings.index_dir)
         self._embedder = embedder
         self._store_factory = store_factory or _default_store
@@ -163,6 +165,7 @@ class NewsIndex:
                 report=report,
                 syndication_threshold=self.settings.syndication_threshold,
                 commit_chunks=self.settings.commit_chunks,
+                batch_articles=self.batch_articles,
                 progress=progress,
             )
             with catalog.transaction():
