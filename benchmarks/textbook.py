@@ -69,6 +69,18 @@ def build(chunks: list[Any], embedding: Any, persist_dir: Path) -> Any:
     )
 
 
+def open_store(persist_dir: Path, embedding: Any) -> Any:
+    """A textbook index built by `build`, opened again."""
+    from langchain_chroma import Chroma
+
+    return Chroma(
+        collection_name=COLLECTION,
+        embedding_function=embedding,
+        persist_directory=str(persist_dir),
+        client_settings=client_settings(),
+    )
+
+
 @dataclass
 class Hit:
     text: str
@@ -87,8 +99,6 @@ class TextbookSearch:
 def open_textbook(corpus: Path, cache_dir: Path, *, log: Any = print) -> TextbookSearch:
     """The textbook index of `corpus` under `cache_dir` (keyed by the corpus bytes), built the
     first time; a folder left by an interrupted build is rebuilt."""
-    from langchain_chroma import Chroma
-
     digest = hashlib.sha256(corpus.read_bytes()).hexdigest()[:16]
     folder = cache_dir / f"textbook-{corpus.stem}-{digest}"
     done = folder / "COMPLETE"
@@ -102,10 +112,4 @@ def open_textbook(corpus: Path, cache_dir: Path, *, log: Any = print) -> Textboo
         log(f"building the textbook index of {len(chunks)} chunks in {folder} (once) …")
         build(chunks, embedding, folder / "chroma")
         done.write_text(f"{len(chunks)} chunks in {time.perf_counter() - t0:.1f} s\n")
-    store = Chroma(
-        collection_name=COLLECTION,
-        embedding_function=embedding,
-        persist_directory=str(folder / "chroma"),
-        client_settings=client_settings(),
-    )
-    return TextbookSearch(store)
+    return TextbookSearch(open_store(folder / "chroma", embedding))
