@@ -32,6 +32,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import textbook  # this folder is on sys.path when run as a script
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "benchmarks" / "multihop-rag"
 BENCH_CACHE = Path.home() / ".cache" / "newsqa" / "bench"
@@ -128,8 +130,6 @@ def build_textbook(corpus: Path, folder: Path, articles: int | None) -> Row:
 def child_textbook(folder: Path, queries: list[str], spawned: float) -> Row:
     """The same for `Chroma(...).similarity_search(query, k=10)` over the textbook index."""
     t = {"start": spawned, "interpreter": time.time()}
-    import textbook  # this folder is on sys.path when run as a script
-
     t["import"] = time.time()
     embeddings = textbook.embeddings()  # loads the model
     embeddings.embed_query("warm up")
@@ -276,12 +276,19 @@ def main() -> None:
         "newsqa": ours,
     }
     if not args.skip_textbook:
-        folder = textbook_dir(args.corpus, args.textbook_articles)
-        if not (folder / "COMPLETE").exists():
-            log(f"textbook index into {folder} (once) …")
-            build_textbook(args.corpus, folder, args.textbook_articles)
+        if args.textbook_articles:
+            folder = textbook_dir(args.corpus, args.textbook_articles)
+            if not (folder / "COMPLETE").exists():
+                log(f"textbook index into {folder} (once) …")
+                build_textbook(args.corpus, folder, args.textbook_articles)
+            data = folder
+        else:  # the whole corpus: the same cached index as benchmarks/retrieval.py's
+            from newsqa.evaluation.retrieval import default_cache_dir
+
+            folder = textbook.ensure_textbook(args.corpus, default_cache_dir(), log=log)
+            data = folder / "chroma"
         log("textbook: cold start and searches …")
-        book = _child("--only", "textbook", *c, "--dir", str(folder))
+        book = _child("--only", "textbook", *c, "--dir", str(data))
         book["index"] = json.loads((folder / "COMPLETE").read_text(encoding="utf-8"))
         book["dir"] = str(folder)
         result["textbook"] = book

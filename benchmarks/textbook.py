@@ -96,20 +96,28 @@ class TextbookSearch:
         return [Hit(d.page_content) for d in self.store.similarity_search(query, k=k)]
 
 
-def open_textbook(corpus: Path, cache_dir: Path, *, log: Any = print) -> TextbookSearch:
-    """The textbook index of `corpus` under `cache_dir` (keyed by the corpus bytes), built the
-    first time; a folder left by an interrupted build is rebuilt."""
+def ensure_textbook(corpus: Path, cache_dir: Path, *, log: Any = print) -> Path:
+    """The folder of the textbook index of `corpus` under `cache_dir` (keyed by the corpus
+    bytes), built the first time; a folder left by an interrupted build is rebuilt. The Chroma
+    data is in its `chroma/`; `COMPLETE` holds {"articles", "chunks", "build_s"} as JSON."""
     digest = hashlib.sha256(corpus.read_bytes()).hexdigest()[:16]
     folder = cache_dir / f"textbook-{corpus.stem}-{digest}"
     done = folder / "COMPLETE"
-    embedding = embeddings()
     if not done.exists():
         import shutil
 
         shutil.rmtree(folder, ignore_errors=True)
         t0 = time.perf_counter()
-        chunks = split(documents(corpus))
+        docs = documents(corpus)
+        chunks = split(docs)
         log(f"building the textbook index of {len(chunks)} chunks in {folder} (once) …")
-        build(chunks, embedding, folder / "chroma")
-        done.write_text(f"{len(chunks)} chunks in {time.perf_counter() - t0:.1f} s\n")
-    return TextbookSearch(open_store(folder / "chroma", embedding))
+        build(chunks, embeddings(), folder / "chroma")
+        info = {"articles": len(docs), "chunks": len(chunks), "build_s": time.perf_counter() - t0}
+        done.write_text(json.dumps(info), encoding="utf-8")
+    return folder
+
+
+def open_textbook(corpus: Path, cache_dir: Path, *, log: Any = print) -> TextbookSearch:
+    """`TextbookSearch` over the cached textbook index of `corpus` (see `ensure_textbook`)."""
+    folder = ensure_textbook(corpus, cache_dir, log=log)
+    return TextbookSearch(open_store(folder / "chroma", embeddings()))

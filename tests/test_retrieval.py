@@ -250,3 +250,38 @@ def test_query_terms_are_still_exported() -> None:
     from newsqa.retrieval.search import query_terms
 
     assert query_terms("The harbour's strike") == ["harbour's", "strike"]
+
+
+@pytest.mark.slow
+def test_bm25_postings_are_cached_beside_the_catalog(
+    qa: NewsQA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    import numpy as np
+
+    from newsqa.retrieval.lexical import CACHE_NAME, LexicalIndex, Stemmer
+    from newsqa.retrieval.terms import query_terms
+    from newsqa.retrieval.table import load_table
+
+    catalog, store = qa.index.open()
+    table = load_table(catalog, store, max_vectors=1_000_000)
+    cache = Path(catalog.path).parent / CACHE_NAME
+    cache.unlink(missing_ok=True)
+    words = query_terms("dockers strike at the harbour")
+    built = LexicalIndex(catalog, table.rids, Stemmer())
+    assert cache.exists()
+
+    def no_sqlite() -> None:
+        raise AssertionError("the postings should come from the cache file")
+
+    with monkeypatch.context() as m:
+        m.setattr(catalog, "lexical_postings", no_sqlite)
+        loaded = LexicalIndex(catalog, table.rids, Stemmer())
+    assert np.array_equal(built.scores(words), loaded.scores(words))
+    assert np.isfinite(built.scores(words)).any()
+    # a broken cache file is ignored and written again
+    cache.write_bytes(b"not a numpy file")
+    again = LexicalIndex(catalog, table.rids, Stemmer())
+    assert np.array_equal(built.scores(words), again.scores(words))
+    assert cache.read_bytes()[:6] != b"not a "

@@ -156,6 +156,14 @@ class NewsQA:
         return loaded, written, report
 
     # -- reading ----------------------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Load the embedding model and the search tables now (a few seconds), so that the
+        first question is answered at full speed; does nothing while there is no index."""
+        if not self.index.exists():
+            return
+        self.index.embedder.embed(["warm up"])
+        self.retriever.warm_up()
+
     def search(
         self,
         query: str,

@@ -91,6 +91,12 @@ class Retriever:
                 self._cache = (key, _Memory(table, lexical, SentenceMatcher(counts, len(table))))
             return self._cache[1]
 
+    def warm_up(self) -> None:
+        """Build the in-memory tables of the live generation now rather than at the first
+        search."""
+        catalog, store = self.index.open()
+        self._memory(catalog, store)
+
     def search(
         self, query: str, *, k: int = 10, filters: SearchFilters | None = None
     ) -> list[SearchHit]:

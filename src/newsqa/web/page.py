@@ -5,12 +5,14 @@ browser session keeps its own conversation and filters (Gradio state, never modu
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 from newsqa.facade import NewsQA
 from newsqa.indexing import IndexMissingError
+from newsqa.indexing.job import BackgroundIndexing
 from newsqa.settings import Settings
 from newsqa.types import Answer
 from newsqa.web.render import CSS, answer_markdown, sources_html, status_markdown
@@ -242,7 +244,20 @@ def launch(
     if update_first:
         # the page opens at once; the corpus is (re)indexed behind it, resuming any earlier run
         print(f"Indexing {settings.corpus_dir} in the background …", flush=True)
-        qa.update_in_background(progress=_TerminalProgress())
+        job: BackgroundIndexing | None = qa.update_in_background(progress=_TerminalProgress())
+    else:
+        job = None
+
+    def warm_up() -> None:
+        """The model and search tables load behind the page, not at the first question."""
+        try:
+            if job is not None:
+                job.wait()
+            qa.warm_up()
+        except Exception as exc:  # the first question will load them, or say what is wrong
+            print(f"Warm-up skipped: {exc}", flush=True)
+
+    threading.Thread(target=warm_up, name="newsqa-warm-up", daemon=True).start()
     credentials = None
     if auth:
         user, _, password = auth.partition(":")
