@@ -261,8 +261,8 @@ def test_bm25_postings_are_cached_beside_the_catalog(
     import numpy as np
 
     from newsqa.retrieval.lexical import CACHE_NAME, LexicalIndex, Stemmer
-    from newsqa.retrieval.terms import query_terms
     from newsqa.retrieval.table import load_table
+    from newsqa.retrieval.terms import query_terms
 
     catalog, store = qa.index.open()
     table = load_table(catalog, store, max_vectors=1_000_000)
