@@ -201,19 +201,11 @@ def index_stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
 
 def _hit_dict(hit: SearchHit) -> dict[str, Any]:
-    a = hit.article
     return {
         "chunk_id": hit.chunk_id,
         "score": round(hit.score, 6),
         "text": hit.text,
-        "article": {
-            "id": a.id,
-            "title": a.title,
-            "source": a.source,
-            "author": a.author,
-            "published": a.published.isoformat() if a.published else None,
-            "url": a.url,
-        },
+        "article": hit.article.to_dict(),
         "also_published_by": [c.source for c in hit.also_published_by],
     }
 

@@ -103,6 +103,17 @@ class ArticleRef:
     published: datetime | None = None
     url: str = ""
 
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: the publication time as ISO 8601 text (or None)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "source": self.source,
+            "author": self.author,
+            "published": self.published.isoformat() if self.published else None,
+            "url": self.url,
+        }
+
 
 @dataclass(frozen=True, kw_only=True)
 class Chunk:
@@ -178,16 +189,6 @@ class Answer:
         raise KeyError(n)
 
     def to_dict(self) -> dict[str, object]:
-        def ref(a: ArticleRef) -> dict[str, object]:
-            return {
-                "id": a.id,
-                "title": a.title,
-                "source": a.source,
-                "author": a.author,
-                "published": a.published.isoformat() if a.published else None,
-                "url": a.url,
-            }
-
         return {
             "question": self.question,
             "standalone_question": self.standalone_question,
@@ -197,7 +198,7 @@ class Answer:
             "citations": [
                 {
                     "n": c.n,
-                    "article": ref(c.article),
+                    "article": c.article.to_dict(),
                     "chunk_id": c.chunk_id,
                     "passage": c.passage,
                     "start": c.start,
