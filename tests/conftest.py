@@ -3,8 +3,11 @@ variables set, so nothing touches a user's corpus or index, and nothing reaches 
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,6 +36,13 @@ def need_multihop() -> Path:
             "from github yixuantt/MultiHop-RAG (ODC-BY 1.0) there"
         )
     return MULTIHOP
+
+
+def imported_after(code: str, modules: Sequence[str]) -> list[str]:
+    """Which of `modules` a fresh interpreter has imported after running `code`."""
+    probe = f"{code}\nimport sys; print([m for m in {list(modules)!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return list(ast.literal_eval(out.stdout.strip().splitlines()[-1]))
 
 
 @pytest.fixture(autouse=True)

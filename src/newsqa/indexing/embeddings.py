@@ -28,6 +28,7 @@ __all__ = [
     "available_cores",
     "cpu_has_bf16",
     "resolve_model",
+    "single_threaded_torch",
 ]
 
 
@@ -101,8 +102,9 @@ _saved_threads = 0
 
 
 @contextmanager
-def _single_threaded_torch() -> Iterator[None]:
-    """torch's intra-op threads set to 1 (a process-wide setting) while parallel workers run."""
+def single_threaded_torch() -> Iterator[None]:
+    """torch's intra-op threads set to 1 (a process-wide setting) while newsqa runs torch; the
+    previous count is restored when the last user leaves."""
     global _single_threaded_users, _saved_threads
     import torch
 
@@ -120,26 +122,83 @@ def _single_threaded_torch() -> Iterator[None]:
                 torch.set_num_threads(_saved_threads)
 
 
+class _Network(Protocol):
+    """A loaded model: pooled vectors, token ids, and a copy for another worker thread."""
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]: ...
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]: ...
+
+    def for_worker(self) -> _Network: ...
+
+
+class _SentenceTransformersNetwork:
+    """Any sentence-transformers model, through the sentence-transformers library."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=len(texts),
+            convert_to_numpy=True,
+            normalize_embeddings=False,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        ids = self.model.tokenizer(list(texts), add_special_tokens=True)["input_ids"]
+        return [list(x[: self.model.max_seq_length]) for x in ids]
+
+    def for_worker(self) -> _SentenceTransformersNetwork:
+        return _SentenceTransformersNetwork(copy.deepcopy(self.model))
+
+
+BACKENDS = ("auto", "torch", "sentence-transformers")
+
+
 @lru_cache(maxsize=4)
-def _load_model(name: str, precision: str) -> Any:
-    """One loaded copy per model and precision in a process (the page and the indexer share it)."""
+def _load_model(name: str, precision: str, backend: str = "auto") -> _Network:
+    """One loaded copy per model, precision and backend in a process (the page and the indexer
+    share it). "auto" runs a plain mean- or CLS-pooled BERT folder (the default model) in plain
+    torch, which starts ~3x faster, and anything else through sentence-transformers."""
+    if backend not in BACKENDS:
+        raise ValueError(f"embedding backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     import torch
-    from sentence_transformers import SentenceTransformer
+
+    from newsqa.indexing.bert import BertSentenceEncoder, plain_bert_problem
 
     _keep_freed_memory()
-    kwargs = {"torch_dtype": torch.bfloat16} if precision == "bf16" else {}
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+    path = resolve_model(name)
+    if backend != "sentence-transformers":
+        problem = plain_bert_problem(path) if os.path.isdir(path) else "not a local folder"
+        if problem is None:
+            return BertSentenceEncoder(path, dtype=dtype)
+        if backend == "torch":
+            raise RuntimeError(
+                f"The embedding model {name!r} cannot run on the plain torch backend ({problem}); "
+                "use the backend 'auto' or 'sentence-transformers'."
+            )
+    from sentence_transformers import SentenceTransformer
+
+    kwargs = {"torch_dtype": dtype} if precision == "bf16" else {}
     try:
-        return SentenceTransformer(resolve_model(name), device="cpu", model_kwargs=kwargs)
+        model = SentenceTransformer(path, device="cpu", model_kwargs=kwargs)
     except OSError as exc:
         raise RuntimeError(
             f"Could not load the embedding model {name!r} ({exc}). Give a local path "
             "or a model already in the Hugging Face cache; nothing is downloaded here."
         ) from exc
+    return _SentenceTransformersNetwork(model)
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model on the CPU. `precision="auto"` picks bf16 when supported.
+    """A sentence-transformers model folder on the CPU. `precision="auto"` picks bf16 when the
+    CPU supports it; `backend` (see `_load_model`) picks what runs the network.
 
     The texts of one `embed` call are sorted by length and cut into batches of `batch_size`, so a
     batch holds little padding; with `workers` > 1 the batches are shared among that many threads,
@@ -154,62 +213,67 @@ class SentenceTransformerEmbedder:
         precision: str = "auto",
         batch_size: int = 32,
         workers: int | None = None,
+        backend: str = "auto",
     ) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(
+                f"embedding backend must be one of {', '.join(BACKENDS)}, not {backend!r}"
+            )
         self.name = model
+        self.backend = backend
         if precision == "auto":
             precision = "bf16" if cpu_has_bf16() else "fp32"
         self.precision = precision
         self.batch_size = batch_size
         self.workers = max(1, workers if workers is not None else available_cores())
-        self._model: Any = None
-        self._copies: list[Any] = []  # one model per worker thread beyond the first
+        self._model: _Network | None = None
+        self._copies: list[_Network] = []  # the model of each worker thread
         self._copies_lock = threading.Lock()
         self._local = threading.local()
         self._pool: ThreadPoolExecutor | None = None
 
-    def _load(self) -> Any:
+    def _load(self) -> _Network:
         if self._model is None:
-            self._model = _load_model(self.name, self.precision)
+            self._model = _load_model(self.name, self.precision, self.backend)
         return self._model
 
-    def _worker_model(self) -> Any:
+    def _worker_model(self) -> _Network:
         """The model of the calling worker thread: the shared one for the first, a copy after."""
-        model = getattr(self._local, "model", None)
+        model: _Network | None = getattr(self._local, "model", None)
         if model is None:
             with self._copies_lock:
-                taken = len(self._copies)
-                model = self._load() if taken == 0 else copy.deepcopy(self._load())
+                model = self._load() if not self._copies else self._load().for_worker()
                 self._copies.append(model)
             self._local.model = model
         return model
 
-    def _encode(self, model: Any, texts: list[str]) -> NDArray[np.float32]:
-        vectors = model.encode(
-            texts,
-            batch_size=len(texts),
-            convert_to_numpy=True,
-            normalize_embeddings=False,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """The token ids the model sees for each text (truncated to its window)."""
+        return self._load().token_ids(texts)
 
     def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         # longest first, as sentence-transformers sorts within a call; stable, so deterministic
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
-        if self.workers == 1 or len(batches) == 1:
-            model = self._load()
-            parts = [self._encode(model, [texts[i] for i in b]) for b in batches]
-        else:
-            self._load()
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="newsqa-embed")
-            with _single_threaded_torch():
+        # at least one batch per worker when there are enough texts (a question and its clauses
+        # included), so that no call leaves a core idle
+        size = min(self.batch_size, max(4, -(-len(texts) // self.workers)))
+        batches = [order[i : i + size] for i in range(0, len(order), size)]
+        # torch runs single-threaded throughout: parallelism comes from the workers. Two
+        # intra-op threads on a 2-core machine whose other core is busy wait on each other at
+        # every layer: a question's embedding went from ~15 ms to ~600 ms under such load.
+        with single_threaded_torch():
+            if self.workers == 1 or len(batches) == 1:
+                model = self._load()
+                parts = [model.encode([texts[i] for i in b]) for b in batches]
+            else:
+                self._load()
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="newsqa-embed")
                 parts = list(
                     self._pool.map(
-                        lambda b: self._encode(self._worker_model(), [texts[i] for i in b]),
+                        lambda b: self._worker_model().encode([texts[i] for i in b]),
                         batches,
                     )
                 )

@@ -72,6 +72,7 @@ class NewsIndex:
                 self.settings.embedding_model,
                 precision=self.settings.precision,
                 batch_size=self.settings.batch_size,
+                backend=self.settings.embedding_backend,
             )
         return self._embedder
 

@@ -57,14 +57,16 @@ class ChunkTable:
     def similarities(self, vectors: NDArray[np.float32]) -> NDArray[np.float64]:
         """Cosine similarity of every row to each of `vectors` (unit length): rows x vectors.
 
-        When the process already runs torch (the embedding model), the product runs on torch's
-        thread pool: numpy's BLAS pool would keep spinning after it and slow the next embedding
-        down tenfold on a small machine."""
+        When the process already runs torch (the embedding model), the product runs in torch,
+        single-threaded like the embedding: numpy's BLAS pool would keep spinning after it and
+        slow the next embedding down tenfold on a small machine."""
         assert self.matrix is not None
         torch: Any = sys.modules.get("torch")
         if torch is not None:
+            from newsqa.indexing.embeddings import single_threaded_torch
+
             right = torch.from_numpy(np.ascontiguousarray(vectors.T, dtype=np.float32))
-            with torch.no_grad():
+            with torch.no_grad(), single_threaded_torch():
                 product = torch.from_numpy(self.matrix) @ right
             return np.asarray(product.numpy(), dtype=np.float64)
         return np.asarray(self.matrix @ vectors.T, dtype=np.float64)

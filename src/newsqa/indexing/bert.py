@@ -1,0 +1,190 @@
+"""Mean-pooled BERT sentence encoders (all-MiniLM-L6-v2 and its kind) in plain torch.
+
+sentence-transformers takes ~3.5 s to import here (transformers, scikit-learn and more), which a
+cold `newsqa ask` pays before its first answer. A model folder in the sentence-transformers
+layout whose network is a plain BERT encoder with mean or CLS pooling needs only torch, the
+`tokenizers` library and `safetensors`: this module runs exactly that network. Any other model
+folder goes through sentence-transformers (`plain_bert_problem` says why).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = ["BertSentenceEncoder", "plain_bert_problem"]
+
+_TRANSFORMER = "sentence_transformers.models.Transformer"
+_POOLING = "sentence_transformers.models.Pooling"
+_NORMALIZE = "sentence_transformers.models.Normalize"
+
+
+def _read_json(path: Path) -> Any:
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def plain_bert_problem(folder: str | Path) -> str | None:
+    """None when `folder` holds a model this module runs; otherwise what it does not support."""
+    root = Path(folder)
+    needed = ["modules.json", "config.json", "model.safetensors", "tokenizer.json"]
+    missing = [name for name in needed if not (root / name).is_file()]
+    if missing:
+        return f"no {', '.join(missing)}"
+    try:
+        modules = _read_json(root / "modules.json")
+        config = _read_json(root / "config.json")
+        kinds = [(m["type"], m.get("path", "")) for m in modules]
+        if len(kinds) not in (2, 3) or kinds[0] != (_TRANSFORMER, ""):
+            return f"modules {[k for k, _ in kinds]}"
+        if kinds[1][0] != _POOLING or (len(kinds) == 3 and kinds[2][0] != _NORMALIZE):
+            return f"modules {[k for k, _ in kinds]}"
+        pooling = _read_json(root / kinds[1][1] / "config.json")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return f"unreadable model folder ({exc})"
+    modes = sorted(k for k, v in pooling.items() if k.startswith("pooling_mode_") and v)
+    if modes not in (["pooling_mode_mean_tokens"], ["pooling_mode_cls_token"]):
+        return f"pooling {modes}"
+    if config.get("model_type") != "bert" or config.get("hidden_act") != "gelu":
+        return f"model_type {config.get('model_type')!r}, hidden_act {config.get('hidden_act')!r}"
+    if config.get("position_embedding_type", "absolute") != "absolute":
+        return f"position_embedding_type {config.get('position_embedding_type')!r}"
+    return None
+
+
+class BertSentenceEncoder:
+    """One copy of a BERT sentence encoder: `encode` gives pooled, not normalised, vectors.
+
+    The same computation as sentence-transformers' Transformer + Pooling modules (token ids from
+    the folder's `tokenizer.json`, inputs stripped and truncated to `max_seq_length`, absolute
+    positions, post-norm layers with exact GELU, scaled dot-product attention, padding masked)."""
+
+    def __init__(self, folder: str | Path, *, dtype: Any = None) -> None:
+        import torch
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        problem = plain_bert_problem(folder)
+        if problem is not None:
+            raise ValueError(f"{folder}: not a plain BERT sentence encoder ({problem})")
+        root = Path(folder)
+        config = _read_json(root / "config.json")
+        st_config = root / "sentence_bert_config.json"
+        settings = _read_json(st_config) if st_config.is_file() else {}
+        modules = _read_json(root / "modules.json")
+        pooling = _read_json(root / modules[1].get("path", "") / "config.json")
+
+        self.dtype = dtype if dtype is not None else torch.float32
+        self.heads = int(config["num_attention_heads"])
+        self.eps = float(config.get("layer_norm_eps", 1e-12))
+        self.max_seq_length = min(
+            int(settings.get("max_seq_length") or config["max_position_embeddings"]),
+            int(config["max_position_embeddings"]),
+        )
+        self.cls_pooling = bool(pooling.get("pooling_mode_cls_token"))
+        self.lower_case = bool(settings.get("do_lower_case", False))
+        self.dimension = int(config["hidden_size"])
+
+        self.tokenizer = Tokenizer.from_file(str(root / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=self.max_seq_length)
+        pad = config.get("pad_token_id")
+        self.pad_id = int(pad) if pad is not None else 0
+
+        weights = load_file(str(root / "model.safetensors"))
+        prefix = "bert." if "bert.embeddings.word_embeddings.weight" in weights else ""
+
+        def w(name: str) -> Any:
+            return weights[prefix + name].to(self.dtype).contiguous()
+
+        self.word = w("embeddings.word_embeddings.weight")
+        self.position = w("embeddings.position_embeddings.weight")
+        self.token_type = w("embeddings.token_type_embeddings.weight")[0]
+        self.embed_norm = (w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
+        self.layers = []
+        for i in range(int(config["num_hidden_layers"])):
+            p = f"encoder.layer.{i}."
+            att = p + "attention."
+            self.layers.append(
+                {
+                    # query, key and value as one matrix: one multiply instead of three
+                    "qkv_w": torch.cat(
+                        [w(att + f"self.{n}.weight") for n in ("query", "key", "value")]
+                    ),
+                    "qkv_b": torch.cat(
+                        [w(att + f"self.{n}.bias") for n in ("query", "key", "value")]
+                    ),
+                    "out_w": w(att + "output.dense.weight"),
+                    "out_b": w(att + "output.dense.bias"),
+                    "norm1": (w(att + "output.LayerNorm.weight"), w(att + "output.LayerNorm.bias")),
+                    "up_w": w(p + "intermediate.dense.weight"),
+                    "up_b": w(p + "intermediate.dense.bias"),
+                    "down_w": w(p + "output.dense.weight"),
+                    "down_b": w(p + "output.dense.bias"),
+                    "norm2": (w(p + "output.LayerNorm.weight"), w(p + "output.LayerNorm.bias")),
+                }
+            )
+
+    def for_worker(self) -> BertSentenceEncoder:
+        """This encoder itself: its weights are only read, so worker threads share them."""
+        return self
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Each text's token ids, special tokens included, truncated to `max_seq_length`."""
+        prepared = [t.strip().lower() if self.lower_case else t.strip() for t in texts]
+        return [e.ids for e in self.tokenizer.encode_batch(prepared)]
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """One pooled float32 vector per text (texts of similar length make one padded batch)."""
+        import torch
+
+        ids = self.token_ids(texts)
+        length = max(len(x) for x in ids)
+        batch = np.full((len(ids), length), self.pad_id, dtype=np.int64)
+        mask = np.zeros((len(ids), length), dtype=bool)
+        for row, x in enumerate(ids):
+            batch[row, : len(x)] = x
+            mask[row, : len(x)] = True
+        with torch.inference_mode():
+            hidden = self._forward(torch.from_numpy(batch), torch.from_numpy(mask))
+            if self.cls_pooling:
+                pooled = hidden[:, 0].float()
+            else:
+                keep = torch.from_numpy(mask).unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * keep).float().sum(1) / keep.float().sum(1).clamp(min=1e-9)
+        return np.asarray(pooled.numpy(), dtype=np.float32)
+
+    def _norm(self, x: Any, weights: tuple[Any, Any]) -> Any:
+        import torch.nn.functional as F
+
+        return F.layer_norm(x, (self.dimension,), weights[0], weights[1], eps=self.eps)
+
+    def _forward(self, ids: Any, mask: Any) -> Any:
+        import torch.nn.functional as F
+
+        batch, length = ids.shape
+        width = self.dimension
+        head = width // self.heads
+        x = self.word[ids] + self.position[:length] + self.token_type
+        x = self._norm(x, self.embed_norm)
+        # padded keys are masked; with no padding the attention runs unmasked (faster)
+        attend = None if bool(mask.all()) else mask[:, None, None, :]
+        for layer in self.layers:
+            qkv = F.linear(x, layer["qkv_w"], layer["qkv_b"])
+            q, k, v = qkv.view(batch, length, 3, self.heads, head).permute(2, 0, 3, 1, 4)
+            context = F.scaled_dot_product_attention(
+                q, k, v, attn_mask=attend, scale=1.0 / math.sqrt(head)
+            )
+            context = context.transpose(1, 2).reshape(batch, length, width)
+            x = self._norm(F.linear(context, layer["out_w"], layer["out_b"]) + x, layer["norm1"])
+            up = F.gelu(F.linear(x, layer["up_w"], layer["up_b"]))
+            x = self._norm(F.linear(up, layer["down_w"], layer["down_b"]) + x, layer["norm2"])
+        return x

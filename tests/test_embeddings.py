@@ -1,0 +1,119 @@
+"""The embedding backends: the plain-torch BERT encoder must give the vectors sentence-transformers
+gives for the same model folder, and anything it cannot run must go to sentence-transformers (or
+fail clearly when the torch backend was asked for by name)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import imported_after
+
+from newsqa import NewsQA, Settings
+from newsqa.indexing.bert import BertSentenceEncoder, plain_bert_problem
+from newsqa.indexing.embeddings import SentenceTransformerEmbedder, resolve_model
+
+TEXTS = [
+    "Solar Drift Ltd · The Harbour Gazette · 2023-10-02\nThe ferry operator said on Monday "
+    "that it would cut 120 jobs after a fall in winter bookings.",
+    "  Who reported the ferry job cuts first?  ",
+    "Ünïcödé — “quotes”, naïve café in 東京",
+    "a",
+    "word " * 400,  # longer than the model's window: truncated the same way
+]
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_torch_backend_matches_sentence_transformers(precision: str) -> None:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    path = resolve_model("all-MiniLM-L6-v2")
+    assert plain_bert_problem(path) is None
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+    reference = SentenceTransformer(
+        path, device="cpu", model_kwargs={"torch_dtype": dtype} if precision == "bf16" else {}
+    )
+    mine = BertSentenceEncoder(path, dtype=dtype)
+    assert (
+        mine.token_ids(TEXTS)
+        == reference.tokenizer([t.strip() for t in TEXTS], truncation=True, max_length=256)[
+            "input_ids"
+        ]
+    )
+    expected = _unit(reference.encode(TEXTS, batch_size=len(TEXTS), convert_to_numpy=True))
+    got = _unit(mine.encode(TEXTS))
+    cosine = (expected * got).sum(axis=1)
+    # fp32 is the same arithmetic; bf16 differs in rounding (pooling here is done in fp32)
+    assert cosine.min() > (0.99999 if precision == "fp32" else 0.9995)
+
+
+def test_embedder_backends_agree_and_batching_does_not_matter() -> None:
+    torch_backend = SentenceTransformerEmbedder(precision="fp32", backend="torch", workers=2)
+    st_backend = SentenceTransformerEmbedder(
+        precision="fp32", backend="sentence-transformers", workers=1
+    )
+    a, b = torch_backend.embed(TEXTS), st_backend.embed(TEXTS)
+    assert a.shape == (len(TEXTS), 384)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    assert (a * b).sum(axis=1).min() > 0.99999
+    # one text at a time gives the same vectors as the batched, two-worker call
+    alone = np.vstack([torch_backend.embed([t]) for t in TEXTS])
+    assert (alone * a).sum(axis=1).min() > 0.99999
+
+
+def _max_pooled_copy(tmp_path: Path) -> Path:
+    """The packaged model folder with max pooling: a model sentence-transformers runs and the
+    plain-torch encoder does not."""
+    folder = tmp_path / "max-pooled"
+    shutil.copytree(resolve_model("all-MiniLM-L6-v2"), folder)
+    pooling = folder / "1_Pooling" / "config.json"
+    config = json.loads(pooling.read_text())
+    config["pooling_mode_mean_tokens"] = False
+    config["pooling_mode_max_tokens"] = True
+    pooling.write_text(json.dumps(config))
+    return folder
+
+
+def test_other_models_go_through_sentence_transformers(tmp_path: Path) -> None:
+    folder = _max_pooled_copy(tmp_path)
+    assert "pooling" in (plain_bert_problem(folder) or "")
+    auto = SentenceTransformerEmbedder(str(folder), precision="fp32", backend="auto")
+    vectors = auto.embed(TEXTS[:2])
+    assert vectors.shape == (2, 384)
+    assert "sentence_transformers" in sys.modules
+    forced = SentenceTransformerEmbedder(str(folder), precision="fp32", backend="torch")
+    with pytest.raises(RuntimeError, match=r"plain torch backend.*pooling"):
+        forced.embed(["anything"])
+    with pytest.raises(ValueError, match="embedding backend"):
+        SentenceTransformerEmbedder(backend="onnx")
+
+
+def test_backend_setting_is_validated_and_read_from_the_environment() -> None:
+    assert Settings.from_env({"NEWSQA_EMBEDDING_BACKEND": "torch"}).embedding_backend == "torch"
+    with pytest.raises(ValueError, match="embedding_backend"):
+        Settings(embedding_backend="onnx")  # type: ignore[arg-type]
+
+
+def test_a_cold_answer_needs_neither_sentence_transformers_nor_transformers(
+    settings: Settings,
+) -> None:
+    """The default model answers a question in a fresh process without importing the heavy
+    libraries that take most of a cold start (measured in benchmarks/latency.py)."""
+    NewsQA(settings).update()
+    code = (
+        "from pathlib import Path; from newsqa import NewsQA, Settings;"
+        f"qa = NewsQA(Settings(index_dir=Path({str(settings.index_dir)!r}), chunk_size=64,"
+        " chunk_overlap=8));"
+        "assert qa.ask('Who cut ferry jobs?').retrieved"
+    )
+    heavy = imported_after(code, ["sentence_transformers", "transformers", "sklearn", "torch"])
+    assert heavy == ["torch"]
