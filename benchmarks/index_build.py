@@ -91,16 +91,13 @@ def token_flops(n_tokens: int) -> float:
     return float(LAYERS * (linear + attention))
 
 
-def embedding_flops(model: Any, calls: list[list[str]], batch_size: int) -> Row:
+def embedding_flops(embedder: Any, calls: list[list[str]], batch_size: int) -> Row:
     """FLOPs of the texts embedded, per real token and as padded batches (sorted by length within
     each embed call, `batch_size` at a time, as the embedder does)."""
     real = padded = 0.0
     tokens = padded_tokens = 0
     for texts in calls:
-        lengths = [
-            min(len(ids), model.max_seq_length)
-            for ids in model.tokenizer(texts, add_special_tokens=True)["input_ids"]
-        ]
+        lengths = [len(ids) for ids in embedder.token_ids(texts)]
         lengths.sort(reverse=True)
         for i in range(0, len(lengths), batch_size):
             batch = lengths[i : i + batch_size]
@@ -146,10 +143,9 @@ def run_newsqa(corpus: Path, index_dir: Path, precision: str, *, count_flops: bo
     qa.close()
     row: Row = {}
     if calls:
-        model = embedder._load()  # type: ignore[attr-defined]
         chars = [len(t) for texts in calls for t in texts]
         row["mean_chunk_chars"] = sum(chars) / max(len(chars), 1)
-        row |= embedding_flops(model, calls, embedder.batch_size)  # type: ignore[attr-defined]
+        row |= embedding_flops(embedder, calls, embedder.batch_size)  # type: ignore[attr-defined]
         row["embed_gflops"] = row["flops"] / report.embed_seconds / 1e9
         row["gemm"] = gemm_rates(embedder.precision, available_cores())
         row["gemm_best"] = max(row["gemm"].values())

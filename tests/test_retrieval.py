@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
+from conftest import CountingEmbedder
 
 from newsqa import NewsQA, Settings
 from newsqa.indexing.embeddings import SentenceTransformerEmbedder
@@ -285,3 +287,37 @@ def test_bm25_postings_are_cached_beside_the_catalog(
     again = LexicalIndex(catalog, table.rids, Stemmer())
     assert np.array_equal(built.scores(words), again.scores(words))
     assert cache.read_bytes()[:6] != b"not a "
+
+
+def test_search_sees_an_edit_that_keeps_every_chunk_count(
+    tmp_path: Path, counting: CountingEmbedder
+) -> None:
+    """Re-indexing an article in place, in the same second as the last update, can leave the
+    catalog's chunk count and highest row id as they were: the cached BM25 postings must still
+    notice the change."""
+    settings = Settings(  # BM25 alone, so that the test sees the postings and nothing else
+        corpus_dir=tmp_path / "one", index_dir=tmp_path / "one-index", retrieval="dense=0"
+    )
+    settings.corpus_dir.mkdir()
+
+    def write(place: str) -> None:
+        text = f"The keeper of the {place} lighthouse retired after forty years at the lamp."
+        record = {
+            "title": "Lighthouse keeper retires",
+            "text": text,
+            "source": "Coast Post",
+            "url": "https://coast.example.com/keeper",
+            "published": "2024-03-01",
+        }
+        other = {**record, "text": "Ferry fares rise in spring.", "url": "https://c.example/f"}
+        lines = [json.dumps(other), json.dumps(record)]  # the edited article is indexed last
+        (settings.corpus_dir / "news.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+
+    write("Quillmoor")
+    NewsQA(settings, embedder=counting).update()
+    assert "Quillmoor" in NewsQA(settings, embedder=counting).search("Quillmoor", 1)[0].text
+    write("Brantwick")
+    second = NewsQA(settings, embedder=counting)  # a new process, as the CLI would be
+    second.update()
+    hits = second.search("Brantwick", 1)
+    assert hits and hits[0].text.startswith("The keeper of the Brantwick")

@@ -183,8 +183,18 @@ class Catalog:
                 "INSERT INTO chunks_fts(rowid, body) VALUES (?, ?)",
                 (cur.lastrowid, chunk.indexed_text),
             )
+        self._changed()
+
+    def _changed(self) -> None:
+        """Count a change to the chunks, in the same transaction as the change: the count is
+        part of `version`, which row counts and timestamps alone cannot make unique."""
+        self._db.execute(
+            "INSERT INTO meta(key, value) VALUES ('changes', '1') ON CONFLICT(key) DO UPDATE"
+            " SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+        )
 
     def _delete_chunks(self, article_id: str) -> None:
+        self._changed()
         self._db.execute(
             "DELETE FROM chunks_fts WHERE rowid IN (SELECT rid FROM chunks WHERE article_id = ?)",
             (article_id,),
@@ -321,9 +331,10 @@ class Catalog:
         yield from self._db.execute("SELECT term, doc FROM temp.chunks_vocab")
 
     def version(self) -> tuple[int, int, str]:
-        """Changes whenever chunks are added or removed: (chunks, highest row id, updated_at)."""
+        """Changes whenever chunks are added, removed or replaced: (chunks, highest row id,
+        changes counted so far)."""
         row = self._db.execute("SELECT COUNT(*), coalesce(MAX(rid), 0) FROM chunks").fetchone()
-        return int(row[0]), int(row[1]), self.meta().get("updated_at", "")
+        return int(row[0]), int(row[1]), self.meta().get("changes", "0")
 
     def article_refs(self) -> list[ArticleRef]:
         """Every indexed article (syndicated copies left out), newest first."""

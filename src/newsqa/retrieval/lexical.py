@@ -147,8 +147,8 @@ def _postings(catalog: Catalog, rids: NDArray[np.int64]) -> Postings:
 
 
 def _cache_key(catalog: Catalog, rids: NDArray[np.int64]) -> str:
-    chunks, top, updated = catalog.version()
-    return f"v1|{chunks}|{top}|{updated}|{len(rids)}|{int(rids.sum()) if len(rids) else 0}"
+    chunks, top, changes = catalog.version()
+    return f"v2|{chunks}|{top}|{changes}|{len(rids)}|{int(rids.sum()) if len(rids) else 0}"
 
 
 def _load(path: Path, key: str) -> Postings | None:
