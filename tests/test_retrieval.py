@@ -321,3 +321,29 @@ def test_search_sees_an_edit_that_keeps_every_chunk_count(
     second.update()
     hits = second.search("Brantwick", 1)
     assert hits and hits[0].text.startswith("The keeper of the Brantwick")
+
+
+def test_vectors_are_cached_beside_the_catalog(qa: NewsQA) -> None:
+    """A new process's first search reads the vectors from the file beside the catalog and never
+    opens the vector store (chromadb is not even imported for it)."""
+    from newsqa.indexing.store import LazyStore
+    from newsqa.retrieval.table import VECTORS_NAME
+
+    question = "Who went on strike at the harbour?"
+    expected = [h.chunk_id for h in qa.search(question, 5)]
+    catalog, _store = qa.index.open()
+    cache = Path(catalog.path).parent / VECTORS_NAME
+    assert cache.exists()
+
+    fresh = NewsQA(qa.settings, embedder=qa.index.embedder)
+    assert [h.chunk_id for h in fresh.search(question, 5)] == expected
+    _catalog, store = fresh.index.open()
+    assert isinstance(store, LazyStore) and not store.opened
+    fresh.close()
+
+    cache.write_bytes(b"broken")  # ignored: the vectors come from the store and are saved again
+    again = NewsQA(qa.settings, embedder=qa.index.embedder)
+    assert [h.chunk_id for h in again.search(question, 5)] == expected
+    assert again.index.open()[1].opened  # type: ignore[attr-defined]
+    assert cache.read_bytes()[:6] != b"broken"
+    again.close()

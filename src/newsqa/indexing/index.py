@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from newsqa.indexing.builder import BATCH_ARTICLES, Progress, sync
 from newsqa.indexing.catalog import Catalog
 from newsqa.indexing.embeddings import Embedder, SentenceTransformerEmbedder
 from newsqa.indexing.layout import IndexLayout
-from newsqa.indexing.store import VectorStore, open_store
+from newsqa.indexing.store import LazyStore, VectorStore, open_store
 from newsqa.settings import Settings
 from newsqa.types import Article, IndexReport, IndexStats, Skipped
 
@@ -203,7 +204,9 @@ class NewsIndex:
                 self._close_reader()
                 catalog = Catalog(self.layout.catalog_path(generation))
                 self.check_compatible(catalog.meta())
-                store = self._store_factory(self.settings, self.layout, generation)
+                store = LazyStore(
+                    functools.partial(self._store_factory, self.settings, self.layout, generation)
+                )
                 self._reader = (generation, catalog, store)
             return self._reader[1], self._reader[2]
 

@@ -4,7 +4,8 @@ the catalog (SQLite) stays the source of truth for which vectors are live."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
@@ -14,7 +15,7 @@ import numpy as np
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["ChromaStore", "StoreError", "VectorStore", "open_store"]
+__all__ = ["ChromaStore", "LazyStore", "StoreError", "VectorStore", "open_store"]
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,55 @@ class ChromaStore:
 
     def drop(self) -> None:
         self._client.delete_collection(self.collection_name)
+
+
+class LazyStore:
+    """A vector store opened at its first use. A search that finds every vector in memory (see
+    `newsqa.retrieval.table`) never opens it, so a cold question does not import chromadb."""
+
+    def __init__(self, opener: Callable[[], VectorStore]) -> None:
+        self._opener = opener
+        self._store: VectorStore | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def opened(self) -> bool:
+        return self._store is not None
+
+    def _get(self) -> VectorStore:
+        with self._lock:
+            if self._store is None:
+                self._store = self._opener()
+            return self._store
+
+    def upsert(
+        self,
+        ids: Sequence[str],
+        vectors: NDArray[np.float32],
+        documents: Sequence[str],
+        metadatas: Sequence[Metadata],
+    ) -> None:
+        self._get().upsert(ids, vectors, documents, metadatas)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        self._get().delete(ids)
+
+    def query(
+        self, vector: NDArray[np.float32], k: int, ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        return self._get().query(vector, k, ids)
+
+    def all_ids(self) -> set[str]:
+        return self._get().all_ids()
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+        return self._get().vectors(ids)
+
+    def count(self) -> int:
+        return self._get().count()
+
+    def drop(self) -> None:
+        self._get().drop()
 
 
 def _chroma_settings() -> Any:

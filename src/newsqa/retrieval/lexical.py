@@ -9,10 +9,8 @@ stale, broken or unwritable one is ignored."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
-import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -21,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from newsqa.retrieval.sidecar import load_arrays, save_arrays
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -152,18 +152,15 @@ def _cache_key(catalog: Catalog, rids: NDArray[np.int64]) -> str:
 
 
 def _load(path: Path, key: str) -> Postings | None:
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            if str(data["key"]) != key:
-                return None
-            return (
-                data["terms"].tolist(),
-                data["offsets"].astype(np.int64),
-                data["rows"].astype(np.int64),
-                data["tf"].astype(np.float64),
-            )
-    except (OSError, KeyError, ValueError):
+    data = load_arrays(path, key)
+    if data is None or not {"terms", "offsets", "rows", "tf"} <= data.keys():
         return None
+    return (
+        data["terms"].tolist(),
+        data["offsets"].astype(np.int64),
+        data["rows"].astype(np.int64),
+        data["tf"].astype(np.float64),
+    )
 
 
 def _save(
@@ -174,20 +171,10 @@ def _save(
     rows: NDArray[np.int64],
     tf: NDArray[np.float64],
 ) -> None:
-    """Write the cache atomically (a temporary file renamed over it); never fail the search."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            np.savez(
-                f,
-                key=np.array(key),
-                terms=np.array(terms, dtype=np.str_),
-                offsets=offsets,
-                rows=rows.astype(np.int32),
-                tf=tf.astype(np.uint16),
-            )
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.debug("BM25 postings not cached in %s: %s", path, exc)
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    arrays = {
+        "terms": np.array(terms, dtype=np.str_),
+        "offsets": offsets,
+        "rows": rows.astype(np.int32),
+        "tf": tf.astype(np.uint16),
+    }
+    save_arrays(path, key, arrays)

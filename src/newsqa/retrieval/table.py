@@ -4,17 +4,20 @@ names for reading questions, and the chunk vectors for exact dense search over a
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from newsqa.retrieval.dates import DateMention
 from newsqa.retrieval.outlets import OutletMatcher
+from newsqa.retrieval.sidecar import load_arrays, save_arrays
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -22,7 +25,9 @@ if TYPE_CHECKING:
     from newsqa.indexing.catalog import Catalog
     from newsqa.indexing.store import VectorStore
 
-__all__ = ["ChunkTable", "load_table"]
+__all__ = ["VECTORS_NAME", "ChunkTable", "load_table"]
+
+VECTORS_NAME = "dense-vectors.npz"  # beside the catalog: the first search skips the store
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +126,7 @@ def load_table(catalog: Catalog, store: VectorStore, *, max_vectors: int) -> Chu
         latest_year=date.fromordinal(int(dated.max())).year if dated.size else None,
     )
     if 0 < len(vector_ids) <= max_vectors:
-        table.matrix = _vectors(store, vector_ids)
+        table.matrix = _cached_vectors(Path(catalog.path).parent / VECTORS_NAME, store, vector_ids)
     return table
 
 
@@ -130,6 +135,25 @@ def _day(published: str) -> int:
         return date.fromisoformat(published[:10]).toordinal() if published else _NO_DAY
     except ValueError:
         return _NO_DAY
+
+
+def _cached_vectors(
+    path: Path, store: VectorStore, vector_ids: Sequence[str]
+) -> NDArray[np.float32] | None:
+    """The vectors of `vector_ids` from the file beside the catalog, else from the store (then
+    saved there). Vector ids name their chunk's content and a generation keeps one model, so
+    the list of ids is the whole key."""
+    digest = hashlib.sha256("\n".join(vector_ids).encode()).hexdigest()
+    key = f"v1|{len(vector_ids)}|{digest}"
+    cached = load_arrays(path, key)
+    if cached is not None and "vectors" in cached:
+        kept = cached["vectors"]
+        if kept.dtype == np.float32 and kept.ndim == 2 and len(kept) == len(vector_ids):
+            return np.asarray(kept, dtype=np.float32)
+    matrix = _vectors(store, vector_ids)
+    if matrix is not None:
+        save_arrays(path, key, {"vectors": matrix})
+    return matrix
 
 
 def _vectors(store: VectorStore, vector_ids: Sequence[str]) -> NDArray[np.float32] | None:
