@@ -218,7 +218,8 @@ def print_report(r: Row) -> None:
         " (interpreter = spawn to the script's first line; import = the package's own imports;"
         " model load = importing torch (and sentence-transformers for models the plain-torch"
         " backend does not run), loading and one warm-up embed;"
-        " open index = newsqa's catalog (Chroma opens at the first search) or the textbook's"
+        " open index = newsqa's catalog (Chroma opens only if the first search finds no vectors"
+        " cached beside the catalog) or the textbook's"
         " Chroma; first search = newsqa's in-memory tables plus one query)."
     )
     if r["newsqa"].get("profile"):
