@@ -159,13 +159,18 @@ class _SentenceTransformersNetwork:
 BACKENDS = ("auto", "torch", "sentence-transformers")
 
 
+def _check_backend(backend: str) -> str:
+    if backend not in BACKENDS:
+        raise ValueError(f"embedding backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    return backend
+
+
 @lru_cache(maxsize=4)
 def _load_model(name: str, precision: str, backend: str = "auto") -> _Network:
     """One loaded copy per model, precision and backend in a process (the page and the indexer
     share it). "auto" runs a plain mean- or CLS-pooled BERT folder (the default model) in plain
     torch, which starts ~3x faster, and anything else through sentence-transformers."""
-    if backend not in BACKENDS:
-        raise ValueError(f"embedding backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    _check_backend(backend)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     import torch
 
@@ -215,12 +220,8 @@ class SentenceTransformerEmbedder:
         workers: int | None = None,
         backend: str = "auto",
     ) -> None:
-        if backend not in BACKENDS:
-            raise ValueError(
-                f"embedding backend must be one of {', '.join(BACKENDS)}, not {backend!r}"
-            )
         self.name = model
-        self.backend = backend
+        self.backend = _check_backend(backend)
         if precision == "auto":
             precision = "bf16" if cpu_has_bf16() else "fp32"
         self.precision = precision
