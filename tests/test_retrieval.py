@@ -347,3 +347,36 @@ def test_vectors_are_cached_beside_the_catalog(qa: NewsQA) -> None:
     assert again.index.open()[1].opened  # type: ignore[attr-defined]
     assert cache.read_bytes()[:6] != b"broken"
     again.close()
+
+
+def test_after_an_update_only_new_vectors_come_from_the_store(
+    settings: Settings, counting: CountingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsqa.indexing.store import ChromaStore
+
+    NewsQA(settings, embedder=counting).update()
+    NewsQA(settings, embedder=counting).search("harbour strike", 3)  # writes the vector cache
+    added = settings.corpus_dir / "new.md"
+    added.write_text(
+        "# Tram line opens\n\nThe city's first tram line opened to riders on Sunday morning.",
+        encoding="utf-8",
+    )
+    qa = NewsQA(settings, embedder=counting)
+    assert qa.update().chunks_embedded >= 1
+    catalog, _ = qa.index.open()
+    every = catalog.vector_ids()
+    asked: list[str] = []
+    real = ChromaStore.vectors
+
+    def spy(self: ChromaStore, ids: list[str]) -> dict[str, object]:
+        asked.extend(ids)
+        return real(self, ids)
+
+    monkeypatch.setattr(ChromaStore, "vectors", spy)
+    hits = NewsQA(settings, embedder=counting).search("tram line opened", 1)
+    assert hits and "tram line" in hits[0].text
+    assert 0 < len(asked) < len(every)
+    assert all("tram" in row.text for row in catalog.rows_for_vectors(asked).values())
+    again = NewsQA(settings, embedder=counting).search("tram line opened", 1)
+    assert [h.chunk_id for h in again] == [h.chunk_id for h in hits]
+    assert len(asked) == len(set(asked))  # the second process read nothing from the store

@@ -4,7 +4,6 @@ names for reading questions, and the chunk vectors for exact dense search over a
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sys
 from collections.abc import Iterable, Sequence
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["VECTORS_NAME", "ChunkTable", "load_table"]
 
 VECTORS_NAME = "dense-vectors.npz"  # beside the catalog: the first search skips the store
+_VECTORS_KEY = "vectors-by-id-v1"
 
 log = logging.getLogger(__name__)
 
@@ -140,36 +140,36 @@ def _day(published: str) -> int:
 def _cached_vectors(
     path: Path, store: VectorStore, vector_ids: Sequence[str]
 ) -> NDArray[np.float32] | None:
-    """The vectors of `vector_ids` from the file beside the catalog, else from the store (then
-    saved there). Vector ids name their chunk's content and a generation keeps one model, so
-    the list of ids is the whole key."""
-    digest = hashlib.sha256("\n".join(vector_ids).encode()).hexdigest()
-    key = f"v1|{len(vector_ids)}|{digest}"
-    cached = load_arrays(path, key)
-    if cached is not None and "vectors" in cached:
-        kept = cached["vectors"]
-        if kept.dtype == np.float32 and kept.ndim == 2 and len(kept) == len(vector_ids):
+    """The vectors of `vector_ids` in that order, from the file beside the catalog where it has
+    them and from the store for the rest (then the file is written again), or None when neither
+    can hand them out (dense search then goes through the store's own nearest-neighbour query).
+    Vector ids name their chunk's content and a generation keeps one model, so a cached id always
+    means the same vector: after an update only the new chunks' vectors are read from the store.
+    Ids found nowhere get zero rows, which are not cached."""
+    cached = load_arrays(path, _VECTORS_KEY) or {}
+    ids, kept = cached.get("ids"), cached.get("vectors")
+    known: dict[str, NDArray[np.float32]] = {}
+    if ids is not None and kept is not None and kept.ndim == 2 and len(ids) == len(kept):
+        if len(ids) == len(vector_ids) and ids.tolist() == list(vector_ids):
             return np.asarray(kept, dtype=np.float32)
-    matrix = _vectors(store, vector_ids)
-    if matrix is not None:
-        save_arrays(path, key, {"vectors": matrix})
-    return matrix
-
-
-def _vectors(store: VectorStore, vector_ids: Sequence[str]) -> NDArray[np.float32] | None:
-    """The stored vectors in the order of `vector_ids`, or None when the store cannot hand
-    them out (then dense search goes through the store's own nearest-neighbour query)."""
-    try:
-        found = store.vectors(vector_ids)
-    except Exception as exc:  # a store that cannot list vectors: fall back, do not fail
-        log.warning("Vectors not loaded for exact search (%s); using the store's queries", exc)
+        known = dict(zip(ids.tolist(), np.asarray(kept, dtype=np.float32), strict=True))
+    missing = [v for v in vector_ids if v not in known]
+    if missing:
+        try:
+            known.update(store.vectors(missing))
+        except Exception as exc:  # a store that cannot list vectors: fall back, do not fail
+            log.warning("Vectors not loaded for exact search (%s); using the store's queries", exc)
+            return None
+    if not known:
         return None
-    if not found:
-        return None
-    dim = len(next(iter(found.values())))
+    dim = len(next(iter(known.values())))
     matrix = np.zeros((len(vector_ids), dim), dtype=np.float32)
-    for i, vid in enumerate(vector_ids):
-        vec = found.get(vid)
-        if vec is not None:
-            matrix[i] = vec
+    found = [i for i, v in enumerate(vector_ids) if v in known]
+    for i in found:
+        matrix[i] = known[vector_ids[i]]
+    save_arrays(
+        path,
+        _VECTORS_KEY,
+        {"ids": np.array([vector_ids[i] for i in found], dtype=np.str_), "vectors": matrix[found]},
+    )
     return matrix
