@@ -13,6 +13,7 @@ from conftest import CountingEmbedder
 from newsqa import NewsQA, Settings
 from newsqa.indexing.embeddings import SentenceTransformerEmbedder
 from newsqa.retrieval.dates import find_dates
+from newsqa.retrieval.feedback import answer_name, asks_for_name
 from newsqa.retrieval.options import RetrievalOptions
 from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.plan import plan_query
@@ -93,16 +94,22 @@ ARTICLES = [
 def qa(
     tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
 ) -> NewsQA:
-    root = tmp_path_factory.mktemp("retrieval")
+    return indexed(tmp_path_factory.mktemp("retrieval"), ARTICLES, real_embedder)
+
+
+def indexed(
+    root: Path, articles: list[dict[str, str]], embedder: SentenceTransformerEmbedder
+) -> NewsQA:
+    """A NewsQA over `articles`, indexed in small chunks under `root`."""
     corpus = root / "corpus"
     corpus.mkdir()
     lines = [
         json.dumps({**a, "url": f"https://news.example.com/{i}", "author": "Staff"})
-        for i, a in enumerate(ARTICLES)
+        for i, a in enumerate(articles)
     ]
     (corpus / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     settings = Settings(corpus_dir=corpus, index_dir=root / "index", chunk_size=48, chunk_overlap=0)
-    app = NewsQA(settings, embedder=real_embedder)
+    app = NewsQA(settings, embedder=embedder)
     app.update()
     return app
 
@@ -237,6 +244,124 @@ def test_filters_still_restrict_every_sub_search(qa: NewsQA) -> None:
     assert {h.article.published.month for h in in_may if h.article.published} == {5}
     assert qa.search(q, k=5, sources=["No Such Outlet"]) == []
     assert qa.search("   ", k=5) == []
+
+
+def test_a_question_asking_for_a_name_is_told_from_a_yes_no_question() -> None:
+    assert asks_for_name("Which company, reported by the Gazette, raised forty million crowns?")
+    assert asks_for_name("Who is the individual accused of fraud by the Courier?")
+    assert not asks_for_name("Did the Courier report that the dockers went on strike?")
+    assert not asks_for_name("Was the Gazette's report on the strike consistent?")
+
+
+def test_the_answer_name_is_the_one_the_first_results_share() -> None:
+    q = "Which company makes a hospital robot and raised forty million crowns?"
+    passages = [
+        ("a1", "Fennick Robotics showed a delivery robot. Nurses at St Brin's tested it."),
+        ("a2", "Investors put forty million crowns into Fennick. The Lakeside Gazette says so."),
+        ("a2", "The round was led by Selm Capital."),
+        ("a3", "Selm Capital also backs a brewery."),
+        ("a4", "The Lakeside Gazette and the Fennick team met on Monday."),
+    ]
+    # "Fennick" is in three articles, "Selm Capital" in two; the most frequent form is returned
+    assert answer_name(q, passages) == "Fennick"
+    # never a name the question already holds, nor one the caller rules out (an outlet)
+    gazette = lambda name: "Gazette" in name  # noqa: E731
+    named = q.replace("company", "Fennick company")
+    assert answer_name(named, passages) == "Lakeside Gazette"
+    assert answer_name(named, passages, skip=gazette) == "Selm Capital"
+    assert answer_name(q, passages[3:], skip=gazette) is None
+    assert answer_name(q, passages[:1]) is None  # one article: nothing is shared
+
+
+def test_a_who_question_prefers_a_persons_name() -> None:
+    passages = [
+        ("a1", "FTX collapsed in November. Sam Bankman-Fried founded FTX."),
+        ("a2", "FTX customers lost money, and Bankman-Fried faces trial."),
+        ("a3", "The FTX trial began. Bankman-Fried took the stand."),
+        ("a3", "FTX lawyers spoke to FTX staff about FTX."),
+    ]
+    who = "Who is the individual accused of fraud over the collapsed exchange?"
+    assert answer_name(who, passages) == "Bankman-Fried"  # its most frequent form
+    what = "Which exchange collapsed, leaving customers without their money?"
+    assert answer_name(what, passages) == "FTX"
+
+
+# A question that asks for a company without naming it: its third clause is worded like three
+# other stories, and only the name the first two clauses' evidence shares ("Fennick") finds the
+# evidence that answers it.
+NAMED = [
+    *ARTICLES,
+    {
+        "title": "A robot for hospital wards",
+        "source": "The Valdria Courier",
+        "published_at": "2024-04-02T09:00:00+00:00",
+        "body": "Fennick Robotics showed a delivery robot that carries medicine between hospital "
+        "wards. Nurses at St Brin's Hospital tested the Fennick robot for a month.",
+    },
+    {
+        "title": "Investors back a robot maker",
+        "source": "Lakeside Gazette",
+        "published_at": "2024-04-10T09:00:00+00:00",
+        "body": "Investors put forty million crowns into Fennick Robotics. Selm Capital led the "
+        "round, and Fennick said the money will pay for more engineers.",
+    },
+    {
+        "title": "Sorrel wins a new plant",
+        "source": "Northern Herald",
+        "published_at": "2024-04-20T09:00:00+00:00",
+        "body": "Fennick will open its new factory near Sorrel next spring. The plant is to "
+        "employ three hundred people when it runs at full speed.",
+    },
+    {
+        "title": "Shipyard adds jobs",
+        "source": "Metro Ledger",
+        "published_at": "2024-04-21T09:00:00+00:00",
+        "body": "The Valdria shipyard will create jobs at its hull factory. The yard builds "
+        "ferries for the lake.",
+    },
+    {
+        "title": "Brewery hiring",
+        "source": "The Valdria Courier",
+        "published_at": "2024-04-22T09:00:00+00:00",
+        "body": "Kessel Brewery is hiring hundreds of workers for its bottling factory. The "
+        "brewery makes rye beer.",
+    },
+    {
+        "title": "Car parts maker to create jobs",
+        "source": "Lakeside Gazette",
+        "published_at": "2024-04-23T09:00:00+00:00",
+        "body": "A car parts maker will create hundreds of jobs on the lake shore. The council "
+        "welcomed the plan.",
+    },
+    {
+        "title": "Hospital wards get new beds",
+        "source": "Northern Herald",
+        "published_at": "2024-04-24T09:00:00+00:00",
+        "body": "The county hospital added forty beds to its wards. Hospital staff said the "
+        "medicine rounds are faster now.",
+    },
+]
+
+
+@pytest.mark.slow
+def test_a_second_search_with_the_answers_name_finds_evidence_that_only_names_it(
+    tmp_path: Path, real_embedder: SentenceTransformerEmbedder
+) -> None:
+    app = indexed(tmp_path, NAMED, real_embedder)
+    q = (
+        "Which company makes a robot that carries medicine between hospital wards, raised forty "
+        "million crowns from investors, and will create hundreds of jobs at a new factory?"
+    )
+
+    def place(**options: object) -> int:
+        titles = [h.article.title for h in with_options(app, **options).search(q, k=20)]
+        return titles.index("Sorrel wins a new plant")
+
+    without = place(feedback=False)
+    assert without >= 5  # the other factory stories' wording wins
+    assert place(feedback_weight=1.0) < 5  # searched again as "Fennick will create ..."
+    assert place() < without  # the default weight lifts it too, less far
+    app.close()
 
 
 @pytest.mark.slow

@@ -22,6 +22,7 @@ class RetrievalOptions:
     split: bool = True  # each clause of a multi-part question is searched on its own
     sentences: bool = True  # candidates re-ranked by their best-matching sentence
     recency: bool = True  # newer articles first among equals for "latest" questions
+    feedback: bool = True  # a question asking for a name: search again with the likely name
     max_per_article: int = 0  # chunks of one article in the results; 0: no cap
     depth: int = 100  # candidates per retriever and sub-search
     rrf_k: int = 10  # dense/lexical fusion constant (small: the top ranks decide)
@@ -33,6 +34,8 @@ class RetrievalOptions:
     sentence_depth: int = 20  # candidates of a sub-search re-ranked by sentences
     sentence_weight: float = 1.0
     recency_weight: float = 0.05
+    feedback_depth: int = 10  # first results the likely name is read from
+    feedback_weight: float = 0.3  # the second round's sub-searches, against the first's
     max_vectors: int = 500_000  # above this, dense search goes through the vector store
 
     def replace(self, **changes: object) -> RetrievalOptions:

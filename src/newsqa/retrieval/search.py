@@ -5,8 +5,10 @@ clause is searched on its own within the outlets it names, the whole question wi
 outlet and over everything; each such sub-search fuses dense (MiniLM) and lexical (BM25) ranks,
 lifts articles from the dates the question names, and re-ranks its candidates by their best
 sentence. The sub-searches are fused by reciprocal rank, so every part of the question brings its
-own best evidence near the top. Outlet and date filters from the API are resolved in the catalog
-and applied as masks over an in-memory table of the index."""
+own best evidence near the top. A question that asks for a name ("Which company ...") is searched
+a second time, every sub-search led by the name its first results share (`feedback.py`). Outlet
+and date filters from the API are resolved in the catalog and applied as masks over an in-memory
+table of the index."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import numpy as np
 
 from newsqa.indexing import NewsIndex
 from newsqa.retrieval.dates import DateMention
+from newsqa.retrieval.feedback import answer_name, asks_for_name
 from newsqa.retrieval.fusion import Ranked, boost, hybrid, rrf
 from newsqa.retrieval.lexical import LexicalIndex, Stemmer
 from newsqa.retrieval.options import RetrievalOptions
@@ -106,7 +109,7 @@ class Retriever:
         filters = filters or SearchFilters()
         catalog, store = self.index.open()
         memory = self._memory(catalog, store)
-        table, sentences = memory.table, memory.sentences
+        table = memory.table
         if not len(table):
             return []
         allowed: NDArray[np.bool_] | None = None
@@ -125,32 +128,15 @@ class Retriever:
             split=o.split,
         )
         texts = [plan.question, *(p.text for p in plan.parts)]
-        embedded = texts if o.dense_clauses else texts[:1]
-        dense = self._dense(embedded, table, store, allowed) if o.dense else None
-        lexical = [self._lexical(t, memory, catalog) for t in texts] if o.lexical else None
-        depth, head = max(o.depth, k), max(o.sentence_depth, k)
-        ranked = []
-        for sub in self._sub_searches(plan, table, allowed):
-            d = dense[sub.text] if dense is not None and sub.text < len(dense) else None
-            lex = lexical[sub.text] if lexical is not None else None
-            found = hybrid(
-                d, lex, sub.mask, depth=depth, k=o.rrf_k, lexical_weight=o.lexical_weight
-            )
-            if sub.dates is not None:
-                inside = sub.dates if sub.mask is None else sub.mask & sub.dates
-                favoured = hybrid(
-                    d, lex, inside, depth=depth, k=o.rrf_k, lexical_weight=o.lexical_weight
-                )
-                found = boost(found, favoured, o.date_boost)
-            ranked.append((sub, found))
         rows: dict[str, ChunkRow] = {}
-        if o.sentences:
-            rows = self._rows(catalog, table, [r.rows[:head] for _, r in ranked])
-            ranked = [
-                (sub, self._by_sentences(texts[sub.text], r.head(head), table, rows, sentences))
-                for sub, r in ranked
-            ]
+        subs = self._sub_searches(plan, table, allowed)
+        ranked = self._rank(texts, subs, k, memory, catalog, store, allowed, rows)
         fused = rrf([(r, sub.weight) for sub, r in ranked], o.fuse_k)
+        if o.feedback and asks_for_name(plan.question) and len(fused):
+            again = self._feedback(texts, subs, fused, memory, catalog, rows)
+            if again is not None:
+                more = self._rank(*again, k, memory, catalog, store, allowed, rows)
+                fused = rrf([(r, sub.weight) for sub, r in ranked + more], o.fuse_k)
         if plan.latest and o.recency:
             fused = self._newer_first(fused, table)
         chosen = self._cap(fused, table, k)
@@ -174,6 +160,48 @@ class Retriever:
         ]
 
     # -- the parts of a search ----------------------------------------------------------------
+    def _rank(
+        self,
+        texts: list[str],
+        subs: list[_SubSearch],
+        k: int,
+        memory: _Memory,
+        catalog: Catalog,
+        store: VectorStore,
+        allowed: NDArray[np.bool_] | None,
+        rows: dict[str, ChunkRow],
+    ) -> list[tuple[_SubSearch, Ranked]]:
+        """Each sub-search's ranking: dense and BM25 fused, its dates lifted, its head re-ranked
+        by sentences (`rows` collects the chunk rows read for that)."""
+        o = self.options
+        table = memory.table
+        embedded = texts if o.dense_clauses else texts[:1]
+        dense = self._dense(embedded, table, store, allowed) if o.dense else None
+        lexical = [self._lexical(t, memory, catalog) for t in texts] if o.lexical else None
+        depth, head = max(o.depth, k), max(o.sentence_depth, k)
+        ranked = []
+        for sub in subs:
+            d = dense[sub.text] if dense is not None and sub.text < len(dense) else None
+            lex = lexical[sub.text] if lexical is not None else None
+            found = hybrid(
+                d, lex, sub.mask, depth=depth, k=o.rrf_k, lexical_weight=o.lexical_weight
+            )
+            if sub.dates is not None:
+                inside = sub.dates if sub.mask is None else sub.mask & sub.dates
+                favoured = hybrid(
+                    d, lex, inside, depth=depth, k=o.rrf_k, lexical_weight=o.lexical_weight
+                )
+                found = boost(found, favoured, o.date_boost)
+            ranked.append((sub, found))
+        if o.sentences:
+            rows.update(self._rows(catalog, table, [r.rows[:head] for _, r in ranked], rows))
+            matcher = memory.sentences
+            ranked = [
+                (sub, self._by_sentences(texts[sub.text], r.head(head), table, rows, matcher))
+                for sub, r in ranked
+            ]
+        return ranked
+
     def _sub_searches(
         self, plan: QueryPlan, table: ChunkTable, allowed: NDArray[np.bool_] | None
     ) -> list[_SubSearch]:
@@ -242,10 +270,39 @@ class Retriever:
 
     @staticmethod
     def _rows(
-        catalog: Catalog, table: ChunkTable, lists: list[NDArray[np.int64]]
+        catalog: Catalog,
+        table: ChunkTable,
+        lists: list[NDArray[np.int64]],
+        known: dict[str, ChunkRow],
     ) -> dict[str, ChunkRow]:
-        wanted = {table.vector_ids[r] for rows in lists for r in rows.tolist()}
+        """The catalog rows of the chunks in `lists` that `known` lacks."""
+        wanted = {table.vector_ids[r] for rows in lists for r in rows.tolist()} - known.keys()
         return catalog.rows_for_vectors(sorted(wanted)) if wanted else {}
+
+    def _feedback(
+        self,
+        texts: list[str],
+        subs: list[_SubSearch],
+        fused: Ranked,
+        memory: _Memory,
+        catalog: Catalog,
+        rows: dict[str, ChunkRow],
+    ) -> tuple[list[str], list[_SubSearch]] | None:
+        """Second-round sub-searches for a question that asks for a name: every sub-search
+        again, its text led by the name the first results share (`feedback.py`)."""
+        o, table = self.options, memory.table
+        head = fused.rows[: o.feedback_depth]
+        rows.update(self._rows(catalog, table, [head], rows))
+        passages = [
+            (rows[v].article.id, rows[v].text)
+            for v in (table.vector_ids[r] for r in head.tolist())
+            if v in rows
+        ]
+        found = answer_name(texts[0], passages, skip=lambda n: bool(table.matcher.find(n)))
+        if found is None:
+            return None
+        again = [_SubSearch(s.text, s.mask, s.dates, s.weight * o.feedback_weight) for s in subs]
+        return [f"{found} {t}" for t in texts], again
 
     def _by_sentences(
         self,
