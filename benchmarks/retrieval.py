@@ -51,18 +51,25 @@ from newsqa.retrieval.options import RetrievalOptions  # noqa: E402
 from newsqa.settings import Settings  # noqa: E402
 
 DATA = HERE.parent.parent / "shared" / "benchmarks" / "multihop-rag"
-OFF = "outlets=0,dates=0,split=0,sentences=0,recency=0,feedback=0"
+# the ideas in the order the rows add them; `_off(i)` switches off the i-th and every later one
+IDEAS = ["outlets", "dates", "split", "sentences", "recency", "feedback"]
+
+
+def _off(i: int) -> str:
+    return ",".join(f"{idea}=0" for idea in IDEAS[i:])
+
+
 # (row, NEWSQA_RETRIEVAL spec): each row adds one idea to the one above it
 ROWS: list[tuple[str, str]] = [
-    ("dense only", f"lexical=0,{OFF}"),
-    ("BM25 only", f"dense=0,{OFF}"),
-    ("hybrid (dense + BM25, RRF)", OFF),
-    ("+ outlet sub-searches", "dates=0,split=0,sentences=0,recency=0,feedback=0"),
-    ("+ soft dates", "split=0,sentences=0,recency=0,feedback=0"),
-    ("+ clause splitting", "sentences=0,recency=0,feedback=0"),
-    ("+ sentence re-rank (coverage)", "recency=0,feedback=0"),
-    ("+ recency for 'latest'", "feedback=0"),
-    ("+ name feedback (all, default)", ""),
+    ("dense only", f"lexical=0,{_off(0)}"),
+    ("BM25 only", f"dense=0,{_off(0)}"),
+    ("hybrid (dense + BM25, RRF)", _off(0)),
+    ("+ outlet sub-searches", _off(1)),
+    ("+ soft dates", _off(2)),
+    ("+ clause splitting", _off(3)),
+    ("+ sentence re-rank (coverage)", _off(4)),
+    ("+ recency for 'latest'", _off(5)),
+    ("+ name feedback (all, default)", _off(6)),
     ("all + per-article cap 2", "max_per_article=2"),
 ]
 NAMES = ["Hits@1", "Hits@4", "Hits@10", "MRR@10", "MAP@10", "fact recall", "all facts"]

@@ -72,12 +72,14 @@ def answer_name(
     first: dict[str, int] = {}
     for rank, (article, text) in enumerate(passages):
         for name in _names(text):
-            words = _WORDS.findall(name.lower())
-            if not words or all(w in asked or w in STOP_WORDS for w in words) or skip(name):
+            words = [
+                w
+                for w in dict.fromkeys(_WORDS.findall(name.lower()))
+                if len(w) >= 3 and w not in asked and w not in _NOT_NAMES
+            ]
+            if not words or skip(name):
                 continue
-            for word in dict.fromkeys(words):
-                if len(word) < 3 or word in asked or word in _NOT_NAMES:
-                    continue
+            for word in words:
                 articles.setdefault(word, set()).add(article)
                 mentions[word] += 1
                 forms.setdefault(word, Counter())[name] += 1
