@@ -90,8 +90,10 @@ def test_search_filters_by_outlet_and_dates(settings: Settings, counting: Counti
     herald = qa.search("avalanche", k=5, sources=["Northern Herald"])
     assert herald and herald[0].article.source == "Alpine Wire"
     assert qa.search(q, k=5, sources=["No Such Outlet"]) == []
+    # a month, in ISO or in words, covers the whole month at either end
+    assert qa.search(q, k=10, since="2024-05", until="May 2024") == in_may
     with pytest.raises(ValueError, match="Not a date"):
-        qa.search(q, since="last tuesday")
+        qa.search(q, since="someday")
 
 
 def test_update_embeds_only_what_changed(

@@ -12,7 +12,7 @@ from conftest import CountingEmbedder
 
 from newsqa import NewsQA, Settings
 from newsqa.indexing.embeddings import SentenceTransformerEmbedder
-from newsqa.retrieval.dates import find_dates
+from newsqa.retrieval.dates import find_dates, reference_day
 from newsqa.retrieval.feedback import answer_name, asks_for_name
 from newsqa.retrieval.options import RetrievalOptions
 from newsqa.retrieval.outlets import OutletMatcher
@@ -150,8 +150,53 @@ def test_dates_are_read_generally() -> None:
     assert (span.first, span.last, span.relation) == (date(2024, 6, 3), date(2024, 6, 9), "on")
     (iso,) = find_dates("after 2024-02-29")
     assert (iso.first, iso.relation) == (date(2024, 2, 29), "after")
-    assert [d.first for d in find_dates("on May 2", default_year=2024)] == [date(2024, 5, 2)]
+    assert [d.first for d in find_dates("on May 2", today=date(2024, 12, 31))] == [date(2024, 5, 2)]
     assert find_dates("They may be late on the 40th") == []
+
+
+def test_dates_in_words_and_relative_dates() -> None:
+    today = date(2023, 12, 25)  # a Monday
+
+    def read(question: str) -> list[tuple[date, date, str]]:
+        return [(d.first, d.last, d.relation) for d in find_dates(question, today=today)]
+
+    # a month without a year is the latest such month up to today
+    assert read("What did the Fed decide in December?") == [
+        (date(2023, 12, 1), date(2023, 12, 31), "on")
+    ]
+    assert read("since February") == [(date(2023, 2, 1), date(2023, 2, 28), "after")]
+    assert read("in late October 2023") == [(date(2023, 10, 21), date(2023, 10, 31), "on")]
+    assert read("the second week of November") == [(date(2023, 11, 8), date(2023, 11, 14), "on")]
+    assert read("the week before Oct. 20") == [(date(2023, 10, 13), date(2023, 10, 19), "on")]
+    assert read("two days after 2023-11-03T17:43:00+00:00") == [
+        (date(2023, 11, 4), date(2023, 11, 5), "on")
+    ]
+    assert read("as of May 2023") == [(date(2023, 5, 1), date(2023, 5, 31), "before")]
+    assert read("between October and December") == [(date(2023, 10, 1), date(2023, 12, 31), "on")]
+    assert read("What happened last week?") == [(date(2023, 12, 18), date(2023, 12, 24), "on")]
+    assert read("three days ago") == [(date(2023, 12, 22), date(2023, 12, 22), "on")]
+    assert read("in the past two weeks") == [(date(2023, 12, 11), date(2023, 12, 25), "on")]
+    assert read("What did Apple announce on Friday?") == [(date(2023, 12, 22),) * 2 + ("on",)]
+    # things that only look like dates
+    for question in (
+        "Monday Night Football",
+        "the 2015 World Cup",
+        "Theresa May and March",
+        "an article by USA Today",
+        "profits compared to last year",
+        "in march",
+    ):
+        assert read(question) == [], question
+    assert find_dates("What happened last week?") == []  # relative dates need a today
+    skipped = find_dates("USA Today on Monday", today=today, skip=[(0, 9)])
+    assert [d.first for d in skipped] == [today]
+
+
+def test_relative_dates_read_against_an_archives_own_today() -> None:
+    today = date(2026, 11, 25)
+    assert reference_day(date(2026, 11, 24), today) == today  # fed daily: today
+    assert reference_day(date(2023, 12, 25), today) == date(2023, 12, 25)  # an archive
+    assert reference_day(None, today) == today
 
 
 def test_plan_splits_clauses_and_attaches_outlets() -> None:
@@ -208,6 +253,11 @@ def test_date_in_question_boosts_that_period(qa: NewsQA) -> None:
     assert qa.search(q, k=1)[0].article.title == "Tram line extension approved by council"
     no_dates = with_options(qa, dates=False).search(q, k=1)
     assert no_dates[0].article.title == "Tram line extension delayed by council"
+    # a month without a year, part of a month, a period relative to the newest article (July)
+    base = "What did the council decide about the tram line and the rail steel price"
+    for when in ("in March", "in mid-March", "four months ago"):
+        top = qa.search(f"{base} {when}?", k=1)[0]
+        assert top.article.title == "Tram line extension approved by council", when
     # soft: the other period still follows
     hits = qa.search("What did the council decide about the tram line in March 2024?", k=6)
     assert "Tram line extension delayed by council" in {h.article.title for h in hits}

@@ -38,8 +38,18 @@ CorpusOpt = Annotated[
 SourceOpt = Annotated[
     list[str] | None, typer.Option("--source", "-s", help="Only this outlet (repeatable).")
 ]
-SinceOpt = Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")]
-UntilOpt = Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Published on or after: YYYY-MM-DD, YYYY-MM, or words ('November 2023', 'last week')."
+    ),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Published on or before: YYYY-MM-DD, YYYY-MM, or words ('November 2023', 'yesterday')."
+    ),
+]
 LlmOpt = Annotated[
     str | None,
     typer.Option(

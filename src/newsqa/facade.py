@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -13,6 +14,7 @@ from newsqa.indexing import Embedder, NewsIndex
 from newsqa.indexing.builder import Progress
 from newsqa.indexing.index import StoreFactory
 from newsqa.indexing.job import BackgroundIndexing
+from newsqa.retrieval.dates import find_dates
 from newsqa.retrieval.search import Retriever, SearchFilters
 from newsqa.settings import Settings
 from newsqa.types import (
@@ -36,7 +38,10 @@ DateLike = datetime | date | str | None
 
 
 def parse_when(value: DateLike, *, end_of_day: bool = False) -> datetime | None:
-    """A datetime from a datetime, a date or an ISO string; a bare date covers its whole day."""
+    """A datetime from a datetime, a date or a string: ISO ("2023-11-05", "2023-11", "2023",
+    "2023-11-05T14:00"), or a date or period in words ("Nov 5, 2023", "November 2023", "last
+    week", "3 days ago", read against today). A day, month or year covers all of it: its start,
+    or with `end_of_day` its end."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -44,12 +49,24 @@ def parse_when(value: DateLike, *, end_of_day: bool = False) -> datetime | None:
     if isinstance(value, date):
         return datetime.combine(value, time.max if end_of_day else time.min)
     text = value.strip()
-    try:
-        if len(text) == 10:  # YYYY-MM-DD
-            return parse_when(date.fromisoformat(text), end_of_day=end_of_day)
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"Not a date: {value!r} (use YYYY-MM-DD or an ISO 8601 time)") from None
+    if re.fullmatch(r"\d{4}(?:-\d\d)?", text):  # a year or a month
+        text = (
+            f"in {text}" if len(text) == 4 else f"in {date(int(text[:4]), int(text[5:]), 1):%B %Y}"
+        )
+    else:
+        try:
+            if len(text) == 10:  # YYYY-MM-DD
+                return parse_when(date.fromisoformat(text), end_of_day=end_of_day)
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    found = find_dates(text, today=date.today())
+    if len(found) != 1:
+        raise ValueError(
+            f"Not a date: {value!r} (use YYYY-MM-DD, YYYY-MM, an ISO 8601 time, or words such as "
+            "'November 2023' or 'last week')"
+        )
+    return parse_when(found[0].last if end_of_day else found[0].first, end_of_day=end_of_day)
 
 
 class NewsQA:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from newsqa.retrieval.dates import DateMention, find_dates
 from newsqa.retrieval.outlets import OutletMatcher
@@ -16,7 +17,8 @@ __all__ = ["QueryPlan", "SubQuery", "plan_query"]
 
 _MIN_TERMS = 3  # content words a clause needs to be searched on its own
 _LATEST = re.compile(
-    r"\b(?:latest|most recent(?:ly)?|newest|recent(?:ly)?|current(?:ly)?|now|so far|to date)\b",
+    r"\b(?:latest|most recent(?:ly)?|newest|recent(?:ly)?|current(?:ly)?|now|so far|to date|"
+    r"as of)\b",
     re.IGNORECASE,
 )
 
@@ -45,14 +47,14 @@ def plan_query(
     question: str,
     matcher: OutletMatcher | None = None,
     *,
-    default_year: int | None = None,
+    today: date | None = None,
     split: bool = True,
 ) -> QueryPlan:
     """Read `question` into a plan. Clauses too short to search on their own ("Which company",
     "as reported by TechCrunch") join the next clause; outlets they name apply to every clause
     that names none."""
     mentions = matcher.find(question) if matcher is not None else []
-    dates = find_dates(question, default_year=default_year)
+    dates = find_dates(question, today=today, skip=[(m.start, m.end) for m in mentions])
     outlets = tuple(dict.fromkeys(o for m in mentions for o in m.outlets))
     latest = bool(_LATEST.search(question))
     if not split:

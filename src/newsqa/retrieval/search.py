@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from newsqa.indexing import NewsIndex
-from newsqa.retrieval.dates import DateMention
+from newsqa.retrieval.dates import DateMention, reference_day
 from newsqa.retrieval.feedback import answer_name, asks_for_name
 from newsqa.retrieval.fusion import Ranked, boost, hybrid, rrf
 from newsqa.retrieval.lexical import LexicalIndex, Stemmer
@@ -124,7 +124,7 @@ class Retriever:
         plan = plan_query(
             query,
             table.matcher if o.outlets else None,
-            default_year=table.latest_year,
+            today=reference_day(table.latest_day),
             split=o.split,
         )
         texts = [plan.question, *(p.text for p in plan.parts)]

@@ -44,7 +44,7 @@ class ChunkTable:
     day: NDArray[np.int64]  # proleptic ordinal of the publication day, or -1
     outlet_rows: dict[str, NDArray[np.int64]]  # lower-cased outlet -> rows it carried
     matcher: OutletMatcher
-    latest_year: int | None
+    latest_day: date | None  # the newest publication day
     matrix: NDArray[np.float32] | None = None  # unit vectors, row-aligned; None: ask the store
     row_of: dict[str, int] = field(default_factory=dict)
 
@@ -123,7 +123,7 @@ def load_table(catalog: Catalog, store: VectorStore, *, max_vectors: int) -> Chu
         day=day,
         outlet_rows={k: np.asarray(v, dtype=np.int64) for k, v in rows_by_outlet.items()},
         matcher=OutletMatcher(names),
-        latest_year=date.fromordinal(int(dated.max())).year if dated.size else None,
+        latest_day=date.fromordinal(int(dated.max())) if dated.size else None,
     )
     if 0 < len(vector_ids) <= max_vectors:
         table.matrix = _cached_vectors(Path(catalog.path).parent / VECTORS_NAME, store, vector_ids)

@@ -166,8 +166,14 @@ def build_page(qa: NewsQA) -> Any:
                         elem_id="outlets",
                     )
                     with gr.Row():
-                        since = gr.Textbox(label="From (YYYY-MM-DD)", elem_id="since")
-                        until = gr.Textbox(label="To (YYYY-MM-DD)", elem_id="until")
+                        since = gr.Textbox(
+                            label="From (YYYY-MM-DD, or words: May 2024, last week)",
+                            elem_id="since",
+                        )
+                        until = gr.Textbox(
+                            label="To (YYYY-MM-DD, or words: May 2024, yesterday)",
+                            elem_id="until",
+                        )
                     answerer = gr.Dropdown(
                         choices=answerers,
                         value=answerers[-1],
