@@ -30,6 +30,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from scaled import scaled_corpus  # this folder is on sys.path when run as a script
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "benchmarks" / "multihop-rag" / "corpus.json"
 OFFLINE = {
@@ -335,39 +337,11 @@ def _machine() -> Row:
     return {"cpu": cpu, "cores": os.cpu_count(), "bf16": cpu_has_bf16()}
 
 
-def _disguise(text: str, k: int) -> str:
-    """`text` with the words of each line rotated in groups of k+1 (k = 0: unchanged): the same
-    words and about the same tokens, but hardly a 5-word shingle in common with the original or
-    another copy, so the k-th copy is neither a duplicate nor a syndicated near-copy."""
-    if k == 0:
-        return text
-    lines = []
-    for line in text.split("\n"):
-        words = line.split(" ")
-        groups = [words[i : i + k + 1] for i in range(0, len(words), k + 1)]
-        lines.append(" ".join(w for g in groups for w in g[1:] + g[:1]))
-    return "\n".join(lines)
-
-
-def _scaled_corpus(records: list[Row], scale: int, folder: Path) -> Path:
-    """`scale` copies of the articles, one JSON file per copy (as a folder of feeds would be)."""
-    folder.mkdir()
-    for k in range(scale):
-        copy = [
-            r
-            | {"title": _disguise(r["title"], k), "body": _disguise(r["body"], k)}
-            | {"url": f"{r.get('url') or 'https://example.com/a'}?copy={k}"}
-            for r in records
-        ]
-        (folder / f"copy-{k}.json").write_text(json.dumps(copy), encoding="utf-8")
-    return folder
-
-
 def scale_runs(records: list[Row], scales: list[int], precision: str, tmp: Path) -> list[Row]:
     """Peak RSS of a newsqa rebuild of 1× and larger copies of the corpus, each in its own child."""
     rows = []
     for scale in scales:
-        corpus = _scaled_corpus(records, scale, tmp / f"scale-{scale}")
+        corpus = scaled_corpus(records, scale, tmp / f"scale-{scale}")
         row = _child(
             "--only", "newsqa-scale", "--corpus", str(corpus), "--precision", precision,
             "--dir", str(tmp / f"scale-index-{scale}"),

@@ -138,6 +138,21 @@ def test_outlet_names_and_variants_come_from_the_index() -> None:
     assert OutletMatcher([]).find("The Verge") == []
 
 
+def test_outlet_short_forms_count_only_in_capitals() -> None:
+    m = OutletMatcher(["BBC News - Technology", "The New York Times", "Sport Daily"])
+
+    def named(text: str) -> list[tuple[str, ...]]:
+        return [x.outlets for x in m.find(text)]
+
+    assert named("Did the BBC and the NYT agree?") == [
+        ("BBC News - Technology",),
+        ("The New York Times",),
+    ]
+    # the same letters as an ordinary word are not a name; two-word names have no initials
+    assert named("the nyt crowd and a bbc fan") == []
+    assert named("as SD reported") == []
+
+
 def test_dates_are_read_generally() -> None:
     got = find_dates("the report on October 31, 2023, and the one before Nov. 5th 2023")
     assert [(d.first, d.relation) for d in got] == [

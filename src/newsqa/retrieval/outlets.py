@@ -2,7 +2,8 @@
 
 Names come from the catalog, never from a fixed list: "The Verge", "'The Verge'", "the verge" and
 "Verge" all name the outlet stored as "The Verge"; "Cnbc" names "Cnbc | World Business News
-Leader"; "The Independent" names every "The Independent - ..." section."""
+Leader"; "The Independent" names every "The Independent - ..." section; "BBC" names "BBC News -
+Technology" and "NYT" "The New York Times" (written in capitals)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,24 @@ def _key(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text.lower()).split())
 
 
+_GENERIC_TAIL = re.compile(r"\s+(?:News|Sports?|Online)$")
+_MINOR_WORDS = {"of", "and", "for", "the", "&", "in", "on", "a"}
+
+
+def _acronyms(name: str) -> set[str]:
+    """Capitalised short forms: the acronym before a generic word ("BBC News" -> "BBC") and the
+    initials of a name of three or more words ("The New York Times" -> "NYT")."""
+    head = _SEPARATORS.split(name, maxsplit=1)[0]
+    out = set()
+    brand = _GENERIC_TAIL.sub("", head)
+    if brand != head and brand.isupper():
+        out.add(brand)
+    words = [w for w in _NON_WORD.split(head) if w and w.lower() not in _MINOR_WORDS]
+    if len(words) >= 3 and all(w[0].isupper() for w in words):
+        out.add("".join(w[0] for w in words))
+    return {a for a in out if len(a) >= _MIN_VARIANT and " " not in a}
+
+
 def _variants(name: str) -> set[str]:
     """Ways a question may write an outlet's name: in full, without a leading "The", or just
     the part before a section or tagline separator ("FOX News - Health" -> "FOX News")."""
@@ -50,10 +69,16 @@ class OutletMatcher:
 
     def __init__(self, outlets: Iterable[str]) -> None:
         by_variant: dict[str, set[str]] = {}
+        self._capitals: set[str] = set()  # variants that only count written in capitals
         for name in outlets:
             if name.strip():
                 for v in _variants(name):
                     by_variant.setdefault(v, set()).add(name)
+                for a in _acronyms(name):
+                    key = _key(a)
+                    if key not in by_variant:
+                        self._capitals.add(key)
+                    by_variant.setdefault(key, set()).add(name)
         # a full name is never also a variant of another outlet's name
         self._names = {k: tuple(sorted(v)) for k, v in by_variant.items()}
         alternatives = sorted(self._names, key=len, reverse=True)
@@ -73,6 +98,8 @@ class OutletMatcher:
         for m in self._pattern.finditer(text):
             written = m.group(1)
             if not _looks_like_name(text, m.start(), written):
+                continue
+            if _key(written) in self._capitals and not written.isupper():
                 continue
             outlets = self._names.get(_key(written))
             if outlets:
