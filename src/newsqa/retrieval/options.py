@@ -15,7 +15,10 @@ class RetrievalOptions:
     """Switches and weights of `Retriever.search`; the defaults are the tuned configuration."""
 
     dense: bool = True  # embedding similarity
-    dense_clauses: bool = True  # embed each clause too, in one batch with the question
+    # embed each clause too, in one batch with the question: off, the clauses are searched by
+    # BM25 and sentences only, which retrieves as well (within 0.006 on every MultiHop-RAG
+    # figure) and searches 2.2x faster on a CPU without bf16 (benchmarks/README.md, session 5)
+    dense_clauses: bool = False
     lexical: bool = True  # BM25 over header + chunk
     outlets: bool = True  # outlets named in the question get sub-searches of their own
     dates: bool = True  # dates named in the question boost articles of that time
