@@ -53,6 +53,18 @@ def test_answer_cites_verbatim_passages(qa: NewsQA) -> None:
     assert answer.retrieved and answer.answerer == "extractive"
 
 
+def test_asking_again_embeds_only_the_question(qa: NewsQA, counting: CountingEmbedder) -> None:
+    question = "What did the union say about jobs at the harbour?"
+    before = counting.texts
+    first = qa.ask(question)
+    cost = counting.texts - before
+    before = counting.texts
+    again = qa.ask(question)
+    assert again.text == first.text and again.citations == first.citations
+    # the search embeds the question again; the passages' sentences are not embedded twice
+    assert counting.texts - before <= 2 < cost
+
+
 def test_unanswerable_question_is_declined(qa: NewsQA) -> None:
     answer = qa.ask("Which team won the 1998 chess olympiad in Elista?")
     assert answer.declined

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -17,6 +18,8 @@ from newsqa.indexing.embeddings import Embedder
 from newsqa.types import SearchHit
 
 __all__ = ["EvidenceScorer", "Sentence", "content_terms"]
+
+_CACHE_SIZE = 20_000  # sentence vectors kept (~30 MB at 384 dimensions)
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _STOP = frozenset(
@@ -61,6 +64,24 @@ class EvidenceScorer:
     def __init__(self, embedder: Embedder, *, lexical_weight: float = 0.4) -> None:
         self.embedder = embedder
         self.lexical_weight = lexical_weight
+        # the vectors of texts scored before: a follow-up question mostly retrieves the same
+        # passages again, and their sentences cost most of an offline answer's time
+        self._vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of `texts`, each new text embedded once (one batch for all of them)."""
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+        new = list(dict.fromkeys(t for t in texts if t not in known))
+        if new:
+            vectors = self.embedder.embed(new)
+            known.update(zip(new, vectors, strict=True))
+            with self._lock:
+                if len(self._vectors) + len(new) > _CACHE_SIZE:  # a bound for long-running pages
+                    self._vectors.clear()
+                self._vectors.update(zip(new, vectors, strict=True))
+        return np.stack([known[t] for t in texts])
 
     @staticmethod
     def sentences(hits: Sequence[SearchHit]) -> list[Sentence]:
@@ -80,7 +101,7 @@ class EvidenceScorer:
         if not texts:
             return np.zeros(0, dtype=np.float32), np.zeros((0, 0), dtype=np.float32)
         nq = len(queries)
-        vectors = self.embedder.embed([*queries, *texts])
+        vectors = self._embed([*queries, *texts])
         w = self.lexical_weight
         combined = np.stack(
             [
@@ -115,7 +136,7 @@ class EvidenceScorer:
         spans = [(s, e) for s, e in split_sentences(passage)] or [(0, len(passage))]
         windows = spans + [(a[0], b[1]) for a, b in pairwise(spans)]
         texts = [passage[s:e] for s, e in windows]
-        vectors = self.embedder.embed([claim, *texts])
+        vectors = self._embed([claim, *texts])
         cosine = vectors[1:] @ vectors[0]
         c_terms = set(content_terms(claim))
         recall = np.array(
