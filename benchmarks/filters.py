@@ -184,17 +184,13 @@ def main() -> None:
     store_path.warm_up()
 
     rows: list[Row] = []
-    for name, f in FILTERS.items():
-        times, outs = timed(lambda q, f=f: qa.search(q, k=10, **f), questions)
-        ok = all(within(h, f) for hits in outs for h in hits)
-        rows.append({"engine": "newsqa", "filter": name, "times": times, "within": ok})
-    in_memory, qa.retriever = qa.retriever, store_path
-    for name, f in FILTERS.items():
-        times, outs = timed(lambda q, f=f: qa.search(q, k=10, **f), questions)
-        ok = all(within(h, f) for hits in outs for h in hits)
-        rows.append(
-            {"engine": "newsqa, dense via the store", "filter": name, "times": times, "within": ok}
-        )
+    in_memory = qa.retriever
+    for engine, retriever in [("newsqa", in_memory), ("newsqa, dense via the store", store_path)]:
+        qa.retriever = retriever
+        for name, f in FILTERS.items():
+            times, outs = timed(lambda q, f=f: qa.search(q, k=10, **f), questions)
+            ok = all(within(h, f) for hits in outs for h in hits)
+            rows.append({"engine": engine, "filter": name, "times": times, "within": ok})
     qa.retriever = in_memory
     for name, f in FILTERS.items():
         where = chroma_where(f)
