@@ -28,7 +28,7 @@ from newsqa.types import (
 )
 
 if TYPE_CHECKING:
-    from newsqa.answering import Answerer, AnswerEvent, Turn
+    from newsqa.answering import Answerer, AnswerEvent, EvidenceScorer, Turn
 
 History = Sequence["Answer | tuple[str, str] | dict[str, str]"]
 
@@ -89,6 +89,7 @@ class NewsQA:
         self.index = NewsIndex(self.settings, embedder=embedder, store_factory=store_factory)
         self.retriever = Retriever(self.index, options=self.settings.retrieval_options())
         self._default_answerer: Answerer | None = None
+        self._scorer: EvidenceScorer | None = None
         self._llms: dict[str, tuple[Answerer, Any]] = {}
         self.indexing: BackgroundIndexing | None = None  # the running background update, if any
 
@@ -269,15 +270,24 @@ class NewsQA:
 
     def _extractive(self) -> Answerer:
         if self._default_answerer is None:
-            from newsqa.answering import EvidenceScorer, ExtractiveAnswerer
+            from newsqa.answering import ExtractiveAnswerer
 
-            self._default_answerer = ExtractiveAnswerer(EvidenceScorer(self.index.embedder))
+            self._default_answerer = ExtractiveAnswerer(self._evidence())
         return self._default_answerer
+
+    def _evidence(self) -> EvidenceScorer:
+        """The one sentence scorer of this instance, shared by every answerer (and so is its
+        cache of sentence vectors)."""
+        if self._scorer is None:
+            from newsqa.answering import EvidenceScorer
+
+            self._scorer = EvidenceScorer(self.index.embedder)
+        return self._scorer
 
     def _llm(self, spec: str) -> tuple[Answerer, Any]:
         """The LLM answerer for `spec` and its condensation function (cached per spec)."""
         if spec not in self._llms:
-            from newsqa.answering import CitationChecker, EvidenceScorer
+            from newsqa.answering import CitationChecker
             from newsqa.answering.llm import LLMAnswerer, condense, make_chat_model, parse_llm
 
             parsed = parse_llm(spec)
@@ -287,7 +297,7 @@ class NewsQA:
                 api_key=parsed.api_key or self.settings.llm_api_key,
             )
             model = make_chat_model(parsed)
-            checker = CitationChecker(EvidenceScorer(self.index.embedder))
+            checker = CitationChecker(self._evidence())
             answerer = LLMAnswerer(model, checker)
 
             def condense_with(question: str, turns: Sequence[Turn]) -> str:
