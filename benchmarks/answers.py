@@ -12,6 +12,9 @@ Figures (null = queries whose gold answer is "Insufficient information."):
 - cites gold: answerable queries whose citations include a gold evidence article (URL or title);
 - citation precision: citations whose passage is verbatim in its chunk at its offsets and which
   support the claims citing them (the claim is the passage, or half its content words are in it);
+- facts quoted: per answerable query, the share of its gold evidence facts that a cited passage
+  quotes (one holds the other, spaces ignored, or the passage holds 60 % of the fact's content
+  words): whether the answer shows the evidence, not just its article;
 - refusal rate on null queries; false-refusal rate on answerable ones; p50/p95 latency per answer.
 
 Data: github yixuantt/MultiHop-RAG (ODC-BY 1.0), read from ../shared/benchmarks/multihop-rag/.
@@ -117,9 +120,14 @@ def evaluate(qa: Any, queries: list[dict[str, Any]], llm: str | None) -> dict[st
                 bool(terms) and len(terms & set(content_terms(c.passage))) / len(terms) >= 0.5
             )
             precise += verbatim and supported
+        facts = [e["fact"] for e in q["evidence_list"]]
+        passages = [c.passage for c in answer.citations]
         rows.append(
             {
                 "type": q["question_type"],
+                "facts_quoted": sum(quotes(passages, f) for f in facts) / len(facts)
+                if facts
+                else None,
                 "null": null,
                 "correct": lenient_correct(prediction, q["answer"]),
                 "declined": answer.declined,
@@ -132,6 +140,21 @@ def evaluate(qa: Any, queries: list[dict[str, Any]], llm: str | None) -> dict[st
     return summarise(rows)
 
 
+def quotes(passages: list[str], fact: str) -> bool:
+    """Whether one of `passages` quotes `fact` (see the module's docstring)."""
+    from newsqa.answering.evidence import content_terms
+
+    flat = "".join(fact.split())
+    terms = set(content_terms(fact))
+    for passage in passages:
+        p = "".join(passage.split())
+        if p and (p in flat or flat in p):
+            return True
+        if terms and len(terms & set(content_terms(passage))) >= 0.6 * len(terms):
+            return True
+    return False
+
+
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     def figures(rs: list[dict[str, Any]]) -> dict[str, Any]:
         answerable = [r for r in rs if not r["null"]]
@@ -141,6 +164,9 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "n": len(rs),
             "accuracy": round(sum(r["correct"] for r in rs) / max(len(rs), 1), 4),
             "cites_gold": round(sum(r["cites_gold"] for r in answerable) / len(answerable), 4)
+            if answerable
+            else None,
+            "facts_quoted": round(sum(r["facts_quoted"] for r in answerable) / len(answerable), 4)
             if answerable
             else None,
             "citation_precision": round(sum(r["precise"] for r in rs) / n_cit, 4)
@@ -195,10 +221,11 @@ def main() -> None:
             print(f"{key:26s} {value}")
         return
     print(
-        f"{'':22s} {'n':>5s} {'acc':>6s} {'gold':>6s} {'prec':>6s} {'ref-null':>8s} {'f-ref':>6s}"
+        f"{'':22s} {'n':>5s} {'acc':>6s} {'gold':>6s} {'facts':>6s} {'prec':>6s} "
+        f"{'ref-null':>8s} {'f-ref':>6s}"
     )
     for name, f in [("overall", result["overall"]), *result["by_type"].items()]:
-        cells = [f["accuracy"], f["cites_gold"], f["citation_precision"]]
+        cells = [f["accuracy"], f["cites_gold"], f["facts_quoted"], f["citation_precision"]]
         cells += [f["refusal_rate_null"], f["false_refusal_rate"]]
         shown = " ".join(f"{c:6.3f}" if isinstance(c, float) else f"{'—':>6s}" for c in cells)
         print(f"{name:22s} {f['n']:5d} {shown}")

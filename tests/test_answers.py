@@ -88,7 +88,8 @@ def test_follow_up_reads_the_conversation(qa: NewsQA) -> None:
     assert "Valdria" in follow.standalone_question
     assert "ships wait for nobody" in follow.text
     # the same through plain (question, answer) pairs and chat messages
-    pairs = qa.ask("What did he tell reporters?", history=[(first.question, first.text)])
+    pairs = qa.ask(follow.question, history=[(first.question, first.text)])
+    assert pairs.standalone_question == follow.standalone_question
     assert "ships wait for nobody" in pairs.text
     messages = [{"role": "user", "content": first.question}, {"role": "assistant", "content": "…"}]
     assert "Valdria" in qa.ask("And what did he say?", history=messages).standalone_question

@@ -1,6 +1,6 @@
-"""The embedding backends: the plain-torch BERT encoder must give the vectors sentence-transformers
-gives for the same model folder, and anything it cannot run must go to sentence-transformers (or
-fail clearly when the torch backend was asked for by name)."""
+"""The embedding backends: the plain-torch BERT encoder and its numpy twin must give the vectors
+sentence-transformers gives for the same model folder, and anything they cannot run must go to
+sentence-transformers (or fail clearly when the torch backend was asked for by name)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 from conftest import imported_after
 
 from newsqa import NewsQA, Settings
-from newsqa.indexing.bert import BertSentenceEncoder, plain_bert_problem
-from newsqa.indexing.embeddings import SentenceTransformerEmbedder, resolve_model
+from newsqa.indexing.bert import BertSentenceEncoder, NumpyBertEncoder, plain_bert_problem
+from newsqa.indexing.embeddings import SMALL_CALL, SentenceTransformerEmbedder, resolve_model
 
 TEXTS = [
     "Solar Drift Ltd · The Harbour Gazette · 2023-10-02\nThe ferry operator said on Monday "
@@ -54,6 +54,27 @@ def test_torch_backend_matches_sentence_transformers(precision: str) -> None:
     cosine = (expected * got).sum(axis=1)
     # fp32 is the same arithmetic; bf16 differs in rounding (pooling here is done in fp32)
     assert cosine.min() > (0.99999 if precision == "fp32" else 0.9995)
+
+
+def test_numpy_engine_matches_torch() -> None:
+    path = resolve_model("all-MiniLM-L6-v2")
+    torch_engine, numpy_engine = BertSentenceEncoder(path), NumpyBertEncoder(path)
+    assert numpy_engine.token_ids(TEXTS) == torch_engine.token_ids(TEXTS)
+    expected, got = _unit(torch_engine.encode(TEXTS)), _unit(numpy_engine.encode(TEXTS))
+    assert (expected * got).sum(axis=1).min() > 0.99999
+    assert np.abs(expected - got).max() < 1e-5
+
+
+def test_small_calls_run_in_numpy_and_agree_with_large_ones() -> None:
+    auto = SentenceTransformerEmbedder(precision="fp32", backend="auto", workers=2)
+    assert auto._small() is not None  # the default model in fp32: small calls go to numpy
+    small = auto.embed(TEXTS)
+    many = TEXTS * (SMALL_CALL // len(TEXTS) + 1)  # more than a small call: torch
+    large = auto.embed(many)[: len(TEXTS)]
+    assert (small * large).sum(axis=1).min() > 0.99999
+    # bf16 and an explicitly named backend always run torch
+    assert SentenceTransformerEmbedder(precision="bf16")._small() is None
+    assert SentenceTransformerEmbedder(precision="fp32", backend="torch")._small() is None
 
 
 def test_embedder_backends_agree_and_batching_does_not_matter() -> None:
@@ -103,17 +124,18 @@ def test_backend_setting_is_validated_and_read_from_the_environment() -> None:
         Settings(embedding_backend="onnx")  # type: ignore[arg-type]
 
 
-def test_a_cold_answer_needs_neither_sentence_transformers_nor_transformers(
+def test_a_cold_answer_needs_neither_sentence_transformers_nor_torch(
     settings: Settings,
 ) -> None:
     """The default model answers a question in a fresh process without importing the heavy
-    libraries that take most of a cold start (measured in benchmarks/latency.py)."""
+    libraries that take most of a cold start (measured in benchmarks/latency.py): in fp32 the
+    question and the answer's sentences are embedded in numpy, so not even torch is imported."""
     NewsQA(settings).update()
     code = (
         "from pathlib import Path; from newsqa import NewsQA, Settings;"
         f"qa = NewsQA(Settings(index_dir=Path({str(settings.index_dir)!r}), chunk_size=64,"
-        " chunk_overlap=8));"
+        " chunk_overlap=8, precision='fp32'));"
         "assert qa.ask('Who cut ferry jobs?').retrieved"
     )
     heavy = imported_after(code, ["sentence_transformers", "transformers", "sklearn", "torch"])
-    assert heavy == ["torch"]
+    assert heavy == []

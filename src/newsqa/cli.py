@@ -254,7 +254,8 @@ def _print_sources(answer: Answer) -> None:
     if answer.as_of is not None:
         typer.secho(f"As of {answer.as_of:%-d %b %Y} (newest source cited).", dim=True)
     for note in answer.notes:
-        typer.secho(note, fg=typer.colors.YELLOW)
+        if note not in answer.text:  # the offline answerer writes its notes into the answer
+            typer.secho(note, fg=typer.colors.YELLOW)
     if answer.unsupported:
         typer.secho(
             f"{len(answer.unsupported)} claim(s) could not be traced to a source and are shown "

@@ -19,6 +19,9 @@ from newsqa.types import SearchHit
 
 __all__ = ["EvidenceScorer", "Sentence", "content_terms"]
 
+# "— Sam Altman (@sama) November 17, 2023", "pic.twitter.com/…": who posted an embedded post,
+# not a statement of the article
+_EMBED_CREDIT = re.compile(r"^\W{0,3}[—–]\s.{0,80}\(@\w{1,30}\)|pic\.twitter\.com/")
 _CACHE_SIZE = 20_000  # sentence vectors kept (~30 MB at 384 dimensions)
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
@@ -89,28 +92,38 @@ class EvidenceScorer:
         for i, hit in enumerate(hits):
             for start, end in split_sentences(hit.text):
                 text = hit.text[start:end]
-                if len(content_terms(text)) >= 3:  # skip datelines, bylines, fragments
+                # skip datelines, bylines, fragments and the attribution lines of embedded posts
+                if len(content_terms(text)) >= 3 and not _EMBED_CREDIT.search(text):
                     out.append(Sentence(i, start, end, text))
         return out
 
     def score(
-        self, queries: Sequence[str], texts: Sequence[str], *, idf_pool: Sequence[str] | None = None
+        self,
+        queries: Sequence[str],
+        texts: Sequence[str],
+        contexts: Sequence[str],
+        *,
+        context_weight: float = 0.5,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(score of each text: its best over the queries, the texts' unit vectors). Passing a
-        question and its parts lets a sentence that answers one part score on that part."""
+        """(score of each text against each query, shape texts × queries; the texts' unit
+        vectors). A text's meaning is read alone and from its context (its article's title),
+        blended by `context_weight`; its words are counted with its context's. "The repairs cost
+        48 million crowns" answers a question about the Glacier Line only in its article's
+        context, while read only in context (embedded as one text), every sentence of a
+        well-titled article matches, a dateline as well as the answer."""
         if not texts:
-            return np.zeros(0, dtype=np.float32), np.zeros((0, 0), dtype=np.float32)
+            return np.zeros((0, len(queries)), dtype=np.float32), np.zeros((0, 0), np.float32)
         nq = len(queries)
-        vectors = self._embed([*queries, *texts])
+        unique = list(dict.fromkeys(contexts))
+        vectors = self._embed([*queries, *unique, *texts])
+        q, c, t = vectors[:nq], vectors[nq : nq + len(unique)], vectors[nq + len(unique) :]
+        where = {text: i for i, text in enumerate(unique)}
+        b = context_weight
+        dense = (1 - b) * (t @ q.T) + b * (c @ q.T)[[where[x] for x in contexts]]
+        joined = [f"{x}. {y}" for x, y in zip(contexts, texts, strict=True)]
+        lexical = np.stack([self.lexical(query, joined) for query in queries], axis=1)
         w = self.lexical_weight
-        combined = np.stack(
-            [
-                (1 - w) * (vectors[nq:] @ vectors[i])
-                + w * self.lexical(q, texts, idf_pool=idf_pool)
-                for i, q in enumerate(queries)
-            ]
-        )
-        return combined.max(axis=0), vectors[nq:]
+        return (1 - w) * dense + w * lexical, t
 
     @staticmethod
     def lexical(

@@ -9,7 +9,7 @@ import ctypes
 import os
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
@@ -122,6 +122,31 @@ def single_threaded_torch() -> Iterator[None]:
                 torch.set_num_threads(_saved_threads)
 
 
+_blas_users = 0
+_blas_limit: Any = None
+
+
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """numpy's BLAS threads set to 1 while newsqa runs the numpy engine, as torch's are for
+    torch (`single_threaded_torch`); restored when the last user leaves."""
+    global _blas_users, _blas_limit
+    from threadpoolctl import ThreadpoolController
+
+    with _threads_lock:
+        if _blas_users == 0:
+            _blas_limit = ThreadpoolController().limit(limits=1, user_api="blas")
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _threads_lock:
+            _blas_users -= 1
+            if _blas_users == 0 and _blas_limit is not None:
+                _blas_limit.restore_original_limits()
+                _blas_limit = None
+
+
 class _Network(Protocol):
     """A loaded model: pooled vectors, token ids, and a copy for another worker thread."""
 
@@ -201,6 +226,22 @@ def _load_model(name: str, precision: str, backend: str = "auto") -> _Network:
     return _SentenceTransformersNetwork(model)
 
 
+@lru_cache(maxsize=4)
+def _load_numpy_model(name: str) -> _Network | None:
+    """The numpy engine of a plain BERT folder (fp32); None for any other model."""
+    from newsqa.indexing.bert import NumpyBertEncoder, plain_bert_problem
+
+    path = resolve_model(name)
+    if not os.path.isdir(path) or plain_bert_problem(path) is not None:
+        return None
+    return NumpyBertEncoder(path)
+
+
+# calls of at most this many texts (a question and its parts, an answer's candidate sentences,
+# a changed article's chunks) run in numpy when the model allows: no torch import for them
+SMALL_CALL = 64
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model folder on the CPU. `precision="auto"` picks bf16 when the
     CPU supports it; `backend` (see `_load_model`) picks what runs the network.
@@ -209,7 +250,10 @@ class SentenceTransformerEmbedder:
     batch holds little padding; with `workers` > 1 the batches are shared among that many threads,
     each running its own copy of the model single-threaded. Cores then never wait on each other
     inside a layer, and a core taken by another process slows one worker, not every layer.
-    The model loads on the first `embed` call, so code paths that embed nothing never pay for it."""
+    The model loads on the first `embed` call, so code paths that embed nothing never pay for it.
+    With the backend "auto" in fp32, a call of at most `SMALL_CALL` texts to a plain BERT model
+    (the default) runs the same network in numpy (`NumpyBertEncoder`, same vectors to 1e-6):
+    a question is answered without importing torch, which costs ~2 s of a cold start."""
 
     def __init__(
         self,
@@ -233,6 +277,12 @@ class SentenceTransformerEmbedder:
         self._local = threading.local()
         self._pool: ThreadPoolExecutor | None = None
 
+    def _small(self) -> _Network | None:
+        """The numpy engine, when it runs this model at this precision and backend."""
+        if self.backend != "auto" or self.precision != "fp32":
+            return None
+        return _load_numpy_model(self.name)
+
     def _load(self) -> _Network:
         if self._model is None:
             self._model = _load_model(self.name, self.precision, self.backend)
@@ -252,6 +302,16 @@ class SentenceTransformerEmbedder:
         """The token ids the model sees for each text (truncated to its window)."""
         return self._load().token_ids(texts)
 
+    def _map(
+        self, encode: Callable[[list[int]], NDArray[np.float32]], batches: list[list[int]]
+    ) -> list[NDArray[np.float32]]:
+        """`encode` of each batch, shared among the worker threads."""
+        if self.workers == 1 or len(batches) == 1:
+            return [encode(b) for b in batches]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="newsqa-embed")
+        return list(self._pool.map(encode, batches))
+
     def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
@@ -261,22 +321,22 @@ class SentenceTransformerEmbedder:
         # included), so that no call leaves a core idle
         size = min(self.batch_size, max(4, -(-len(texts) // self.workers)))
         batches = [order[i : i + size] for i in range(0, len(order), size)]
-        # torch runs single-threaded throughout: parallelism comes from the workers. Two
-        # intra-op threads on a 2-core machine whose other core is busy wait on each other at
-        # every layer: a question's embedding went from ~15 ms to ~600 ms under such load.
-        with single_threaded_torch():
-            if self.workers == 1 or len(batches) == 1:
+        # torch (or numpy's BLAS) runs single-threaded throughout: parallelism comes from the
+        # workers. Two intra-op threads on a 2-core machine whose other core is busy wait on
+        # each other at every layer: a question's embedding went from ~15 ms to ~600 ms under
+        # such load.
+        small = self._small() if len(texts) <= SMALL_CALL else None
+        with single_threaded_blas() if small is not None else single_threaded_torch():
+            if small is not None:
+                engine = small
+                parts = self._map(lambda b: engine.encode([texts[i] for i in b]), batches)
+            elif self.workers == 1 or len(batches) == 1:
                 model = self._load()
                 parts = [model.encode([texts[i] for i in b]) for b in batches]
             else:
                 self._load()
-                if self._pool is None:
-                    self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="newsqa-embed")
-                parts = list(
-                    self._pool.map(
-                        lambda b: self._worker_model().encode([texts[i] for i in b]),
-                        batches,
-                    )
+                parts = self._map(
+                    lambda b: self._worker_model().encode([texts[i] for i in b]), batches
                 )
         vectors = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
         for batch, part in zip(batches, parts, strict=True):
