@@ -126,16 +126,22 @@ _blas_users = 0
 _blas_limit: Any = None
 
 
+@lru_cache(maxsize=1)
+def _blas_controller() -> Any:
+    """The BLAS libraries numpy loaded (found once: looking costs ~1 ms)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController().select(user_api="blas")
+
+
 @contextmanager
 def single_threaded_blas() -> Iterator[None]:
     """numpy's BLAS threads set to 1 while newsqa runs the numpy engine, as torch's are for
     torch (`single_threaded_torch`); restored when the last user leaves."""
     global _blas_users, _blas_limit
-    from threadpoolctl import ThreadpoolController
-
     with _threads_lock:
         if _blas_users == 0:
-            _blas_limit = ThreadpoolController().limit(limits=1, user_api="blas")
+            _blas_limit = _blas_controller().limit(limits=1, user_api="blas")
         _blas_users += 1
     try:
         yield

@@ -64,17 +64,19 @@ class ChunkTable:
 
         When the process already runs torch (the embedding model), the product runs in torch,
         single-threaded like the embedding: numpy's BLAS pool would keep spinning after it and
-        slow the next embedding down tenfold on a small machine."""
+        slow the next embedding down tenfold on a small machine. Otherwise numpy's BLAS runs it,
+        single-threaded for the same reason."""
+        from newsqa.indexing.embeddings import single_threaded_blas, single_threaded_torch
+
         assert self.matrix is not None
         torch: Any = sys.modules.get("torch")
         if torch is not None:
-            from newsqa.indexing.embeddings import single_threaded_torch
-
             right = torch.from_numpy(np.ascontiguousarray(vectors.T, dtype=np.float32))
             with torch.no_grad(), single_threaded_torch():
                 product = torch.from_numpy(self.matrix) @ right
             return np.asarray(product.numpy(), dtype=np.float64)
-        return np.asarray(self.matrix @ vectors.T, dtype=np.float64)
+        with single_threaded_blas():
+            return np.asarray(self.matrix @ vectors.T, dtype=np.float64)
 
     def outlet_mask(self, outlets: Sequence[str]) -> NDArray[np.bool_]:
         mask = np.zeros(len(self), dtype=bool)
