@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import CountingEmbedder
+from conftest import CountingEmbedder, imported_after
 
 from newsqa import NewsQA, Settings
 from newsqa.indexing import IncompatibleIndexError, IndexMissingError
@@ -132,6 +132,20 @@ def test_update_embeds_only_what_changed(
     )
     assert stats.chunks == qa.index.open()[1].count()  # nothing orphaned in Chroma
     assert first.chunks_added > stats.chunks
+
+
+def test_an_update_with_nothing_to_do_opens_neither_model_nor_store(
+    settings: Settings, counting: CountingEmbedder
+):
+    make_qa(settings, counting).update()
+    code = (
+        "from pathlib import Path; from newsqa import NewsQA, Settings;"
+        f"r = NewsQA(Settings(corpus_dir=Path({str(settings.corpus_dir)!r}),"
+        f" index_dir=Path({str(settings.index_dir)!r}), chunk_size=64, chunk_overlap=8)).update();"
+        "assert r.articles_unchanged == 5 and r.chunks_embedded == 0, r"
+    )
+    heavy = ["torch", "chromadb", "sentence_transformers"]
+    assert imported_after(code, heavy) == []
 
 
 def test_broken_file_is_skipped_and_loses_nothing(

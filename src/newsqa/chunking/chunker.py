@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from newsqa.chunking.sentences import split_sentences
-from newsqa.chunking.tokens import get_encoding
+from newsqa.chunking.tokens import ENCODINGS, get_encoding
 from newsqa.types import Article, Chunk
+
+if TYPE_CHECKING:
+    import tiktoken
 
 __all__ = ["Chunker", "make_header"]
 
@@ -47,8 +52,14 @@ class Chunker:
             raise ValueError(f"overlap must be between 0 and half of chunk_size, not {overlap}")
         self.chunk_size = chunk_size
         self.overlap = overlap
+        if encoding not in ENCODINGS:
+            get_encoding(encoding)  # raises, naming the encodings there are
         self.encoding_name = encoding
-        self.encoding = get_encoding(encoding)
+
+    @cached_property
+    def encoding(self) -> tiktoken.Encoding:
+        """Loaded at the first chunk (~0.5 s): an update with nothing new never needs it."""
+        return get_encoding(self.encoding_name)
 
     def count_tokens(self, text: str) -> int:
         return len(self.encoding.encode_ordinary(text))

@@ -86,7 +86,10 @@ class _Run:
     processed: dict[str, float] = field(default_factory=dict)  # id -> published, this run
     present_copies: dict[str, Article] = field(default_factory=dict)  # copies read this run
     live_vectors: set[str] = field(default_factory=set)
-    adoptable: set[str] = field(default_factory=set)
+    # vectors an interrupted run wrote to the store but not to the catalog, reused instead of
+    # embedded again; read from the store only when something is to be embedded or deleted, so
+    # that an update with nothing to do never opens it (nor imports chromadb)
+    _adoptable: set[str] | None = None
     stale: set[str] = field(default_factory=set)
     added: set[str] = field(default_factory=set)  # vector ids this run added to the catalog
     sig_ids: list[str] = field(default_factory=list)
@@ -172,8 +175,13 @@ class _Run:
             self.planned_chunks += sum(1 for _, v in chunks if self._needs_embedding(v))
         self._write(planned)
 
+    def adoptable(self) -> set[str]:
+        if self._adoptable is None:
+            self._adoptable = self.store.all_ids() - self.live_vectors
+        return self._adoptable
+
     def _needs_embedding(self, vector_id: str) -> bool:
-        return vector_id not in self.live_vectors and vector_id not in self.adoptable
+        return vector_id not in self.live_vectors and vector_id not in self.adoptable()
 
     def _drop(self, vector_ids: Iterable[str]) -> None:
         """Chunks replaced or gone: removed, or never added after all when this run added them."""
@@ -254,7 +262,6 @@ def sync(
     run.known = catalog.article_hashes()
     run.copies = set(catalog.copies_of(run.known)) if run.known else set()
     run.live_vectors = catalog.vector_ids()
-    run.adoptable = store.all_ids() - run.live_vectors  # an interrupted run's: reused
     run.sig_ids, run.sig_matrix = catalog.signatures()
     run.read(items, max(1, batch_articles))
 
@@ -292,8 +299,12 @@ def sync(
     report.articles_unchanged = len(run.seen) - len(run.processed)
 
     # whatever no row points at any more: replaced chunks, removed articles, unadopted leftovers
-    live_vectors = catalog.vector_ids()
-    garbage = sorted((run.stale | (run.adoptable - live_vectors)) - live_vectors)
-    store.delete(garbage)
+    # (those are found when this run embeds or removes something; a run with nothing to do
+    # leaves them to the next one: no search ever returns a vector the catalog lacks)
+    if run.stale or run._adoptable is not None:
+        live_vectors = catalog.vector_ids()
+        garbage = sorted((run.stale | (run.adoptable() - live_vectors)) - live_vectors)
+        if garbage:
+            store.delete(garbage)
     report.seconds = time.perf_counter() - started
     return report

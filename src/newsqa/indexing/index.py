@@ -157,7 +157,10 @@ class NewsIndex:
         catalog = Catalog(self.layout.catalog_path(generation))
         try:
             self.check_compatible(catalog.meta())
-            store = self._store_factory(self.settings, self.layout, generation)
+            # opened at its first use: an update with nothing to write never opens it
+            store = LazyStore(
+                functools.partial(self._store_factory, self.settings, self.layout, generation)
+            )
             sync(
                 items,
                 catalog=catalog,
