@@ -117,6 +117,43 @@ def test_conflicting_reports_are_flagged(qa: NewsQA, corpus_dir: Path) -> None:
     assert "Sources differ" in answer.text
 
 
+def test_each_part_of_a_question_gets_its_sentence(qa: NewsQA, corpus_dir: Path) -> None:
+    """Six sentences from three articles match the first part well; the one that answers the
+    second part still makes the answer (each part's best sentence is taken first)."""
+    for i, (outlet, text) in enumerate(
+        [
+            (
+                "Metro Ledger",
+                "Valdria's ferry crews went on strike on Tuesday over pay. The ferry strike "
+                "stopped all crossings to the islands for nine days.",
+            ),
+            (
+                "Northern Herald",
+                "The nine-day ferry strike in Valdria ended with a pay deal on Thursday. Ferry "
+                "crews in Valdria voted to end their strike after nine days.",
+            ),
+            (
+                "Alpine Wire",
+                "Islanders said the Valdria ferry strike left shops without fresh food. The "
+                "ferry strike cost island businesses an estimated two million crowns.",
+            ),
+        ]
+    ):
+        (corpus_dir / f"strike-{i}.md").write_text(
+            f"---\ntitle: Valdria ferry strike\nsource: {outlet}\npublished: 2024-06-0{i + 1}\n"
+            f"---\n\n{text}\n",
+            encoding="utf-8",
+        )
+    qa.update()
+    answer = qa.ask(
+        "How long did the Valdria ferry strike last, and what did the harbour director say to "
+        "reporters at the terminal opening?"
+    )
+    assert "nine" in answer.text
+    assert "ships wait for nobody" in answer.text
+    assert_citations_verbatim(qa, answer)
+
+
 def test_relative_dates_read_against_the_article() -> None:
     saturday = datetime(2024, 2, 10, 8, 0, tzinfo=timezone(timedelta(hours=1)))
     meant = dict(

@@ -53,6 +53,7 @@ class ExtractiveAnswerer:
         redundancy: float = 0.85,
         relative_cut: float = 0.75,
         candidates: int = 24,
+        part_floor: float = 0.8,
     ) -> None:
         self.scorer = scorer
         self.min_score = min_score
@@ -61,6 +62,7 @@ class ExtractiveAnswerer:
         self.redundancy = redundancy
         self.relative_cut = relative_cut
         self.candidates = candidates
+        self.part_floor = part_floor
 
     def best_score(self, question: str, hits: tuple[SearchHit, ...]) -> float:
         """How well the best sentence of the passages matches: what the refusal is decided on."""
@@ -128,10 +130,12 @@ class ExtractiveAnswerer:
                         take(pick)
                     break
         # then each part of a multi-part question its best sentence, so that one part's
-        # matches do not crowd out another's
+        # matches do not crowd out another's. A part is shorter than the question, and its
+        # sentence scores lower: its floor is `part_floor` of the refusal threshold (0.8 quotes
+        # 0.371 of the gold facts on 300 MultiHop-RAG dev questions, 1.0 quotes 0.342)
         for part in range(1, scored.matrix.shape[1]):
             column = scored.matrix[:, part]
-            bar = max(self.min_score, float(column.max()) * self.relative_cut)
+            bar = max(self.min_score * self.part_floor, float(column.max()) * self.relative_cut)
             for i in np.argsort(-column, kind="stable").tolist():
                 if len(chosen) >= self.max_sentences or column[i] < bar or take(ranked[i]):
                     break
