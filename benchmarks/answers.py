@@ -108,7 +108,10 @@ def evaluate(qa: Any, queries: list[dict[str, Any]], llm: str | None) -> dict[st
         answer = qa.ask(q["query"], llm=llm)
         latency = time.perf_counter() - t0
         null = q["answer"] == NULL_ANSWER
-        prediction = NULL_ANSWER if answer.declined else answer.text
+        # the answer's notes ("Sources differ …", "Nothing quoted from …") are not scored: their
+        # words would count under the lenient rule without answering anything
+        said = "\n".join(line for line in answer.text.splitlines() if line not in answer.notes)
+        prediction = NULL_ANSWER if answer.declined else said
         gold_urls = {e["url"] for e in q["evidence_list"]}
         gold_titles = {e["title"].strip() for e in q["evidence_list"]}
         cited = {(c.article.url, c.article.title.strip()) for c in answer.citations}

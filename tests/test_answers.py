@@ -154,6 +154,21 @@ def test_each_part_of_a_question_gets_its_sentence(qa: NewsQA, corpus_dir: Path)
     assert_citations_verbatim(qa, answer)
 
 
+def test_a_named_outlet_left_unquoted_is_said(qa: NewsQA) -> None:
+    answer = qa.ask(
+        "How many tonnes of plums did the cooperative pick, according to the Alpine Wire and "
+        "the Metro Ledger?"
+    )
+    assert "5,400 tonnes" in answer.text
+    assert [n for n in answer.notes if n.startswith("Nothing quoted from")] == [
+        "Nothing quoted from Metro Ledger: none of its passages found answers the question "
+        "closely enough."
+    ]
+    assert "Nothing quoted from Metro Ledger" in answer.text
+    plain = qa.ask("How many tonnes of plums did the cooperative pick?")
+    assert not any(n.startswith("Nothing quoted") for n in plain.notes)
+
+
 def test_relative_dates_read_against_the_article() -> None:
     saturday = datetime(2024, 2, 10, 8, 0, tzinfo=timezone(timedelta(hours=1)))
     meant = dict(

@@ -102,10 +102,7 @@ class ExtractiveAnswerer:
     def _select(self, question: str, hits: tuple[SearchHit, ...], scored: _Scored) -> list[_Pick]:
         ranked = scored.picks
         floor = max(self.min_score, ranked[0].score * self.relative_cut)
-        asked = question.lower()
-        named = {
-            h.article.source for h in hits if h.article.source and h.article.source.lower() in asked
-        }
+        named = _named_outlets(question, hits)
         chosen: list[_Pick] = []
         per_article: dict[str, int] = {}
 
@@ -125,7 +122,7 @@ class ExtractiveAnswerer:
         # an outlet the question names gets its best sentence in, if it has a fair one
         for outlet in sorted(named):
             for pick in ranked:
-                if hits[pick.sentence.hit_index].article.source == outlet:
+                if outlet in _outlets(hits[pick.sentence.hit_index]):
                     if pick.score >= self.min_score:
                         take(pick)
                     break
@@ -178,7 +175,7 @@ class ExtractiveAnswerer:
             line = f"{lead}: {s.text} [{n}]{gloss}"
             lines.append(line)
             yield ("\n" if n > 1 else "") + line
-        notes = _disagreements(chosen, hits)
+        notes = _disagreements(chosen, hits) + _unquoted_outlets(request.standalone, hits, chosen)
         for note in notes:
             lines.append(note)
             yield "\n" + note
@@ -192,6 +189,28 @@ class ExtractiveAnswerer:
             answerer=self.name,
             notes=tuple(notes),
         )
+
+
+def _outlets(hit: SearchHit) -> set[str]:
+    """The outlets that published a passage: its article's, and its syndicated copies'."""
+    return {a.source for a in (hit.article, *hit.also_published_by) if a.source}
+
+
+def _named_outlets(question: str, hits: tuple[SearchHit, ...]) -> set[str]:
+    """The outlets of the passages that the question names."""
+    asked = question.lower()
+    return {o for h in hits for o in _outlets(h) if o.lower() in asked}
+
+
+def _unquoted_outlets(question: str, hits: tuple[SearchHit, ...], chosen: list[_Pick]) -> list[str]:
+    """A note for each outlet the question names that the answer does not quote: what it asks
+    of that outlet is not answered, and the reader should know rather than assume."""
+    quoted = {o for p in chosen for o in _outlets(hits[p.sentence.hit_index])}
+    return [
+        f"Nothing quoted from {outlet}: none of its passages found answers the question closely "
+        "enough."
+        for outlet in sorted(_named_outlets(question, hits) - quoted)
+    ]
 
 
 def _conflict(a: _Pick, b: _Pick, hits: tuple[SearchHit, ...]) -> bool:
