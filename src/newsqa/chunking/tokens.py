@@ -9,7 +9,7 @@ special tokens. Nothing here touches the network or tiktoken's download cache.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import gzip
 import hashlib
 import importlib.util
@@ -92,12 +92,9 @@ def _candidate_files(name: str) -> list[Path]:
 
 def _parse_ranks(contents: bytes) -> dict[bytes, int]:
     """The `.tiktoken` format: one `base64(token) rank` per line (as tiktoken.load parses it)."""
-    ranks: dict[bytes, int] = {}
-    for line in contents.splitlines():
-        if line:
-            token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
-    return ranks
+    # binascii's decoder directly: base64.b64decode's checks tripled the ~0.1 s this takes
+    pairs = (line.split() for line in contents.splitlines() if line)
+    return {binascii.a2b_base64(token): int(rank) for token, rank in pairs}
 
 
 def _load_ranks(name: str, spec: _Spec) -> dict[bytes, int]:
