@@ -13,10 +13,12 @@ from conftest import CountingEmbedder
 from typer.testing import CliRunner
 
 from newsqa import Answer, NewsQA, Settings
+from newsqa.answering import EvidenceScorer
 from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.followup import condense_heuristic, needs_context
 from newsqa.cli import app
 from newsqa.retrieval.query import split_question
+from newsqa.types import ArticleRef, SearchHit
 
 
 @pytest.fixture
@@ -167,6 +169,24 @@ def test_a_named_outlet_left_unquoted_is_said(qa: NewsQA) -> None:
     assert "Nothing quoted from Metro Ledger" in answer.text
     plain = qa.ask("How many tonnes of plums did the cooperative pick?")
     assert not any(n.startswith("Nothing quoted") for n in plain.notes)
+
+
+def test_only_statements_are_candidate_sentences() -> None:
+    """Credits of embedded posts and links to other stories say nothing an answer could quote."""
+    text = (
+        "The board said on Friday that it had lost confidence in its chief executive.\n"
+        "— Sam Altman (@sama) November 17, 2023\n"
+        "MORE: Everything to know about the board's decision and what comes next\n"
+        "READ MORE: The five people who now run the company\n"
+        "More than 700 employees signed a letter asking the board to resign."
+    )
+    hit = SearchHit(
+        chunk_id="c1", text=text, score=1.0, article=ArticleRef(id="a1", title="Board ousts CEO")
+    )
+    assert [s.text for s in EvidenceScorer.sentences((hit,))] == [
+        "The board said on Friday that it had lost confidence in its chief executive.",
+        "More than 700 employees signed a letter asking the board to resign.",
+    ]
 
 
 def test_relative_dates_read_against_the_article() -> None:

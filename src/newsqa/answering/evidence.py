@@ -19,9 +19,13 @@ from newsqa.types import SearchHit
 
 __all__ = ["EvidenceScorer", "Sentence", "content_terms"]
 
-# "— Sam Altman (@sama) November 17, 2023", "pic.twitter.com/…": who posted an embedded post,
-# not a statement of the article
-_EMBED_CREDIT = re.compile(r"^\W{0,3}[—–]\s.{0,80}\(@\w{1,30}\)|pic\.twitter\.com/")
+# not statements of the article: who posted an embedded post ("— Sam Altman (@sama) November
+# 17, 2023", "pic.twitter.com/…") and links to other stories ("MORE: 2023 Rugby World Cup
+# final: Details, kick-off time …", "READ MORE:", "WATCH:")
+_NOT_A_STATEMENT = re.compile(
+    r"^\W{0,3}[—–]\s.{0,80}\(@\w{1,30}\)|pic\.twitter\.com/"
+    r"|^(?:READ |SEE |ALSO )?(?:MORE|RELATED|WATCH|LISTEN|ALSO READ)\b[A-Z ]{0,16}:"
+)
 _CACHE_SIZE = 20_000  # sentence vectors kept (~30 MB at 384 dimensions)
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
@@ -92,8 +96,8 @@ class EvidenceScorer:
         for i, hit in enumerate(hits):
             for start, end in split_sentences(hit.text):
                 text = hit.text[start:end]
-                # skip datelines, bylines, fragments and the attribution lines of embedded posts
-                if len(content_terms(text)) >= 3 and not _EMBED_CREDIT.search(text):
+                # skip datelines, bylines, fragments, embedded posts' credits, links to stories
+                if len(content_terms(text)) >= 3 and not _NOT_A_STATEMENT.search(text):
                     out.append(Sentence(i, start, end, text))
         return out
 
