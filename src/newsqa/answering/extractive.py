@@ -49,7 +49,7 @@ class ExtractiveAnswerer:
         *,
         min_score: float = DEFAULT_MIN_SCORE,
         max_sentences: int = 4,
-        max_per_article: int = 2,
+        max_per_article: int = 3,
         redundancy: float = 0.85,
         relative_cut: float = 0.75,
         candidates: int = 24,
