@@ -119,11 +119,12 @@ class ExtractiveAnswerer:
             per_article[article] = per_article.get(article, 0) + 1
             return True
 
-        # an outlet the question names gets its best sentence in, if it has a fair one
+        # an outlet the question names gets its best sentence in, if it has a fair one (held to
+        # a part's floor: what is asked of one outlet is a part of the question)
         for outlet in sorted(named):
             for pick in ranked:
                 if outlet in _outlets(hits[pick.sentence.hit_index]):
-                    if pick.score >= self.min_score:
+                    if pick.score >= self.min_score * self.part_floor:
                         take(pick)
                     break
         # then each part of a multi-part question its best sentence, so that one part's
