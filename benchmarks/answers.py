@@ -204,6 +204,7 @@ def main() -> None:
     parser.add_argument("--index", type=Path, default=Path.home() / ".cache" / "newsqa-bench")
     parser.add_argument("--update", action="store_true", help="update the index first")
     parser.add_argument("--limit", type=int, default=None, help="a stratified sample of N")
+    parser.add_argument("--seed", type=int, default=7, help="which sample (default 7)")
     parser.add_argument("--llm", default=None, help="an LLM spec (default: offline answerer)")
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--json", action="store_true")
@@ -213,7 +214,7 @@ def main() -> None:
             f"MultiHop-RAG data not found in {DATA}: put corpus.json and queries-dev.json from "
             "github yixuantt/MultiHop-RAG (ODC-BY 1.0) there, or pass --queries/--corpus"
         )
-    queries = load_queries(args.queries, args.limit)
+    queries = load_queries(args.queries, args.limit, args.seed)
     qa = open_qa(args)
     result = calibrate(qa, queries) if args.calibrate else evaluate(qa, queries, args.llm)
     if args.json:
