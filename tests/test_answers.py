@@ -13,7 +13,8 @@ from conftest import CountingEmbedder
 from typer.testing import CliRunner
 
 from newsqa import Answer, NewsQA, Settings
-from newsqa.answering import EvidenceScorer
+from newsqa.answering import EvidenceScorer, ExtractiveAnswerer
+from newsqa.answering.base import AnswerRequest
 from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.followup import condense_heuristic, needs_context
 from newsqa.cli import app
@@ -187,6 +188,38 @@ def test_only_statements_are_candidate_sentences() -> None:
         "The board said on Friday that it had lost confidence in its chief executive.",
         "More than 700 employees signed a letter asking the board to resign.",
     ]
+
+
+def test_figures_on_one_topic_are_not_a_conflict(real_embedder) -> None:
+    """Sentences that share a topic and hold different figures do not disagree unless they say
+    the same thing (the conflict of the council's vote is flagged above)."""
+    sentences = [  # from the default corpus (MultiHop-RAG, ODC-BY); cosine 0.62
+        (
+            "Engadget",
+            "OpenAI had been developing GPT (Generative Pre-trained Transformer), the large "
+            "language model that ChatGPT runs on, since 2016 — unveiling GPT-1 in 2018.",
+        ),
+        (
+            "TechCrunch",
+            "Since its initial launch nearly a year ago, ChatGPT has hit 100 million weekly "
+            "active users, and OpenAI is heavily investing in it.",
+        ),
+    ]
+    hits = tuple(
+        SearchHit(
+            chunk_id=f"c{i}",
+            text=text,
+            score=1.0,
+            article=ArticleRef(id=f"a{i}", title="ChatGPT turns one", source=outlet),
+        )
+        for i, (outlet, text) in enumerate(sentences)
+    )
+    question = "How has ChatGPT grown since OpenAI launched it?"
+    *_, answer = ExtractiveAnswerer(EvidenceScorer(real_embedder)).stream(
+        AnswerRequest(question=question, standalone=question, hits=hits)
+    )
+    assert isinstance(answer, Answer) and len(answer.citations) == 2
+    assert not any(n.startswith("Sources differ") for n in answer.notes)
 
 
 def test_relative_dates_read_against_the_article() -> None:
