@@ -11,7 +11,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, get_args, runtime_checkable
 
@@ -96,34 +96,38 @@ def _keep_freed_memory() -> None:
     libc.mallopt(m_trim_threshold, 512 << 20)
 
 
-_threads_lock = threading.Lock()
-_single_threaded_users = 0
-_saved_threads = 0
+class _HeldSetting:
+    """A process-wide setting held while any caller needs it: `apply` runs when the first user
+    enters and returns what undoes it, which runs when the last user leaves."""
+
+    def __init__(self, apply: Callable[[], Callable[[], None]]) -> None:
+        self._apply = apply
+        self._undo: Callable[[], None] | None = None
+        self._users = 0
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._lock:
+            if self._users == 0:
+                self._undo = self._apply()
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._users -= 1
+                if self._users == 0 and self._undo is not None:
+                    self._undo()
+                    self._undo = None
 
 
-@contextmanager
-def single_threaded_torch() -> Iterator[None]:
-    """torch's intra-op threads set to 1 (a process-wide setting) while newsqa runs torch; the
-    previous count is restored when the last user leaves."""
-    global _single_threaded_users, _saved_threads
+def _torch_one_thread() -> Callable[[], None]:
     import torch
 
-    with _threads_lock:
-        if _single_threaded_users == 0:
-            _saved_threads = torch.get_num_threads()
-            torch.set_num_threads(1)
-        _single_threaded_users += 1
-    try:
-        yield
-    finally:
-        with _threads_lock:
-            _single_threaded_users -= 1
-            if _single_threaded_users == 0:
-                torch.set_num_threads(_saved_threads)
-
-
-_blas_users = 0
-_blas_limit: Any = None
+    saved = torch.get_num_threads()
+    torch.set_num_threads(1)
+    return lambda: torch.set_num_threads(saved)
 
 
 @lru_cache(maxsize=1)
@@ -134,23 +138,25 @@ def _blas_controller() -> Any:
     return ThreadpoolController().select(user_api="blas")
 
 
-@contextmanager
-def single_threaded_blas() -> Iterator[None]:
+def _blas_one_thread() -> Callable[[], None]:
+    limit = _blas_controller().limit(limits=1, user_api="blas")
+    return limit.restore_original_limits  # type: ignore[no-any-return]
+
+
+_torch_threads = _HeldSetting(_torch_one_thread)
+_blas_threads = _HeldSetting(_blas_one_thread)
+
+
+def single_threaded_torch() -> AbstractContextManager[None]:
+    """torch's intra-op threads set to 1 (a process-wide setting) while newsqa runs torch; the
+    previous count is restored when the last user leaves."""
+    return _torch_threads.held()
+
+
+def single_threaded_blas() -> AbstractContextManager[None]:
     """numpy's BLAS threads set to 1 while newsqa runs the numpy engine, as torch's are for
-    torch (`single_threaded_torch`); restored when the last user leaves."""
-    global _blas_users, _blas_limit
-    with _threads_lock:
-        if _blas_users == 0:
-            _blas_limit = _blas_controller().limit(limits=1, user_api="blas")
-        _blas_users += 1
-    try:
-        yield
-    finally:
-        with _threads_lock:
-            _blas_users -= 1
-            if _blas_users == 0 and _blas_limit is not None:
-                _blas_limit.restore_original_limits()
-                _blas_limit = None
+    torch; restored when the last user leaves."""
+    return _blas_threads.held()
 
 
 class _Network(Protocol):
