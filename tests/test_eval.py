@@ -23,6 +23,7 @@ from newsqa.evaluation.metrics import (
 )
 from newsqa.evaluation.retrieval import corpus_key
 from newsqa.facade import NewsQA
+from newsqa.indexing.embeddings import resolve_precision
 from newsqa.settings import Settings
 
 KEYS = {*METRIC_KEYS, "n"}
@@ -236,6 +237,12 @@ def test_index_for_corpus_is_cached_and_keyed(
     again.close()
     # another chunk size, or other corpus bytes, get their own index
     assert corpus_key(corpus, small.replace(chunk_size=64)) != folder.name
+    # the precision is keyed as it resolves on this machine: `auto` is fp32 or bf16 here
+    here = resolve_precision("auto")
+    auto, resolved = small.replace(precision="auto"), small.replace(precision=here)
+    assert corpus_key(corpus, auto) == corpus_key(corpus, resolved)
+    other = "fp32" if here == "bf16" else "bf16"
+    assert corpus_key(corpus, small.replace(precision=other)) != corpus_key(corpus, auto)
     copy = tmp_path / "copy" / "corpus.json"
     copy.parent.mkdir()
     copy.write_bytes(corpus.read_bytes())

@@ -136,14 +136,17 @@ def default_cache_dir() -> Path:
 
 
 def _build_identity(settings: Settings) -> dict[str, str]:
-    """Everything that changes what an index built from the same corpus would retrieve."""
+    """Everything that changes what an index built from the same corpus would retrieve. The
+    precision is keyed as it resolves here: `auto` on a bf16 CPU and on an fp32 one (a cache
+    folder shared between machines) are two indexes, `auto` and `fp32` on this one are one."""
+    from newsqa.indexing.embeddings import resolve_precision
     from newsqa.indexing.index import CHUNKER_VERSION, FORMAT_VERSION
 
     return {
         "format": FORMAT_VERSION,
         "chunker": CHUNKER_VERSION,
         "embedding_model": settings.embedding_model,
-        "precision": settings.precision,
+        "precision": resolve_precision(settings.precision),
         "chunk_size": str(settings.chunk_size),
         "chunk_overlap": str(settings.chunk_overlap),
         "tokenizer": settings.tokenizer,

@@ -28,6 +28,7 @@ __all__ = [
     "available_cores",
     "cpu_has_bf16",
     "resolve_model",
+    "resolve_precision",
     "single_threaded_torch",
 ]
 
@@ -54,6 +55,14 @@ def cpu_has_bf16() -> bool:
     except OSError:
         pass
     return False
+
+
+def resolve_precision(precision: str) -> str:
+    """The precision a model runs at on this machine: `auto` is bf16 where the CPU multiplies it
+    natively, else fp32; the others are themselves."""
+    if precision == "auto":
+        return "bf16" if cpu_has_bf16() else "fp32"
+    return precision
 
 
 def resolve_model(name: str) -> str:
@@ -278,9 +287,7 @@ class SentenceTransformerEmbedder:
     ) -> None:
         self.name = model
         self.backend = _check_backend(backend)
-        if precision == "auto":
-            precision = "bf16" if cpu_has_bf16() else "fp32"
-        self.precision = precision
+        self.precision = resolve_precision(precision)
         self.batch_size = batch_size
         self.workers = max(1, workers if workers is not None else available_cores())
         self._model: _Network | None = None
