@@ -199,6 +199,14 @@ def test_json_shapes(tmp_path: Path) -> None:
     items = tmp_path / "items.json"
     items.write_text('{"items": [{"title": "A", "body": "a"}, {"title": "B", "body": "b"}]}')
     assert [a.title for a in iter_path(items) if isinstance(a, Article)] == ["A", "B"]
+    # scraped headlines often keep the page's HTML entities; a line break is folded
+    escaped = tmp_path / "escaped.json"
+    escaped.write_text(
+        '{"title": "&#039;Intel failure&#039;: Q&amp;A\\non AT&T", "body": "Rock &amp; roll."}'
+    )
+    art = load_one(escaped)
+    assert isinstance(art, Article) and art.title == "'Intel failure': Q&A on AT&T"
+    assert art.text == "Rock &amp; roll."  # a body is kept as written
     empty = tmp_path / "empty-list.json"
     empty.write_text("[]")
     assert load_one(empty) == Skipped(str(empty), "JSON list of records is empty")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import html
 import re
 import warnings
 from collections.abc import Mapping, Sequence
@@ -18,6 +19,7 @@ from newsqa.types import Skipped
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
     "clean_text",
+    "clean_title",
     "decode_utf8",
     "first_str",
     "html_to_text",
@@ -121,6 +123,17 @@ def clean_text(text: str) -> str:
     text = _NEWLINES.sub("\n", text).replace("\x00", "")
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return _BLANK_RUNS.sub("\n\n", text).strip()
+
+
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z]{2,8});", re.IGNORECASE)
+
+
+def clean_title(text: str) -> str:
+    """A headline on one line, its HTML entities decoded: scraped records often carry
+    "&#039;Massive intel failure&#039;" where the page showed quotes."""
+    if _ENTITY.search(text):
+        text = html.unescape(text)
+    return " ".join(text.split())
 
 
 def _fixed_zone(dt: datetime) -> datetime:

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 
 from newsqa.corpus.common import (
     clean_text,
+    clean_title,
     first_str,
     join_names,
     outlet_name,
@@ -85,7 +86,7 @@ def record_to_article(record: object, origin: str) -> Article | Skipped:
         names = "/".join(FIELD_ALIASES["text"])
         return Skipped(origin, f"record has no article text (looked for {names})")
     return Article(
-        title=clean_text(first_str(fields, FIELD_ALIASES["title"])),
+        title=clean_title(first_str(fields, FIELD_ALIASES["title"])),
         text=text,
         source=_source(fields),
         author=_author(fields),
