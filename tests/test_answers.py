@@ -17,6 +17,7 @@ from newsqa.answering import EvidenceScorer, ExtractiveAnswerer
 from newsqa.answering.base import AnswerRequest
 from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.followup import condense_heuristic, needs_context
+from newsqa.answering.forms import asked_form, gives
 from newsqa.cli import app
 from newsqa.retrieval.query import split_question
 from newsqa.types import ArticleRef, SearchHit
@@ -286,3 +287,51 @@ def test_cli_ask_and_chat(settings: Settings, qa: NewsQA) -> None:
     )
     assert chat.exit_code == 0, chat.output
     assert "Anselm Quist" in chat.stdout and "ships wait for nobody" in chat.stdout
+
+
+def test_asked_form_and_sentences_that_give_it() -> None:
+    assert asked_form("How much did Microsoft pay for Activision Blizzard?") == "amount"
+    assert asked_form("What was the price of the deal?") == "amount"
+    assert asked_form("How many people competed?") == "number"
+    assert asked_form("How long did the strike last?") == "number"
+    assert asked_form("When did the war begin?") == "date"
+    assert asked_form("In what year was the club founded?") == "date"
+    # "when" inside a clause is a conjunction, not a question about time
+    assert asked_form("Is his passing worse when he is kept in the pocket?") is None
+    assert asked_form("Who replaced the chief executive?") is None
+    assert gives("Microsoft paid $69bn (£56bn) for it.", "amount")
+    assert gives("Revenue rose 5 percent.", "amount")
+    assert not gives("Ubisoft holds the rights for 15 years.", "amount")
+    assert gives("Ubisoft holds the rights for 15 years.", "number")
+    assert gives("More than 1,500 people were hurt.", "number")
+    assert not gives("It happened on October 7, 2023.", "number")  # a date, not a figure
+    assert gives("It happened on October 7, 2023.", "date")
+    assert gives("The union walked out on Tuesday.", "date")
+    assert not gives("The union walked out over pay.", "date")
+
+
+def test_a_question_for_a_figure_is_answered_with_it_first(real_embedder) -> None:
+    """The sentence that gives what is asked leads the answer, though another one shares more
+    of the question's words."""
+    text = (
+        "The avalanche repairs on the Glacier Line were the largest works the valley railway "
+        "has seen. The repairs cost 48 million crowns, the operator said. "
+        "Trains will run every hour from Monday, the operator said."
+    )
+    hit = SearchHit(
+        chunk_id="c1",
+        text=text,
+        score=1.0,
+        article=ArticleRef(id="a1", title="Glacier Line reopens", source="Alpine Wire"),
+    )
+    question = "How much did the avalanche repairs on the Glacier Line cost?"
+
+    def first_passage(answerer: ExtractiveAnswerer) -> str:
+        request = AnswerRequest(question=question, standalone=question, hits=(hit,))
+        answer = next(e for e in answerer.stream(request) if isinstance(e, Answer))
+        return answer.citations[0].passage
+
+    scorer = EvidenceScorer(real_embedder)
+    assert "48 million crowns" in first_passage(ExtractiveAnswerer(scorer))
+    # without the lift, the sentence that repeats the question leads (text order here)
+    assert "48 million" not in first_passage(ExtractiveAnswerer(scorer, form_bonus=0.0))

@@ -14,6 +14,7 @@ from newsqa.answering.base import AnswerEvent, AnswerRequest, declining, newest_
 from newsqa.answering.citations import numbers
 from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms
+from newsqa.answering.forms import asked_form, gives
 from newsqa.retrieval.query import split_question
 from newsqa.types import Answer, Citation, SearchHit
 
@@ -36,6 +37,7 @@ class _Pick:
 class _Scored:
     picks: list[_Pick]  # best first
     matrix: np.ndarray  # the picks' scores against the question (column 0) and each part
+    best: float  # the best sentence's match, before any bonus: what a refusal is decided on
 
 
 class ExtractiveAnswerer:
@@ -54,6 +56,7 @@ class ExtractiveAnswerer:
         relative_cut: float = 0.75,
         candidates: int = 24,
         part_floor: float = 0.8,
+        form_bonus: float = 0.08,
     ) -> None:
         self.scorer = scorer
         self.min_score = min_score
@@ -63,22 +66,33 @@ class ExtractiveAnswerer:
         self.relative_cut = relative_cut
         self.candidates = candidates
         self.part_floor = part_floor
+        self.form_bonus = form_bonus
 
     def best_score(self, question: str, hits: tuple[SearchHit, ...]) -> float:
         """How well the best sentence of the passages matches: what the refusal is decided on."""
-        scored = self._ranked(question, hits)
-        return scored.picks[0].score if scored.picks else 0.0
+        return self._ranked(question, hits).best
 
     def _ranked(self, question: str, hits: tuple[SearchHit, ...]) -> _Scored:
-        """The candidate sentences, best first, scored against the question and its parts."""
+        """The candidate sentences, best first, scored against the question and its parts. A
+        question, or a part of one, that asks for a figure or a time ("How much …", "When …")
+        lifts the sentences that give one by `form_bonus`: "it paid $69bn" answers "How much did
+        Microsoft pay for Activision?" better than a sentence that repeats more of its words."""
         queries = [question, *split_question(question)]
         sentences = self._candidates(self.scorer.sentences(hits), hits, queries)
         titles = [hits[s.hit_index].article.title for s in sentences]
         matrix, vectors = self.scorer.score(queries, [s.text for s in sentences], titles)
-        best = matrix.max(axis=1) if len(sentences) else np.zeros(0)
+        if not sentences:
+            return _Scored([], matrix, 0.0)
+        raw = matrix.max(axis=1)
+        if self.form_bonus:  # each part by the form it asks for ("How long …, and what did …")
+            for j, query in enumerate(queries):
+                form = asked_form(query)
+                if form is not None:
+                    matrix[:, j] += [self.form_bonus * gives(s.text, form) for s in sentences]
+        best = matrix.max(axis=1)
         order = np.argsort(-best, kind="stable")
         picks = [_Pick(sentences[i], float(best[i]), vectors[i]) for i in order]
-        return _Scored(picks, matrix[order])
+        return _Scored(picks, matrix[order], float(raw.max()))
 
     def _candidates(
         self, sentences: list[Sentence], hits: tuple[SearchHit, ...], queries: list[str]
@@ -142,13 +156,12 @@ class ExtractiveAnswerer:
             if len(chosen) >= self.max_sentences or pick.score < floor:
                 break
             take(pick)
-        # read in the order of the articles as retrieved, and within one in text order
-        return sorted(chosen, key=lambda p: (p.sentence.hit_index, p.sentence.start))
+        return _reading_order(chosen, hits)
 
     def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
         hits = request.hits
         scored = self._ranked(request.standalone, hits) if hits else None
-        if scored is None or not scored.picks or scored.picks[0].score < self.min_score:
+        if scored is None or not scored.picks or scored.best < self.min_score:
             yield from declining(request, self.name)
             return
         chosen = self._select(request.standalone, hits, scored)
@@ -191,6 +204,26 @@ class ExtractiveAnswerer:
             answerer=self.name,
             notes=tuple(notes),
         )
+
+
+def _reading_order(chosen: list[_Pick], hits: tuple[SearchHit, ...]) -> list[_Pick]:
+    """The best sentence first (the answer leads with what was asked: on 31 'how much' and
+    'when' questions, `benchmarks/answer_forms.py`, it holds the figure or date asked for in
+    0.90 of answers, against 0.74 in retrieval order), then the rest of its article in text
+    order, then the other articles, each by its best sentence and read in text order."""
+    if not chosen:
+        return chosen
+    ranked = sorted(chosen, key=lambda p: -p.score)
+    lead: dict[str, int] = {}
+    for rank, pick in enumerate(ranked):
+        lead.setdefault(hits[pick.sentence.hit_index].article.id, rank)
+    top = ranked[0]
+
+    def place(p: _Pick) -> tuple[int, bool, int, int]:
+        hit = hits[p.sentence.hit_index]
+        return (lead[hit.article.id], p is not top, hit.position, p.sentence.start)
+
+    return sorted(chosen, key=place)
 
 
 def _outlets(hit: SearchHit) -> set[str]:

@@ -1,0 +1,79 @@
+"""What form of answer a question asks for: a figure ("How much did Microsoft pay …?", "How many
+people …?") or a time ("When did …?", "In what year …?"); and whether a sentence gives one. The
+offline answerer prefers the sentences that give what is asked and leads with them."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+__all__ = ["Form", "asked_form", "gives"]
+
+Form = Literal["amount", "number", "date"]
+
+# "how much" and prices ask for an amount (of money, a share); "how many", a count or any figure
+_AMOUNT_QUESTION = re.compile(
+    r"\bhow\s+much\b|\b(?:what|which)\s+(?:is\s+|was\s+|were\s+|are\s+)?(?:the\s+)?"
+    r"(?:price|cost|amount|sum|percentage|fee|fine|valuation|salary|revenue|budget)\b",
+    re.IGNORECASE,
+)
+_NUMBER_QUESTION = re.compile(
+    r"\bhow\s+(?:many|large|big|long|old|far|high|tall|fast|often)\b"
+    r"|\b(?:what|which)\s+(?:is\s+|was\s+|were\s+|are\s+)?(?:the\s+)?"
+    r"(?:share|figure|number|total|score|margin|rate)\b",
+    re.IGNORECASE,
+)
+# "when" leads the question (or follows a preposition); inside a clause it is a conjunction:
+# "is his play diminished when he is kept in the pocket?"
+_DATE_QUESTION = re.compile(
+    r"^\W*(?:(?:since|until|till|from|by)\s+)?when\b"
+    r"|\b(?:what|which)\s+(?:date|day|year|month|week|time)\b|\bin\s+what\s+year\b",
+    re.IGNORECASE,
+)
+
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan\.|Feb\.|Mar\.|Apr\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\."
+)
+_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_DATE = re.compile(
+    rf"(?-i:\b(?:{_MONTHS})(?!\w)|\b(?:{_DAYS})\b)"
+    r"|\b(?:19|20)\d\d\b|\b\d{4}-\d\d-\d\d\b"
+    r"|\b(?:yesterday|today|tomorrow|tonight|last\s+(?:week|month|year|night)|"
+    r"(?:this|next)\s+(?:week|month|year)|\d+\s+(?:days?|weeks?|months?|years?)\s+(?:ago|later))\b",
+    re.IGNORECASE,
+)
+# a figure: an amount of money, a percentage, a count; a year or a day of the month alone is a date
+_FIGURE = re.compile(
+    r"[$£€¥₹]\s?\d|\d\s?%|\b\d+(?:[.,]\d+)*\s?(?:bn|m|k|per\s?cent|percent)\b"
+    r"|\b(?:hundred|thousand|million|billion|trillion|dozen)s?\b"
+    r"|\b\d{1,3}(?:,\d{3})+\b|\b\d+\.\d+\b"
+    r"|\b(?!(?:19|20)\d\d\b)\d+\b(?!\s*(?:st|nd|rd|th)\b)",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(
+    r"[$£€¥₹]\s?\d|\d\s?%|\b\d+(?:[.,]\d+)*\s?(?:bn|m|k|per\s?cent|percent)\b"
+    r"|\b(?:million|billion|trillion|dollars?|pounds?|euros?|yen|rupees?|crowns?)\b",
+    re.IGNORECASE,
+)
+_DAY_OF_MONTH = re.compile(rf"(?-i:(?:{_MONTHS}))\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?-i:(?:{_MONTHS}))")
+
+
+def asked_form(question: str) -> Form | None:
+    """The form of answer `question` asks for, if it asks for a figure or a time."""
+    if _DATE_QUESTION.search(question):
+        return "date"
+    if _AMOUNT_QUESTION.search(question):
+        return "amount"
+    if _NUMBER_QUESTION.search(question):
+        return "number"
+    return None
+
+
+def gives(text: str, form: Form) -> bool:
+    """Whether `text` holds an answer of that form (an amount, a figure, a date or day)."""
+    if form == "date":
+        return bool(_DATE.search(text))
+    if form == "amount":
+        return bool(_AMOUNT.search(text))
+    return bool(_FIGURE.search(_DAY_OF_MONTH.sub(" ", text)))
