@@ -175,6 +175,11 @@ class _Run:
             self.planned_chunks += sum(1 for _, v in chunks if self._needs_embedding(v))
         self._write(planned)
 
+    @property
+    def store_read(self) -> bool:
+        """Whether this run read the store's vector ids (it had something to embed or drop)."""
+        return self._adoptable is not None
+
     def adoptable(self) -> set[str]:
         if self._adoptable is None:
             self._adoptable = self.store.all_ids() - self.live_vectors
@@ -301,7 +306,7 @@ def sync(
     # whatever no row points at any more: replaced chunks, removed articles, unadopted leftovers
     # (those are found when this run embeds or removes something; a run with nothing to do
     # leaves them to the next one: no search ever returns a vector the catalog lacks)
-    if run.stale or run._adoptable is not None:
+    if run.stale or run.store_read:
         live_vectors = catalog.vector_ids()
         garbage = sorted((run.stale | (run.adoptable() - live_vectors)) - live_vectors)
         if garbage:
