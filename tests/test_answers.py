@@ -16,6 +16,7 @@ from newsqa import Answer, NewsQA, Settings
 from newsqa.answering import EvidenceScorer, ExtractiveAnswerer
 from newsqa.answering.base import AnswerRequest
 from newsqa.answering.dates import resolve_relative_dates
+from newsqa.answering.extractive import _unquoted_outlets
 from newsqa.answering.followup import condense_heuristic, needs_context
 from newsqa.answering.forms import asked_form, gives
 from newsqa.cli import app
@@ -28,6 +29,12 @@ def qa(settings: Settings, counting: CountingEmbedder) -> NewsQA:
     qa = NewsQA(settings, embedder=counting)
     qa.update()
     return qa
+
+
+def passage(n: int, text: str, *, source: str = "", title: str = "A story") -> SearchHit:
+    """A retrieved passage, chunk `c{n}` of article `a{n}`, for the answerer alone."""
+    article = ArticleRef(id=f"a{n}", title=title, source=source)
+    return SearchHit(chunk_id=f"c{n}", text=text, score=1.0, article=article)
 
 
 def assert_citations_verbatim(qa: NewsQA, answer: Answer) -> None:
@@ -318,12 +325,7 @@ def test_a_question_for_a_figure_is_answered_with_it_first(real_embedder) -> Non
         "has seen. The repairs cost 48 million crowns, the operator said. "
         "Trains will run every hour from Monday, the operator said."
     )
-    hit = SearchHit(
-        chunk_id="c1",
-        text=text,
-        score=1.0,
-        article=ArticleRef(id="a1", title="Glacier Line reopens", source="Alpine Wire"),
-    )
+    hit = passage(1, text, source="Alpine Wire", title="Glacier Line reopens")
     question = "How much did the avalanche repairs on the Glacier Line cost?"
 
     def first_passage(answerer: ExtractiveAnswerer) -> str:
@@ -335,3 +337,56 @@ def test_a_question_for_a_figure_is_answered_with_it_first(real_embedder) -> Non
     assert "48 million crowns" in first_passage(ExtractiveAnswerer(scorer))
     # without the lift, the sentence that repeats the question leads (text order here)
     assert "48 million" not in first_passage(ExtractiveAnswerer(scorer, form_bonus=0.0))
+
+
+def test_a_part_naming_an_outlet_is_answered_from_that_outlet(real_embedder) -> None:
+    """'… and did the Metro Ledger report who opened the hall?' is answered from the Metro
+    Ledger, not by another outlet's sentence that matches the part's words better."""
+    hits = (
+        passage(
+            0,
+            "The cooperative picked 5,400 tonnes of plums this year, the Alpine Wire learned. "
+            "The new market hall opening drew thousands of visitors to the square.",
+            source="Alpine Wire",
+            title="Plum harvest breaks record",
+        ),
+        passage(
+            1,
+            "Plum growers across the valley had a good year. The mayor cut the ribbon at the new "
+            "market hall on Saturday morning.",
+            source="Metro Ledger",
+            title="Valley towns celebrate",
+        ),
+    )
+    question = (
+        "Did the Alpine Wire report a record plum harvest, and did the Metro Ledger report who "
+        "opened the new market hall?"
+    )
+    request = AnswerRequest(question=question, standalone=question, hits=hits)
+    answerer = ExtractiveAnswerer(EvidenceScorer(real_embedder))
+    answer = next(e for e in answerer.stream(request) if isinstance(e, Answer))
+    assert [(c.article.source, c.passage) for c in answer.citations] == [
+        (
+            "Alpine Wire",
+            "The cooperative picked 5,400 tonnes of plums this year, the Alpine Wire learned.",
+        ),
+        ("Metro Ledger", "The mayor cut the ribbon at the new market hall on Saturday morning."),
+    ]
+    assert not answer.notes
+
+
+def test_outlets_are_named_as_the_retriever_reads_them() -> None:
+    """'the Independent' names each of its sections; a note names it as the question does."""
+    sources = ["The Independent - Sports", "The Independent - Life and Style", "Cnbc | World News"]
+    hits = tuple(
+        passage(i, "A sentence of the story in question.", source=source)
+        for i, source in enumerate(sources)
+    )
+    question = "Did the Independent and CNBC both report the story?"
+    note = _unquoted_outlets(question, hits, [])
+    assert note == [
+        "Nothing quoted from Cnbc | World News: none of its passages found answers the question "
+        "closely enough.",
+        "Nothing quoted from the Independent: none of its passages found answers the question "
+        "closely enough.",
+    ]
