@@ -81,6 +81,8 @@ def test_unanswerable_question_is_declined(qa: NewsQA) -> None:
     assert answer.declined
     assert answer.text.startswith("The indexed articles don't say")
     assert answer.citations == ()
+    # a question with nothing to look for is not matched by its function words
+    assert qa.ask("How much?").declined and qa.ask("How many?").declined
 
 
 def test_stream_yields_text_then_the_answer(qa: NewsQA) -> None:
@@ -294,6 +296,9 @@ def test_cli_ask_and_chat(settings: Settings, qa: NewsQA) -> None:
     )
     assert chat.exit_code == 0, chat.output
     assert "Anselm Quist" in chat.stdout and "ships wait for nobody" in chat.stdout
+    for command in ("ask", "search"):
+        empty = runner.invoke(app, [*base, command, "  "], env=env)
+        assert empty.exit_code == 1 and "is empty" in empty.stderr
 
 
 def test_asked_form_and_sentences_that_give_it() -> None:

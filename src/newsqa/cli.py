@@ -110,6 +110,11 @@ def _errors() -> Iterator[None]:
         _fail(str(exc))
 
 
+def _non_empty(text: str, what: str) -> None:
+    if not text.strip():
+        _fail(f"The {what} is empty: write what to ask, in quotes.")
+
+
 def _qa(ctx: typer.Context) -> NewsQA:
     from newsqa.facade import NewsQA
 
@@ -231,6 +236,7 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the passages of the indexed articles that best match QUERY."""
+    _non_empty(query, "query")
     with _errors():
         qa = _qa(ctx)
         hits = qa.search(query, k, sources=source, since=since, until=until)
@@ -282,6 +288,7 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer QUESTION from the indexed articles, citing them."""
+    _non_empty(question, "question")
     with _errors():
         qa = _qa(ctx)
         if as_json:

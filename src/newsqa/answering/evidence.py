@@ -38,10 +38,10 @@ _STOP = frozenset(
     """a about above after again against all also am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
     further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my no nor not now of off on once only or other our ours out over
-    own said same says she should so some such than that the their theirs them then there these
-    they this those through to too under until up very was we were what when where which while
-    who whom why will with would you your according article report reported""".split()
+    its itself just many me more most much my no nor not now of off on once only or other our ours
+    out over own said same says she should so some such than that the their theirs them then there
+    these they this those through to too under until up very was we were what when where which
+    while who whom why will with would you your according article report reported""".split()
 )
 
 
