@@ -183,8 +183,8 @@ def test_a_named_outlet_left_unquoted_is_said(qa: NewsQA) -> None:
 
 
 def test_only_statements_are_candidate_sentences() -> None:
-    """Credits of embedded posts, links to other stories and the article's questions to its
-    readers say nothing an answer could quote."""
+    """Credits of embedded posts, links to other stories, calls to the reader and the article's
+    questions to its readers say nothing an answer could quote."""
     text = (
         "The board said on Friday that it had lost confidence in its chief executive.\n"
         "— Sam Altman (@sama) November 17, 2023\n"
@@ -192,6 +192,8 @@ def test_only_statements_are_candidate_sentences() -> None:
         "READ MORE: The five people who now run the company\n"
         "Watch This Story: Every company that has fired its founder twice\n"
         "Related: The investors who backed the company last year\n"
+        "Be sure to read our guide to the company's best products for more.\n"
+        "CLICK HERE TO SIGN UP FOR OUR BUSINESS NEWSLETTER\n"
         "Do you work at the company and know more about the chief executive's departure?\n"
         "More than 700 employees signed a letter asking the board to resign."
     )

@@ -22,14 +22,19 @@ __all__ = ["EvidenceScorer", "Sentence", "content_terms"]
 # not statements of the article: who posted an embedded post ("— Sam Altman (@sama) November
 # 17, 2023", "pic.twitter.com/…"), links to other stories ("MORE: 2023 Rugby World Cup final:
 # Details, kick-off time …", "READ MORE:", "WATCH:", "Related:", "Watch This Story: Every MLB
-# Team That Has Never Won a World Series") and the article's own questions to its readers ("Do
-# you work at OpenAI and know more about Sam Altman's departure?"): a question answers nothing
+# Team That Has Never Won a World Series"), the outlet's calls to its readers ("Be sure to read
+# our Best iPhone 15 Cases guide", "CLICK HERE TO SIGN UP FOR OUR HEALTH NEWSLETTER") and the
+# article's own questions to them ("Do you work at OpenAI and know more about Sam Altman's
+# departure?"): a question answers nothing
 _NOT_A_STATEMENT = re.compile(
     r"^\W{0,3}[—–]\s.{0,80}\(@\w{1,30}\)|pic\.twitter\.com/"
     r"|^(?:READ |SEE |ALSO )?(?:MORE|RELATED|WATCH|LISTEN|ALSO READ)\b[A-Z ]{0,16}:"
     r"|^(?i:related(?: pages| stories| articles| links)?|(?:also )?read(?: more| also)?"
     r"|see also|watch(?: this| the)?(?: story| video)?|listen(?: to this)?(?: story| podcast)?)\s*:"
     r"|\?[\W_]{0,3}$"
+    r"|^(?i:(?:(?:be|make) sure to |don[’']t forget to )?(?:read|check out|see|sign up|"
+    r"subscribe|follow|click|tap|listen to|watch|join)\b[^.]{0,100}\b(?:our|us|here|"
+    r"newsletter|podcast)\b)"
 )
 _CACHE_SIZE = 20_000  # sentence vectors kept (~30 MB at 384 dimensions)
 

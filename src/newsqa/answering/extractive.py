@@ -68,7 +68,7 @@ class ExtractiveAnswerer:
         relative_cut: float = 0.75,
         candidates: int = 24,
         part_floor: float = 0.8,
-        form_bonus: float = 0.08,
+        form_bonus: float = 0.10,
     ) -> None:
         self.scorer = scorer
         self.min_score = min_score
