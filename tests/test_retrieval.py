@@ -182,6 +182,11 @@ def test_dates_in_words_and_relative_dates() -> None:
     assert read("since February") == [(date(2023, 2, 1), date(2023, 2, 28), "after")]
     assert read("in late October 2023") == [(date(2023, 10, 21), date(2023, 10, 31), "on")]
     assert read("the second week of November") == [(date(2023, 11, 8), date(2023, 11, 14), "on")]
+    # a year's halves and thirds are whole months
+    assert read("in the first half of 2023") == [(date(2023, 1, 1), date(2023, 6, 30), "on")]
+    assert read("the second half of 2022") == [(date(2022, 7, 1), date(2022, 12, 31), "on")]
+    assert read("since late 2022") == [(date(2022, 9, 1), date(2022, 12, 31), "after")]
+    assert read("in mid-2023") == [(date(2023, 5, 1), date(2023, 8, 31), "on")]
     assert read("the week before Oct. 20") == [(date(2023, 10, 13), date(2023, 10, 19), "on")]
     assert read("two days after 2023-11-03T17:43:00+00:00") == [
         (date(2023, 11, 4), date(2023, 11, 5), "on")

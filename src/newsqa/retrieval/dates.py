@@ -22,6 +22,7 @@ from newsqa.periods import (
     Period,
     back,
     month_of,
+    month_shift,
     number,
     relative_period,
     week_of,
@@ -198,6 +199,8 @@ def _part(m: re.Match[str], p: Period) -> Period:
         if part == "month of":
             return month_of(p.first)
         return p
+    if p.unit == "year" and (part.endswith("half of") or part in _THIRDS):
+        return _year_part(p.first.year, part)
     length = (p.last - p.first).days + 1
     if part.endswith("week of"):
         nth = _ORDINALS.get(part.split()[0])
@@ -222,6 +225,28 @@ def _part(m: re.Match[str], p: Period) -> Period:
     if part in ("late", "end of"):
         return Period(b, p.last, "span")
     return p  # "month of October", "day of ..."
+
+
+_THIRDS = {
+    "early": 0,
+    "start of": 0,
+    "beginning of": 0,
+    "mid": 1,
+    "middle of": 1,
+    "late": 2,
+    "end of": 2,
+}
+
+
+def _year_part(year: int, part: str) -> Period:
+    """A part of a year in whole months: halves of six ("the first half of 2023": January to
+    June), thirds of four ("late 2023": September to December)."""
+    if part.endswith("half of"):
+        start, months = (1 if part.split()[0] == "first" else 7), 6
+    else:
+        start, months = 1 + 4 * _THIRDS[part], 4
+    first = date(year, start, 1)
+    return Period(first, month_shift(first, months) - timedelta(days=1), "span")
 
 
 def _offset(m: re.Match[str], first: date, last: date) -> tuple[date, date]:
