@@ -309,6 +309,8 @@ def test_uploaded_file_is_indexed_and_answerable(page: Any, served: Served, tmp_
     upload = tmp_path / "gull-rock.md"
     upload.write_text(NEW_ARTICLE, encoding="utf-8")
     open_accordion(page, "Add articles")
+    # the file input exists before the accordion has opened; upload once the component shows
+    page.locator("#upload").wait_for(state="visible")
     page.locator("#upload input[type=file]").set_input_files(str(upload))
     page.locator("#upload").get_by_text("gull-rock.md").wait_for()
     page.locator("#add").click()
