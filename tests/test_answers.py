@@ -16,10 +16,11 @@ from newsqa import Answer, NewsQA, Settings
 from newsqa.answering import EvidenceScorer, ExtractiveAnswerer
 from newsqa.answering.base import AnswerRequest
 from newsqa.answering.dates import resolve_relative_dates
-from newsqa.answering.extractive import _unquoted_outlets
+from newsqa.answering.extractive import _named_outlets, _unquoted_outlets
 from newsqa.answering.followup import condense_heuristic, needs_context
 from newsqa.answering.forms import asked_form, gives
 from newsqa.cli import app
+from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.query import split_question
 from newsqa.types import ArticleRef, SearchHit
 
@@ -390,7 +391,7 @@ def test_outlets_are_named_as_the_retriever_reads_them() -> None:
         for i, source in enumerate(sources)
     )
     question = "Did the Independent and CNBC both report the story?"
-    note = _unquoted_outlets(question, hits, [])
+    note = _unquoted_outlets(_named_outlets(question, OutletMatcher(sources)), hits, [])
     assert note == [
         "Nothing quoted from Cnbc | World News: none of its passages found answers the question "
         "closely enough.",

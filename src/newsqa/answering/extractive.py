@@ -40,6 +40,7 @@ class _Scored:
     picks: list[_Pick]  # best first
     matrix: np.ndarray  # the picks' scores against the question (column 0) and each part
     parts: tuple[SubQuery, ...]  # the question's parts, each with the outlets it names
+    named: list[_Named]  # the outlets the whole question names
     best: float  # the best sentence's match, before any bonus: what a refusal is decided on
 
 
@@ -90,7 +91,8 @@ class ExtractiveAnswerer:
         ("How much …", "When …") lifts the sentences that give one by `form_bonus`: "it paid
         $69bn" answers "How much did Microsoft pay for Activision?" better than a sentence that
         repeats more of its words. The refusal is decided before any lift."""
-        matcher = _matcher(hits)
+        matcher = OutletMatcher(sorted({o for h in hits for o in _outlets(h)}))
+        named = _named_outlets(question, matcher)
         parts = tuple(
             SubQuery(text, tuple(dict.fromkeys(o for m in matcher.find(text) for o in m.outlets)))
             for text in split_question(question)
@@ -100,7 +102,7 @@ class ExtractiveAnswerer:
         titles = [hits[s.hit_index].article.title for s in sentences]
         matrix, vectors = self.scorer.score(queries, [s.text for s in sentences], titles)
         if not sentences:
-            return _Scored([], matrix, parts, 0.0)
+            return _Scored([], matrix, parts, named, 0.0)
         refusal = float(matrix.max())
         if self.form_bonus:  # each part by the form it asks for ("How long …, and what did …")
             for j, query in enumerate(queries):
@@ -110,7 +112,7 @@ class ExtractiveAnswerer:
         best = matrix.max(axis=1)
         order = np.argsort(-best, kind="stable")
         picks = [_Pick(sentences[i], float(best[i]), vectors[i]) for i in order]
-        return _Scored(picks, matrix[order], parts, refusal)
+        return _Scored(picks, matrix[order], parts, named, refusal)
 
     def _candidates(
         self, sentences: list[Sentence], hits: tuple[SearchHit, ...], queries: list[str]
@@ -155,7 +157,7 @@ class ExtractiveAnswerer:
             return True
 
         # an outlet the question names gets its best sentence in, if it has a fair one
-        for named in _named_outlets(question, hits):
+        for named in scored.named:
             for pick in ranked:
                 if named.outlets & _outlets(hits[pick.sentence.hit_index]):
                     if pick.score >= part_floor:
@@ -213,7 +215,7 @@ class ExtractiveAnswerer:
             line = f"{lead}: {s.text} [{n}]{gloss}"
             lines.append(line)
             yield ("\n" if n > 1 else "") + line
-        notes = _disagreements(chosen, hits) + _unquoted_outlets(request.standalone, hits, chosen)
+        notes = _disagreements(chosen, hits) + _unquoted_outlets(scored.named, hits, chosen)
         for note in notes:
             lines.append(note)
             yield "\n" + note
@@ -254,16 +256,12 @@ def _outlets(hit: SearchHit) -> set[str]:
     return {a.source for a in (hit.article, *hit.also_published_by) if a.source}
 
 
-def _matcher(hits: tuple[SearchHit, ...]) -> OutletMatcher:
-    """Finds the outlets of these passages in a question, as the retriever finds the index's
-    ("CNBC", "the Independent", "NYT")."""
-    return OutletMatcher(sorted({o for h in hits for o in _outlets(h)}))
-
-
-def _named_outlets(question: str, hits: tuple[SearchHit, ...]) -> list[_Named]:
-    """The outlets the question names that some passage is from, in the question's order."""
+def _named_outlets(question: str, matcher: OutletMatcher) -> list[_Named]:
+    """The outlets the question names among those `matcher` knows (the passages' outlets, found
+    as the retriever finds the index's: "CNBC", "the Independent", "NYT"), in the question's
+    order."""
     out: dict[frozenset[str], _Named] = {}
-    for mention in _matcher(hits).find(question):
+    for mention in matcher.find(question):
         outlets = frozenset(mention.outlets)
         if outlets not in out:
             written = question[mention.start : mention.end].strip(" '\"‘’“”")
@@ -272,15 +270,17 @@ def _named_outlets(question: str, hits: tuple[SearchHit, ...]) -> list[_Named]:
     return list(out.values())
 
 
-def _unquoted_outlets(question: str, hits: tuple[SearchHit, ...], chosen: list[_Pick]) -> list[str]:
+def _unquoted_outlets(
+    named: list[_Named], hits: tuple[SearchHit, ...], chosen: list[_Pick]
+) -> list[str]:
     """A note for each outlet the question names that the answer does not quote: what it asks
     of that outlet is not answered, and the reader should know rather than assume."""
     quoted = {o for p in chosen for o in _outlets(hits[p.sentence.hit_index])}
     return [
-        f"Nothing quoted from {named.label}: none of its passages found answers the question "
+        f"Nothing quoted from {n.label}: none of its passages found answers the question "
         "closely enough."
-        for named in sorted(_named_outlets(question, hits), key=lambda n: n.label)
-        if not named.outlets & quoted
+        for n in sorted(named, key=lambda n: n.label)
+        if not n.outlets & quoted
     ]
 
 

@@ -11,16 +11,16 @@ __all__ = ["Form", "asked_form", "gives"]
 
 Form = Literal["amount", "number", "date"]
 
+_WHAT_IS_THE = r"\b(?:what|which)\s+(?:is\s+|was\s+|were\s+|are\s+)?(?:the\s+)?"
 # "how much" and prices ask for an amount (of money, a share); "how many", a count or any figure
 _AMOUNT_QUESTION = re.compile(
-    r"\bhow\s+much\b|\b(?:what|which)\s+(?:is\s+|was\s+|were\s+|are\s+)?(?:the\s+)?"
+    rf"\bhow\s+much\b|{_WHAT_IS_THE}"
     r"(?:price|cost|amount|sum|percentage|fee|fine|valuation|salary|revenue|budget)\b",
     re.IGNORECASE,
 )
 _NUMBER_QUESTION = re.compile(
     r"\bhow\s+(?:many|large|big|long|old|far|high|tall|fast|often)\b"
-    r"|\b(?:what|which)\s+(?:is\s+|was\s+|were\s+|are\s+)?(?:the\s+)?"
-    r"(?:share|figure|number|total|score|margin|rate)\b",
+    rf"|{_WHAT_IS_THE}(?:share|figure|number|total|score|margin|rate)\b",
     re.IGNORECASE,
 )
 # "when" leads the question (or follows a preposition); inside a clause it is a conjunction:
@@ -43,17 +43,18 @@ _DATE = re.compile(
     r"(?:this|next)\s+(?:week|month|year)|\d+\s+(?:days?|weeks?|months?|years?)\s+(?:ago|later))\b",
     re.IGNORECASE,
 )
+# money, a percentage, a figure with its unit: an amount, and so a figure too
+_MONEY_OR_SHARE = r"[$£€¥₹]\s?\d|\d\s?%|\b\d+(?:[.,]\d+)*\s?(?:bn|m|k|per\s?cent|percent)\b"
 # a figure: an amount of money, a percentage, a count; a year or a day of the month alone is a date
 _FIGURE = re.compile(
-    r"[$£€¥₹]\s?\d|\d\s?%|\b\d+(?:[.,]\d+)*\s?(?:bn|m|k|per\s?cent|percent)\b"
-    r"|\b(?:hundred|thousand|million|billion|trillion|dozen)s?\b"
+    _MONEY_OR_SHARE + r"|\b(?:hundred|thousand|million|billion|trillion|dozen)s?\b"
     r"|\b\d{1,3}(?:,\d{3})+\b|\b\d+\.\d+\b"
     r"|\b(?!(?:19|20)\d\d\b)\d+\b(?!\s*(?:st|nd|rd|th)\b)",
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(
-    r"[$£€¥₹]\s?\d|\d\s?%|\b\d+(?:[.,]\d+)*\s?(?:bn|m|k|per\s?cent|percent)\b"
-    r"|\b(?:million|billion|trillion|dollars?|pounds?|euros?|yen|rupees?|crowns?)\b",
+    _MONEY_OR_SHARE
+    + r"|\b(?:million|billion|trillion|dollars?|pounds?|euros?|yen|rupees?|crowns?)\b",
     re.IGNORECASE,
 )
 _DAY_OF_MONTH = re.compile(rf"(?-i:(?:{_MONTHS}))\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?-i:(?:{_MONTHS}))")
