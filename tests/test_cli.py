@@ -84,6 +84,12 @@ def test_clear_errors_without_tracebacks(invoke, corpus_dir: Path) -> None:
     (corpus_dir / "broken.json").write_text("{not json", encoding="utf-8")
     text = invoke("index", "update").stdout
     assert "skipped: 1" in text and "broken.json: malformed JSON" in text
+    nowhere = corpus_dir.parent / "nowhere"
+    for command in ("update", "rebuild"):
+        typo = invoke("index", command, "--corpus", str(nowhere), ok=False)
+        assert typo.exit_code == 1 and "Traceback" not in typo.output
+        assert f"No such file or folder: {nowhere}. The index was left as it was." in typo.output
+    assert "articles   4 " in invoke("index", "stats").stdout
 
     bad_date = invoke("search", "harbour", "--since", "someday", ok=False)
     assert bad_date.exit_code == 1 and "Not a date" in bad_date.output

@@ -13,7 +13,7 @@ import pytest
 from conftest import CountingEmbedder, imported_after
 
 from newsqa import NewsQA, Settings
-from newsqa.indexing import IncompatibleIndexError, IndexMissingError
+from newsqa.indexing import CorpusError, IncompatibleIndexError, IndexMissingError
 from newsqa.indexing.layout import IndexLayout
 from newsqa.types import Article
 
@@ -166,6 +166,66 @@ def test_broken_file_is_skipped_and_loses_nothing(
     after = qa.stats()
     assert (after.articles, after.chunks) == (before.articles, before.chunks)
     assert qa.search("plum harvest", k=1)[0].article.title.startswith("Orchard cooperative")
+
+
+def test_a_missing_or_emptied_corpus_leaves_the_index_as_it_was(
+    settings: Settings, counting: CountingEmbedder, corpus_dir: Path, tmp_path: Path
+):
+    qa = make_qa(settings, counting)
+    qa.update()
+    before = qa.stats()
+    layout = IndexLayout(settings.index_dir)
+    live = layout.current()
+    embedded = counting.texts
+
+    def unchanged() -> None:
+        nonlocal embedded
+        assert counting.texts == embedded  # nothing embedded by the refused run
+        after = qa.stats()
+        assert (after.articles, after.chunks) == (before.articles, before.chunks)
+        assert after.articles == 4
+        assert layout.current() == live
+        assert [p.name for p in settings.index_dir.iterdir() if p.is_dir()] == [live]
+        assert qa.search("plum harvest", k=1)[0].article.title.startswith("Orchard cooperative")
+        embedded = counting.texts  # the question's vector
+
+    # a typo, or a page started from another working directory: refused before anything is read
+    typo = make_qa(settings.replace(corpus_dir=tmp_path / "corpsu"), counting)
+    for build in (typo.update, typo.rebuild):
+        with pytest.raises(CorpusError, match=r"No such file or folder: .*corpsu\. The index"):
+            build()
+        unchanged()
+    with pytest.raises(CorpusError, match="No such file or folder"):
+        qa.update([corpus_dir, tmp_path / "elsewhere"])  # one good path does not make it right
+    unchanged()
+
+    # a folder emptied by mistake (or a drive not mounted): read, then refused before removing
+    (tmp_path / "away").mkdir()
+    for path in corpus_dir.iterdir():
+        path.rename(tmp_path / "away" / path.name)
+    (corpus_dir / "broken.json").write_text("{not json", encoding="utf-8")
+    for build in (qa.update, qa.rebuild):
+        with pytest.raises(CorpusError, match=r"No article was read \(1 input skipped\)") as err:
+            build()
+        assert "keeps its 4 articles" in str(err.value)
+        assert str(settings.index_dir) in str(err.value)  # what to delete to empty it on purpose
+        unchanged()
+
+    # the articles back: an ordinary update, nothing to do
+    (corpus_dir / "broken.json").unlink()
+    for path in (tmp_path / "away").iterdir():
+        path.rename(corpus_dir / path.name)
+    report = qa.update()
+    assert (report.articles_added, report.articles_removed, report.chunks_embedded) == (0, 0, 0)
+    unchanged()
+
+
+def test_an_empty_corpus_builds_an_empty_index(tmp_path: Path, counting: CountingEmbedder):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    qa = make_qa(Settings(corpus_dir=empty, index_dir=tmp_path / "index"), counting)
+    assert qa.update().articles_read == 0  # nothing to lose: no refusal
+    assert qa.stats().exists and qa.stats().articles == 0
 
 
 def test_interrupted_rebuild_leaves_old_index_usable(

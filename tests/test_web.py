@@ -11,7 +11,7 @@ from conftest import CountingEmbedder
 
 from newsqa import NewsQA, Settings
 from newsqa.web import build_page, status_markdown
-from newsqa.web.page import OFFLINE
+from newsqa.web.page import OFFLINE, index_behind_page
 
 
 @pytest.fixture
@@ -78,3 +78,20 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
 def test_status_tells_how_to_build_a_missing_index(tmp_path) -> None:
     stats = NewsQA(Settings(index_dir=tmp_path / "none")).stats()
     assert "newsqa index update" in status_markdown(stats)
+
+
+def test_the_page_indexes_its_corpus_folder_only_when_there_is_one(
+    settings: Settings, counting: CountingEmbedder, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    qa = NewsQA(settings, embedder=counting)
+    job = index_behind_page(qa)
+    assert job is not None and job.wait(timeout=120).report is not None
+    assert qa.stats().articles == 4
+    # started from another working directory, where the default corpus/ is not: the page serves
+    # the index as it is (before, the update behind it removed every article)
+    elsewhere = NewsQA(
+        settings.replace(corpus_dir=tmp_path / "corpus-elsewhere"), embedder=counting
+    )
+    assert index_behind_page(elsewhere) is None
+    assert "No corpus folder" in capsys.readouterr().out
+    assert elsewhere.stats().articles == 4

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsqa.indexing import Embedder, NewsIndex
 from newsqa.indexing.builder import Progress
-from newsqa.indexing.index import StoreFactory
+from newsqa.indexing.index import CorpusError, StoreFactory
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.retrieval.dates import find_dates
 from newsqa.retrieval.search import Retriever, SearchFilters
@@ -95,14 +95,22 @@ class NewsQA:
 
     # -- building ---------------------------------------------------------------------------
     def _read(self, paths: Sequence[Path | str] | None) -> Iterator[Article | Skipped]:
+        """The articles of `paths` (default: the corpus folder), checked before any is read: a
+        path that does not exist (a typo, another working directory) would otherwise make the
+        update remove every article indexed from elsewhere."""
         from newsqa.corpus import iter_path
 
-        for path in paths or [self.settings.corpus_dir]:
-            p = Path(path)
-            if not p.exists():
-                yield Skipped(str(p), "no such file or folder")
-                continue
-            yield from iter_path(p, max_file_bytes=self.settings.max_file_bytes)
+        inputs = [Path(p) for p in paths or [self.settings.corpus_dir]]
+        missing = [str(p) for p in inputs if not p.exists()]
+        if missing:
+            raise CorpusError(
+                f"No such file or folder: {', '.join(missing)}. The index was left as it was."
+            )
+        return (
+            item
+            for p in inputs
+            for item in iter_path(p, max_file_bytes=self.settings.max_file_bytes)
+        )
 
     def update(
         self, paths: Sequence[Path | str] | None = None, *, progress: Progress | None = None
@@ -170,7 +178,8 @@ class NewsQA:
             else:
                 shutil.copy2(src, target_path)
             written.append(target_path)
-        report = self.update(progress=progress) if update else None
+        # nothing was written into a corpus folder that does not exist: no update to make
+        report = self.update(progress=progress) if update and dest.exists() else None
         return loaded, written, report
 
     # -- reading ----------------------------------------------------------------------------

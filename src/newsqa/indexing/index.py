@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
 from newsqa.chunking import Chunker
@@ -16,7 +16,13 @@ from newsqa.indexing.store import LazyStore, VectorStore, open_store
 from newsqa.settings import Settings
 from newsqa.types import Article, IndexReport, IndexStats, Skipped
 
-__all__ = ["CHUNKER_VERSION", "IncompatibleIndexError", "IndexMissingError", "NewsIndex"]
+__all__ = [
+    "CHUNKER_VERSION",
+    "CorpusError",
+    "IncompatibleIndexError",
+    "IndexMissingError",
+    "NewsIndex",
+]
 
 CHUNKER_VERSION = "1"  # bump when the chunker's output changes for the same settings
 FORMAT_VERSION = "1"
@@ -29,6 +35,11 @@ StoreFactory = Callable[[Settings, IndexLayout, str], VectorStore]
 
 class IndexMissingError(RuntimeError):
     """No index has been built in the folder yet."""
+
+
+class CorpusError(ValueError):
+    """The corpus cannot be read as given (a path that does not exist, no article at all while
+    the index holds some); nothing in the index was changed."""
 
 
 class IncompatibleIndexError(RuntimeError):
@@ -121,7 +132,10 @@ class NewsIndex:
                 generation = self.layout.new_generation()
                 self._init_generation(generation)
                 self.layout.make_current(generation)
-            return self._sync(generation, items, IndexReport(mode="update"), progress)
+            held = self._articles_in(generation)
+            return self._sync(
+                generation, self._guard(items, held), IndexReport(mode="update"), progress
+            )
 
     def rebuild(
         self, items: Iterable[Article | Skipped], *, progress: Progress | None = None
@@ -131,14 +145,47 @@ class NewsIndex:
             for stale in self.layout.stale_generations():  # left by an interrupted rebuild
                 self._drop_generation(stale)
             old = self.layout.current()
+            held = self._articles_in(old) if old is not None else 0
             generation = self.layout.new_generation()
             self._init_generation(generation)
-            report = self._sync(generation, items, IndexReport(mode="rebuild"), progress)
+            try:
+                report = self._sync(
+                    generation, self._guard(items, held), IndexReport(mode="rebuild"), progress
+                )
+            except CorpusError:
+                self._drop_generation(generation)  # nothing worth keeping: no article was read
+                raise
             self.layout.make_current(generation)
             self._close_reader()
             if old is not None:
                 self._drop_generation(old)
             return report
+
+    def _articles_in(self, generation: str) -> int:
+        catalog = Catalog(self.layout.catalog_path(generation), readonly=True)
+        try:
+            return catalog.counts()[0]
+        finally:
+            catalog.close()
+
+    def _guard(self, items: Iterable[Article | Skipped], held: int) -> Iterator[Article | Skipped]:
+        """`items`, raising at their end when none was an article while the index holds `held`
+        articles: a corpus folder emptied by mistake (or a drive not mounted) must not empty the
+        index. Raised before anything is removed or switched; nothing was added either."""
+        read = skipped = 0
+        for item in items:
+            if isinstance(item, Article):
+                read += 1
+            else:
+                skipped += 1
+            yield item
+        if held and not read:
+            inputs = f" ({skipped} input{'s' if skipped != 1 else ''} skipped)" if skipped else ""
+            raise CorpusError(
+                f"No article was read{inputs}, so the index was left as it was: it keeps its "
+                f"{held:,} article{'s' if held != 1 else ''}. To empty it, delete "
+                f"{self.settings.index_dir}."
+            )
 
     def _init_generation(self, generation: str) -> None:
         catalog = Catalog(self.layout.catalog_path(generation))

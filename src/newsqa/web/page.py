@@ -17,7 +17,7 @@ from newsqa.settings import Settings
 from newsqa.types import Answer
 from newsqa.web.render import CSS, answer_markdown, sources_html, status_markdown
 
-__all__ = ["CSS", "build_page", "launch"]
+__all__ = ["CSS", "build_page", "index_behind_page", "launch"]
 
 OFFLINE = "offline (no LLM)"
 
@@ -222,6 +222,18 @@ def build_page(qa: NewsQA) -> Any:
     return page
 
 
+def index_behind_page(qa: NewsQA) -> BackgroundIndexing | None:
+    """Start updating the index from the corpus folder behind the page (which opens at once and
+    answers from what is indexed); none when the folder is not there, so that a page started
+    from another working directory serves its index as it is instead of emptying it."""
+    corpus = qa.settings.corpus_dir
+    if not corpus.exists():
+        print(f"No corpus folder {corpus}: serving the index as it is.", flush=True)
+        return None
+    print(f"Indexing {corpus} in the background …", flush=True)
+    return qa.update_in_background(progress=_TerminalProgress())
+
+
 class _TerminalProgress:
     """Prints an indexing progress line every few seconds, and once when it is done."""
 
@@ -247,18 +259,15 @@ def launch(
     """Build the index if there is none, then serve the page until interrupted."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     qa = NewsQA(settings)
-    if update_first:
-        # the page opens at once; the corpus is (re)indexed behind it, resuming any earlier run
-        print(f"Indexing {settings.corpus_dir} in the background …", flush=True)
-        job: BackgroundIndexing | None = qa.update_in_background(progress=_TerminalProgress())
-    else:
-        job = None
+    job = index_behind_page(qa) if update_first else None
 
     def warm_up() -> None:
         """The model and search tables load behind the page, not at the first question."""
         try:
             if job is not None:
                 job.wait()
+                if job.status.error:
+                    print(f"Indexing failed: {job.status.error}", flush=True)
             qa.warm_up()
         except Exception as exc:  # the first question will load them, or say what is wrong
             print(f"Warm-up skipped: {exc}", flush=True)
