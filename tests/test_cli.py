@@ -110,6 +110,25 @@ def test_ingest_local_file(invoke, corpus_dir: Path, tmp_path: Path) -> None:
     hits = json.loads(invoke("search", "lighthouse keeper", "--json").stdout)["hits"]
     assert hits[0]["article"]["source"] == "Coast Bulletin"
 
+    # a file named like one in the corpus, with other articles: both kept, nothing overwritten
+    (tmp_path / "other").mkdir()
+    namesake = tmp_path / "other" / "wire.json"
+    namesake.write_text(
+        '[{"title": "Sheep count rises", "source": "Coast Bulletin", "body": "The fictional '
+        'island of Gullrock now counts 2,600 sheep, a record, the farmers said on Monday."}]',
+        encoding="utf-8",
+    )
+    original = (corpus_dir / "wire.json").read_bytes()
+    for _ in range(2):  # the second time: already there, not copied again
+        out = json.loads(invoke("ingest", str(namesake), "--json").stdout)
+        assert (corpus_dir / "wire.json").read_bytes() == original
+        assert (corpus_dir / "wire-2.json").read_bytes() == namesake.read_bytes()
+        assert out["update"]["articles"]["removed"] == 0
+    assert not (corpus_dir / "wire-3.json").exists()
+    for query, title in (("sheep Gullrock", "Sheep count rises"), ("plum harvest", "Orchard")):
+        hits = json.loads(invoke("search", query, "--json", "-k", "1").stdout)["hits"]
+        assert hits[0]["article"]["title"].startswith(title)
+
 
 @pytest.fixture
 def site() -> Iterator[str]:

@@ -168,6 +168,40 @@ def test_broken_file_is_skipped_and_loses_nothing(
     assert qa.search("plum harvest", k=1)[0].article.title.startswith("Orchard cooperative")
 
 
+def test_articles_of_a_renamed_file_or_a_missing_drive_are_kept_when_they_fail_to_read(
+    settings: Settings, counting: CountingEmbedder, corpus_dir: Path, tmp_path: Path
+):
+    drive = tmp_path / "drive" / "archive"
+    drive.mkdir(parents=True)
+    (corpus_dir / "valdria-harbour.md").rename(drive / "valdria-harbour.md")
+    (corpus_dir / "archive").symlink_to(drive, target_is_directory=True)
+    qa = make_qa(settings, counting)
+    qa.update()
+    before = qa.stats()
+
+    # renamed: read from its new name, unchanged; then that file breaks
+    (corpus_dir / "wire.json").rename(corpus_dir / "wire-renamed.json")
+    assert qa.update().articles_unchanged == 5
+    (corpus_dir / "wire-renamed.json").write_text('[{"title": "oops", "body": ', "utf-8")
+    # a record of a JSON Lines file moves down a line (one inserted above it), then breaks
+    lines = (corpus_dir / "syndicated.jsonl").read_text("utf-8").splitlines()
+    extra = '{"title": "Ferry timetable", "source": "Northern Herald", "body": "The fictional '
+    extra += 'Valdria ferry runs every hour from Monday, the harbour office said on Friday."}'
+    (corpus_dir / "syndicated.jsonl").write_text(f"{extra}\n{lines[0][:40]}\n", "utf-8")
+    # the drive holding a folder of the corpus is not mounted
+    drive.rename(tmp_path / "drive" / "elsewhere")
+    report = qa.update()
+
+    reasons = {s.origin.removeprefix(f"{corpus_dir}/"): s.reason for s in report.skipped}
+    assert reasons["archive"] == "no such file (or a broken symbolic link)"
+    assert "JSON" in reasons["wire-renamed.json"] and "syndicated.jsonl:2" in reasons
+    assert (report.articles_added, report.articles_removed) == (1, 0)
+    assert qa.stats().articles == before.articles + 1
+    hit = qa.search("automated container terminal", k=1)[0]
+    assert hit.article.title == "Valdria harbour opens automated container terminal"
+    assert qa.search("plum harvest", k=1)[0].article.title.startswith("Orchard cooperative")
+
+
 def test_a_missing_or_emptied_corpus_leaves_the_index_as_it_was(
     settings: Settings, counting: CountingEmbedder, corpus_dir: Path, tmp_path: Path
 ):
@@ -205,7 +239,9 @@ def test_a_missing_or_emptied_corpus_leaves_the_index_as_it_was(
         path.rename(tmp_path / "away" / path.name)
     (corpus_dir / "broken.json").write_text("{not json", encoding="utf-8")
     for build in (qa.update, qa.rebuild):
-        with pytest.raises(CorpusError, match=r"No article was read \(1 input skipped\)") as err:
+        with pytest.raises(
+            CorpusError, match=r"No article was read \(skipped .*broken\.json: malformed JSON"
+        ) as err:
             build()
         assert "keeps its 4 articles" in str(err.value)
         assert str(settings.index_dir) in str(err.value)  # what to delete to empty it on purpose

@@ -37,6 +37,30 @@ __all__ = ["NewsQA", "parse_when"]
 DateLike = datetime | date | str | None
 
 
+def _copy_in(src: Path, dest: Path) -> list[Path]:
+    """Copy a file, or a folder's files, into `dest` without overwriting anything: a file of the
+    same name and other content is kept, and the new one gets a free name ("wire-2.json");
+    one with the same content is not copied again. Returns the files of `src` in the corpus."""
+    files = [src] if src.is_file() else sorted(p for p in src.rglob("*") if p.is_file())
+    out: list[Path] = []
+    for file in files:
+        relative = Path(src.name) / file.relative_to(src) if file != src else Path(src.name)
+        target = dest / relative
+        n = 1
+        while target.exists() and not _same_bytes(target, file):
+            n += 1
+            target = target.with_name(f"{relative.stem}-{n}{relative.suffix}")
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(file, target)
+        out.append(target)
+    return out
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    return a.is_file() and a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+
+
 def parse_when(value: DateLike, *, end_of_day: bool = False) -> datetime | None:
     """A datetime from a datetime, a date or a string: ISO ("2023-11-05", "2023-11", "2023",
     "2023-11-05T14:00"), or a date or period in words ("Nov 5, 2023", "November 2023", "last
@@ -169,18 +193,12 @@ class NewsQA:
             loaded.extend(got)
             if not got.articles:
                 continue
-            target_path = dest / src.name
-            if src.resolve() == target_path.resolve():
+            if src.resolve() == (dest / src.name).resolve():
                 continue
-            dest.mkdir(parents=True, exist_ok=True)
-            if src.is_dir():
-                shutil.copytree(src, target_path, dirs_exist_ok=True)
-            else:
-                shutil.copy2(src, target_path)
-            written.append(target_path)
+            written += _copy_in(src, dest)
         # nothing was written into a corpus folder that does not exist: no update to make
         report = self.update(progress=progress) if update and dest.exists() else None
-        return loaded, written, report
+        return loaded, list(dict.fromkeys(written)), report
 
     # -- reading ----------------------------------------------------------------------------
     def warm_up(self) -> None:

@@ -87,6 +87,9 @@ SUPPORTED_EXTENSIONS = tuple(_LOADERS)
 
 
 def _load_file(path: Path, origin: str, max_file_bytes: int) -> Iterator[Item]:
+    if not path.exists():  # a broken link (a folder on a drive not mounted) is not a file type
+        yield Skipped(origin, "no such file (or a broken symbolic link)")
+        return
     ext = path.suffix.lower()
     loader = _LOADERS.get(ext)
     if loader is None:

@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -246,6 +247,13 @@ class _Run:
             self.progress("embedding", self.done_chunks, self.planned_chunks)
 
 
+def _within(origin: str, inputs: set[str]) -> bool:
+    """Whether `origin` ("corpus/wire.json#3") is one of `inputs`, or a record of one, or in a
+    folder among them."""
+    path = Path(_RECORD_SUFFIX.sub("", origin))
+    return origin in inputs or any(str(p) in inputs for p in (path, *path.parents))
+
+
 def sync(
     items: Iterable[Article | Skipped],
     *,
@@ -270,18 +278,20 @@ def sync(
     run.sig_ids, run.sig_matrix = catalog.signatures()
     run.read(items, max(1, batch_articles))
 
-    # an article is removed when its input is gone, not when its file failed to read this time
-    unreadable = {s.origin for s in report.skipped}
+    # an article is removed when its input is gone, not when its file (or a record of it, or
+    # the folder holding it: a broken link to a drive not mounted) failed to read this time
+    unreadable = {o for s in report.skipped for o in (s.origin, _RECORD_SUFFIX.sub("", s.origin))}
+    origins = catalog.article_origins()
     removed = [
-        i
-        for i, origin in catalog.article_origins().items()
-        if i not in run.seen
-        and origin not in unreadable
-        and _RECORD_SUFFIX.sub("", origin) not in unreadable
+        i for i, origin in origins.items() if i not in run.seen and not _within(origin, unreadable)
     ]
+    # an unchanged article read from a new place (a file renamed or moved) is recorded there, so
+    # that its file failing to read later keeps it as well
+    moved = {i: o for i, (_, o) in run.seen.items() if i in origins and origins[i] != o}
     report.articles_removed = len(removed)
     gone = set(removed)
     with catalog.transaction():
+        catalog.set_origins(moved)
         for article_id in removed:
             run._drop(catalog.vector_ids_of(article_id).values())
         catalog.remove_articles(removed)

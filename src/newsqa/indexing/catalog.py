@@ -130,6 +130,12 @@ class Catalog:
     def article_origins(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT id, origin FROM articles").fetchall())
 
+    def set_origins(self, origins: dict[str, str]) -> None:
+        """Record where articles are read from now (inside a transaction)."""
+        self._db.executemany(
+            "UPDATE articles SET origin = ? WHERE id = ?", [(o, i) for i, o in origins.items()]
+        )
+
     def vector_ids_of(self, article_id: str) -> dict[str, str]:
         """chunk id -> vector id for one article."""
         rows = self._db.execute(

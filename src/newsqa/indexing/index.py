@@ -172,19 +172,22 @@ class NewsIndex:
         """`items`, raising at their end when none was an article while the index holds `held`
         articles: a corpus folder emptied by mistake (or a drive not mounted) must not empty the
         index. Raised before anything is removed or switched; nothing was added either."""
-        read = skipped = 0
+        read = 0
+        skipped: list[Skipped] = []
         for item in items:
             if isinstance(item, Article):
                 read += 1
             else:
-                skipped += 1
+                skipped.append(item)
             yield item
         if held and not read:
-            inputs = f" ({skipped} input{'s' if skipped != 1 else ''} skipped)" if skipped else ""
+            why = "; ".join(f"{s.origin}: {s.reason}" for s in skipped[:3])
+            if len(skipped) > 3:
+                why += f"; and {len(skipped) - 3:,} more"
             raise CorpusError(
-                f"No article was read{inputs}, so the index was left as it was: it keeps its "
-                f"{held:,} article{'s' if held != 1 else ''}. To empty it, delete "
-                f"{self.settings.index_dir}."
+                f"No article was read{f' (skipped {why})' if why else ''}, so the index was left "
+                f"as it was: it keeps its {held:,} article{'s' if held != 1 else ''}. To empty "
+                f"it, delete {self.settings.index_dir}."
             )
 
     def _init_generation(self, generation: str) -> None:
