@@ -250,6 +250,9 @@ def test_relative_dates_read_against_the_article() -> None:
         "next week": "the week of 12 Feb 2024",
     }
     assert resolve_relative_dates("yesterday", None) == []
+    # inside a quotation, "today" is the day it was said, which need not be the article's
+    said = '“We are shocked by what the board did today,” he wrote on Friday, and "today" too.'
+    assert resolve_relative_dates(said, saturday) == [("on Friday", "9 Feb 2024")]
 
 
 def test_relative_date_glossed_in_answer(qa: NewsQA) -> None:
@@ -264,6 +267,16 @@ def test_condensation_heuristic() -> None:
     out = condense_heuristic("What did he say next?", history)
     assert "Sam Okoro" in out and "Helix Labs" in out
     assert condense_heuristic("Who won?", []) == "Who won?"
+    # a question that names its own subject stands alone, however short
+    assert not needs_context("What did Beyonce earn?")
+    assert not needs_context("When did the Glacier Line reopen and what did its repairs cost?")
+    assert needs_context("Why?") and needs_context("What about the Ledger?")
+    assert needs_context("What did the Ledger say about it?")  # "it": the earlier topic
+    # the earlier question's words are added as written, not as index terms ("fir")
+    fired = [("Who was fired as chief executive of Helix Labs?", "…")]
+    assert condense_heuristic("Who replaced him?", fired).endswith(
+        "(Helix Labs; fired; chief; executive)"
+    )
 
 
 def test_question_splitting() -> None:
@@ -291,14 +304,23 @@ def test_cli_ask_and_chat(settings: Settings, qa: NewsQA) -> None:
         app, [*base, "ask", "How many tonnes of plums did the cooperative pick?"], env=env
     )
     assert "[1] Orchard cooperative reports record plum harvest — Alpine Wire" in text.stdout
-    chat = runner.invoke(
-        app,
-        [*base, "chat"],
-        env=env,
-        input="Who is the harbour director in Valdria?\nWhat did he tell reporters?\n/quit\n",
-    )
-    assert chat.exit_code == 0, chat.output
-    assert "Anselm Quist" in chat.stdout and "ships wait for nobody" in chat.stdout
+
+    def chat_with(*lines: str) -> str:
+        out = runner.invoke(app, [*base, "chat"], env=env, input="".join(f"{x}\n" for x in lines))
+        assert out.exit_code == 0, out.output
+        return out.stdout
+
+    said = chat_with("Who is the harbour director in Valdria?", "What did he tell reporters?")
+    assert "Anselm Quist" in said and "ships wait for nobody" in said
+    # a line starting with "/" is a command, in any case, never a question to answer
+    said = chat_with("/help", "/foo", "/NEW", "How many tonnes of plums?", "/Quit now", "Who?")
+    assert said.count("/new starts over") == 2 and "Unknown command /foo." in said
+    assert "(new conversation)" in said and "5,400 tonnes" in said
+    assert said.count("[1]") == 2  # one answer (its marker and its card): /Quit left
+    nowhere = ["--index", str(settings.index_dir.parent / "none"), "chat"]
+    missing = runner.invoke(app, nowhere, env=env, input="Who runs the harbour?\n")
+    assert missing.exit_code == 1 and "No index in" in missing.stderr
+    assert "Ask about" not in missing.stdout  # refused before the greeting
     for command in ("ask", "search"):
         empty = runner.invoke(app, [*base, command, "  "], env=env)
         assert empty.exit_code == 1 and "is empty" in empty.stderr
@@ -373,14 +395,40 @@ def test_a_part_naming_an_outlet_is_answered_from_that_outlet(real_embedder) -> 
     request = AnswerRequest(question=question, standalone=question, hits=hits)
     answerer = ExtractiveAnswerer(EvidenceScorer(real_embedder))
     answer = next(e for e in answerer.stream(request) if isinstance(e, Answer))
-    assert [(c.article.source, c.passage) for c in answer.citations] == [
-        (
-            "Alpine Wire",
-            "The cooperative picked 5,400 tonnes of plums this year, the Alpine Wire learned.",
-        ),
-        ("Metro Ledger", "The mayor cut the ribbon at the new market hall on Saturday morning."),
-    ]
+    cited = [(c.article.source, c.passage) for c in answer.citations]
+    assert cited[0] == (
+        "Alpine Wire",
+        "The cooperative picked 5,400 tonnes of plums this year, the Alpine Wire learned.",
+    )
+    assert (
+        "Metro Ledger",
+        "The mayor cut the ribbon at the new market hall on Saturday morning.",
+    ) in cited
+    # (since outlet names no longer count as evidence, the Alpine Wire's other sentence, on the
+    # plum harvest article, clears the general floor too; it is quoted as the Alpine Wire's)
+    assert {source for source, _ in cited} == {"Alpine Wire", "Metro Ledger"}
     assert not answer.notes
+
+
+def test_an_outlet_named_in_the_question_is_not_evidence(real_embedder) -> None:
+    """Lines that only carry the outlet's name (credits, contact lines, notices, headings) are
+    never quoted for a question that names the outlet."""
+    text = (
+        "Photo by Jan Holm / Alpine Wire\n\n"
+        "Get in touch with the Alpine Wire newsroom\n\n"
+        "Accept and continue. The Alpine Wire is not responsible for the content of external "
+        "sites.\n\n"
+        "Follow along for all the latest Alpine Wire news and regular updates from the valley.\n\n"
+        "The cooperative picked 5,400 tonnes of plums this year, a record for the valley."
+    )
+    hit = passage(0, text, source="Alpine Wire", title="Plum harvest breaks record")
+    question = "What did the Alpine Wire report about the plum harvest?"
+    request = AnswerRequest(question=question, standalone=question, hits=(hit,))
+    answerer = ExtractiveAnswerer(EvidenceScorer(real_embedder))
+    answer = next(e for e in answerer.stream(request) if isinstance(e, Answer))
+    assert [c.passage for c in answer.citations] == [
+        "The cooperative picked 5,400 tonnes of plums this year, a record for the valley."
+    ]
 
 
 def test_outlets_are_named_as_the_retriever_reads_them() -> None:

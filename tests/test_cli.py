@@ -95,6 +95,14 @@ def test_clear_errors_without_tracebacks(invoke, corpus_dir: Path) -> None:
     assert bad_date.exit_code == 1 and "Not a date" in bad_date.output
 
 
+def test_an_index_path_that_is_a_file_is_one_clear_error(tmp_path: Path, corpus_dir: Path) -> None:
+    (tmp_path / "index").write_text("not a folder", encoding="utf-8")
+    args = ["--index", str(tmp_path / "index"), "--corpus-dir", str(corpus_dir), "index", "update"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Could not use the index or the corpus" in result.output
+
+
 def test_ingest_local_file(invoke, corpus_dir: Path, tmp_path: Path) -> None:
     invoke("index", "update")
     outside = tmp_path / "elsewhere.md"

@@ -89,11 +89,23 @@ def test_search_filters_by_outlet_and_dates(settings: Settings, counting: Counti
     # an outlet that only carried a syndicated copy still finds the story
     herald = qa.search("avalanche", k=5, sources=["Northern Herald"])
     assert herald and herald[0].article.source == "Alpine Wire"
-    assert qa.search(q, k=5, sources=["No Such Outlet"]) == []
+    # a filter that can never match is an error, not an empty result
+    with pytest.raises(ValueError, match=r"No outlet 'Metro Leger'.*did you mean 'Metro Ledger'"):
+        qa.search(q, k=5, sources=["Metro Leger"])
+    assert qa.search(q, k=5, sources="the metro ledger") == qa.search(  # one name, not letters
+        q, k=5, sources=["Metro Ledger"]
+    )
+    with pytest.raises(ValueError, match="since 2024-06-01 is after until 2024-05-01"):
+        qa.search(q, since="2024-06-01", until="2024-05-01")
+    with pytest.raises(ValueError, match="k must be at least 1"):
+        qa.search(q, k=0)
     # a month, in ISO or in words, covers the whole month at either end
     assert qa.search(q, k=10, since="2024-05", until="May 2024") == in_may
     with pytest.raises(ValueError, match="Not a date"):
         qa.search(q, since="someday")
+    with pytest.raises(ValueError, match="there is no month 13"):
+        qa.search(q, since="2024-13")
+    assert qa.search(q, k=10, since=2024, until="2024") == qa.search(q, k=10)  # years
 
 
 def test_update_embeds_only_what_changed(

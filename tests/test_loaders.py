@@ -190,6 +190,24 @@ def test_feed_entries() -> None:
     assert garden.author == "Hana Okafor"
 
 
+def test_relative_links_of_a_saved_feed_are_read_against_its_site(tmp_path: Path) -> None:
+    urls = []
+    for site in ("alpha", "beta"):
+        path = tmp_path / f"{site}.rss"
+        path.write_text(
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>{site} Gazette</title>'
+            f"<link>https://{site}.example.com/</link><item><title>Flood in {site}</title>"
+            f"<link>/news/1</link><description>The {site} river flooded the lower town on "
+            "Monday.</description></item></channel></rss>",
+            encoding="utf-8",
+        )
+        (article,) = iter_path(path)
+        assert isinstance(article, Article)
+        urls.append(article.url)
+    # two outlets' "/news/1" are two stories, not the same one twice
+    assert urls == ["https://alpha.example.com/news/1", "https://beta.example.com/news/1"]
+
+
 def test_json_shapes(tmp_path: Path) -> None:
     single = tmp_path / "single.json"
     single.write_text('{"Title": "One", "Text": "Only record.", "date": 1706774400000}')

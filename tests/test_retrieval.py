@@ -153,6 +153,13 @@ def test_outlet_short_forms_count_only_in_capitals() -> None:
     assert named("as SD reported") == []
 
 
+def test_a_filter_name_means_what_it_would_in_a_question() -> None:
+    m = OutletMatcher(["BBC News - Technology", "BBC News - Entertainment", "The Verge"])
+    assert m.lookup("bbc") == ("BBC News - Entertainment", "BBC News - Technology")
+    assert m.lookup(" the verge ") == m.lookup("Verge") == ("The Verge",)
+    assert m.lookup("Reuters") == ()
+
+
 def test_dates_are_read_generally() -> None:
     got = find_dates("the report on October 31, 2023, and the one before Nov. 5th 2023")
     assert [(d.first, d.relation) for d in got] == [
@@ -312,8 +319,41 @@ def test_filters_still_restrict_every_sub_search(qa: NewsQA) -> None:
     assert only and {h.article.source for h in only} == {"Metro Ledger"}
     in_may = qa.search("bakery prize and ferry", k=10, since="2024-05-01", until="2024-05-31")
     assert {h.article.published.month for h in in_may if h.article.published} == {5}
-    assert qa.search(q, k=5, sources=["No Such Outlet"]) == []
+    with pytest.raises(ValueError, match="No outlet 'No Such Outlet' in the index"):
+        qa.search(q, k=5, sources=["No Such Outlet"])
     assert qa.search("   ", k=5) == []
+
+
+def test_a_question_for_the_news_itself_gets_the_newest_articles(qa: NewsQA) -> None:
+    """'What is the latest from X?' names nothing to match: the newest articles of X answer it,
+    each by its first passage; a period it names narrows them when it holds any."""
+
+    def leads(question: str, **filters: object) -> list[tuple[str, int]]:
+        return [(h.article.title, h.position) for h in qa.search(question, k=5, **filters)]
+
+    assert leads("What is the latest news from the Metro Ledger?") == [
+        ("Tram line extension delayed by council", 0),
+        ("Tram line extension approved by council", 0),
+    ]
+    assert leads("What did the Lakeside Gazette report in March 2024?") == [
+        ("Port authority offers dockers a shorter rota", 0)
+    ]
+    newest = leads("What's new?")
+    assert newest[0] == ("Tram line extension delayed by council", 0) and len(newest) == 5
+    assert leads("What's new?", sources=["Northern Herald"]) == [
+        ("Valdria budget debate drags on", 0)
+    ]
+    # anything to match, and it is an ordinary search
+    assert (
+        leads("What is the latest on the bakery prize?")[0][0]
+        == "Old town bakery wins national bread prize"
+    )
+    answer = qa.ask("What is the latest news from the Metro Ledger?")
+    assert [c.article.title for c in answer.citations] == [
+        "Tram line extension delayed by council",
+        "Tram line extension approved by council",
+    ]
+    assert answer.text.startswith("Metro Ledger (16 Jul 2024): ")
 
 
 def test_a_question_asking_for_a_name_is_told_from_a_yes_no_question() -> None:

@@ -5,6 +5,7 @@ it holds no indexing or retrieval logic of its own. Heavy imports stay inside th
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,7 +33,12 @@ app.add_typer(eval_app, name="eval", help="Measure retrieval quality on a query 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
 CorpusOpt = Annotated[
     list[Path] | None,
-    typer.Option("--corpus", "-c", help="Files or folders to index (default: the corpus folder)."),
+    typer.Option(
+        "--corpus",
+        "-c",
+        help="Files or folders to index instead of the corpus folder; the index is made to "
+        "match them (articles indexed from elsewhere are removed). To add files, use ingest.",
+    ),
 ]
 
 SourceOpt = Annotated[
@@ -108,6 +114,8 @@ def _errors() -> Iterator[None]:
         _fail(str(exc))
     except (ValueError, RuntimeError) as exc:
         _fail(str(exc))
+    except (OSError, sqlite3.Error) as exc:  # a read-only folder, a full disk, a file in the way
+        _fail(f"Could not use the index or the corpus: {exc}")
 
 
 def _non_empty(text: str, what: str) -> None:
@@ -341,24 +349,31 @@ def chat(
     Type /new to start over, /quit (or Ctrl-D) to leave."""
     with _errors():
         qa = _qa(ctx)
+        qa.index.require()  # say there is no index before the first question, not after it
         history: list[Answer] = []
-        typer.echo("Ask about the indexed news. /new starts over, /quit leaves.")
+        typer.echo(_CHAT_HELP)
         while True:
             try:
                 question = input("\n> ").strip()
             except (EOFError, KeyboardInterrupt):
                 typer.echo()
                 break
-            if question in ("/quit", "/exit"):
-                break
-            if question == "/new":
-                history = []
-                typer.echo("(new conversation)")
+            if question.startswith("/"):  # a command, never a question
+                command = question.split()[0].lower()
+                if command in ("/quit", "/exit", "/q"):
+                    break
+                if command == "/new":
+                    history = []
+                    typer.echo("(new conversation)")
+                else:
+                    typer.echo(_CHAT_HELP if command == "/help" else f"Unknown command {command}.")
                 continue
-            if not question:
-                continue
-            history.append(_stream_answer(qa, question, history, source, since, until, llm))
+            if question:
+                history.append(_stream_answer(qa, question, history, source, since, until, llm))
         qa.close()
+
+
+_CHAT_HELP = "Ask about the indexed news. /new starts over, /quit leaves, /help shows this."
 
 
 @app.command()

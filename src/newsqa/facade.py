@@ -6,7 +6,7 @@ import re
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,7 @@ History = Sequence["Answer | tuple[str, str] | dict[str, str]"]
 
 __all__ = ["NewsQA", "parse_when"]
 
-DateLike = datetime | date | str | None
+DateLike = datetime | date | str | int | None  # an int is a year
 
 
 def _copy_in(src: Path, dest: Path) -> list[Path]:
@@ -61,6 +61,11 @@ def _same_bytes(a: Path, b: Path) -> bool:
     return a.is_file() and a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
 
 
+def _naive(moment: datetime) -> datetime:
+    """For comparing a time given with a zone and one without."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
 def parse_when(value: DateLike, *, end_of_day: bool = False) -> datetime | None:
     """A datetime from a datetime, a date or a string: ISO ("2023-11-05", "2023-11", "2023",
     "2023-11-05T14:00"), or a date or period in words ("Nov 5, 2023", "November 2023", "last
@@ -72,8 +77,14 @@ def parse_when(value: DateLike, *, end_of_day: bool = False) -> datetime | None:
         return value
     if isinstance(value, date):
         return datetime.combine(value, time.max if end_of_day else time.min)
+    if isinstance(value, int) and not isinstance(value, bool):  # a year
+        value = str(value)
+    if not isinstance(value, str):
+        raise TypeError(f"A date, a datetime or a string, not {type(value).__name__}: {value!r}")
     text = value.strip()
     if re.fullmatch(r"\d{4}(?:-\d\d)?", text):  # a year or a month
+        if len(text) == 7 and not 1 <= int(text[5:]) <= 12:
+            raise ValueError(f"Not a date: {value!r} (there is no month {text[5:]})")
         text = (
             f"in {text}" if len(text) == 4 else f"in {date(int(text[:4]), int(text[5:]), 1):%B %Y}"
         )
@@ -218,12 +229,22 @@ class NewsQA:
         since: DateLike = None,
         until: DateLike = None,
     ) -> list[SearchHit]:
-        """The `k` passages that best match `query`, optionally from some outlets or a period."""
+        """The `k` passages that best match `query`, optionally from some outlets or a period.
+
+        Raises ValueError for a filter that can never match: an outlet the index does not have
+        (the names are read as in questions: "BBC", "the verge"), `since` after `until`."""
+        if k < 1:
+            raise ValueError(f"k must be at least 1, not {k}")
         filters = SearchFilters(
-            sources=tuple(sources or ()),
+            sources=(sources,) if isinstance(sources, str) else tuple(sources or ()),
             since=parse_when(since),
             until=parse_when(until, end_of_day=True),
         )
+        if filters.since and filters.until and _naive(filters.since) > _naive(filters.until):
+            raise ValueError(
+                f"The period is empty: since {filters.since:%Y-%m-%d} is after until "
+                f"{filters.until:%Y-%m-%d}."
+            )
         return self.retriever.search(query, k=k, filters=filters)
 
     # -- answering --------------------------------------------------------------------------

@@ -11,6 +11,9 @@ from newsqa.periods import RELATIVE, relative_period
 __all__ = ["resolve_relative_dates"]
 
 _PATTERN = re.compile(rf"\b(?P<phrase>{RELATIVE})\b", re.IGNORECASE)
+# words someone said: their "today" is the day they said them, which the article may not give
+# ("“what the board did today,” Brockman wrote" in a story of the next day)
+_QUOTE = re.compile(r"“[^”]*”?|\"[^\"]*\"?")
 
 
 def resolve_relative_dates(text: str, published: datetime | None) -> list[tuple[str, str]]:
@@ -19,7 +22,9 @@ def resolve_relative_dates(text: str, published: datetime | None) -> list[tuple[
     if published is None:
         return []
     ref = published.date()
+    quoted = [q.span() for q in _QUOTE.finditer(text)]
     out: dict[str, str] = {}
     for m in _PATTERN.finditer(text):
-        out.setdefault(m["phrase"], relative_period(m, ref).describe())
+        if not any(a < m.start() < b for a, b in quoted):
+            out.setdefault(m["phrase"], relative_period(m, ref).describe())
     return list(out.items())

@@ -17,7 +17,7 @@ from newsqa.chunking import split_sentences
 from newsqa.indexing.embeddings import Embedder
 from newsqa.types import SearchHit
 
-__all__ = ["EvidenceScorer", "Sentence", "content_terms"]
+__all__ = ["EvidenceScorer", "Sentence", "content_terms", "content_words"]
 
 # not statements of the article: who posted an embedded post ("— Sam Altman (@sama) November
 # 17, 2023", "pic.twitter.com/…"), links to other stories ("MORE: 2023 Rugby World Cup final:
@@ -25,7 +25,8 @@ __all__ = ["EvidenceScorer", "Sentence", "content_terms"]
 # Team That Has Never Won a World Series"), the outlet's calls to its readers ("Be sure to read
 # our Best iPhone 15 Cases guide", "CLICK HERE TO SIGN UP FOR OUR HEALTH NEWSLETTER") and the
 # article's own questions to them ("Do you work at OpenAI and know more about Sam Altman's
-# departure?"): a question answers nothing
+# departure?"): a question answers nothing; nor do the page's notices around embedded posts
+# ("The BBC is not responsible for the content of external sites")
 _NOT_A_STATEMENT = re.compile(
     r"^\W{0,3}[—–]\s.{0,80}\(@\w{1,30}\)|pic\.twitter\.com/"
     r"|^(?:READ |SEE |ALSO )?(?:MORE|RELATED|WATCH|LISTEN|ALSO READ)\b[A-Z ]{0,16}:"
@@ -35,7 +36,13 @@ _NOT_A_STATEMENT = re.compile(
     r"|^(?i:(?:(?:be|make) sure to |don[’']t forget to )?(?:read|check out|see|sign up|"
     r"subscribe|follow|click|tap|listen to|watch|join)\b[^.]{0,100}\b(?:our|us|here|"
     r"newsletter|podcast)\b)"
+    r"|^(?i:follow along|stay tuned)\b|\bnot responsible for the content of external\b"
 )
+# a heading, a caption or a list item ("Altman's firing publicly announced", "Photo by Amelia
+# Holowaty Krales / The Verge", "Man United vs Chelsea lineups"): a short line that does not end
+# as a sentence does (none of the gold facts of the MultiHop-RAG dev queries is one)
+_HEADING_WORDS = 12
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]]\s*$")
 _CACHE_SIZE = 20_000  # sentence vectors kept (~30 MB at 384 dimensions)
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
@@ -58,10 +65,15 @@ def _stem(word: str) -> str:
     return word
 
 
+def content_words(text: str) -> list[tuple[str, str]]:
+    """The content words of `text` as written, each with its stemmed term, stop words dropped."""
+    pairs = ((w, w.lower().replace("’", "'")) for w in _WORD.findall(text))
+    return [(w, _stem(low)) for w, low in pairs if low not in _STOP and len(low) > 1]
+
+
 def content_terms(text: str) -> list[str]:
     """Stemmed content words, in order, stop words dropped."""
-    words = (w.lower().replace("’", "'") for w in _WORD.findall(text))
-    return [_stem(w) for w in words if w not in _STOP and len(w) > 1]
+    return [term for _, term in content_words(text)]
 
 
 @dataclass(frozen=True)
@@ -107,7 +119,11 @@ class EvidenceScorer:
             for start, end in split_sentences(hit.text):
                 text = hit.text[start:end]
                 # skip datelines, bylines, fragments, embedded posts' credits, links to stories
-                if len(content_terms(text)) >= 3 and not _NOT_A_STATEMENT.search(text):
+                if (
+                    len(content_terms(text)) >= 3
+                    and not _NOT_A_STATEMENT.search(text)
+                    and (_SENTENCE_END.search(text) or len(text.split()) > _HEADING_WORDS)
+                ):
                     out.append(Sentence(i, start, end, text))
         return out
 

@@ -16,7 +16,7 @@ from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms
 from newsqa.answering.forms import asked_form, gives
 from newsqa.retrieval.outlets import OutletMatcher
-from newsqa.retrieval.plan import SubQuery
+from newsqa.retrieval.plan import SubQuery, plan_query
 from newsqa.retrieval.query import split_question
 from newsqa.types import Answer, Citation, SearchHit
 
@@ -85,19 +85,23 @@ class ExtractiveAnswerer:
         """How well the best sentence of the passages matches: what the refusal is decided on."""
         return self._ranked(question, hits).best
 
-    def _ranked(self, question: str, hits: tuple[SearchHit, ...]) -> _Scored:
+    def _ranked(
+        self, question: str, hits: tuple[SearchHit, ...], matcher: OutletMatcher | None = None
+    ) -> _Scored:
         """The candidate sentences, best first, scored against the question and its parts (each
         with the outlets it names). A question, or a part, that asks for a figure or a time
         ("How much …", "When …") lifts the sentences that give one by `form_bonus`: "it paid
         $69bn" answers "How much did Microsoft pay for Activision?" better than a sentence that
         repeats more of its words. The refusal is decided before any lift."""
-        matcher = OutletMatcher(sorted({o for h in hits for o in _outlets(h)}))
+        matcher = matcher or _matcher(hits)
         named = _named_outlets(question, matcher)
         parts = tuple(
             SubQuery(text, tuple(dict.fromkeys(o for m in matcher.find(text) for o in m.outlets)))
             for text in split_question(question)
         )
-        queries = [question, *(p.text for p in parts)]
+        # the outlets a question names say where to look, not what to find: "Get in touch with
+        # TechCrunch" answers nothing asked of TechCrunch
+        queries = [_unnamed(text, matcher) for text in (question, *(p.text for p in parts))]
         sentences = self._candidates(self.scorer.sentences(hits), hits, queries)
         titles = [hits[s.hit_index].article.title for s in sentences]
         matrix, vectors = self.scorer.score(queries, [s.text for s in sentences], titles)
@@ -183,13 +187,31 @@ class ExtractiveAnswerer:
             take(pick)
         return _reading_order(chosen, hits)
 
+    def _leads(self, hits: tuple[SearchHit, ...]) -> list[_Pick]:
+        """The first sentence of each article, in the passages' order (the newest first, for a
+        question that asks for the news itself: "What is the latest from the BBC?")."""
+        firsts: dict[str, _Pick] = {}
+        for s in self.scorer.sentences(hits):
+            article = hits[s.hit_index].article.id
+            if article not in firsts and len(firsts) < self.max_sentences:
+                firsts[article] = _Pick(s, 1.0, np.zeros(0, dtype=np.float32))
+        return list(firsts.values())
+
     def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
         hits = request.hits
-        scored = self._ranked(request.standalone, hits) if hits else None
-        if scored is None or not scored.picks or scored.best < self.min_score:
+        matcher = _matcher(hits)
+        if hits and plan_query(request.standalone, matcher, split=False).news_only:
+            chosen, notes = self._leads(hits), []
+        else:
+            scored = self._ranked(request.standalone, hits, matcher) if hits else None
+            if scored is None or not scored.picks or scored.best < self.min_score:
+                yield from declining(request, self.name)
+                return
+            chosen = self._select(request.standalone, hits, scored)
+            notes = _disagreements(chosen, hits) + _unquoted_outlets(scored.named, hits, chosen)
+        if not chosen:
             yield from declining(request, self.name)
             return
-        chosen = self._select(request.standalone, hits, scored)
         citations: list[Citation] = []
         lines: list[str] = []
         for n, pick in enumerate(chosen, 1):
@@ -215,7 +237,6 @@ class ExtractiveAnswerer:
             line = f"{lead}: {s.text} [{n}]{gloss}"
             lines.append(line)
             yield ("\n" if n > 1 else "") + line
-        notes = _disagreements(chosen, hits) + _unquoted_outlets(scored.named, hits, chosen)
         for note in notes:
             lines.append(note)
             yield "\n" + note
@@ -251,9 +272,21 @@ def _reading_order(chosen: list[_Pick], hits: tuple[SearchHit, ...]) -> list[_Pi
     return sorted(chosen, key=place)
 
 
+def _matcher(hits: tuple[SearchHit, ...]) -> OutletMatcher:
+    """Finds the passages' outlets in a question, as the retriever finds the index's."""
+    return OutletMatcher({o for h in hits for o in _outlets(h)})
+
+
 def _outlets(hit: SearchHit) -> set[str]:
     """The outlets that published a passage: its article's, and its syndicated copies'."""
     return {a.source for a in (hit.article, *hit.also_published_by) if a.source}
+
+
+def _unnamed(text: str, matcher: OutletMatcher) -> str:
+    """`text` without the outlet names in it."""
+    for mention in reversed(matcher.find(text)):
+        text = f"{text[: mention.start]} {text[mention.end :]}"
+    return text
 
 
 def _named_outlets(question: str, matcher: OutletMatcher) -> list[_Named]:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from newsqa.answering.base import Turn
-from newsqa.answering.evidence import content_terms
+from newsqa.answering.evidence import content_terms, content_words
 
 __all__ = ["condense_heuristic", "needs_context"]
 
@@ -17,6 +17,7 @@ _DEICTIC = re.compile(
     r"then|the same|the company|the firm|the former|the latter)\b",
     re.IGNORECASE,
 )
+_POSSESSIVES = {"its", "his", "their"}
 _LEAD = re.compile(r"^\s*(and|but|also|what about|how about|so|then|why|what else)\b", re.I)
 _NAME = re.compile(r"\b(?:[A-Z][\w&'’.-]*(?:\s+(?:of|the|de|von|van|and|&)?\s*[A-Z][\w&'’.-]*)*)")
 _QUESTION_WORDS = {
@@ -62,22 +63,36 @@ _QUESTION_WORDS = {
 
 
 def needs_context(question: str) -> bool:
-    """Whether a question leans on what was said before."""
-    return bool(
-        _DEICTIC.search(question) or _LEAD.search(question) or len(content_terms(question)) < 3
-    )
+    """Whether a question leans on what was said before: it leads on from it ("And …", "What
+    about …"), or has a pronoun that nothing named before it in the question stands for ("Who
+    replaced him?"; a possessive after a name is that name's: "When did the Glacier Line reopen
+    and what did its repairs cost?"),
+    or is too short to stand alone and names nothing ("Why?", but not "What did Beyonce earn?")."""
+    if _LEAD.search(question):
+        return True
+    first_name = min((m.start() for m in _name_spans(question)), default=len(question))
+    for m in _DEICTIC.finditer(question):
+        # "its", "his", "their" after a name are that name's; "it", "he", "that" may not be
+        if m.start() < first_name or m.group(0).lower() not in _POSSESSIVES:
+            return True
+    return len(content_terms(question)) < 3 and first_name == len(question)
+
+
+def _name_spans(text: str) -> list[re.Match[str]]:
+    """The capitalised names in `text`, question words aside ("What", "Did", "The")."""
+    return [m for m in _NAME.finditer(text) if _name(m)]
+
+
+def _name(m: re.Match[str]) -> str:
+    words = m.group(0).split()
+    while words and words[0] in _QUESTION_WORDS:
+        words = words[1:]
+    name = " ".join(words).strip(" .")
+    return name if len(name) > 1 else ""
 
 
 def _names(text: str) -> list[str]:
-    found: dict[str, None] = {}
-    for m in _NAME.finditer(text):
-        words = m.group(0).split()
-        while words and words[0] in _QUESTION_WORDS:
-            words = words[1:]
-        name = " ".join(words).strip(" .")
-        if name and len(name) > 1:
-            found.setdefault(name, None)
-    return list(found)
+    return list(dict.fromkeys(_name(m) for m in _name_spans(text)))
 
 
 def condense_heuristic(question: str, history: Sequence[Turn]) -> str:
@@ -88,10 +103,10 @@ def condense_heuristic(question: str, history: Sequence[Turn]) -> str:
     context = _names(previous)
     terms = set(content_terms(" ".join(context)))
     asked = set(content_terms(question))
-    for word in content_terms(previous):
-        if word not in terms and word not in asked and len(context) < 8:
+    for word, term in content_words(previous):  # as written: "fired", not the term "fir"
+        if term not in terms and term not in asked and len(context) < 8:
             context.append(word)
-            terms.add(word)
+            terms.add(term)
     context = [c for c in context if c.lower() not in question.lower()]
     if not context:
         return question

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
@@ -93,7 +93,8 @@ def _entry_article(
 
 
 def read_feed(data: bytes, origin: str, *, base_url: str | None = None) -> Feed | Skipped:
-    """Parse a feed document; relative entry links are resolved against `base_url`."""
+    """Parse a feed document; relative entry links are resolved against `base_url`, else
+    against the feed's own link (a feed saved to a file has no URL of its own)."""
     try:
         # A file object, never bytes or str: feedparser would treat a string as a URL or a path.
         parsed = feedparser.parse(io.BytesIO(data))
@@ -107,6 +108,8 @@ def read_feed(data: bytes, origin: str, *, base_url: str | None = None) -> Feed 
     meta = parsed.get("feed") or {}
     feed_title = html_to_text(str(meta.get("title") or ""))
     feed = Feed(title=feed_title)
+    if not base_url and urlsplit(str(meta.get("link") or "")).scheme in ("http", "https"):
+        base_url = str(meta.get("link"))
     for index, entry in enumerate(entries):
         raw_link = str(entry.get("link") or "").strip()
         link = urljoin(base_url, raw_link) if base_url and raw_link else raw_link

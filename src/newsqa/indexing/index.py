@@ -244,15 +244,20 @@ class NewsIndex:
     def exists(self) -> bool:
         return self.layout.current() is not None
 
+    def require(self) -> str:
+        """The live generation; IndexMissingError, saying how to build one, when there is none."""
+        generation = self.layout.current()
+        if generation is None:
+            raise IndexMissingError(
+                f"No index in {self.settings.index_dir} yet. Build it with "
+                f"`newsqa index update` (reads {self.settings.corpus_dir})."
+            )
+        return generation
+
     def open(self) -> tuple[Catalog, VectorStore]:
         """The live catalog and store, reopened when a rebuild has switched generations."""
         with self._lock:
-            generation = self.layout.current()
-            if generation is None:
-                raise IndexMissingError(
-                    f"No index in {self.settings.index_dir} yet. Build it with "
-                    f"`newsqa index update` (reads {self.settings.corpus_dir})."
-                )
+            generation = self.require()
             if self._reader is None or self._reader[0] != generation:
                 self._close_reader()
                 catalog = Catalog(self.layout.catalog_path(generation))

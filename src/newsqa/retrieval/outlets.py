@@ -68,17 +68,17 @@ class OutletMatcher:
     """Matches outlet names, and simple variants of them, inside a question."""
 
     def __init__(self, outlets: Iterable[str]) -> None:
+        self.outlets = tuple(sorted({o for o in outlets if o.strip()}))
         by_variant: dict[str, set[str]] = {}
         self._capitals: set[str] = set()  # variants that only count written in capitals
-        for name in outlets:
-            if name.strip():
-                for v in _variants(name):
-                    by_variant.setdefault(v, set()).add(name)
-                for a in _acronyms(name):
-                    key = _key(a)
-                    if key not in by_variant:
-                        self._capitals.add(key)
-                    by_variant.setdefault(key, set()).add(name)
+        for name in self.outlets:
+            for v in _variants(name):
+                by_variant.setdefault(v, set()).add(name)
+            for a in _acronyms(name):
+                key = _key(a)
+                if key not in by_variant:
+                    self._capitals.add(key)
+                by_variant.setdefault(key, set()).add(name)
         # a full name is never also a variant of another outlet's name
         self._names = {k: tuple(sorted(v)) for k, v in by_variant.items()}
         alternatives = sorted(self._names, key=len, reverse=True)
@@ -88,6 +88,12 @@ class OutletMatcher:
             if alternatives
             else None
         )
+
+    def lookup(self, name: str) -> tuple[str, ...]:
+        """The outlets a name given on its own stands for, in any case: "techcrunch", "the
+        Verge", "BBC" (each of the BBC's sections); () for a name it does not know."""
+        name = name.strip()
+        return self._names.get(_key(name)) or self._names.get(_key(_ARTICLE.sub("", name)), ())
 
     def find(self, text: str) -> list[OutletMention]:
         """Outlet mentions in `text`, longest names first, left to right. A common word

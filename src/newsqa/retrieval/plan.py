@@ -11,7 +11,7 @@ from datetime import date
 from newsqa.retrieval.dates import DateMention, find_dates
 from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.query import clause_spans
-from newsqa.retrieval.terms import query_terms
+from newsqa.retrieval.terms import STOP_WORDS, query_terms
 
 __all__ = ["QueryPlan", "SubQuery", "plan_query"]
 
@@ -20,6 +20,15 @@ _LATEST = re.compile(
     r"\b(?:latest|most recent(?:ly)?|newest|recent(?:ly)?|current(?:ly)?|now|so far|to date|"
     r"as of)\b",
     re.IGNORECASE,
+)
+
+
+# words that ask for news without saying about what
+_NEWS_WORDS = frozenset(
+    """news latest recent recently newest new report reports reported reporting story stories
+    headline headlines update updates happen happened happening going on say said says top today
+    yesterday tonight week month year last this past anything everything covered cover coverage
+    publish published write wrote written there been""".split()
 )
 
 
@@ -41,6 +50,10 @@ class QueryPlan:
     dates: tuple[DateMention, ...] = ()
     parts: tuple[SubQuery, ...] = ()
     latest: bool = False
+    # asks for the news itself, not about something: "What is the latest from the BBC?", "What
+    # did TechCrunch report in December 2023?" (no content word once outlets, dates and the
+    # words for news are set aside)
+    news_only: bool = False
 
 
 def plan_query(
@@ -57,9 +70,20 @@ def plan_query(
     dates = find_dates(question, today=today, skip=[(m.start, m.end) for m in mentions])
     outlets = tuple(dict.fromkeys(o for m in mentions for o in m.outlets))
     latest = bool(_LATEST.search(question))
-    if not split:
-        return QueryPlan(question=question, outlets=outlets, dates=tuple(dates), latest=latest)
     protected = [(m.start, m.end) for m in mentions] + [(d.start, d.end) for d in dates]
+    rest = "".join(
+        " " if any(a <= i < b for a, b in protected) else c for i, c in enumerate(question)
+    )
+    words = (t.replace("’", "'").removesuffix("'s") for t in query_terms(rest))  # "what's"
+    news_only = all(w in _NEWS_WORDS or w in STOP_WORDS for w in words)
+    if not split:
+        return QueryPlan(
+            question=question,
+            outlets=outlets,
+            dates=tuple(dates),
+            latest=latest,
+            news_only=news_only,
+        )
     parts: list[SubQuery] = []
     pending = ""  # short fragments waiting to be joined to the next clause
     carried: tuple[str, ...] = ()  # outlets a short fragment named ("After X reported, that ...")
@@ -87,5 +111,10 @@ def plan_query(
     if len(parts) < 2:
         parts = []
     return QueryPlan(
-        question=question, outlets=outlets, dates=tuple(dates), parts=tuple(parts), latest=latest
+        question=question,
+        outlets=outlets,
+        dates=tuple(dates),
+        parts=tuple(parts),
+        latest=latest,
+        news_only=news_only,
     )

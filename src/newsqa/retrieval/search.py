@@ -115,7 +115,9 @@ class Retriever:
         allowed: NDArray[np.bool_] | None = None
         if filters.active:
             ids = catalog.filtered_vector_ids(
-                sources=filters.sources, since=filters.since, until=filters.until
+                sources=table.resolve_outlets(filters.sources),
+                since=filters.since,
+                until=filters.until,
             )
             allowed = np.zeros(len(table), dtype=bool)
             allowed[table.rows(ids)] = True
@@ -127,8 +129,11 @@ class Retriever:
             today=reference_day(table.latest_day),
             split=o.split,
         )
-        texts = [plan.question, *(p.text for p in plan.parts)]
         rows: dict[str, ChunkRow] = {}
+        if plan.news_only:
+            leads = self._newest(plan, table, allowed, catalog, k, rows)
+            return self._hits(leads, [1.0 / (1 + i) for i in range(len(leads))], rows, catalog)
+        texts = [plan.question, *(p.text for p in plan.parts)]
         subs = self._sub_searches(plan, table, allowed)
         ranked = self._rank(texts, subs, k, memory, catalog, store, allowed, rows)
         fused = rrf([(r, sub.weight) for sub, r in ranked], o.fuse_k)
@@ -144,7 +149,18 @@ class Retriever:
         if missing:
             rows.update(catalog.rows_for_vectors(missing))
         score = dict(zip(fused.rows.tolist(), fused.scores.tolist(), strict=True))
-        got = [(rows.get(table.vector_ids[r]), score[r]) for r in chosen]
+        return self._hits(
+            [table.vector_ids[r] for r in chosen], [score[r] for r in chosen], rows, catalog
+        )
+
+    def _hits(
+        self,
+        vector_ids: list[str],
+        scores: list[float],
+        rows: dict[str, ChunkRow],
+        catalog: Catalog,
+    ) -> list[SearchHit]:
+        got = [(rows.get(v), s) for v, s in zip(vector_ids, scores, strict=True)]
         picked = [(row, s) for row, s in got if row is not None]
         copies = catalog.copies_refs({row.article.id for row, _ in picked})
         return [
@@ -321,6 +337,37 @@ class Retriever:
         order = np.argsort(-scores, kind="stable")
         by_sentence = Ranked(ranked.rows[order], scores[order])
         return rrf([(ranked, 1.0), (by_sentence, self.options.sentence_weight)], self.options.rrf_k)
+
+    def _newest(
+        self,
+        plan: QueryPlan,
+        table: ChunkTable,
+        allowed: NDArray[np.bool_] | None,
+        catalog: Catalog,
+        k: int,
+        rows: dict[str, ChunkRow],
+    ) -> list[str]:
+        """For a question that asks for the news itself: the first passage of each of the `k`
+        newest articles from the outlets it names, in the period it names (a period with no
+        article in it is not held to). `rows` collects the chunk rows read."""
+        mask = np.ones(len(table), dtype=bool) if allowed is None else allowed.copy()
+        if plan.outlets:
+            mask &= table.outlet_mask(plan.outlets)
+        if plan.dates:
+            inside = mask & table.date_mask(plan.dates, self.options.date_slack_days)
+            mask = inside if inside.any() else mask
+        found = np.flatnonzero(mask)
+        order = found[np.lexsort((-found, -table.day[found]))]  # newest; then last indexed
+        articles = list(dict.fromkeys(table.article[order].tolist()))[:k]
+        wanted = set(articles)
+        ids = [table.vector_ids[r] for r in order.tolist() if table.article[r] in wanted]
+        rows.update(catalog.rows_for_vectors(ids))
+        first: dict[int, ChunkRow] = {}  # article number -> its first chunk
+        for v in ids:
+            a, row = int(table.article[table.row_of[v]]), rows.get(v)
+            if row is not None and (a not in first or row.position < first[a].position):
+                first[a] = row
+        return [first[a].vector_id for a in articles if a in first]
 
     def _newer_first(self, fused: Ranked, table: ChunkTable) -> Ranked:
         """For questions about the latest news: among near-equal scores, newer articles first."""

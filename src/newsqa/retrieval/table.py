@@ -4,6 +4,7 @@ names for reading questions, and the chunk vectors for exact dense search over a
 
 from __future__ import annotations
 
+import difflib
 import logging
 import sys
 from collections.abc import Iterable, Sequence
@@ -77,6 +78,27 @@ class ChunkTable:
             return np.asarray(product.numpy(), dtype=np.float64)
         with single_threaded_blas():
             return np.asarray(self.matrix @ vectors.T, dtype=np.float64)
+
+    def resolve_outlets(self, names: Sequence[str]) -> tuple[str, ...]:
+        """The indexed outlets that filter `names` mean: each name exactly (in any case), else
+        as the question reader reads it ("BBC": every BBC section; "the verge"). A name that
+        matches no outlet raises ValueError naming the closest ones: a filter that can never
+        match would only make every answer "not enough information"."""
+        out: list[str] = []
+        for name in (n.strip() for n in names):
+            if not name:
+                continue
+            found = (name,) if name.lower() in self.outlet_rows else self.matcher.lookup(name)
+            if not found:
+                known = self.matcher.outlets
+                close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+                raise ValueError(
+                    f"No outlet {name!r} in the index ({len(known)} outlets: "
+                    f"`newsqa index stats` lists them){hint}"
+                )
+            out += found
+        return tuple(dict.fromkeys(out))
 
     def outlet_mask(self, outlets: Sequence[str]) -> NDArray[np.bool_]:
         mask = np.zeros(len(self), dtype=bool)
