@@ -214,6 +214,30 @@ def test_articles_of_a_renamed_file_or_a_missing_drive_are_kept_when_they_fail_t
     assert qa.search("plum harvest", k=1)[0].article.title.startswith("Orchard cooperative")
 
 
+def test_the_same_text_from_another_outlet_is_a_syndicated_copy(
+    tmp_path: Path, counting: CountingEmbedder
+):
+    """Without URLs, two outlets' identical text has one id: the second is kept as the first's
+    syndicated copy (found by a filter for its outlet), not dropped as a duplicate."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    body = " ".join(
+        f"The Quenby fire service said the blaze at paper mill number {i} was under control after "
+        f"{i + 3} hours, and that the crews from station {i} had gone home."
+        for i in range(8)
+    )
+    for outlet, name in (("Quenby Post", "post.txt"), ("Derwent Echo", "echo.txt")):
+        (corpus / name).write_text(f"Fires at Rowsley mills\n\n{body}\n\nSource: {outlet}\n")
+    qa = make_qa(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), counting)
+    report = qa.update()
+    assert report.duplicates == [] and len(report.syndicated) == 1
+    for outlet in ("Quenby Post", "Derwent Echo"):
+        hit = qa.search("Rowsley paper mill fire", k=1, sources=[outlet])[0]
+        assert outlet in {hit.article.source, *(c.source for c in hit.also_published_by)}
+    again = qa.update()
+    assert (again.articles_unchanged, again.chunks_embedded, again.duplicates) == (2, 0, [])
+
+
 def test_a_missing_or_emptied_corpus_leaves_the_index_as_it_was(
     settings: Settings, counting: CountingEmbedder, corpus_dir: Path, tmp_path: Path
 ):

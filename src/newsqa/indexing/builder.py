@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +30,7 @@ from newsqa.indexing.catalog import Catalog
 from newsqa.indexing.dedup import best_match, signature
 from newsqa.indexing.embeddings import Embedder
 from newsqa.indexing.store import VectorStore
-from newsqa.types import Article, Chunk, IndexReport, Skipped
+from newsqa.types import Article, Chunk, IndexReport, Skipped, article_id_for
 
 __all__ = ["BATCH_ARTICLES", "Progress", "sync"]
 
@@ -83,7 +83,8 @@ class _Run:
     progress: Progress | None
     known: dict[str, str] = field(default_factory=dict)  # id -> content hash at the start
     copies: set[str] = field(default_factory=set)  # known ids that are syndicated copies
-    seen: dict[str, tuple[int, str]] = field(default_factory=dict)  # id -> (length, origin)
+    # id -> (length, origin, outlet) of the input kept for it
+    seen: dict[str, tuple[int, str, str]] = field(default_factory=dict)
     processed: dict[str, float] = field(default_factory=dict)  # id -> published, this run
     present_copies: dict[str, Article] = field(default_factory=dict)  # copies read this run
     live_vectors: set[str] = field(default_factory=set)
@@ -113,13 +114,17 @@ class _Run:
             report.articles_read += 1
             if self.progress and report.articles_read % 50 == 0:
                 self.progress("reading", report.articles_read, 0)
+            if item.id in self.seen and _other_outlet(item, self.seen[item.id][2]):
+                # the same text under another outlet, neither with a URL: a syndicated copy,
+                # recorded as one (a filter for its outlet finds the story), not a duplicate
+                item = replace(item, id=article_id_for(None, f"{item.source}\x1f{item.text}"))
             if item.id in self.seen:
-                length, origin = self.seen[item.id]
+                length, origin, _ = self.seen[item.id]
                 if len(item.text) <= length:
                     report.duplicates.append((item.origin, origin))
                     continue
                 report.duplicates.append((origin, item.origin))
-            self.seen[item.id] = (len(item.text), item.origin)
+            self.seen[item.id] = (len(item.text), item.origin, item.source)
             unchanged = self.known.get(item.id) == item.content_hash
             if unchanged and item.id not in self.processed:
                 batch.pop(item.id, None)
@@ -247,6 +252,15 @@ class _Run:
             self.progress("embedding", self.done_chunks, self.planned_chunks)
 
 
+def _other_outlet(article: Article, outlet: str) -> bool:
+    """Whether `article`, with no URL of its own, is from an outlet other than `outlet`."""
+    return not article.url and bool(article.source) and _fold(article.source) != _fold(outlet)
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
 def _within(origin: str, inputs: set[str]) -> bool:
     """Whether `origin` ("corpus/wire.json#3") is one of `inputs`, or a record of one, or in a
     folder among them."""
@@ -287,7 +301,7 @@ def sync(
     ]
     # an unchanged article read from a new place (a file renamed or moved) is recorded there, so
     # that its file failing to read later keeps it as well
-    moved = {i: o for i, (_, o) in run.seen.items() if i in origins and origins[i] != o}
+    moved = {i: o for i, (_, o, _) in run.seen.items() if i in origins and origins[i] != o}
     report.articles_removed = len(removed)
     gone = set(removed)
     with catalog.transaction():
