@@ -301,7 +301,7 @@ BAD = {
     "empty.json": (b"", "empty file"),
     "blank.txt": (b"  \n\t\n\n", "empty file"),
     "title-only.txt": (b"Just a headline\n", "no article text after the title"),
-    "bad.json": (b'{"title": "x",\n "body": }', "malformed JSON: Expecting value at line 2 column"),
+    "bad.json": (b'{"title": "x",\n "body": }', "malformed JSON: Expecting value (line 2, column"),
     "deep.json": (b"[" * 100_000 + b"]" * 100_000, "malformed JSON: nested too deeply"),
     "broken.rss": (b"<rss><channel><title>Oops", "malformed feed:"),
     "sitemap.xml": (b"<urlset><url><loc>x</loc></url></urlset>", "no feed entries"),
@@ -496,6 +496,16 @@ def test_save_filenames_and_no_rewrites(tmp_path: Path) -> None:
     save_articles([changed], tmp_path)
     assert "Corrected body." in first[0].read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in first)
+    # the page corrected under a new headline (and shorter): the new file replaces the old one,
+    # which would otherwise be indexed as the longer of two copies of one URL
+    retitled = dataclasses.replace(art, title="Owls back at Brackwater mill", text="Short.")
+    (renamed,) = save_articles([retitled], tmp_path)
+    assert not first[0].exists() and renamed.read_text().endswith("Short.\n")
+    # another article whose file name happens to end the same is left alone
+    namesake = tmp_path / f"2024-01-01-something-else-{art.id[:8]}.md"
+    namesake.write_text("---\ntitle: Something else\n---\n\nOther body.\n", encoding="utf-8")
+    save_articles([dataclasses.replace(retitled, text="Shorter.")], tmp_path)
+    assert namesake.exists() and renamed.read_text().endswith("Shorter.\n")
 
 
 # --- the MultiHop-RAG corpus, when present ----------------------------------------------------

@@ -119,7 +119,7 @@ def iter_json(text: str, origin: str) -> Iterator[Article | Skipped]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        yield Skipped(origin, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        yield Skipped(origin, f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
         return
     except RecursionError:
         yield Skipped(origin, "malformed JSON: nested too deeply")
@@ -148,9 +148,7 @@ def iter_jsonl(text: str, origin: str) -> Iterator[Article | Skipped]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Skipped(
-                where, f"malformed JSON on line {lineno}: {exc.msg} at column {exc.colno}"
-            )
+            yield Skipped(where, f"malformed JSON on line {lineno}: {exc.msg} (column {exc.colno})")
             continue
         except RecursionError:
             yield Skipped(where, f"malformed JSON on line {lineno}: nested too deeply")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from newsqa.corpus.text import parse_text_article
 from newsqa.types import Article
 
 __all__ = ["article_filename", "render_markdown", "save_articles"]
@@ -68,5 +69,19 @@ def save_articles(articles: Iterable[Article], dest: Path) -> list[Path]:
             tmp = path.with_name(f".{path.name}.tmp")
             tmp.write_bytes(content)
             tmp.replace(path)
+        # the same article saved before under another title or date (a page corrected since):
+        # the new version replaces it, rather than the longer of the two being indexed
+        for older in dest.glob(f"*-{article.id[:8]}.md"):
+            if older != path and older not in paths and _saved_id(older) == article.id:
+                older.unlink(missing_ok=True)
         paths.append(path)
     return paths
+
+
+def _saved_id(path: Path) -> str | None:
+    """The id of the article a saved file holds (None if it cannot be read as one)."""
+    try:
+        saved = parse_text_article(path.read_text("utf-8"), str(path), markdown=True)
+    except (OSError, UnicodeDecodeError):
+        return None
+    return saved.id if isinstance(saved, Article) else None
