@@ -238,6 +238,31 @@ def test_the_same_text_from_another_outlet_is_a_syndicated_copy(
     assert (again.articles_unchanged, again.chunks_embedded, again.duplicates) == (2, 0, [])
 
 
+def test_a_copy_whose_original_is_rewritten_becomes_an_article_again(
+    settings: Settings, counting: CountingEmbedder, corpus_dir: Path
+):
+    qa = make_qa(settings, counting)
+    qa.update()
+    wire = corpus_dir / "wire.json"
+    records = json.loads(wire.read_text("utf-8"))
+    glacier = next(r for r in records if "Glacier" in r["title"])
+    glacier["title"] = "Wire retracts glacier story"
+    glacier["body"] = (
+        "The Alpine Wire withdrew an earlier report. The Quarrington bakery won a prize for its "
+        "rye bread at the county show on Sunday, beating 80 other bakers."
+    )
+    wire.write_text(json.dumps(records), "utf-8")
+    report = qa.update()
+    assert report.articles_changed == 1 and qa.stats().syndicated_copies == 0
+    hit = qa.search("Glacier railway reopened after avalanche repairs", k=1)[0]
+    assert (hit.article.source, hit.also_published_by) == ("Northern Herald", ())
+    # as a rebuild of the same files has it
+    counts = lambda: (qa.stats().articles, qa.stats().syndicated_copies, qa.stats().chunks)  # noqa: E731
+    updated = counts()
+    qa.rebuild()
+    assert counts() == updated
+
+
 def test_a_missing_or_emptied_corpus_leaves_the_index_as_it_was(
     settings: Settings, counting: CountingEmbedder, corpus_dir: Path, tmp_path: Path
 ):

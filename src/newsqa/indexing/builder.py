@@ -36,6 +36,7 @@ __all__ = ["BATCH_ARTICLES", "Progress", "sync"]
 
 BATCH_ARTICLES = 200  # articles read, chunked and embedded together (bounds memory)
 
+_NO_MATCH = np.iinfo(np.uint32).max  # a signature slot no MinHash value takes in practice
 _RECORD_SUFFIX = re.compile(r"[#:]\d+$")  # "file.json#3", "file.jsonl:4": a record in a file
 
 Progress = Callable[[str, int, int], None]
@@ -95,6 +96,7 @@ class _Run:
     stale: set[str] = field(default_factory=set)
     added: set[str] = field(default_factory=set)  # vector ids this run added to the catalog
     sig_ids: list[str] = field(default_factory=list)
+    signed: set[str] = field(default_factory=set)  # the ids in sig_ids, for membership
     sig_matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.uint32))
     planned_chunks: int = 0
     done_chunks: int = 0
@@ -167,8 +169,7 @@ class _Run:
                 self._drop(old.values())
                 planned.append((article, [], copy_of, sig))
                 continue
-            if sig is not None:
-                self._add_signature(article.id, sig)
+            self._add_signature(article.id, sig)
             chunks = [(c, _vector_id(c)) for c in self.chunker.chunk(article)]
             new_ids = {v for _, v in chunks}
             kept = [v for v in old.values() if v in new_ids]
@@ -204,10 +205,44 @@ class _Run:
             else:
                 self.report.chunks_removed += 1
 
-    def _add_signature(self, article_id: str, sig: np.ndarray) -> None:
+    def _add_signature(self, article_id: str, sig: np.ndarray | None) -> None:
+        """Record an article's signature, replacing the one of its earlier text if it had one
+        (copies are matched against what an original says now; a text too short to sign
+        matches nothing)."""
+        row = self._sig_row(article_id)
+        if row is not None:
+            self.sig_matrix[row] = _NO_MATCH if sig is None else sig
+            return
+        if sig is None:
+            return
+        self.signed.add(article_id)
         self.sig_ids.append(article_id)
         m = self.sig_matrix
         self.sig_matrix = sig[None, :] if m.size == 0 else np.vstack([m, sig])
+
+    def _sig_row(self, article_id: str) -> int | None:
+        """The row of an article's signature (the scan runs only for an article that has one:
+        a changed one, few per update)."""
+        if article_id not in self.signed:
+            return None
+        try:
+            return self.sig_ids.index(article_id)
+        except ValueError:  # dropped with its article
+            return None
+
+    def estranged(self) -> list[Article]:
+        """Copies read this run whose original was rewritten this run and no longer matches
+        them: they become articles of their own (as `rebuild` would make them)."""
+        rewritten = [i for i in self.processed if i in self.known]
+        out: list[Article] = []
+        for copy_id, original in self.catalog.copy_pairs(rewritten):
+            copy = self.present_copies.get(copy_id)
+            if copy is None:
+                continue
+            sig, row = signature(copy.text), self._sig_row(original)
+            if row is None or sig is None or (self.sig_matrix[row] == sig).mean() < self.threshold:
+                out.append(copy)
+        return out
 
     def _demote(self, article_id: str, original: Article) -> None:
         """Make an article indexed earlier in this run a copy of `original` (published earlier)."""
@@ -290,6 +325,7 @@ def sync(
     run.copies = set(catalog.copies_of(run.known)) if run.known else set()
     run.live_vectors = catalog.vector_ids()
     run.sig_ids, run.sig_matrix = catalog.signatures()
+    run.signed = set(run.sig_ids)
     run.read(items, max(1, batch_articles))
 
     # an article is removed when its input is gone, not when its file (or a record of it, or
@@ -309,9 +345,10 @@ def sync(
         for article_id in removed:
             run._drop(catalog.vector_ids_of(article_id).values())
         catalog.remove_articles(removed)
-    # copies whose original has gone (now, or in an update interrupted right after removing it)
-    # become articles in their own right
+    # copies whose original has gone (now, or in an update interrupted right after removing it),
+    # or says something else now, become articles in their own right
     orphaned = [run.present_copies[i] for i in catalog.orphaned_copies() if i in run.present_copies]
+    orphaned += run.estranged()
     run.present_copies.clear()
     if orphaned:
         keep = [i not in gone for i in run.sig_ids]

@@ -215,6 +215,11 @@ class Catalog:
         sql = "SELECT id FROM articles WHERE copy_of IN ({marks})"
         return [row[0] for row in self._select_in(sql, list(ids))]
 
+    def copy_pairs(self, ids: Iterable[str]) -> list[tuple[str, str]]:
+        """(copy, original) for every copy of the articles `ids`."""
+        sql = "SELECT id, copy_of FROM articles WHERE copy_of IN ({marks})"
+        return [(row[0], row[1]) for row in self._select_in(sql, list(ids))]
+
     def orphaned_copies(self) -> list[str]:
         """Copies whose original is no longer in the catalog."""
         sql = (
