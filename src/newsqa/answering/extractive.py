@@ -16,7 +16,7 @@ from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms
 from newsqa.answering.forms import asked_form, gives
 from newsqa.retrieval.outlets import OutletMatcher
-from newsqa.retrieval.plan import SubQuery, plan_query
+from newsqa.retrieval.plan import SubQuery, blank, plan_query
 from newsqa.retrieval.query import split_question
 from newsqa.types import Answer, Citation, SearchHit
 
@@ -284,9 +284,7 @@ def _outlets(hit: SearchHit) -> set[str]:
 
 def _unnamed(text: str, matcher: OutletMatcher) -> str:
     """`text` without the outlet names in it."""
-    for mention in reversed(matcher.find(text)):
-        text = f"{text[: mention.start]} {text[mention.end :]}"
-    return text
+    return blank(text, [(m.start, m.end) for m in matcher.find(text)])
 
 
 def _named_outlets(question: str, matcher: OutletMatcher) -> list[_Named]:

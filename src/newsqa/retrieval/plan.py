@@ -13,7 +13,7 @@ from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.query import clause_spans
 from newsqa.retrieval.terms import STOP_WORDS, query_terms
 
-__all__ = ["QueryPlan", "SubQuery", "plan_query"]
+__all__ = ["QueryPlan", "SubQuery", "blank", "plan_query"]
 
 _MIN_TERMS = 3  # content words a clause needs to be searched on its own
 _LATEST = re.compile(
@@ -56,6 +56,13 @@ class QueryPlan:
     news_only: bool = False
 
 
+def blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each of `spans` (outlet names, dates) replaced by a space."""
+    for a, b in sorted(spans, reverse=True):
+        text = f"{text[:a]} {text[b:]}"
+    return text
+
+
 def plan_query(
     question: str,
     matcher: OutletMatcher | None = None,
@@ -71,9 +78,7 @@ def plan_query(
     outlets = tuple(dict.fromkeys(o for m in mentions for o in m.outlets))
     latest = bool(_LATEST.search(question))
     protected = [(m.start, m.end) for m in mentions] + [(d.start, d.end) for d in dates]
-    rest = "".join(
-        " " if any(a <= i < b for a, b in protected) else c for i, c in enumerate(question)
-    )
+    rest = blank(question, protected)
     words = (t.replace("’", "'").removesuffix("'s") for t in query_terms(rest))  # "what's"
     news_only = all(w in _NEWS_WORDS or w in STOP_WORDS for w in words)
     if not split:

@@ -360,11 +360,11 @@ class Retriever:
         order = found[np.lexsort((-found, -table.day[found]))]  # newest; then last indexed
         articles = list(dict.fromkeys(table.article[order].tolist()))[:k]
         wanted = set(articles)
-        ids = [table.vector_ids[r] for r in order.tolist() if table.article[r] in wanted]
-        rows.update(catalog.rows_for_vectors(ids))
+        theirs = [r for r in order.tolist() if table.article[r] in wanted]
+        rows.update(catalog.rows_for_vectors([table.vector_ids[r] for r in theirs]))
         first: dict[int, ChunkRow] = {}  # article number -> its first chunk
-        for v in ids:
-            a, row = int(table.article[table.row_of[v]]), rows.get(v)
+        for r in theirs:
+            a, row = int(table.article[r]), rows.get(table.vector_ids[r])
             if row is not None and (a not in first or row.position < first[a].position):
                 first[a] = row
         return [first[a].vector_id for a in articles if a in first]
