@@ -172,10 +172,8 @@ class _Run:
             self._add_signature(article.id, sig)
             chunks = [(c, _vector_id(c)) for c in self.chunker.chunk(article)]
             new_ids = {v for _, v in chunks}
-            kept = [v for v in old.values() if v in new_ids]
             self._drop(v for v in old.values() if v not in new_ids)
             fresh = [v for _, v in chunks if v not in old.values()]
-            report.chunks_unchanged += sum(1 for v in kept if v not in self.added)
             report.chunks_added += len(fresh)
             self.added.update(fresh)
             planned.append((article, chunks, None, sig))
@@ -372,5 +370,8 @@ def sync(
         garbage = sorted((run.stale | (run.adoptable() - live_vectors)) - live_vectors)
         if garbage:
             store.delete(garbage)
+    # every chunk the index holds that this run did not add: of unchanged articles, and the
+    # unchanged chunks of changed ones
+    report.chunks_unchanged = len(catalog.vector_ids() - run.added)
     report.seconds = time.perf_counter() - started
     return report
