@@ -310,6 +310,10 @@ BAD = {
         b"<html><head><title>Empty</title></head><body></body></html>",
         "no article text found in the HTML page",
     ),
+    "menu.html": (
+        b"<html><head><title>Nothing</title></head><body><nav>menu</nav></body></html>",
+        "no article text found in the HTML page",
+    ),
     "slides.pdf": (b"%PDF-1.4", "unsupported file type '.pdf'"),
     "noext": (b"text", "file has no extension"),
 }

@@ -53,6 +53,9 @@ def _drop_repeated_title(text: str, title: str) -> str:
     return text
 
 
+_MIN_WORDS = 5  # fewer, and what trafilatura found is not an article
+
+
 def extract_page(html: str, origin: str, *, url: str | None = None) -> Article | Skipped:
     """One article from an HTML document; `url` is where it was served from, if known.
 
@@ -77,7 +80,7 @@ def extract_page(html: str, origin: str, *, url: str | None = None) -> Article |
     # trafilatura puts one paragraph per line; blank lines between them match the other loaders.
     text = clean_text(doc.text or "").replace("\n", "\n\n")
     text = clean_text(_drop_repeated_title(text, title))
-    if not text:
+    if len(text.split()) < _MIN_WORDS:  # a menu, a cookie wall, an empty template
         return Skipped(origin, "no article text found in the HTML page")
     return Article(
         title=title,
