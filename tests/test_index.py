@@ -264,6 +264,30 @@ def test_a_copy_whose_original_is_rewritten_becomes_an_article_again(
     assert counts() == updated
 
 
+def test_an_original_that_comes_back_is_the_original_again(
+    settings: Settings, counting: CountingEmbedder, corpus_dir: Path, tmp_path: Path
+):
+    """The Alpine Wire's glacier story (08:00) is the original of the Northern Herald's copy
+    (11:20). Its file removed, the copy stands alone; the file back, the earlier-published
+    story is the original again, as a rebuild makes it."""
+    qa = make_qa(settings, counting)
+    qa.update()
+
+    def glacier() -> tuple[str, tuple[str, ...]]:
+        hit = qa.search("Glacier railway reopens after avalanche repairs", k=1)[0]
+        return hit.article.source, tuple(c.source for c in hit.also_published_by)
+
+    assert glacier() == ("Alpine Wire", ("Northern Herald",))
+    (corpus_dir / "wire.json").rename(tmp_path / "wire.json")
+    qa.update()
+    assert glacier() == ("Northern Herald", ())
+    (tmp_path / "wire.json").rename(corpus_dir / "wire.json")
+    qa.update()
+    assert glacier() == ("Alpine Wire", ("Northern Herald",))
+    qa.rebuild()
+    assert glacier() == ("Alpine Wire", ("Northern Herald",))
+
+
 def test_a_missing_or_emptied_corpus_leaves_the_index_as_it_was(
     settings: Settings, counting: CountingEmbedder, corpus_dir: Path, tmp_path: Path
 ):

@@ -158,8 +158,9 @@ class _Run:
                 copy_of = best_match(sig, self.sig_ids, self.sig_matrix, self.threshold)
                 if copy_of == article.id:
                     copy_of = None
-            if copy_of is not None and self.processed.get(copy_of, 0.0) > _published(article):
-                # an earlier batch indexed a later-published copy: this one becomes the original
+            if copy_of is not None and self._published_of(copy_of) > _published(article):
+                # a later-published copy was indexed first (in an earlier batch, or an earlier
+                # update, as when the original's file comes back): this one becomes the original
                 self._demote(copy_of, article)
                 copy_of = None
             old = catalog.vector_ids_of(article.id)
@@ -242,8 +243,18 @@ class _Run:
                 out.append(copy)
         return out
 
+    def _published_of(self, article_id: str) -> float:
+        """When an indexed article was published (undated: never before anything); 0 for one
+        not read in this run, which is left as it is."""
+        if article_id in self.processed:
+            return self.processed[article_id]
+        if article_id not in self.seen:
+            return 0.0
+        ts = self.catalog.published_ts(article_id)
+        return float("inf") if ts is None else ts
+
     def _demote(self, article_id: str, original: Article) -> None:
-        """Make an article indexed earlier in this run a copy of `original` (published earlier)."""
+        """Make an indexed article a copy of `original` (published earlier)."""
         keep = [i != article_id for i in self.sig_ids]
         self.sig_ids = [i for i in self.sig_ids if i != article_id]
         self.sig_matrix = self.sig_matrix[np.asarray(keep, dtype=bool)]

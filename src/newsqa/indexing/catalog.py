@@ -215,6 +215,13 @@ class Catalog:
         sql = "SELECT id FROM articles WHERE copy_of IN ({marks})"
         return [row[0] for row in self._select_in(sql, list(ids))]
 
+    def published_ts(self, article_id: str) -> float | None:
+        """An article's publication time in seconds since the epoch (None: undated)."""
+        row = self._db.execute(
+            "SELECT published_ts FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return None if row is None or row[0] is None else float(row[0])
+
     def copy_pairs(self, ids: Iterable[str]) -> list[tuple[str, str]]:
         """(copy, original) for every copy of the articles `ids`."""
         sql = "SELECT id, copy_of FROM articles WHERE copy_of IN ({marks})"
