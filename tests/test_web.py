@@ -74,6 +74,20 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
     text, sources = ask(client, "Why did the Gullrock lighthouse keeper retire?")
     assert "Coast Bulletin" in sources and "forty years" in text
 
+    # the address box fetches web addresses only: a path would read the server's own files
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "notes.txt").write_text("Staging\n\nThe staging password is hunter2.", "utf-8")
+    for address in (str(secret), f"file://{secret}/notes.txt", "ftp://example.com/x"):
+        message, status, *_ = client.predict(None, address, api_name="/add_articles")
+        assert message.startswith("Only http:// and https:// addresses can be fetched")
+        assert "5 articles" in status
+    # a broken upload is named as uploaded, not by its temporary copy
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    message, *_ = client.predict([handle_file(str(broken))], "", api_name="/add_articles")
+    assert "- skipped broken.json: malformed JSON" in message
+
 
 def test_status_tells_how_to_build_a_missing_index(tmp_path) -> None:
     stats = NewsQA(Settings(index_dir=tmp_path / "none")).stats()
@@ -95,3 +109,26 @@ def test_the_page_indexes_its_corpus_folder_only_when_there_is_one(
     assert index_behind_page(elsewhere) is None
     assert "No corpus folder" in capsys.readouterr().out
     assert elsewhere.stats().articles == 4
+
+
+def test_a_source_card_links_only_web_addresses() -> None:
+    from newsqa import Answer, ArticleRef, Citation
+    from newsqa.web import sources_html
+
+    def card(url: str) -> str:
+        article = ArticleRef(id="a1", title="Bakery wins prize", source="Wire", url=url)
+        text = "The bakery won the prize."
+        cite = Citation(
+            n=1,
+            article=article,
+            chunk_id="c1",
+            chunk_text=text,
+            passage=text,
+            start=0,
+            end=len(text),
+        )
+        return sources_html(Answer(question="q", text="t [1]", citations=(cite,)))
+
+    assert '<a href="https://wire.example/bakery"' in card("https://wire.example/bakery")
+    for url in ("javascript:alert('feed')", "JavaScript:alert(1)", "data:text/html,x"):
+        assert "<a href" not in card(url) and "Bakery wins prize" in card(url)

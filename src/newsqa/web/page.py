@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from newsqa.facade import NewsQA
@@ -93,11 +94,24 @@ def build_page(qa: NewsQA) -> Any:
         progress: Any = gr.Progress(),  # noqa: B008 - how Gradio hands a handler its progress bar
     ) -> tuple[str, str, Any, Any, None, str]:
         targets = [str(getattr(f, "name", f)) for f in files or []]
-        if url and url.strip():
-            targets.append(url.strip())
-        if not targets:
+        # an upload is read from Gradio's temporary copy (a folder of its own, the file's name
+        # kept): name it as the user knows it
+
+        def shown(origin: str) -> str:
+            for temp in targets:
+                if origin.startswith(temp):
+                    return Path(temp).name + origin[len(temp) :]
+            return origin
+
+        url = (url or "").strip()
+        if url and not url.lower().startswith(("http://", "https://")):
+            # anything else would be read as a path on the server: its files are not the page's
+            # to hand out (uploads come through the file box)
+            message = f"Only http:// and https:// addresses can be fetched, not {url!r}."
+        elif not targets and not url:
             message = "Choose files or paste a URL first."
         else:
+            targets += [url] if url else []
 
             def report(phase: str, done: int, total: int) -> None:
                 label = "reading articles" if phase == "reading" else "embedding passages"
@@ -114,7 +128,7 @@ def build_page(qa: NewsQA) -> Any:
                         f"Index: {result.articles_added} new, {result.articles_changed} changed, "
                         f"{result.chunks_embedded} passages embedded."
                     )
-                lines += [f"- skipped {s.origin}: {s.reason}" for s in loaded.skipped]
+                lines += [f"- skipped {shown(s.origin)}: {s.reason}" for s in loaded.skipped]
                 message = "\n".join(lines)
         fresh = qa.stats()
         return (

@@ -79,7 +79,7 @@ def _highlighted(chunk: str, spans: Sequence[tuple[int, int]]) -> str:
 
 def _card(article: ArticleRef, citations: Sequence[Citation]) -> str:
     title = html.escape(article.title or "(untitled)")
-    if article.url:
+    if article.url.lower().startswith(("http://", "https://")):  # never "javascript:" from a feed
         title = f'<a href="{html.escape(article.url)}" target="_blank" rel="noopener">{title}</a>'
     numbers = " ".join(f"[{c.n}]" for c in citations)
     anchors = "".join(f'<span id="src-{c.n}"></span>' for c in citations)
