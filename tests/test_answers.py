@@ -272,6 +272,11 @@ def test_condensation_heuristic() -> None:
     assert not needs_context("When did the Glacier Line reopen and what did its repairs cost?")
     assert needs_context("Why?") and needs_context("What about the Ledger?")
     assert needs_context("What did the Ledger say about it?")  # "it": the earlier topic
+    # a follow-up of a follow-up keeps the topic, not the words the one before asked with
+    second = condense_heuristic("What did he tell reporters?", history)
+    third = condense_heuristic("What about the union?", [*history, (second, "…")])
+    assert third.startswith("What about the union? (") and "Sam Okoro" in third
+    assert "reporters" not in third and "tell" not in third
     # the earlier question's words are added as written, not as index terms ("fir")
     fired = [("Who was fired as chief executive of Helix Labs?", "…")]
     assert condense_heuristic("Who replaced him?", fired).endswith(

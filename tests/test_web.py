@@ -26,11 +26,12 @@ def page_url(settings: Settings, counting: CountingEmbedder):
         page.close()
 
 
-def ask(client, question: str, *, outlets=(), since="", until=""):
+def ask(client, question: str, *, outlets=(), since="", until="", fails=False):
     chat, box, sources = client.predict(
         question, [], list(outlets), since, until, OFFLINE, api_name="/ask"
     )
-    assert box == ""
+    # emptied when taken, then left as the user types; a question that fails is put back
+    assert box == question if fails else box in ("", {"__type__": "update"})
     content = chat[-1]["content"]
     text = content if isinstance(content, str) else " ".join(p["text"] for p in content)
     return text, sources
@@ -50,8 +51,38 @@ def test_api_answers_with_citations_and_sources(page_url: str) -> None:
     assert "Metro Ledger" not in filtered.split("not cited")[0]
     _, dated = ask(client, "How did the council vote on night buses?", since="2024-05-01")
     assert "Metro Ledger" in dated
-    text, _ = ask(client, "How did the council vote?", since="someday")
+    text, _ = ask(client, "How did the council vote?", since="someday", fails=True)
     assert "Not a date" in text  # a clear message, not a stack trace
+
+
+def test_only_the_latest_answer_links_to_the_source_cards(page_url: str) -> None:
+    """The cards shown are the latest answer's: an earlier answer's [1] would land on another
+    article's card, so its markers are plain text once another answer comes."""
+    from gradio_client import Client
+
+    client = Client(page_url, verbose=False)
+    first, _, _ = client.predict(
+        "How much did the avalanche repairs cost?", [], [], "", "", OFFLINE, api_name="/ask"
+    )
+    assert 'href="#src-1"' in str(first[-1]["content"])
+    chat, _, _ = client.predict(
+        "Who is the harbour director in Valdria?", first, [], "", "", OFFLINE, api_name="/ask"
+    )
+    earlier, latest = str(chat[1]["content"]), str(chat[-1]["content"])
+    assert "48 million crowns" in earlier and "[1]" in earlier and "href" not in earlier
+    assert 'href="#src-1"' in latest
+
+
+def test_a_question_that_fails_is_put_back_in_the_box(page_url: str) -> None:
+    from gradio_client import Client
+
+    client = Client(page_url, verbose=False)
+    question = "What did the council decide?"
+    chat, box, _ = client.predict(
+        question, [], [], "2024-06-01", "2024-05-01", OFFLINE, api_name="/ask"
+    )
+    assert "since 2024-06-01 is after until 2024-05-01" in str(chat[-1]["content"])
+    assert box == question  # not to be typed again
 
 
 def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ _DEICTIC = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVES = {"its", "his", "their"}
+_CARRIED = re.compile(r"^(.*\S)\s+\(([^()]+)\)$", re.DOTALL)  # "question (what it carried)"
 _LEAD = re.compile(r"^\s*(and|but|also|what about|how about|so|then|why|what else)\b", re.I)
 _NAME = re.compile(r"\b(?:[A-Z][\w&'’.-]*(?:\s+(?:of|the|de|von|van|and|&)?\s*[A-Z][\w&'’.-]*)*)")
 _QUESTION_WORDS = {
@@ -100,10 +101,18 @@ def condense_heuristic(question: str, history: Sequence[Turn]) -> str:
     if not history or not needs_context(question):
         return question
     previous = history[-1][0]
-    context = _names(previous)
+    carried = _CARRIED.match(previous)
+    if carried:
+        # the previous question was itself a follow-up: its topic is what it carried, not what
+        # it asked ("What did he tell reporters? (Valdria; harbour; director)" -> the director)
+        previous, topic = carried[1], carried[2].split("; ")
+        context = list(dict.fromkeys([*_names(previous), *topic]))
+        words: list[tuple[str, str]] = []
+    else:
+        context, words = _names(previous), content_words(previous)
     terms = set(content_terms(" ".join(context)))
     asked = set(content_terms(question))
-    for word, term in content_words(previous):  # as written: "fired", not the term "fir"
+    for word, term in words:  # as written: "fired", not the term "fir"
         if term not in terms and term not in asked and len(context) < 8:
             context.append(word)
             terms.add(term)

@@ -16,7 +16,7 @@ from newsqa.indexing import IndexMissingError
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.settings import Settings
 from newsqa.types import Answer
-from newsqa.web.render import CSS, answer_markdown, sources_html, status_markdown
+from newsqa.web.render import CSS, answer_markdown, sources_html, status_markdown, unlinked
 
 __all__ = ["CSS", "build_page", "index_behind_page", "launch"]
 
@@ -47,12 +47,17 @@ def build_page(qa: NewsQA) -> Any:
         since: str | None,
         until: str | None,
         answerer: str | None,
-    ) -> Iterator[tuple[Chat, str, str, list[Answer]]]:
+    ) -> Iterator[tuple[Chat, Any, str, list[Answer]]]:
+        """The chat as the answer streams in. The box is emptied once, when the question is
+        taken: what the user types meanwhile stays (a second question sent while an answer
+        streams is not taken, and is still there to send)."""
         question = (message or "").strip()
+        keep = gr.update()  # the box as the user has it now
         chat, answers = list(chat or []), list(answers or [])
         if not question:
             yield chat, "", sources_html(answers[-1] if answers else None), answers
             return
+        chat = [_unlinked_message(m) for m in chat]
         chat += [{"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
         yield chat, "", sources_html(None), answers
         llm = "" if not answerer or answerer == OFFLINE else answerer
@@ -69,21 +74,22 @@ def build_page(qa: NewsQA) -> Any:
                 if isinstance(event, Answer):
                     answers.append(event)
                     chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
-                    yield chat, "", sources_html(event), answers
+                    yield chat, keep, sources_html(event), answers
                 else:
                     written += event
                     chat[-1] = {"role": "assistant", "content": written}
-                    yield chat, "", sources_html(None), answers
+                    yield chat, keep, sources_html(None), answers
         except IndexMissingError:
             chat[-1] = {
                 "role": "assistant",
                 "content": "There is no index yet. Build it with `newsqa index update`, "
                 "or add articles under “Add articles”.",
             }
-            yield chat, "", sources_html(None), answers
-        except Exception as exc:  # shown as a message, never a stack trace
+            yield chat, keep, sources_html(None), answers
+        except Exception as exc:  # shown as a message, never a stack trace; the question is
+            # put back in the box (a bad date in the filters should not cost it)
             chat[-1] = {"role": "assistant", "content": f"Sorry, that did not work: {exc}"}
-            yield chat, "", sources_html(None), answers
+            yield chat, question, sources_html(None), answers
 
     def new_chat() -> tuple[Chat, list[Answer], str, str]:
         return [], [], sources_html(None), ""
@@ -234,6 +240,25 @@ def build_page(qa: NewsQA) -> Any:
         timer.tick(refresh, None, [status, outlets, examples, timer], api_visibility="private")
         page.load(refresh, None, [status, outlets, examples, timer], api_visibility="private")
     return page
+
+
+def _unlinked_message(message: dict[str, Any]) -> dict[str, Any]:
+    """An earlier chat message with its citation links made plain text (its content as this
+    page wrote it, or as Gradio hands it back: a list of text parts)."""
+    if message.get("role") != "assistant":
+        return message
+    content = message.get("content")
+    if isinstance(content, str):
+        return {**message, "content": unlinked(content)}
+    if isinstance(content, list):
+        parts = [
+            {**p, "text": unlinked(p["text"])}
+            if isinstance(p, dict) and isinstance(p.get("text"), str)
+            else p
+            for p in content
+        ]
+        return {**message, "content": parts}
+    return message
 
 
 def index_behind_page(qa: NewsQA) -> BackgroundIndexing | None:

@@ -61,6 +61,15 @@ def answer_markdown(answer: Answer) -> str:
     return text
 
 
+_LINKED_MARKER = re.compile(r'<a class="cite" href="#src-\d+">(\[\d+\])</a>')
+
+
+def unlinked(markdown: str) -> str:
+    """An earlier answer in the chat, its `[n]` no longer links: the source cards shown are the
+    latest answer's, and its [1] is another article."""
+    return _LINKED_MARKER.sub(r"\1", markdown)
+
+
 def _date(a: ArticleRef) -> str:
     return a.published.strftime("%-d %b %Y") if a.published else "undated"
 
