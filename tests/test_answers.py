@@ -260,6 +260,16 @@ def test_relative_date_glossed_in_answer(qa: NewsQA) -> None:
     assert "(“on Saturday”: 10 Feb 2024)" in answer.text
 
 
+def test_a_filter_that_leaves_one_article_does_not_turn_its_answer_into_a_refusal(
+    qa: NewsQA,
+) -> None:
+    """With one article retrieved, weighing the question's words by their rarity in it made the
+    words it holds count for less than the ones it lacks, and the match fell under the bar."""
+    for filters in ({"since": "2024-05-01", "until": "2024-05-31"}, {"sources": ["Metro Ledger"]}):
+        answer = qa.ask("What did the council decide?", **filters)
+        assert not answer.declined and "voted 23 to 8" in answer.text
+
+
 def test_condensation_heuristic() -> None:
     history = [("What did Sam Okoro of Helix Labs say about the merger?", "…")]
     assert needs_context("What did he say next?")

@@ -43,6 +43,10 @@ _NOT_A_STATEMENT = re.compile(
 # as a sentence does (none of the gold facts of the MultiHop-RAG dev queries is one)
 _HEADING_WORDS = 12
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]]\s*$")
+# below this many texts the words of a query weigh the same: by their rarity in one retrieved
+# article, a word it holds counts for far less than one it lacks (a date filter that left one
+# passage turned an answer into a refusal); an answer from several passages scores more
+_MIN_IDF_POOL = 12
 _CACHE_SIZE = 20_000  # sentence vectors kept (~30 MB at 384 dimensions)
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
@@ -151,7 +155,12 @@ class EvidenceScorer:
         b = context_weight
         dense = (1 - b) * (t @ q.T) + b * (c @ q.T)[[where[x] for x in contexts]]
         joined = [f"{x}. {y}" for x, y in zip(contexts, texts, strict=True)]
-        lexical = np.stack([self.lexical(query, joined) for query in queries], axis=1)
+        # rarity among the titles (each once) and the sentences: a title joined to each of its
+        # sentences would make its words common, most of all when one article is retrieved
+        pool = [*unique, *texts]
+        lexical = np.stack(
+            [self.lexical(query, joined, idf_pool=pool) for query in queries], axis=1
+        )
         w = self.lexical_weight
         return (1 - w) * dense + w * lexical, t
 
@@ -166,7 +175,10 @@ class EvidenceScorer:
         term_sets = [set(content_terms(t)) for t in texts]
         pool = [set(content_terms(t)) for t in idf_pool] if idf_pool is not None else term_sets
         n = max(len(pool), 1)
-        weight = {t: math.log(1 + n / (1 + sum(t in s for s in pool))) for t in q_terms}
+        if n < _MIN_IDF_POOL:  # rarity among a handful of texts is noise: every word counts
+            weight = dict.fromkeys(q_terms, 1.0)
+        else:
+            weight = {t: math.log(1 + n / (1 + sum(t in s for s in pool))) for t in q_terms}
         total = sum(weight.values()) or 1.0
         return np.array(
             [sum(weight[t] for t in q_terms & terms) / total for terms in term_sets],
