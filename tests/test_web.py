@@ -47,12 +47,19 @@ def test_api_answers_with_citations_and_sources(page_url: str) -> None:
     assert 'id="src-1"' in sources and "Alpine Wire" in sources
     assert "<mark>The repairs cost 48 million crowns.</mark>" in sources
     assert "https://alpinewire.example.com/glacier-railway-reopens" in sources
-    _, filtered = ask(client, "How did the council vote on night buses?", outlets=["Alpine Wire"])
+    text, filtered = ask(
+        client, "How did the council vote on night buses?", outlets=["Alpine Wire"], since="2024"
+    )
+    # declined within the filters: the answer says what they held it to
+    assert "Searched only outlets Alpine Wire; from 2024 (Filters)" in text
     assert "Metro Ledger" not in filtered.split("not cited")[0]
     _, dated = ask(client, "How did the council vote on night buses?", since="2024-05-01")
     assert "Metro Ledger" in dated
     text, _ = ask(client, "How did the council vote?", since="someday", fails=True)
     assert "Not a date" in text  # a clear message, not a stack trace
+    # an outlet not among the page's choices (added since, or mistyped) is checked, not refused
+    text, _ = ask(client, "How did the council vote?", outlets=["Metro Leger"], fails=True)
+    assert "No outlet 'Metro Leger'" in text and "did you mean 'Metro Ledger'" in text
 
 
 def test_only_the_latest_answer_links_to_the_source_cards(page_url: str) -> None:

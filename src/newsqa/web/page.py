@@ -73,7 +73,10 @@ def build_page(qa: NewsQA) -> Any:
             ):
                 if isinstance(event, Answer):
                     answers.append(event)
-                    chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
+                    content = answer_markdown(event)
+                    if event.declined and (outlets or since or until):  # the accordion may be shut
+                        content += f"\n\n*{_filters_line(outlets, since, until)}*"
+                    chat[-1] = {"role": "assistant", "content": content}
                     yield chat, keep, sources_html(event), answers
                 else:
                     written += event
@@ -182,6 +185,9 @@ def build_page(qa: NewsQA) -> Any:
                     outlets = gr.Dropdown(
                         choices=list(stats.outlets),
                         multiselect=True,
+                        # outlets added after start-up (another tab, the API) are valid too;
+                        # one the index lacks is answered with the outlets it has
+                        allow_custom_value=True,
                         label="Only these outlets",
                         elem_id="outlets",
                     )
@@ -240,6 +246,14 @@ def build_page(qa: NewsQA) -> Any:
         timer.tick(refresh, None, [status, outlets, examples, timer], api_visibility="private")
         page.load(refresh, None, [status, outlets, examples, timer], api_visibility="private")
     return page
+
+
+def _filters_line(outlets: list[str] | None, since: str | None, until: str | None) -> str:
+    """What the filters held a declined question to, for a user who may not see them."""
+    held = [f"outlets {', '.join(outlets)}"] if outlets else []
+    held += [f"from {since.strip()}"] if since and since.strip() else []
+    held += [f"until {until.strip()}"] if until and until.strip() else []
+    return f"Searched only {'; '.join(held)} (Filters); clear them to search every article."
 
 
 def _unlinked_message(message: dict[str, Any]) -> dict[str, Any]:
