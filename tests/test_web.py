@@ -170,3 +170,22 @@ def test_a_source_card_links_only_web_addresses() -> None:
     assert '<a href="https://wire.example/bakery"' in card("https://wire.example/bakery")
     for url in ("javascript:alert('feed')", "JavaScript:alert(1)", "data:text/html,x"):
         assert "<a href" not in card(url) and "Bakery wins prize" in card(url)
+
+
+def test_quoted_text_is_shown_as_written_in_the_chat() -> None:
+    from newsqa import Answer, ArticleRef, Citation
+    from newsqa.web import answer_markdown
+
+    quote = "The **new** rota, see [2] and `shift_b`, <b>starts</b> Monday."
+    cite = Citation(
+        n=1,
+        article=ArticleRef(id="a1", title="Rota", source="Wire"),
+        chunk_id="c1",
+        chunk_text=quote,
+        passage=quote,
+        start=0,
+        end=len(quote),
+    )
+    shown = answer_markdown(Answer(question="q", text=f"Wire: {quote} [1]", citations=(cite,)))
+    assert r"The \*\*new\*\* rota, see \[2\] and \`shift\_b\`, &lt;b&gt;starts&lt;/b&gt;" in shown
+    assert shown.count("<a ") == 1 and shown.endswith('<a class="cite" href="#src-1">[1]</a>')

@@ -47,18 +47,27 @@ def status_markdown(stats: IndexStats, *, indexing: str = "") -> str:
 
 def answer_markdown(answer: Answer) -> str:
     """The answer for the chat, each `[n]` a link to its source card."""
-    text = html.escape(answer.text, quote=False)
     numbers = {c.n for c in answer.citations}
-    text = _MARKER.sub(
-        lambda m: (
-            f'<a class="cite" href="#src-{m[1]}">[{m[1]}]</a>' if int(m[1]) in numbers else m[0]
-        ),
-        text,
-    )
+    pieces, cursor = [], 0
+    for m in _MARKER.finditer(answer.text):  # quoted text is shown as written, markers linked
+        if int(m[1]) in numbers:
+            pieces.append(_literal(answer.text[cursor : m.start()]))
+            pieces.append(f'<a class="cite" href="#src-{m[1]}">[{m[1]}]</a>')
+            cursor = m.end()
+    text = "".join([*pieces, _literal(answer.text[cursor:])])
     text = text.replace("\n", "  \n")
     if answer.as_of is not None and not answer.declined:
         text += f"\n\n*As of {answer.as_of:%-d %b %Y} (newest source cited).*"
     return text
+
+
+_MARKDOWN = re.compile(r"([\\`*_~\[\]|#])")
+
+
+def _literal(text: str) -> str:
+    """Article text for the chat's Markdown, shown as written: "**bold**", "[2]" and
+    backticks in a quote stay characters, and HTML stays text."""
+    return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=False))
 
 
 _LINKED_MARKER = re.compile(r'<a class="cite" href="#src-\d+">(\[\d+\])</a>')
