@@ -90,6 +90,13 @@ def test_a_question_that_fails_is_put_back_in_the_box(page_url: str) -> None:
     )
     assert "since 2024-06-01 is after until 2024-05-01" in str(chat[-1]["content"])
     assert box == question  # not to be typed again
+    # the question is shown as typed: no Markdown, no HTML
+    chat, _, _ = client.predict(
+        "Is **this** <img src=x> news?", [], [], "", "", OFFLINE, api_name="/ask"
+    )
+    content = chat[0]["content"]
+    shown = content if isinstance(content, str) else " ".join(p["text"] for p in content)
+    assert shown == r"Is \*\*this\*\* &lt;img src=x&gt; news?"
 
 
 def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:

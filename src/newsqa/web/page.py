@@ -16,7 +16,14 @@ from newsqa.indexing import IndexMissingError
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.settings import Settings
 from newsqa.types import Answer
-from newsqa.web.render import CSS, answer_markdown, sources_html, status_markdown, unlinked
+from newsqa.web.render import (
+    CSS,
+    answer_markdown,
+    as_written,
+    sources_html,
+    status_markdown,
+    unlinked,
+)
 
 __all__ = ["CSS", "build_page", "index_behind_page", "launch"]
 
@@ -58,7 +65,10 @@ def build_page(qa: NewsQA) -> Any:
             yield chat, "", sources_html(answers[-1] if answers else None), answers
             return
         chat = [_unlinked_message(m) for m in chat]
-        chat += [{"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
+        chat += [
+            {"role": "user", "content": as_written(question)},
+            {"role": "assistant", "content": "…"},
+        ]
         yield chat, "", sources_html(None), answers
         llm = "" if not answerer or answerer == OFFLINE else answerer
         written = ""

@@ -51,10 +51,10 @@ def answer_markdown(answer: Answer) -> str:
     pieces, cursor = [], 0
     for m in _MARKER.finditer(answer.text):  # quoted text is shown as written, markers linked
         if int(m[1]) in numbers:
-            pieces.append(_literal(answer.text[cursor : m.start()]))
+            pieces.append(as_written(answer.text[cursor : m.start()]))
             pieces.append(f'<a class="cite" href="#src-{m[1]}">[{m[1]}]</a>')
             cursor = m.end()
-    text = "".join([*pieces, _literal(answer.text[cursor:])])
+    text = "".join([*pieces, as_written(answer.text[cursor:])])
     text = text.replace("\n", "  \n")
     if answer.as_of is not None and not answer.declined:
         text += f"\n\n*As of {answer.as_of:%-d %b %Y} (newest source cited).*"
@@ -64,9 +64,9 @@ def answer_markdown(answer: Answer) -> str:
 _MARKDOWN = re.compile(r"([\\`*_~\[\]|#])")
 
 
-def _literal(text: str) -> str:
-    """Article text for the chat's Markdown, shown as written: "**bold**", "[2]" and
-    backticks in a quote stay characters, and HTML stays text."""
+def as_written(text: str) -> str:
+    """Text for the chat's Markdown shown as written (a quote, the user's question): "**bold**",
+    "[2]", backticks stay characters, and HTML stays text."""
     return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=False))
 
 
