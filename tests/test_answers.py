@@ -454,7 +454,9 @@ def test_outlets_are_named_as_the_retriever_reads_them() -> None:
         for i, source in enumerate(sources)
     )
     question = "Did the Independent and CNBC both report the story?"
-    note = _unquoted_outlets(_named_outlets(question, OutletMatcher(sources)), hits, [])
+    note = _unquoted_outlets(
+        _named_outlets(question, OutletMatcher(sources).find(question)), hits, []
+    )
     assert note == [
         "Nothing quoted from Cnbc | World News: none of its passages found answers the question "
         "closely enough.",

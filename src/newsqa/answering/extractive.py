@@ -15,7 +15,7 @@ from newsqa.answering.citations import numbers
 from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms
 from newsqa.answering.forms import asked_form, gives
-from newsqa.retrieval.outlets import OutletMatcher
+from newsqa.retrieval.outlets import OutletMatcher, OutletMention
 from newsqa.retrieval.plan import SubQuery, blank, plan_query
 from newsqa.retrieval.query import split_question
 from newsqa.types import Answer, Citation, SearchHit
@@ -94,14 +94,19 @@ class ExtractiveAnswerer:
         $69bn" answers "How much did Microsoft pay for Activision?" better than a sentence that
         repeats more of its words. The refusal is decided before any lift."""
         matcher = matcher or _matcher(hits)
-        named = _named_outlets(question, matcher)
+        texts = [question, *split_question(question)]
+        found = [matcher.find(text) for text in texts]  # the outlets each names, read once
+        named = _named_outlets(question, found[0])
         parts = tuple(
-            SubQuery(text, tuple(dict.fromkeys(o for m in matcher.find(text) for o in m.outlets)))
-            for text in split_question(question)
+            SubQuery(text, tuple(dict.fromkeys(o for m in mentions for o in m.outlets)))
+            for text, mentions in zip(texts[1:], found[1:], strict=True)
         )
         # the outlets a question names say where to look, not what to find: "Get in touch with
         # TechCrunch" answers nothing asked of TechCrunch
-        queries = [_unnamed(text, matcher) for text in (question, *(p.text for p in parts))]
+        queries = [
+            blank(text, [(m.start, m.end) for m in mentions])
+            for text, mentions in zip(texts, found, strict=True)
+        ]
         sentences = self._candidates(self.scorer.sentences(hits), hits, queries)
         titles = [hits[s.hit_index].article.title for s in sentences]
         matrix, vectors = self.scorer.score(queries, [s.text for s in sentences], titles)
@@ -282,17 +287,11 @@ def _outlets(hit: SearchHit) -> set[str]:
     return {a.source for a in (hit.article, *hit.also_published_by) if a.source}
 
 
-def _unnamed(text: str, matcher: OutletMatcher) -> str:
-    """`text` without the outlet names in it."""
-    return blank(text, [(m.start, m.end) for m in matcher.find(text)])
-
-
-def _named_outlets(question: str, matcher: OutletMatcher) -> list[_Named]:
-    """The outlets the question names among those `matcher` knows (the passages' outlets, found
-    as the retriever finds the index's: "CNBC", "the Independent", "NYT"), in the question's
-    order."""
+def _named_outlets(question: str, mentions: list[OutletMention]) -> list[_Named]:
+    """The outlets the question names (`mentions`: found among the passages' outlets as the
+    retriever finds the index's: "CNBC", "the Independent", "NYT"), in the question's order."""
     out: dict[frozenset[str], _Named] = {}
-    for mention in matcher.find(question):
+    for mention in mentions:
         outlets = frozenset(mention.outlets)
         if outlets not in out:
             written = question[mention.start : mention.end].strip(" '\"‘’“”")

@@ -376,13 +376,13 @@ def sync(
     # whatever no row points at any more: replaced chunks, removed articles, unadopted leftovers
     # (those are found when this run embeds or removes something; a run with nothing to do
     # leaves them to the next one: no search ever returns a vector the catalog lacks)
+    live_vectors = catalog.vector_ids()
     if run.stale or run.store_read:
-        live_vectors = catalog.vector_ids()
         garbage = sorted((run.stale | (run.adoptable() - live_vectors)) - live_vectors)
         if garbage:
             store.delete(garbage)
     # every chunk the index holds that this run did not add: of unchanged articles, and the
     # unchanged chunks of changed ones
-    report.chunks_unchanged = len(catalog.vector_ids() - run.added)
+    report.chunks_unchanged = len(live_vectors - run.added)
     report.seconds = time.perf_counter() - started
     return report

@@ -97,9 +97,7 @@ def plan_query(
         own = tuple(dict.fromkeys(o for m in mentions if a <= m.start < b for o in m.outlets))
         own_dates = tuple(d for d in dates if a <= d.start < b)
         text = question[a:b]
-        plain = text
-        for s, e in sorted([(m.start, m.end) for m in mentions if a <= m.start < b], reverse=True):
-            plain = plain[: s - a] + " " + plain[e - a :]
+        plain = blank(text, [(m.start - a, m.end - a) for m in mentions if a <= m.start < b])
         if len(query_terms(plain)) < _MIN_TERMS:
             if own or own_dates:
                 carried, carried_dates = own, own_dates

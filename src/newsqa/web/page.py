@@ -116,8 +116,10 @@ def build_page(qa: NewsQA) -> Any:
         # an upload is read from Gradio's temporary copy (a folder of its own, the file's name
         # kept): name it as the user knows it
 
+        uploads = list(targets)
+
         def shown(origin: str) -> str:
-            for temp in targets:
+            for temp in uploads:
                 if origin.startswith(temp):
                     return Path(temp).name + origin[len(temp) :]
             return origin
