@@ -312,7 +312,9 @@ def test_uploaded_file_is_indexed_and_answerable(page: Any, served: Served, tmp_
     # the file input exists before the accordion has opened; upload once the component shows
     page.locator("#upload").wait_for(state="visible")
     page.locator("#upload input[type=file]").set_input_files(str(upload))
-    page.locator("#upload").get_by_text("gull-rock.md").wait_for()
+    # uploaded once the file's row links to the server's copy (while the upload runs the box
+    # shows the name as text; the finished row splits it into stem and extension)
+    page.locator('#upload a[download="gull-rock.md"]').wait_for()
     page.locator("#add").click()
     assert "Read 1 article" in _wait_added(page)
     page.locator("#index-status").get_by_text(f"{before + 1} articles").wait_for()
