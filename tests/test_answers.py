@@ -183,9 +183,19 @@ def test_a_named_outlet_left_unquoted_is_said(qa: NewsQA) -> None:
     assert not any(n.startswith("Nothing quoted") for n in plain.notes)
 
 
+def test_an_outlet_the_index_lacks_is_said(qa: NewsQA) -> None:
+    """A well-known outlet with no indexed article is not silently answered for by others."""
+    answer = qa.ask("How many tonnes of plums did the cooperative pick, according to Reuters?")
+    assert "5,400 tonnes" in answer.text
+    assert "No article from Reuters is indexed; the answer quotes other outlets." in answer.notes
+    indexed = qa.ask("How many tonnes of plums did the cooperative pick, says the Alpine Wire?")
+    assert not any(n.startswith("No article from") for n in indexed.notes)
+
+
 def test_only_statements_are_candidate_sentences() -> None:
-    """Credits of embedded posts, links to other stories, calls to the reader and the article's
-    questions to its readers say nothing an answer could quote."""
+    """Credits of embedded posts (and posts with their credit), links to other stories, calls to
+    the reader, photo captions, shouted promotions and the article's questions to its readers
+    say nothing an answer could quote."""
     text = (
         "The board said on Friday that it had lost confidence in its chief executive.\n"
         "— Sam Altman (@sama) November 17, 2023\n"
@@ -196,6 +206,11 @@ def test_only_statements_are_candidate_sentences() -> None:
         "Be sure to read our guide to the company's best products for more.\n"
         "CLICK HERE TO SIGN UP FOR OUR BUSINESS NEWSLETTER\n"
         "Do you work at the company and know more about the chief executive's departure?\n"
+        "Image source, Getty Images Image caption, The company's offices in San Francisco\n"
+        "The board's letter was posted online https://t.co/T70G2oNDZH — Jo Ray (@joray) "
+        "November 17, 2023\n"
+        "Supporters gathered outside the company's offices on Friday evening (PA)\n"
+        "BOARD MEMBERS QUIZ TIME!\n"
         "More than 700 employees signed a letter asking the board to resign."
     )
     hit = SearchHit(
@@ -253,6 +268,11 @@ def test_relative_dates_read_against_the_article() -> None:
     # inside a quotation, "today" is the day it was said, which need not be the article's
     said = '“We are shocked by what the board did today,” he wrote on Friday, and "today" too.'
     assert resolve_relative_dates(said, saturday) == [("on Friday", "9 Feb 2024")]
+    # a weekday the text dates itself is not glossed; one day is glossed once
+    dated = "They met on Sunday, February 4 and on Tuesday (Feb. 6); Friday 9th was quiet."
+    assert resolve_relative_dates(dated, saturday) == []
+    twice = "It shut on Friday. Friday was quiet."
+    assert resolve_relative_dates(twice, saturday) == [("on Friday", "9 Feb 2024")]
 
 
 def test_relative_date_glossed_in_answer(qa: NewsQA) -> None:
@@ -443,6 +463,39 @@ def test_an_outlet_named_in_the_question_is_not_evidence(real_embedder) -> None:
     answer = next(e for e in answerer.stream(request) if isinstance(e, Answer))
     assert [c.passage for c in answer.citations] == [
         "The cooperative picked 5,400 tonnes of plums this year, a record for the valley."
+    ]
+
+
+def test_a_question_for_the_news_quotes_each_article_by_its_lead(real_embedder) -> None:
+    """'What is the latest?' is answered by each article's lead: of its first sentences the one
+    that says what its title says, not a photo's caption or a scene-setting line before it."""
+    hits = (
+        passage(
+            0,
+            "A ferry is seen leaving the harbour at dawn on a grey morning in March, 2024. "
+            "The island ferry service will stop for the winter from November, the operator said. "
+            "Tickets already bought will be refunded.",
+            source="Lakeside Gazette",
+            title="Island ferry service stops for the winter",
+        ),
+        passage(
+            1,
+            "Dockers will work a four-day week from June under a deal agreed on Monday. "
+            "The union had asked for it since January.",
+            source="Lakeside Gazette",
+            title="Dockers agree four-day week",
+        ),
+    )
+    question = "What is the latest from the Lakeside Gazette?"
+    request = AnswerRequest(question=question, standalone=question, hits=hits)
+    answer = next(
+        e
+        for e in ExtractiveAnswerer(EvidenceScorer(real_embedder)).stream(request)
+        if isinstance(e, Answer)
+    )
+    assert [c.passage for c in answer.citations] == [
+        "The island ferry service will stop for the winter from November, the operator said.",
+        "Dockers will work a four-day week from June under a deal agreed on Monday.",
     ]
 
 

@@ -326,7 +326,8 @@ def test_filters_still_restrict_every_sub_search(qa: NewsQA) -> None:
 
 def test_a_question_for_the_news_itself_gets_the_newest_articles(qa: NewsQA) -> None:
     """'What is the latest from X?' names nothing to match: the newest articles of X answer it,
-    each by its first passage; a period it names narrows them when it holds any."""
+    each by its first passage; a period it names holds them to it (none when it has none, and
+    the answer says that no article is from then)."""
 
     def leads(question: str, **filters: object) -> list[tuple[str, int]]:
         return [(h.article.title, h.position) for h in qa.search(question, k=5, **filters)]
@@ -338,6 +339,10 @@ def test_a_question_for_the_news_itself_gets_the_newest_articles(qa: NewsQA) -> 
     assert leads("What did the Lakeside Gazette report in March 2024?") == [
         ("Port authority offers dockers a shorter rota", 0)
     ]
+    assert leads("What did the Lakeside Gazette report in March 2019?") == []
+    old = qa.ask("What did the Lakeside Gazette report in March 2019?")
+    assert old.declined and not old.citations
+    assert any("No indexed article was published “in March 2019”" in n for n in old.notes)
     newest = leads("What's new?")
     assert newest[0] == ("Tram line extension delayed by council", 0) and len(newest) == 5
     assert leads("What's new?", sources=["Northern Herald"]) == [

@@ -310,11 +310,34 @@ class NewsQA:
             )
         if answerer is not None:
             try:
-                yield from _with_notes(answerer.stream(request), notes)
+                yield from self._noted(answerer.stream(request), notes)
                 return
             except RuntimeError as exc:  # LLMUnavailableError and the like
                 notes.append(f"The LLM could not be reached ({exc}); answered offline instead.")
-        yield from _with_notes(self._extractive().stream(request), notes)
+        yield from self._noted(self._extractive().stream(request), notes)
+
+    def _noted(self, events: Iterator[AnswerEvent], notes: list[str]) -> Iterator[AnswerEvent]:
+        """The events, with `notes` put first on the final Answer, and what the question names
+        that the index holds nothing from: an outlet (the answer quotes others instead), and
+        for a refusal, a period (with the dates the index spans)."""
+        for event in events:
+            if isinstance(event, Answer):
+                absent = self.retriever.absent(event.standalone_question or event.question)
+                said = [
+                    f"No article from {o} is indexed"
+                    + ("." if event.declined else "; the answer quotes other outlets.")
+                    for o in absent.outlets
+                ]
+                if event.declined and absent.periods and absent.span is not None:
+                    first, last = absent.span
+                    named = ", ".join(f"“{p}”" for p in absent.periods)
+                    said.append(
+                        f"No indexed article was published {named}: they run from "
+                        f"{first:%-d %b %Y} to {last:%-d %b %Y}."
+                    )
+                if notes or said:
+                    event = replace(event, notes=(*notes, *said, *event.notes))
+            yield event
 
     def _extractive(self) -> Answerer:
         if self._default_answerer is None:
@@ -373,14 +396,6 @@ class NewsQA:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _with_notes(events: Iterator[AnswerEvent], notes: list[str]) -> Iterator[AnswerEvent]:
-    """The events, with `notes` put first on the final Answer."""
-    for event in events:
-        if isinstance(event, Answer) and notes:
-            event = replace(event, notes=(*notes, *event.notes))
-        yield event
 
 
 def _turns(history: History) -> tuple[Turn, ...]:

@@ -14,6 +14,13 @@ _PATTERN = re.compile(rf"\b(?P<phrase>{RELATIVE})\b", re.IGNORECASE)
 # words someone said: their "today" is the day they said them, which the article may not give
 # ("“what the board did today,” Brockman wrote" in a story of the next day)
 _QUOTE = re.compile(r"“[^”]*”?|\"[^\"]*\"?")
+# a weekday the text dates itself: "on Sunday, November 19", "Friday 17 Nov", "Tuesday (Oct. 3)"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATED = re.compile(
+    rf",?\s*\(?(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}\b"
+    r"|\d{1,2}(?:st|nd|rd|th)\b|\d{1,2}[/.]\d{1,2}\b)",
+    re.IGNORECASE,
+)
 
 
 def resolve_relative_dates(text: str, published: datetime | None) -> list[tuple[str, str]]:
@@ -23,8 +30,11 @@ def resolve_relative_dates(text: str, published: datetime | None) -> list[tuple[
         return []
     ref = published.date()
     quoted = [q.span() for q in _QUOTE.finditer(text)]
-    out: dict[str, str] = {}
+    out: dict[str, str] = {}  # what is meant -> the first phrase that means it
     for m in _PATTERN.finditer(text):
-        if not any(a < m.start() < b for a, b in quoted):
-            out.setdefault(m["phrase"], relative_period(m, ref).describe())
-    return list(out.items())
+        if any(a < m.start() < b for a, b in quoted):
+            continue
+        if m["weekday"] and _DATED.match(text, m.end()):
+            continue  # the text gives the date itself
+        out.setdefault(relative_period(m, ref).describe(), m["phrase"])
+    return [(phrase, meant) for meant, phrase in out.items()]

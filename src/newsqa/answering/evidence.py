@@ -28,7 +28,9 @@ __all__ = ["EvidenceScorer", "Sentence", "content_terms", "content_words"]
 # departure?"): a question answers nothing; nor do the page's notices around embedded posts
 # ("The BBC is not responsible for the content of external sites")
 _NOT_A_STATEMENT = re.compile(
-    r"^\W{0,3}[—–]\s.{0,80}\(@\w{1,30}\)|pic\.twitter\.com/"
+    r"[—–]\s.{0,80}\(@\w{1,30}\)|pic\.twitter\.com/|\bhttps?://t\.co/"  # an embedded post
+    r"|\((?:PA|AP|AFP|EPA|UPI|AAP|PTI|ANI|Getty(?: Images)?|Reuters|Shutterstock)"
+    r"(?:/[\w .]{1,40})?\)\s*$"  # a photo's caption, ending in its agency's credit
     r"|^(?:READ |SEE |ALSO )?(?:MORE|RELATED|WATCH|LISTEN|ALSO READ)\b[A-Z ]{0,16}:"
     r"|^(?i:related(?: pages| stories| articles| links)?|(?:also )?read(?: more| also)?"
     r"|see also|watch(?: this| the)?(?: story| video)?|listen(?: to this)?(?: story| podcast)?)\s*:"
@@ -37,6 +39,7 @@ _NOT_A_STATEMENT = re.compile(
     r"subscribe|follow|click|tap|listen to|watch|join)\b[^.]{0,100}\b(?:our|us|here|"
     r"newsletter|podcast)\b)"
     r"|^(?i:follow along|stay tuned)\b|\bnot responsible for the content of external\b"
+    r"|\bImage (?:source|caption), "  # the BBC's photo credits and captions
 )
 # a heading, a caption or a list item ("Altman's firing publicly announced", "Photo by Amelia
 # Holowaty Krales / The Verge", "Man United vs Chelsea lineups"): a short line that does not end
@@ -102,6 +105,10 @@ class EvidenceScorer:
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of `texts` (each embedded once per scorer)."""
+        return self._embed(texts)
+
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of `texts`, each new text embedded once (one batch for all of them)."""
         with self._lock:
@@ -123,10 +130,12 @@ class EvidenceScorer:
             for start, end in split_sentences(hit.text):
                 text = hit.text[start:end]
                 # skip datelines, bylines, fragments, embedded posts' credits, links to stories
+                short = len(text.split()) <= _HEADING_WORDS
                 if (
                     len(content_terms(text)) >= 3
                     and not _NOT_A_STATEMENT.search(text)
-                    and (_SENTENCE_END.search(text) or len(text.split()) > _HEADING_WORDS)
+                    and (_SENTENCE_END.search(text) or not short)
+                    and not (short and text.isupper())  # "TAYLOR SWIFT QUIZ!"
                 ):
                     out.append(Sentence(i, start, end, text))
         return out

@@ -3,7 +3,8 @@
 Names come from the catalog, never from a fixed list: "The Verge", "'The Verge'", "the verge" and
 "Verge" all name the outlet stored as "The Verge"; "Cnbc" names "Cnbc | World Business News
 Leader"; "The Independent" names every "The Independent - ..." section; "BBC" names "BBC News -
-Technology" and "NYT" "The New York Times" (written in capitals)."""
+Technology" and "NYT" "The New York Times" (written in capitals). A short list of well-known
+outlets serves only to tell a user that an outlet a question names is not indexed at all."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["OutletMatcher", "OutletMention"]
+__all__ = ["WELL_KNOWN", "OutletMatcher", "OutletMention", "unindexed_outlets"]
 
 _SEPARATORS = re.compile(r"\s+[-–—|:]\s+|:\s+|\s+\|\s*")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
@@ -118,3 +119,36 @@ def _looks_like_name(text: str, start: int, written: str) -> bool:
         return True
     before = text[max(0, start - 1) : start]
     return before in ("'", '"', "‘", "“")
+
+
+# Outlets a question may name that the index may not hold; names that are also common words or
+# other things when capitalised ("Time", "The Sun", "Variety", "The Independent") are left out
+WELL_KNOWN = tuple(
+    n.strip()
+    for n in """
+    ABC News; AFP; Al Jazeera; Ars Technica; Associated Press; Axios; Barron's; Bleacher Report;
+    Bloomberg; BuzzFeed News; CBS News; CBS Sports; CNBC; CNET; CNN; Daily Mail; Der Spiegel;
+    Deutsche Welle; El País; Engadget; ESPN; Financial Times; Forbes; Fox News; Gizmodo;
+    Hindustan Times; HuffPost; IGN; Kotaku; Le Monde; Los Angeles Times; MarketWatch; Mashable;
+    MSNBC; NBC News; New Scientist; Newsweek; Nikkei; NPR; PBS; Politico; Reuters; Rolling
+    Stone; Scientific American; Sky News; Sky Sports; South China Morning Post; Sydney Morning
+    Herald; TechCrunch; The Athletic; The Atlantic; The Boston Globe; The Economist; The
+    Guardian; The Hollywood Reporter; The New York Times; The New Yorker; The Telegraph; The
+    Times of India; The Verge; The Wall Street Journal; The Washington Post; USA Today;
+    VentureBeat; Xinhua; Yahoo Finance; Yahoo News; ZDNet
+    """.split(";")
+)
+_WELL_KNOWN = OutletMatcher(WELL_KNOWN)
+
+
+def unindexed_outlets(question: str, indexed: OutletMatcher) -> list[str]:
+    """The well-known outlets `question` names that the index (`indexed`) holds no article
+    from, as named: "What did Bloomberg report …" asked of an index without Bloomberg."""
+    held = [(m.start, m.end) for m in indexed.find(question)]
+    out: dict[str, None] = {}
+    for m in _WELL_KNOWN.find(question):
+        if any(a < m.end and m.start < b for a, b in held):
+            continue
+        if not indexed.lookup(question[m.start : m.end]):
+            out.setdefault(m.outlets[0])
+    return list(out)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,6 +25,7 @@ from newsqa.retrieval.feedback import answer_name, asks_for_name
 from newsqa.retrieval.fusion import Ranked, boost, hybrid, rrf
 from newsqa.retrieval.lexical import LexicalIndex, Stemmer
 from newsqa.retrieval.options import RetrievalOptions
+from newsqa.retrieval.outlets import unindexed_outlets
 from newsqa.retrieval.passages import SentenceMatcher
 from newsqa.retrieval.plan import QueryPlan, plan_query
 from newsqa.retrieval.table import ChunkTable, load_table
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from newsqa.indexing.catalog import Catalog, ChunkRow
     from newsqa.indexing.store import VectorStore
 
-__all__ = ["Retriever", "SearchFilters", "query_terms"]
+__all__ = ["Absent", "Retriever", "SearchFilters", "query_terms"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +52,16 @@ class SearchFilters:
     @property
     def active(self) -> bool:
         return bool(self.sources) or self.since is not None or self.until is not None
+
+
+@dataclass(frozen=True)
+class Absent:
+    """What a question names that the index holds nothing from (see `Retriever.absent`), and
+    the first and last publication days of the index."""
+
+    periods: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+    span: tuple[date, date] | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +162,25 @@ class Retriever:
         score = dict(zip(fused.rows.tolist(), fused.scores.tolist(), strict=True))
         return self._hits(
             [table.vector_ids[r] for r in chosen], [score[r] for r in chosen], rows, catalog
+        )
+
+    def absent(self, query: str) -> Absent:
+        """What `query` names that the index holds nothing from: periods ("in March 2019",
+        "before 2020", as written) no article is dated within, and well-known outlets it has
+        no article of."""
+        catalog, store = self.index.open()
+        table = self._memory(catalog, store).table
+        dated = table.day[table.day >= 0]
+        outlets = unindexed_outlets(query, table.matcher)
+        if table.latest_day is None or not dated.size:
+            return Absent(outlets=tuple(outlets))
+        plan = plan_query(query, table.matcher, today=reference_day(table.latest_day), split=False)
+        slack = self.options.date_slack_days
+        held = [d for d in plan.dates if not table.date_mask([d], slack).any()]
+        return Absent(
+            periods=tuple(query[d.start : d.end] for d in held),
+            outlets=tuple(outlets),
+            span=(date.fromordinal(int(dated.min())), table.latest_day),
         )
 
     def _hits(
@@ -348,14 +378,14 @@ class Retriever:
         rows: dict[str, ChunkRow],
     ) -> list[str]:
         """For a question that asks for the news itself: the first passage of each of the `k`
-        newest articles from the outlets it names, in the period it names (a period with no
-        article in it is not held to). `rows` collects the chunk rows read."""
+        newest articles from the outlets it names, in the period it names (none when no such
+        article is indexed: the newest of another period would not be what was asked for).
+        `rows` collects the chunk rows read."""
         mask = np.ones(len(table), dtype=bool) if allowed is None else allowed.copy()
         if plan.outlets:
             mask &= table.outlet_mask(plan.outlets)
         if plan.dates:
-            inside = mask & table.date_mask(plan.dates, self.options.date_slack_days)
-            mask = inside if inside.any() else mask
+            mask &= table.date_mask(plan.dates, self.options.date_slack_days)
         found = np.flatnonzero(mask)
         order = found[np.lexsort((-found, -table.day[found]))]  # newest; then last indexed
         articles = list(dict.fromkeys(table.article[order].tolist()))[:k]
