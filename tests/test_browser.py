@@ -246,6 +246,7 @@ def test_unreachable_llm_falls_back_to_offline_answer(page: Any) -> None:
     assert "48 million crowns" in answer.inner_text()
     note = page.locator("#sources .note").first.inner_text()
     assert "could not be reached" in note and "answered offline" in note
+    assert "answered offline" in answer.inner_text()  # said where the answer is read too
 
 
 # -- adding articles (these change the shared index, so they run last) ------------------------

@@ -3,7 +3,11 @@ people script against a running page). The browser tests are in test_browser.py.
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -80,6 +84,33 @@ def test_only_the_latest_answer_links_to_the_source_cards(page_url: str) -> None
     assert 'href="#src-1"' in latest
 
 
+def test_a_slow_llm_in_one_session_holds_up_no_other(page_url: str) -> None:
+    """One session waits on an LLM server that takes the request and never answers (a socket,
+    the unresponsive server itself); another session's offline answer comes meanwhile."""
+    from gradio_client import Client
+
+    silent = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(silent.accept()[0]), daemon=True).start()
+    llm = f"openai:nomodel@http://127.0.0.1:{silent.getsockname()[1]}/v1"
+    try:
+        waiting = Client(page_url, verbose=False).submit(
+            "How much did the avalanche repairs cost?", [], [], "", "", llm, api_name="/ask"
+        )
+        deadline = time.monotonic() + 30
+        while not held and time.monotonic() < deadline:  # its request has reached the server
+            time.sleep(0.1)
+        assert held, "the LLM request never came"
+        text, _ = ask(Client(page_url, verbose=False), "Who is the harbour director in Valdria?")
+        assert "Valdria" in text and not waiting.done()
+    finally:
+        for conn in held:
+            conn.close()
+        silent.close()
+    chat, _, _ = waiting.result(timeout=120)  # the LLM gone, it is answered offline
+    assert "answered offline" in _text(chat[-1]["content"])
+
+
 def test_a_question_that_fails_is_put_back_in_the_box(page_url: str) -> None:
     from gradio_client import Client
 
@@ -94,9 +125,27 @@ def test_a_question_that_fails_is_put_back_in_the_box(page_url: str) -> None:
     chat, _, _ = client.predict(
         "Is **this** <img src=x> news?", [], [], "", "", OFFLINE, api_name="/ask"
     )
-    content = chat[0]["content"]
-    shown = content if isinstance(content, str) else " ".join(p["text"] for p in content)
-    assert shown == r"Is \*\*this\*\* &lt;img src=x&gt; news?"
+    assert _text(chat[0]["content"]) == r"Is \*\*this\*\* &lt;img src=x&gt; news?"
+
+
+def _text(content: Any) -> str:
+    """A chat message's Markdown as Gradio hands it back (a string or a list of text parts)."""
+    return content if isinstance(content, str) else " ".join(p["text"] for p in content)
+
+
+def test_a_streamed_answer_is_shown_as_written_while_it_streams(page_url: str) -> None:
+    """The refusal repeats the question: while it streams, as once it is done, its Markdown and
+    HTML are characters (a live <img> or link would otherwise show for a moment)."""
+    from gradio_client import Client
+
+    client = Client(page_url, verbose=False)
+    job = client.submit("Is **zzz** <img src=x> qqq?", [], [], "", "", OFFLINE, api_name="/ask")
+    job.result()
+    replies = [_text(chat[-1]["content"]) for chat, _, _ in job.outputs() if len(chat) > 1]
+    streamed = [r for r in replies if "zzz" in r]
+    assert len(streamed) >= 2  # the text as it streamed, then the final answer
+    for reply in streamed:
+        assert "<img" not in reply and "&lt;img src=x&gt;" in reply and r"\*\*zzz" in reply
 
 
 def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:

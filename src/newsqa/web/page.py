@@ -28,6 +28,7 @@ from newsqa.web.render import (
 __all__ = ["CSS", "build_page", "index_behind_page", "launch"]
 
 OFFLINE = "offline (no LLM)"
+ANSWERS_AT_ONCE = 4  # questions of different sessions answered at the same time
 
 Chat = list[dict[str, Any]]
 
@@ -89,8 +90,8 @@ def build_page(qa: NewsQA) -> Any:
                     chat[-1] = {"role": "assistant", "content": content}
                     yield chat, keep, sources_html(event), answers
                 else:
-                    written += event
-                    chat[-1] = {"role": "assistant", "content": written}
+                    written += event  # shown as written while it streams, as it is at the end
+                    chat[-1] = {"role": "assistant", "content": _streaming(written)}
                     yield chat, keep, sources_html(None), answers
         except IndexMissingError:
             chat[-1] = {
@@ -229,10 +230,18 @@ def build_page(qa: NewsQA) -> Any:
 
         inputs = [box, chat, answers, outlets, since, until, answerer]
         outputs = [chat, box, sources, answers]
-        box.submit(respond, inputs, outputs, api_name="ask")
-        ask.click(respond, inputs, outputs, api_visibility="private")
+        # sessions answer side by side (one waiting on a slow LLM holds up no other), at most
+        # ANSWERS_AT_ONCE together; the progress shows on the chat, so that the box stays
+        # visible to type the next question in
+        answering: dict[str, Any] = {
+            "concurrency_limit": ANSWERS_AT_ONCE,
+            "concurrency_id": "answer",
+            "show_progress_on": [chat],
+        }
+        box.submit(respond, inputs, outputs, api_name="ask", **answering)
+        ask.click(respond, inputs, outputs, api_visibility="private", **answering)
         examples.click(lambda sample: sample[0], examples, box, api_visibility="private").then(
-            respond, inputs, outputs, api_visibility="private"
+            respond, inputs, outputs, api_visibility="private", **answering
         )
         new.click(new_chat, None, [chat, answers, sources, box], api_name="new_chat")
         chat.clear(new_chat, None, [chat, answers, sources, box], api_visibility="private")
@@ -258,6 +267,11 @@ def build_page(qa: NewsQA) -> Any:
         timer.tick(refresh, None, [status, outlets, examples, timer], api_visibility="private")
         page.load(refresh, None, [status, outlets, examples, timer], api_visibility="private")
     return page
+
+
+def _streaming(written: str) -> str:
+    """An answer's text so far, for the chat: its characters as written, lines kept."""
+    return as_written(written).replace("\n", "  \n")
 
 
 def _filters_line(outlets: list[str] | None, since: str | None, until: str | None) -> str:

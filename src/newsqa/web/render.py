@@ -56,6 +56,11 @@ def answer_markdown(answer: Answer) -> str:
             cursor = m.end()
     text = "".join([*pieces, as_written(answer.text[cursor:])])
     text = text.replace("\n", "  \n")
+    # notes the answer does not say itself (an LLM that could not be reached, an outlet the
+    # index lacks) are read where the answer is, not only beside the source cards
+    said = [n for n in answer.notes if n not in answer.text]
+    if said:
+        text += "\n\n" + "  \n".join(f"*{as_written(n)}*" for n in said)
     if answer.as_of is not None and not answer.declined:
         text += f"\n\n*As of {answer.as_of:%-d %b %Y} (newest source cited).*"
     return text
@@ -140,7 +145,7 @@ def sources_html(answer: Answer | None) -> str:
     if answer is None:
         return '<div class="empty">Sources of the answer appear here.</div>'
     notes = "".join(f'<div class="note">{html.escape(n)}</div>' for n in answer.notes)
-    if answer.unsupported:
+    if answer.unsupported and not answer.declined:
         notes += (
             f'<div class="note">{len(answer.unsupported)} statement(s) could not be traced to '
             "a source and are shown without a citation.</div>"
