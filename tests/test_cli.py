@@ -138,6 +138,49 @@ def test_ingest_local_file(invoke, corpus_dir: Path, tmp_path: Path) -> None:
         assert hits[0]["article"]["title"].startswith(title)
 
 
+def test_ingest_takes_articles_only_and_a_corrected_file_replaces_its_older_version(
+    invoke, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invoke("index", "update")
+    drop = tmp_path / "drop"
+    (drop / ".git").mkdir(parents=True)
+    (drop / ".git" / "config").write_text("[core]\n", "utf-8")
+    (drop / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    (drop / ".env").write_text("TOKEN=secret\n", "utf-8")
+    story = drop / "keeper.md"
+
+    def write(years: str) -> None:
+        story.write_text(
+            "---\ntitle: Lighthouse keeper retires\nsource: Coast Bulletin\nurl: "
+            "https://coast.example/keeper\npublished: 2024-06-01\n---\n\nThe keeper of the "
+            f"fictional Gullrock lighthouse retired on Friday after {years} years of service.\n",
+            encoding="utf-8",
+        )
+
+    write("forty-one")
+    out = json.loads(invoke("ingest", str(drop), "--json").stdout)
+    # only the file that gave an article is copied: no hidden, unsupported or binary files
+    assert sorted(p.name for p in (corpus_dir / "drop").rglob("*")) == ["keeper.md"]
+    assert out["written"] == [str(corpus_dir / "drop" / "keeper.md")]
+    again = json.loads(invoke("ingest", str(drop), "--json").stdout)
+    assert again["written"] == [] and again["update"]["articles"]["added"] == 0
+    write("forty")  # corrected: the same article (same URL), a new version of the file
+    fixed = json.loads(invoke("ingest", str(drop), "--json").stdout)
+    assert fixed["written"] == [str(corpus_dir / "drop" / "keeper.md")]
+    assert not (corpus_dir / "drop" / "keeper-2.md").exists()
+    assert fixed["update"]["articles"]["changed"] == 1
+    hit = json.loads(invoke("search", "Gullrock keeper retired", "--json", "-k", "1").stdout)
+    assert "after forty years" in hit["hits"][0]["text"]
+
+    # the corpus or index folder itself (".", an empty name), another scheme: refused, exit 1
+    monkeypatch.chdir(corpus_dir.parent)
+    before = sorted(p.relative_to(corpus_dir) for p in corpus_dir.rglob("*"))
+    for target in (".", "", str(corpus_dir), "ftp://example.com/a.md", "file:///etc/hosts"):
+        result = invoke("ingest", target, "--no-update", ok=False)
+        assert result.exit_code == 1 and "skipped" in result.output, target
+    assert sorted(p.relative_to(corpus_dir) for p in corpus_dir.rglob("*")) == before
+
+
 @pytest.fixture
 def site() -> Iterator[str]:
     """A real HTTP server on 127.0.0.1 serving fixture pages and an RSS feed linking to them."""

@@ -215,6 +215,32 @@ def test_articles_of_a_renamed_file_or_a_missing_drive_are_kept_when_they_fail_t
     assert qa.search("plum harvest", k=1)[0].article.title.startswith("Orchard cooperative")
 
 
+def test_a_record_without_text_does_not_keep_deleted_articles_of_its_file(
+    tmp_path: Path, counting: CountingEmbedder
+):
+    """A record read and found empty is no article, not a read failure: the articles deleted
+    from its file are removed (a broken record keeps its file's articles; see above)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    stories = [
+        {
+            "title": f"Story {w}",
+            "source": "Quenby Post",
+            "body": f"The {w} zoo opened a new "
+            f"enclosure for its {w} lions on Friday, the keepers said, after two years of work.",
+        }
+        for w in ("north", "south")
+    ]
+    wire = corpus / "wire.json"
+    wire.write_text(json.dumps([*stories, {"title": "Empty", "body": ""}]), "utf-8")
+    qa = make_qa(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), counting)
+    assert qa.update().articles_added == 2
+    wire.write_text(json.dumps([stories[0], {"title": "Empty", "body": ""}]), "utf-8")
+    report = qa.update()
+    assert report.articles_removed == 1 and qa.stats().articles == 1
+    assert {h.article.title for h in qa.search("lions zoo enclosure", k=5)} == {"Story north"}
+
+
 def test_the_same_text_from_another_outlet_is_a_syndicated_copy(
     tmp_path: Path, counting: CountingEmbedder
 ):

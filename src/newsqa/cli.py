@@ -385,7 +385,8 @@ def ingest(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Add articles to the corpus folder from URLs, feeds or files, then update the index."""
+    """Add articles to the corpus folder from URLs, feeds or files, then update the index.
+    Only the files that hold articles are copied; exits 1 when no target gave one."""
     with _errors():
         qa = _qa(ctx)
         with _progress(not as_json) as progress:
@@ -399,12 +400,18 @@ def ingest(
             "update": report.to_dict() if report else None,
         }
         typer.echo(json.dumps(out, indent=2))
-        return
-    typer.echo(f"read {len(loaded.articles)} articles; wrote {len(written)} files into the corpus")
-    for s in loaded.skipped:
-        typer.echo(f"  skipped {s.origin}: {s.reason}")
-    if report:
-        _print_report(report)
+    else:
+        there = " (all there already)" if loaded.articles and not written else ""
+        typer.echo(
+            f"read {len(loaded.articles)} articles; wrote {len(written)} files into the corpus"
+            + there
+        )
+        for s in loaded.skipped:
+            typer.echo(f"  skipped {s.origin}: {s.reason}")
+        if report:
+            _print_report(report)
+    if not loaded.articles:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -36,25 +36,44 @@ __all__ = ["NewsQA", "parse_when"]
 
 DateLike = datetime | date | str | int | None  # an int is a year
 
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:/")  # "ftp://", "file:///": not a path to read
+_RECORD_SUFFIX = re.compile(r"[#:]\d+$")  # "wire.json#3", "wire.jsonl:4": a record of a file
 
-def _copy_in(src: Path, dest: Path) -> list[Path]:
-    """Copy a file, or a folder's files, into `dest` without overwriting anything: a file of the
-    same name and other content is kept, and the new one gets a free name ("wire-2.json");
-    one with the same content is not copied again. Returns the files of `src` in the corpus."""
-    files = [src] if src.is_file() else sorted(p for p in src.rglob("*") if p.is_file())
+
+def _copy_in(src: Path, dest: Path, articles: Sequence[Article], max_bytes: int) -> list[Path]:
+    """Copy the files of `src` (a file or a folder) that gave `articles` into `dest`; a folder's
+    other files (hidden, unsupported, unreadable) stay out. A file of the same name is replaced
+    by a new version of it (one that holds every article it held, by id: a corrected copy);
+    another is kept, and the new one gets a free name ("wire-2.json"); an identical one is not
+    copied again. Returns the files written."""
+    ids: dict[Path, set[str]] = {}
+    for article in articles:
+        ids.setdefault(Path(_RECORD_SUFFIX.sub("", article.origin)), set()).add(article.id)
     out: list[Path] = []
-    for file in files:
+    for file in sorted(f for f in ids if f == src or src in f.parents):
         relative = Path(src.name) / file.relative_to(src) if file != src else Path(src.name)
         target = dest / relative
         n = 1
         while target.exists() and not _same_bytes(target, file):
+            if _ids_in(target, max_bytes) <= ids[file]:
+                break  # a new version of it
             n += 1
             target = target.with_name(f"{relative.stem}-{n}{relative.suffix}")
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(file, target)
+        if target.exists() and _same_bytes(target, file):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        shutil.copy2(file, partial)
+        partial.replace(target)
         out.append(target)
     return out
+
+
+def _ids_in(path: Path, max_bytes: int) -> set[str]:
+    """The ids of the articles a corpus file holds (empty when it cannot be read)."""
+    from newsqa.corpus import load_path
+
+    return {a.id for a in load_path(path, max_file_bytes=max_bytes).articles} or {""}
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
@@ -193,20 +212,26 @@ class NewsQA:
         loaded = LoadResult()
         written: list[Path] = []
         dest = self.settings.corpus_dir
+        held = [dest.resolve(), self.settings.index_dir.resolve()]
         for target in targets:
-            if target.startswith(("http://", "https://")):
+            if target.lower().startswith(("http://", "https://")):
                 got = fetch_url(target)
                 loaded.extend(got)
                 written += save_articles(got.articles, dest / "ingested")
                 continue
-            src = Path(target)
-            got = load_path(src, max_file_bytes=self.settings.max_file_bytes)
+            if not target.strip() or _SCHEME.match(target):
+                reason = "not a file, a folder or an http(s) address"
+                loaded.skipped.append(Skipped(target or "''", reason))
+                continue
+            src = Path(target).resolve()
+            if any(src == h or src in h.parents for h in held):
+                reason = "holds the corpus or the index folder: name the files or folders to add"
+                loaded.skipped.append(Skipped(target, reason))
+                continue
+            got = load_path(Path(target), max_file_bytes=self.settings.max_file_bytes)
             loaded.extend(got)
-            if not got.articles:
-                continue
-            if src.resolve() == (dest / src.name).resolve():
-                continue
-            written += _copy_in(src, dest)
+            if got.articles and held[0] not in src.parents:  # one in the corpus is there already
+                written += _copy_in(Path(target), dest, got.articles, self.settings.max_file_bytes)
         # nothing was written into a corpus folder that does not exist: no update to make
         report = self.update(progress=progress) if update and dest.exists() else None
         return loaded, list(dict.fromkeys(written)), report

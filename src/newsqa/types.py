@@ -215,10 +215,13 @@ class Answer:
 
 @dataclass(frozen=True)
 class Skipped:
-    """An input that was not indexed, and why."""
+    """An input that was not indexed, and why. `broken`: it could not be read this time (what
+    it held before is kept); False when it was read and holds no article (a record without
+    text), so that an article it held before is gone."""
 
     origin: str
     reason: str
+    broken: bool = True
 
 
 @dataclass

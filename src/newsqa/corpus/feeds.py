@@ -76,7 +76,7 @@ def _entry_article(
 ) -> Article | Skipped:
     text = _entry_text(entry)
     if not text:
-        return Skipped(origin, "feed entry has no content or summary")
+        return Skipped(origin, "feed entry has no content or summary", broken=False)
     title_detail = entry.get("title_detail")
     author = join_names(entry.get("authors")) or join_names(entry.get("author"))
     return Article(

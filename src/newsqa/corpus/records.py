@@ -79,12 +79,12 @@ def _author(record: Mapping[str, object]) -> str:
 def record_to_article(record: object, origin: str) -> Article | Skipped:
     """One article from a decoded JSON record (an object with a text field under a known name)."""
     if not isinstance(record, Mapping):
-        return Skipped(origin, f"record is a JSON {_kind(record)}, not an object")
+        return Skipped(origin, f"record is a JSON {_kind(record)}, not an object", broken=False)
     fields = {str(k).lower(): v for k, v in record.items()}
     text = _text(fields)
     if not text:
         names = "/".join(FIELD_ALIASES["text"])
-        return Skipped(origin, f"record has no article text (looked for {names})")
+        return Skipped(origin, f"record has no article text (looked for {names})", broken=False)
     return Article(
         title=clean_title(first_str(fields, FIELD_ALIASES["title"])),
         text=text,

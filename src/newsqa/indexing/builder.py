@@ -338,8 +338,11 @@ def sync(
     run.read(items, max(1, batch_articles))
 
     # an article is removed when its input is gone, not when its file (or a record of it, or
-    # the folder holding it: a broken link to a drive not mounted) failed to read this time
-    unreadable = {o for s in report.skipped for o in (s.origin, _RECORD_SUFFIX.sub("", s.origin))}
+    # the folder holding it: a broken link to a drive not mounted) failed to read this time; a
+    # record read and found to hold no article (no text) keeps nothing
+    unreadable = {
+        o for s in report.skipped if s.broken for o in (s.origin, _RECORD_SUFFIX.sub("", s.origin))
+    }
     origins = catalog.article_origins()
     removed = [
         i for i, origin in origins.items() if i not in run.seen and not _within(origin, unreadable)

@@ -144,7 +144,8 @@ def build_page(qa: NewsQA) -> Any:
             except Exception as exc:
                 message = f"Could not add them: {exc}"
             else:
-                lines = [f"Read {len(loaded.articles)} article(s); added {len(written)} file(s)."]
+                added = f"added {len(written)} file(s)" if written else "all in the corpus already"
+                lines = [f"Read {len(loaded.articles)} article(s); {added}."]
                 if result is not None:
                     lines.append(
                         f"Index: {result.articles_added} new, {result.articles_changed} changed, "
