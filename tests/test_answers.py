@@ -302,6 +302,11 @@ def test_condensation_heuristic() -> None:
     assert not needs_context("When did the Glacier Line reopen and what did its repairs cost?")
     assert needs_context("Why?") and needs_context("What about the Ledger?")
     assert needs_context("What did the Ledger say about it?")  # "it": the earlier topic
+    # a name and only what it did or said: about the story told before
+    assert needs_context("What did Microsoft do?") and needs_context("How did Quist react?")
+    assert condense_heuristic("What did Microsoft do?", history).startswith(
+        "What did Microsoft do? (Sam Okoro"
+    )
     # a follow-up of a follow-up keeps the topic, not the words the one before asked with
     second = condense_heuristic("What did he tell reporters?", history)
     third = condense_heuristic("What about the union?", [*history, (second, "…")])

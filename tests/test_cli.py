@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import threading
 from collections.abc import Iterator
@@ -179,6 +180,25 @@ def test_ingest_takes_articles_only_and_a_corrected_file_replaces_its_older_vers
         result = invoke("ingest", target, "--no-update", ok=False)
         assert result.exit_code == 1 and "skipped" in result.output, target
     assert sorted(p.relative_to(corpus_dir) for p in corpus_dir.rglob("*")) == before
+
+
+def test_ingest_while_the_index_is_busy_says_what_it_saved(
+    invoke, corpus_dir: Path, tmp_path: Path
+) -> None:
+    invoke("index", "update")
+    story = tmp_path / "ferry.md"
+    story.write_text(
+        "---\ntitle: Ferry fares frozen\nsource: Coast Bulletin\n---\n\nThe fictional "
+        "Gullrock ferry will keep its fares for another year, the operator said on Monday.\n",
+        encoding="utf-8",
+    )
+    with open(tmp_path / "index" / ".lock", "w") as lock:  # another process's update
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = invoke("ingest", str(story), ok=False)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    assert result.exit_code == 1 and "Another newsqa process is updating" in result.output
+    assert "1 file(s) saved into" in result.output and (corpus_dir / "ferry.md").exists()
+    assert json.loads(invoke("index", "update", "--json").stdout)["articles"]["added"] == 1
 
 
 @pytest.fixture

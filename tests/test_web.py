@@ -60,10 +60,13 @@ def test_api_answers_with_citations_and_sources(page_url: str) -> None:
     _, dated = ask(client, "How did the council vote on night buses?", since="2024-05-01")
     assert "Metro Ledger" in dated
     text, _ = ask(client, "How did the council vote?", since="someday", fails=True)
-    assert "Not a date" in text  # a clear message, not a stack trace
+    assert "From (Filters): Not a date" in text  # a clear message naming its box
+    text, _ = ask(client, "How did the council vote?", until="02/30/2024", fails=True)
+    assert "To (Filters): Not a date" in text
     # an outlet not among the page's choices (added since, or mistyped) is checked, not refused
     text, _ = ask(client, "How did the council vote?", outlets=["Metro Leger"], fails=True)
     assert "No outlet 'Metro Leger'" in text and "did you mean 'Metro Ledger'" in text
+    assert "Its 4 outlets: " in text and "newsqa index" not in text  # no command to run
 
 
 def test_only_the_latest_answer_links_to_the_source_cards(page_url: str) -> None:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from newsqa.indexing import Embedder, NewsIndex
 from newsqa.indexing.builder import Progress
-from newsqa.indexing.index import CorpusError, StoreFactory
+from newsqa.indexing.index import CorpusError, IndexMissingError, StoreFactory
 from newsqa.indexing.job import BackgroundIndexing
+from newsqa.indexing.layout import IndexBusyError
 from newsqa.retrieval.dates import find_dates
 from newsqa.retrieval.search import Retriever, SearchFilters
 from newsqa.settings import Settings
@@ -232,9 +233,17 @@ class NewsQA:
             loaded.extend(got)
             if got.articles and held[0] not in src.parents:  # one in the corpus is there already
                 written += _copy_in(Path(target), dest, got.articles, self.settings.max_file_bytes)
+        written = list(dict.fromkeys(written))
         # nothing was written into a corpus folder that does not exist: no update to make
-        report = self.update(progress=progress) if update and dest.exists() else None
-        return loaded, list(dict.fromkeys(written)), report
+        try:
+            report = self.update(progress=progress) if update and dest.exists() else None
+        except IndexBusyError as exc:  # the files are in the corpus all the same
+            saved = f"{len(written)} file(s) saved into {dest}" if written else "nothing saved"
+            raise IndexBusyError(
+                f"{exc} {saved[0].upper()}{saved[1:]}; `newsqa index update` indexes them once "
+                "it is free."
+            ) from exc
+        return loaded, written, report
 
     # -- reading ----------------------------------------------------------------------------
     def warm_up(self) -> None:
@@ -326,8 +335,18 @@ class NewsQA:
                 standalone, self.settings.answer_passages, sources=sources, since=since, until=until
             )
         )
-        request = AnswerRequest(question=question, standalone=standalone, hits=hits, history=turns)
         status = self.indexing.status if self.indexing is not None else None
+        if not hits and self.stats().articles == 0:  # not "the articles don't say"
+            running = status is not None and status.running
+            raise IndexMissingError(
+                f"The index in {self.settings.index_dir} holds no article yet"
+                + (
+                    ": indexing is running; ask again in a moment."
+                    if running
+                    else " (a first build stopped early?). Build it with `newsqa index update`."
+                )
+            )
+        request = AnswerRequest(question=question, standalone=standalone, hits=hits, history=turns)
         if status is not None and status.running:
             notes.append(
                 f"Indexing is still running ({status.describe().removeprefix('indexing: ')}); "

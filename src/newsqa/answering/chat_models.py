@@ -4,6 +4,7 @@ llama.cpp's server) through langchain-openai, or a GGUF file run in-process by l
 from __future__ import annotations
 
 import importlib.util
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -172,8 +173,15 @@ def parse_llm(name: str, *, base_url: str = "", api_key: str = "") -> LLMSpec:
             "gguf:PATH or smollm2"
         )
     model, at, url = rest.rpartition("@")
-    if not (at and url.startswith(("http://", "https://"))):
+    if not at:
         model, url = rest, ""
+    elif not url.lower().startswith(("http://", "https://")):
+        if re.search(r"[\s/:.]", url):  # an address without its scheme, or no address at all
+            raise ValueError(
+                f"{url!r} in {name!r} is not an http(s) address: write "
+                f"{kind}:MODEL@http://HOST:PORT/v1"
+            )
+        model, url = rest, ""  # an '@' of the model's own name ("claude@2024")
     if not model:
         raise ValueError(f"no model name in {name!r}")
     url = url or base_url or (_OLLAMA_URL if kind == "ollama" else "")

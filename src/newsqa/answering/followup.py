@@ -18,6 +18,12 @@ _DEICTIC = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVES = {"its", "his", "their"}
+# verbs that ask what someone did in the story told before: "What did Microsoft do?", "How did
+# Nadella react?" stand alone only with the conversation's topic
+_VAGUE = frozenset(
+    "do doe did done doing say said saying think thought react respond happen mean feel want "
+    "plan make made".split()
+)
 _CARRIED = re.compile(r"^(.*\S)\s+\(([^()]+)\)$", re.DOTALL)  # "question (what it carried)"
 _LEAD = re.compile(r"^\s*(and|but|also|what about|how about|so|then|why|what else)\b", re.I)
 _NAME = re.compile(r"\b(?:[A-Z][\w&'’.-]*(?:\s+(?:of|the|de|von|van|and|&)?\s*[A-Z][\w&'’.-]*)*)")
@@ -68,8 +74,13 @@ def needs_context(question: str) -> bool:
     about …"), or has a pronoun that nothing named before it in the question stands for ("Who
     replaced him?"; a possessive after a name is that name's: "When did the Glacier Line reopen
     and what did its repairs cost?"),
-    or is too short to stand alone and names nothing ("Why?", but not "What did Beyonce earn?")."""
+    or is too short to stand alone and names nothing ("Why?", but not "What did Beyonce earn?"),
+    or asks only what someone named did or said ("What did Microsoft do?")."""
     if _LEAD.search(question):
+        return True
+    named = set(content_terms(" ".join(_names(question))))
+    rest = [t for t in content_terms(question) if t not in named]
+    if named and all(t in _VAGUE for t in rest):
         return True
     first_name = min((m.start() for m in _name_spans(question)), default=len(question))
     for m in _DEICTIC.finditer(question):

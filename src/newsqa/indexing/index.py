@@ -155,11 +155,21 @@ class NewsIndex:
             except CorpusError:
                 self._drop_generation(generation)  # nothing worth keeping: no article was read
                 raise
+            if old is not None:  # the old index's articles the new one lacks (files gone or
+                # unreadable: a rebuild keeps only what it reads)
+                report.articles_removed = len(self._ids_in(old) - self._ids_in(generation))
             self.layout.make_current(generation)
             self._close_reader()
             if old is not None:
                 self._drop_generation(old)
             return report
+
+    def _ids_in(self, generation: str) -> set[str]:
+        catalog = Catalog(self.layout.catalog_path(generation), readonly=True)
+        try:
+            return set(catalog.article_origins())
+        finally:
+            catalog.close()
 
     def _articles_in(self, generation: str) -> int:
         catalog = Catalog(self.layout.catalog_path(generation), readonly=True)

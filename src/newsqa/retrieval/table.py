@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 _NO_DAY = -1  # chunks of undated articles match no date
 
+_LISTED = 12  # outlets an error names, of those the index has
+
 
 @dataclass
 class ChunkTable:
@@ -92,10 +94,11 @@ class ChunkTable:
             if not found:
                 known = self.matcher.outlets
                 close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else "."
+                some = ", ".join(known[:_LISTED])
+                more = f" and {len(known) - _LISTED} more" if len(known) > _LISTED else ""
                 raise ValueError(
-                    f"No outlet {name!r} in the index ({len(known)} outlets: "
-                    f"`newsqa index stats` lists them){hint}"
+                    f"No outlet {name!r} in the index{hint} Its {len(known)} outlets: {some}{more}."
                 )
             out += found
         return tuple(dict.fromkeys(out))

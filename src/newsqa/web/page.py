@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from newsqa.facade import NewsQA
+from newsqa.facade import NewsQA, parse_when
 from newsqa.indexing import IndexMissingError
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.settings import Settings
@@ -74,6 +74,11 @@ def build_page(qa: NewsQA) -> Any:
         llm = "" if not answerer or answerer == OFFLINE else answerer
         written = ""
         try:
+            for field, value in (("From", since), ("To", until)):
+                try:  # said against the box it came from
+                    parse_when((value or "").strip() or None)
+                except ValueError as exc:
+                    raise ValueError(f"{field} (Filters): {exc}") from None
             for event in qa.stream(
                 question,
                 answers,
@@ -93,11 +98,10 @@ def build_page(qa: NewsQA) -> Any:
                     written += event  # shown as written while it streams, as it is at the end
                     chat[-1] = {"role": "assistant", "content": _streaming(written)}
                     yield chat, keep, sources_html(None), answers
-        except IndexMissingError:
+        except IndexMissingError as exc:
             chat[-1] = {
                 "role": "assistant",
-                "content": "There is no index yet. Build it with `newsqa index update`, "
-                "or add articles under “Add articles”.",
+                "content": as_written(f"{exc} Or add articles under “Add articles”."),
             }
             yield chat, keep, sources_html(None), answers
         except Exception as exc:  # shown as a message, never a stack trace; the question is
