@@ -361,6 +361,20 @@ def test_a_question_for_the_news_itself_gets_the_newest_articles(qa: NewsQA) -> 
     assert answer.text.startswith("Metro Ledger (16 Jul 2024): ")
 
 
+def test_a_question_for_the_latest_on_a_topic_leads_with_its_newest_article(qa: NewsQA) -> None:
+    """'What is the latest on X?' is answered from the newest article about X first (among the
+    results holding every word of X), not from the best-matching older one."""
+    question = "What is the latest on the tram line extension?"
+    hits = qa.search(question, k=5)
+    assert hits[0].article.title == "Tram line extension delayed by council"
+    answer = qa.ask(question)
+    assert answer.citations[0].article.title == "Tram line extension delayed by council"
+    # no topic word in the newest articles (a plum harvest, a ferry): they are not put first
+    assert qa.search("What is the latest on the tram line?", k=1)[0].article.title.startswith(
+        "Tram line extension"
+    )
+
+
 def test_a_question_asking_for_a_name_is_told_from_a_yes_no_question() -> None:
     assert asks_for_name("Which company, reported by the Gazette, raised forty million crowns?")
     assert asks_for_name("Who is the individual accused of fraud by the Courier?")

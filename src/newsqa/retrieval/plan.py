@@ -13,7 +13,7 @@ from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.query import clause_spans
 from newsqa.retrieval.terms import STOP_WORDS, query_terms
 
-__all__ = ["QueryPlan", "SubQuery", "blank", "plan_query"]
+__all__ = ["QueryPlan", "SubQuery", "asks_for_latest", "blank", "plan_query", "topic_words"]
 
 _MIN_TERMS = 3  # content words a clause needs to be searched on its own
 _LATEST = re.compile(
@@ -54,6 +54,28 @@ class QueryPlan:
     # did TechCrunch report in December 2023?" (no content word once outlets, dates and the
     # words for news are set aside)
     news_only: bool = False
+
+
+_SHORT_QUESTION = 8  # search terms of a question that asks for the latest and nothing else
+
+
+def asks_for_latest(question: str) -> bool:
+    """A short question for the latest on something ("What is the latest on the Israel-Hamas
+    war?", "Who is the CEO of OpenAI now?"): its newest fair evidence answers it first. A long
+    question that says "recently" or "currently" in passing is not one."""
+    return bool(_LATEST.search(question)) and len(query_terms(question)) <= _SHORT_QUESTION
+
+
+def topic_words(question: str) -> list[str]:
+    """The words of a question for the latest that say what about ("tram", "line", "extension"
+    of "What is the latest on the tram line extension?"), hyphenated ones split."""
+    terms = (t.replace("’", "'").removesuffix("'s") for t in query_terms(question))
+    words = (p for t in terms for p in t.split("-"))
+    return [
+        w
+        for w in words
+        if w and w not in _NEWS_WORDS and w not in STOP_WORDS and not _LATEST.fullmatch(w)
+    ]
 
 
 def blank(text: str, spans: list[tuple[int, int]]) -> str:

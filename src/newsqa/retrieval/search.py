@@ -27,7 +27,7 @@ from newsqa.retrieval.lexical import LexicalIndex, Stemmer
 from newsqa.retrieval.options import RetrievalOptions
 from newsqa.retrieval.outlets import unindexed_outlets
 from newsqa.retrieval.passages import SentenceMatcher
-from newsqa.retrieval.plan import QueryPlan, plan_query
+from newsqa.retrieval.plan import QueryPlan, asks_for_latest, plan_query, topic_words
 from newsqa.retrieval.table import ChunkTable, load_table
 from newsqa.retrieval.terms import query_terms
 from newsqa.types import SearchHit
@@ -39,6 +39,10 @@ if TYPE_CHECKING:
     from newsqa.indexing.store import VectorStore
 
 __all__ = ["Absent", "Retriever", "SearchFilters", "query_terms"]
+
+# a question for the latest on something (plan.asks_for_latest): its newest matches first
+_LATEST_POOL = 30  # fused results looked at
+_LATEST_LEADS = 2  # articles put first
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,6 +159,8 @@ class Retriever:
                 fused = rrf([(r, sub.weight) for sub, r in ranked + more], o.fuse_k)
         if plan.latest and o.recency:
             fused = self._newer_first(fused, table)
+            if asks_for_latest(plan.question):
+                fused = self._newest_first(plan.question, fused, table, catalog, rows)
         chosen = self._cap(fused, table, k)
         missing = [table.vector_ids[r] for r in chosen if table.vector_ids[r] not in rows]
         if missing:
@@ -398,6 +404,39 @@ class Retriever:
             if row is not None and (a not in first or row.position < first[a].position):
                 first[a] = row
         return [first[a].vector_id for a in articles if a in first]
+
+    def _newest_first(
+        self,
+        question: str,
+        fused: Ranked,
+        table: ChunkTable,
+        catalog: Catalog,
+        rows: dict[str, ChunkRow],
+    ) -> Ranked:
+        """For a short question for the latest on something (`asks_for_latest`): the best
+        passage of each of the `_LATEST_LEADS` newest articles among the first `_LATEST_POOL`
+        results that hold every word of its topic goes first, newest first."""
+        words = topic_words(question)
+        pool = fused.rows[:_LATEST_POOL].tolist()
+        if not words or not pool:
+            return fused
+        ids = [table.vector_ids[r] for r in pool]
+        rows.update(catalog.rows_for_vectors([v for v in ids if v not in rows]))
+        best: dict[int, int] = {}  # article -> its best row that holds the topic
+        for r, v in zip(pool, ids, strict=True):
+            text = rows[v].text.lower() if v in rows else ""
+            if table.day[r] >= 0 and all(w in text for w in words):
+                best.setdefault(int(table.article[r]), r)
+        leads = sorted(best.values(), key=lambda r: -int(table.day[r]))[:_LATEST_LEADS]
+        if not leads:
+            return fused
+        score = dict(zip(fused.rows.tolist(), fused.scores.tolist(), strict=True))
+        rest = [r for r in fused.rows.tolist() if r not in leads]
+        top = float(fused.scores[0])
+        return Ranked(
+            np.asarray(leads + rest, dtype=fused.rows.dtype),
+            np.asarray([top] * len(leads) + [score[r] for r in rest], dtype=fused.scores.dtype),
+        )
 
     def _newer_first(self, fused: Ranked, table: ChunkTable) -> Ranked:
         """For questions about the latest news: among near-equal scores, newer articles first."""
