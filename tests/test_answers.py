@@ -361,6 +361,9 @@ def test_cli_ask_and_chat(settings: Settings, qa: NewsQA) -> None:
     missing = runner.invoke(app, nowhere, env=env, input="Who runs the harbour?\n")
     assert missing.exit_code == 1 and "No index in" in missing.stderr
     assert "Ask about" not in missing.stdout  # refused before the greeting
+    for bad in (["--since", "someday"], ["--source", "No Such Outlet"]):  # so is a bad filter
+        refused = runner.invoke(app, [*base, "chat", *bad], env=env, input="Who?\n")
+        assert refused.exit_code == 1 and "Ask about" not in refused.stdout, bad
     for command in ("ask", "search"):
         empty = runner.invoke(app, [*base, command, "  "], env=env)
         assert empty.exit_code == 1 and "is empty" in empty.stderr

@@ -145,6 +145,8 @@ def test_citation_marker_scrolls_to_its_source_card(browser: Any, served: Served
             "() => { const r = document.querySelector('#src-1').getBoundingClientRect();"
             " return r.top >= 0 && r.top < innerHeight; }"
         )
+        # the card cited is marked, so the eye finds it among the others
+        assert "solid" in card.evaluate("e => getComputedStyle(e).outlineStyle")
         screenshot(page, "03-phone-citation-clicked", full_page=False)
     finally:
         page.context.close()

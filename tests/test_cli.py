@@ -226,7 +226,7 @@ def test_ingest_feed_and_page_over_http(invoke, corpus_dir: Path, site: str) -> 
     assert stats["articles"] == 4 + out["articles"]
     # ingesting again writes nothing new and embeds nothing
     again = json.loads(invoke("ingest", f"{site}/feed.xml", "--json").stdout)
-    assert again["update"]["chunks"]["embedded"] == 0
+    assert again["update"]["chunks"]["embedded"] == 0 and again["written"] == []
 
 
 def test_help_is_fast_and_light() -> None:

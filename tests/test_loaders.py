@@ -510,6 +510,12 @@ def test_save_filenames_and_no_rewrites(tmp_path: Path) -> None:
     namesake.write_text("---\ntitle: Something else\n---\n\nOther body.\n", encoding="utf-8")
     save_articles([dataclasses.replace(retitled, text="Shorter.")], tmp_path)
     assert namesake.exists() and renamed.read_text().endswith("Shorter.\n")
+    # fetched again from a page without the date (and outlet) its feed gave: they stay
+    sourced = dataclasses.replace(retitled, text="Shorter.", source="Fenland Star")
+    (dated,) = save_articles([sourced], tmp_path)
+    bare = dataclasses.replace(sourced, published=None, source="")
+    assert save_articles([bare], tmp_path) == [dated] and dated.name.startswith("2024-04-02-")
+    assert "source: Fenland Star" in dated.read_text()
 
 
 # --- the MultiHop-RAG corpus, when present ----------------------------------------------------

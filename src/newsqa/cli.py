@@ -350,6 +350,7 @@ def chat(
     with _errors():
         qa = _qa(ctx)
         qa.index.require()  # say there is no index before the first question, not after it
+        qa.check_filters(source, since, until)  # and a filter that can never match
         history: list[Answer] = []
         typer.echo(_CHAT_HELP)
         while True:

@@ -81,6 +81,24 @@ def _same_bytes(a: Path, b: Path) -> bool:
     return a.is_file() and a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
 
 
+def _filters(
+    sources: Sequence[str] | str | None, since: DateLike, until: DateLike
+) -> SearchFilters:
+    """Search filters from the API's arguments; ValueError for a date that is not one or an
+    empty period."""
+    filters = SearchFilters(
+        sources=(sources,) if isinstance(sources, str) else tuple(sources or ()),
+        since=parse_when(since),
+        until=parse_when(until, end_of_day=True),
+    )
+    if filters.since and filters.until and _naive(filters.since) > _naive(filters.until):
+        raise ValueError(
+            f"The period is empty: since {filters.since:%Y-%m-%d} is after until "
+            f"{filters.until:%Y-%m-%d}."
+        )
+    return filters
+
+
 def _naive(moment: datetime) -> datetime:
     """For comparing a time given with a zone and one without."""
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
@@ -218,7 +236,10 @@ class NewsQA:
             if target.lower().startswith(("http://", "https://")):
                 got = fetch_url(target)
                 loaded.extend(got)
-                written += save_articles(got.articles, dest / "ingested")
+                before = {p: p.stat().st_mtime_ns for p in (dest / "ingested").glob("*.md")}
+                saved = save_articles(got.articles, dest / "ingested")
+                # an identical file is left as it was: not written again
+                written += [p for p in saved if before.get(p) != p.stat().st_mtime_ns]
                 continue
             if not target.strip() or _SCHEME.match(target):
                 reason = "not a file, a folder or an http(s) address"
@@ -238,9 +259,9 @@ class NewsQA:
         try:
             report = self.update(progress=progress) if update and dest.exists() else None
         except IndexBusyError as exc:  # the files are in the corpus all the same
-            saved = f"{len(written)} file(s) saved into {dest}" if written else "nothing saved"
+            kept = f"{len(written)} file(s) saved into {dest}" if written else "nothing saved"
             raise IndexBusyError(
-                f"{exc} {saved[0].upper()}{saved[1:]}; `newsqa index update` indexes them once "
+                f"{exc} {kept[0].upper()}{kept[1:]}; `newsqa index update` indexes them once "
                 "it is free."
             ) from exc
         return loaded, written, report
@@ -269,17 +290,20 @@ class NewsQA:
         (the names are read as in questions: "BBC", "the verge"), `since` after `until`."""
         if k < 1:
             raise ValueError(f"k must be at least 1, not {k}")
-        filters = SearchFilters(
-            sources=(sources,) if isinstance(sources, str) else tuple(sources or ()),
-            since=parse_when(since),
-            until=parse_when(until, end_of_day=True),
-        )
-        if filters.since and filters.until and _naive(filters.since) > _naive(filters.until):
-            raise ValueError(
-                f"The period is empty: since {filters.since:%Y-%m-%d} is after until "
-                f"{filters.until:%Y-%m-%d}."
-            )
+        filters = _filters(sources, since, until)
         return self.retriever.search(query, k=k, filters=filters)
+
+    def check_filters(
+        self,
+        sources: Sequence[str] | None = None,
+        since: DateLike = None,
+        until: DateLike = None,
+    ) -> None:
+        """Raise the ValueError `search` would for these filters, before any question (a chat
+        says so at its start, not at its first answer)."""
+        filters = _filters(sources, since, until)
+        if filters.sources:
+            self.retriever.resolve_outlets(filters.sources)
 
     # -- answering --------------------------------------------------------------------------
     def ask(

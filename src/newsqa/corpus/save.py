@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -59,6 +60,7 @@ def save_articles(articles: Iterable[Article], dest: Path) -> list[Path]:
     dest.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     for article in articles:
+        article = _with_known(article, dest)
         path = dest / article_filename(article)
         content = render_markdown(article).encode("utf-8")
         try:
@@ -78,10 +80,31 @@ def save_articles(articles: Iterable[Article], dest: Path) -> list[Path]:
     return paths
 
 
-def _saved_id(path: Path) -> str | None:
-    """The id of the article a saved file holds (None if it cannot be read as one)."""
+def _with_known(article: Article, dest: Path) -> Article:
+    """`article` with what an earlier save of it knew and this fetch lacks (a feed gave the date,
+    the page itself has none): a second fetch never blanks a date, an outlet or an author."""
+    for older in dest.glob(f"*-{article.id[:8]}.md"):
+        saved = _saved(older)
+        if saved is not None and saved.id == article.id:
+            return replace(
+                article,
+                published=article.published or saved.published,
+                source=article.source or saved.source,
+                author=article.author or saved.author,
+            )
+    return article
+
+
+def _saved(path: Path) -> Article | None:
+    """The article a saved file holds (None if it cannot be read as one)."""
     try:
         saved = parse_text_article(path.read_text("utf-8"), str(path), markdown=True)
     except (OSError, UnicodeDecodeError):
         return None
-    return saved.id if isinstance(saved, Article) else None
+    return saved if isinstance(saved, Article) else None
+
+
+def _saved_id(path: Path) -> str | None:
+    """The id of the article a saved file holds (None if it cannot be read as one)."""
+    saved = _saved(path)
+    return saved.id if saved is not None else None

@@ -109,6 +109,12 @@ class Retriever:
                 self._cache = (key, _Memory(table, lexical, SentenceMatcher(counts, len(table))))
             return self._cache[1]
 
+    def resolve_outlets(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The indexed outlets `names` stand for; ValueError naming the closest for one that
+        names none."""
+        catalog, store = self.index.open()
+        return self._memory(catalog, store).table.resolve_outlets(names)
+
     def warm_up(self) -> None:
         """Build the in-memory tables of the live generation now rather than at the first
         search."""

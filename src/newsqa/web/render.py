@@ -27,6 +27,8 @@ CSS = """
   margin-bottom: 8px;}
 #chat a.cite {color: var(--color-accent); text-decoration: none; font-weight: 600;}
 #chat a.cite:hover {text-decoration: underline;}
+#sources .card:has(> span:target) {outline: 2px solid var(--color-accent); outline-offset: 1px;
+  scroll-margin-top: 12px;}
 """
 
 
