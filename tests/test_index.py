@@ -408,9 +408,16 @@ def test_interrupted_rebuild_leaves_old_index_usable(
     with pytest.raises(KeyboardInterrupt):
         crashing.rebuild()
     assert layout.current() == live
+    # its half-built generation is gone at once (Ctrl-C, an error)
+    assert [p.name for p in settings.index_dir.iterdir() if p.is_dir()] == [live]
     survivor = NewsQA(settings, embedder=CountingEmbedder(real_embedder))
     assert survivor.stats().articles == 4
     assert survivor.search("plum harvest", k=1)[0].article.source == "Alpine Wire"
+    # one a killed process left (no chance to clean up) goes at the next update
+    killed = layout.new_generation()
+    assert (settings.index_dir / killed).is_dir()
+    survivor.update()
+    assert not (settings.index_dir / killed).exists() and layout.current() == live
     # the next rebuild clears the half-built generation and switches over
     report = survivor.rebuild()
     assert report.articles_added == 2

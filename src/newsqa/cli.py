@@ -172,9 +172,17 @@ def _print_report(report: IndexReport) -> None:
 def _run_build(ctx: typer.Context, mode: str, corpus: list[Path] | None, as_json: bool) -> None:
     with _errors():
         qa = _qa(ctx)
-        with _progress(not as_json) as progress:
-            build = qa.rebuild if mode == "rebuild" else qa.update
-            report = build(corpus or None, progress=progress)
+        try:
+            with _progress(not as_json) as progress:
+                build = qa.rebuild if mode == "rebuild" else qa.update
+                report = build(corpus or None, progress=progress)
+        except KeyboardInterrupt:
+            kept = (
+                "the old index is live as it was"
+                if mode == "rebuild"
+                else "the batches done are kept; run it again to finish"
+            )
+            _fail(f"Interrupted: {kept}.", code=130)
         qa.close()
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))

@@ -127,6 +127,8 @@ class NewsIndex:
         With no index yet, one is created and made live at once, and each batch is committed as it
         is done, so an interrupted first build resumes where it stopped."""
         with self.layout.write_lock():
+            for stale in self.layout.stale_generations():  # left by an interrupted rebuild
+                self._drop_generation(stale)
             generation = self.layout.current()
             if generation is None:
                 generation = self.layout.new_generation()
@@ -152,8 +154,8 @@ class NewsIndex:
                 report = self._sync(
                     generation, self._guard(items, held), IndexReport(mode="rebuild"), progress
                 )
-            except CorpusError:
-                self._drop_generation(generation)  # nothing worth keeping: no article was read
+            except BaseException:  # no article read, an error, Ctrl-C: the old index stays live
+                self._drop_generation(generation)
                 raise
             if old is not None:  # the old index's articles the new one lacks (files gone or
                 # unreadable: a rebuild keeps only what it reads)
