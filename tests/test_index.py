@@ -258,6 +258,25 @@ def test_a_rebuild_counts_the_articles_of_a_file_it_cannot_read_as_removed(
     assert report.articles_removed == 3 and qa.stats().articles == before - 3 + 1
 
 
+def test_a_future_date_is_not_the_collection_s_today(tmp_path: Path, counting: CountingEmbedder):
+    """An article dated in the future (a typo: 2032 for 2023) does not become the day that
+    "last week" is read against."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for day, what in (("2023-11-10", "ferry"), ("2032-11-12", "bridge")):
+        (corpus / f"{what}.md").write_text(
+            f"---\ntitle: The {what} reopens\nsource: Quenby Post\npublished: {day}\n---\n\n"
+            f"The fictional Quenby {what} reopened on Monday after two months of repairs, the "
+            "town council said.\n",
+            encoding="utf-8",
+        )
+    qa = make_qa(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), counting)
+    qa.update()
+    assert qa.retriever.absent("in March 2019").span == (date(2023, 11, 10), date(2023, 11, 10))
+    last_week = qa.search("What reopened last week?", k=2)
+    assert last_week[0].article.title == "The ferry reopens"
+
+
 def test_the_same_text_from_another_outlet_is_a_syndicated_copy(
     tmp_path: Path, counting: CountingEmbedder
 ):

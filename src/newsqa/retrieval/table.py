@@ -142,7 +142,9 @@ def load_table(catalog: Catalog, store: VectorStore, *, max_vectors: int) -> Chu
             if name.strip():
                 names.add(name)
                 rows_by_outlet.setdefault(name.lower(), []).append(i)
-    dated = day[day != _NO_DAY]
+    # the newest day relative dates are read against; a date in the future (a typo: 2032 for
+    # 2023) is not news yet, and would make "last week" a week of 2032
+    dated = day[(day != _NO_DAY) & (day <= date.today().toordinal() + 1)]
     table = ChunkTable(
         vector_ids=vector_ids,
         rids=np.fromiter((f[0] for f in facets), np.int64, count=len(facets)),
