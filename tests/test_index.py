@@ -260,7 +260,7 @@ def test_a_rebuild_counts_the_articles_of_a_file_it_cannot_read_as_removed(
 
 def test_a_future_date_is_not_the_collection_s_today(tmp_path: Path, counting: CountingEmbedder):
     """An article dated in the future (a typo: 2032 for 2023) does not become the day that
-    "last week" is read against."""
+    "this week" is read against."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for day, what in (("2023-11-10", "ferry"), ("2032-11-12", "bridge")):
@@ -270,11 +270,23 @@ def test_a_future_date_is_not_the_collection_s_today(tmp_path: Path, counting: C
             "town council said.\n",
             encoding="utf-8",
         )
+    (corpus / "pier.md").write_text(
+        "---\ntitle: The pier reopens\nsource: Quenby Post\npublished: 2024-13-01\n---\n\n"
+        "The fictional Quenby pier reopened on Monday after a winter of repairs, the council "
+        "said.\n",
+        encoding="utf-8",
+    )
     qa = make_qa(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), counting)
-    qa.update()
+    report = qa.update()
+    # both indexed, and the update says what to check (a date it could not read, one to come)
+    assert report.articles_added == 3 and report.skipped == []
+    assert {Path(w.origin).name: w.reason for w in report.warnings} == {
+        "bridge.md": "dated in the future (2032-11-12): a typo?",
+        "pier.md": "date '2024-13-01' not understood: indexed without a date",
+    }
     assert qa.retriever.absent("in March 2019").span == (date(2023, 11, 10), date(2023, 11, 10))
-    last_week = qa.search("What reopened last week?", k=2)
-    assert last_week[0].article.title == "The ferry reopens"
+    this_week = qa.search("What reopened this week?", k=3)  # the week of 10 Nov 2023
+    assert this_week[0].article.title == "The ferry reopens"
 
 
 def test_the_same_text_from_another_outlet_is_a_syndicated_copy(

@@ -161,6 +161,10 @@ def _print_report(report: IndexReport) -> None:
         typer.echo(f"  syndicated copies recorded, not re-indexed: {len(a.syndicated)}")
         for origin, of in a.syndicated[:10]:
             typer.echo(f"    {origin}  (copy of article {of})")
+    if a.warnings:
+        typer.secho(f"  indexed, to check: {len(a.warnings)}", fg=typer.colors.YELLOW)
+        for s in a.warnings[:20]:
+            typer.echo(f"    {s.origin}: {s.reason}")
     if a.skipped:
         typer.secho(f"  skipped: {len(a.skipped)}", fg=typer.colors.YELLOW)
         for s in a.skipped[:20]:

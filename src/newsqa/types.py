@@ -66,6 +66,9 @@ class Article:
     url: str = ""
     origin: str = ""  # the file (and record) or URL it was read from
     id: str = ""
+    # a date the input gave that could not be read ("2024-13-01", "1. Juni 2024"): the article
+    # is indexed undated and the update says so
+    unread_date: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -249,6 +252,8 @@ class IndexReport:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (origin, duplicate of)
     syndicated: list[tuple[str, str]] = field(default_factory=list)  # (origin, near-copy of)
     skipped: list[Skipped] = field(default_factory=list)
+    # articles indexed with something to check: a date not understood, a date in the future
+    warnings: list[Skipped] = field(default_factory=list)
     chunks_added: int = 0
     chunks_removed: int = 0
     chunks_unchanged: int = 0
@@ -269,6 +274,7 @@ class IndexReport:
             "duplicates": [{"origin": o, "duplicate_of": d} for o, d in self.duplicates],
             "syndicated": [{"origin": o, "copy_of": d} for o, d in self.syndicated],
             "skipped": [{"origin": s.origin, "reason": s.reason} for s in self.skipped],
+            "warnings": [{"origin": s.origin, "reason": s.reason} for s in self.warnings],
             "chunks": {
                 "added": self.chunks_added,
                 "removed": self.chunks_removed,

@@ -85,14 +85,17 @@ def record_to_article(record: object, origin: str) -> Article | Skipped:
     if not text:
         names = "/".join(FIELD_ALIASES["text"])
         return Skipped(origin, f"record has no article text (looked for {names})", broken=False)
+    given = _published(fields)
+    published = parse_date(given)
     return Article(
         title=clean_title(first_str(fields, FIELD_ALIASES["title"])),
         text=text,
         source=_source(fields),
         author=_author(fields),
-        published=parse_date(_published(fields)),
+        published=published,
         url=first_str(fields, FIELD_ALIASES["url"]),
         origin=origin,
+        unread_date=str(given) if given is not None and published is None else "",
     )
 
 

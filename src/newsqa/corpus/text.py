@@ -105,7 +105,7 @@ def parse_text_article(text: str, origin: str, *, markdown: bool) -> Article | S
     except FrontMatterError as exc:
         return Skipped(origin, str(exc))
     lines = clean_text(body).split("\n")
-    source = author = url = ""
+    source = author = url = unread = ""
     published = None
     if front is None:
         title = _take_title(lines, markdown)
@@ -116,7 +116,10 @@ def parse_text_article(text: str, origin: str, *, markdown: bool) -> Article | S
         source = outlet_name(_as_str(_meta(front, "source")))
         author = _as_str(_meta(front, "author"))
         url = _as_str(_meta(front, "url"))
-        published = parse_date(_meta(front, "published"))
+        given = _meta(front, "published")
+        published = parse_date(given)
+        if given is not None and published is None:
+            unread = _as_str(given)
     body_text = clean_text("\n".join(lines))
     if not body_text:
         what = "after the title" if title else "in the file"
@@ -129,4 +132,5 @@ def parse_text_article(text: str, origin: str, *, markdown: bool) -> Article | S
         published=published,
         url=url,
         origin=origin,
+        unread_date=unread,
     )

@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,11 @@ from newsqa.types import Article, Chunk, IndexReport, Skipped, article_id_for
 __all__ = ["BATCH_ARTICLES", "Progress", "sync"]
 
 BATCH_ARTICLES = 200  # articles read, chunked and embedded together (bounds memory)
+
+
+def _tomorrow() -> date:
+    return date.today() + timedelta(days=1)
+
 
 _NO_MATCH = np.iinfo(np.uint32).max  # a signature slot no MinHash value takes in practice
 _RECORD_SUFFIX = re.compile(r"[#:]\d+$")  # "file.json#3", "file.jsonl:4": a record in a file
@@ -114,6 +120,12 @@ class _Run:
                 report.skipped.append(item)
                 continue
             report.articles_read += 1
+            if item.unread_date:
+                why = f"date {item.unread_date!r} not understood: indexed without a date"
+                report.warnings.append(Skipped(item.origin, why, broken=False))
+            elif item.published is not None and item.published.date() > _tomorrow():
+                why = f"dated in the future ({item.published:%Y-%m-%d}): a typo?"
+                report.warnings.append(Skipped(item.origin, why, broken=False))
             if self.progress and report.articles_read % 50 == 0:
                 self.progress("reading", report.articles_read, 0)
             if item.id in self.seen and _other_outlet(item, self.seen[item.id][2]):
