@@ -190,6 +190,8 @@ def test_connection_refused() -> None:
 def test_unsupported_scheme_is_a_reason_not_an_exception() -> None:
     (skipped,) = fetch_url("ftp://127.0.0.1/nothing").skipped
     assert skipped.reason.startswith("cannot fetch:")
+    (bare,) = fetch_url("https://").skipped  # not "missing an 'http://' protocol"
+    assert bare.reason == "not a complete address: no host name"
 
 
 def test_injected_client_is_used_and_left_open(base: str) -> None:

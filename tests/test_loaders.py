@@ -377,6 +377,16 @@ def test_unreadable_file_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert load_one(path) == Skipped(str(path), "cannot read: permission denied")
 
 
+def test_an_article_on_one_line_is_its_text_not_a_headline(tmp_path: Path) -> None:
+    line = (
+        "The fictional Quenby ferry will keep its fares for another year, the operator said on "
+        "Monday, after a summer in which the number of passengers rose by a fifth."
+    )
+    (tmp_path / "ferry.txt").write_text(line + "\n", encoding="utf-8")
+    (article,) = load_path(tmp_path / "ferry.txt").articles
+    assert article.text == line and article.title == ""
+
+
 def test_one_bad_file_does_not_stop_the_rest(tmp_path: Path) -> None:
     for name, (data, _) in BAD.items():
         (tmp_path / name).write_bytes(data)

@@ -231,6 +231,22 @@ def test_a_source_card_links_only_web_addresses() -> None:
         assert "<a href" not in card(url) and "Bakery wins prize" in card(url)
 
 
+def test_passages_not_cited_are_linked_and_cut_only_when_long() -> None:
+    from newsqa import Answer, ArticleRef, SearchHit
+    from newsqa.web import sources_html
+
+    def hit(n: int, text: str, url: str) -> SearchHit:
+        article = ArticleRef(id=f"a{n}", title=f"Story {n}", source="Wire", url=url)
+        return SearchHit(chunk_id=f"c{n}", text=text, score=1.0, article=article)
+
+    short = hit(1, "The ferry runs hourly.", "https://wire.example/ferry")
+    long = hit(2, "The bakery won. " * 60, "javascript:alert(1)")
+    shown = sources_html(Answer(question="q", text="t", retrieved=(short, long)))
+    assert '<a href="https://wire.example/ferry"' in shown and "javascript" not in shown
+    assert "The ferry runs hourly.<" in shown  # whole: no "…"
+    assert shown.count("…") == 1  # the long one, cut
+
+
 def test_quoted_text_is_shown_as_written_in_the_chat() -> None:
     from newsqa import Answer, ArticleRef, Citation
     from newsqa.web import answer_markdown

@@ -127,9 +127,12 @@ def fetch_url(url: str, *, client: httpx.Client | None = None, timeout: float = 
     Never raises for network or content problems: they come back in `skipped` with a reason.
     Pass `client` to reuse connections or to inject a transport.
     """
+    result = LoadResult()
+    if not urlsplit(url).hostname:  # "https://" alone: httpx would say it lacks the protocol
+        result.skipped.append(Skipped(url, "not a complete address: no host name"))
+        return result
     own_client = client is None
     http = client or httpx.Client()
-    result = LoadResult()
     try:
         resp = _get(http, url, timeout)
         if isinstance(resp, Skipped):

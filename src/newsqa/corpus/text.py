@@ -31,6 +31,9 @@ class FrontMatterError(ValueError):
     """The file opens with a `---` block that is not a YAML mapping."""
 
 
+_HEADLINE_WORDS = 20  # a first line longer than this, alone in its file, is the article
+
+
 def split_front_matter(text: str) -> tuple[dict[str, object] | None, str]:
     """(front matter as a dict with lower-cased keys, body); (None, text) when there is none.
 
@@ -110,6 +113,8 @@ def parse_text_article(text: str, origin: str, *, markdown: bool) -> Article | S
     if front is None:
         title = _take_title(lines, markdown)
         source = _take_source_line(lines)
+        if len(title.split()) > _HEADLINE_WORDS and not any(line.strip() for line in lines):
+            lines, title = [title], ""  # a whole article on one line, not a headline
     else:
         raw_title = _meta(front, "title")
         title = _as_str(raw_title) if raw_title is not None else _take_title(lines, markdown)

@@ -102,10 +102,19 @@ def _highlighted(chunk: str, spans: Sequence[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def _card(article: ArticleRef, citations: Sequence[Citation]) -> str:
+_UNCITED_CHARS = 400  # of a passage retrieved and not cited, shown under the cards
+
+
+def _title(article: ArticleRef) -> str:
+    """The article's title, linked to it (only an http(s) URL: never "javascript:" from a feed)."""
     title = html.escape(article.title or "(untitled)")
-    if article.url.lower().startswith(("http://", "https://")):  # never "javascript:" from a feed
+    if article.url.lower().startswith(("http://", "https://")):
         title = f'<a href="{html.escape(article.url)}" target="_blank" rel="noopener">{title}</a>'
+    return title
+
+
+def _card(article: ArticleRef, citations: Sequence[Citation]) -> str:
+    title = _title(article)
     numbers = " ".join(f"[{c.n}]" for c in citations)
     anchors = "".join(f'<span id="src-{c.n}"></span>' for c in citations)
     by_chunk: dict[str, list[Citation]] = {}
@@ -131,9 +140,15 @@ def _uncited(hits: Sequence[SearchHit], cited: set[str]) -> str:
     rest = [h for h in hits if h.chunk_id not in cited]
     if not rest:
         return ""
+
+    def passage(text: str) -> str:
+        flat = " ".join(text.split())
+        cut = flat[:_UNCITED_CHARS]
+        return html.escape(cut) + ("…" if len(flat) > len(cut) else "")
+
     items = "".join(
-        f"<li><b>{html.escape(h.article.title)}</b> — {html.escape(h.article.source)}, "
-        f"{_date(h.article)}<br>{html.escape(' '.join(h.text.split())[:400])}…</li>"
+        f"<li><b>{_title(h.article)}</b> — {html.escape(h.article.source)}, "
+        f"{_date(h.article)}<br>{passage(h.text)}</li>"
         for h in rest
     )
     return (
