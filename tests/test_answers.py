@@ -183,6 +183,19 @@ def test_a_named_outlet_left_unquoted_is_said(qa: NewsQA) -> None:
     assert not any(n.startswith("Nothing quoted") for n in plain.notes)
 
 
+def test_an_answer_from_outside_the_period_asked_about_says_so(qa: NewsQA) -> None:
+    """The dates a question names only lift evidence: quoted from other dates, it says so."""
+    elsewhen = qa.ask("How much did the Glacier Line avalanche repairs cost in March 2023?")
+    assert "48 million crowns" in elsewhen.text
+    assert (
+        "None of the articles quoted was published “in March 2023”; read them as reports of "
+        "their own dates."
+    ) in elsewhen.notes
+    inside = qa.ask("How much did the Glacier Line avalanche repairs cost in February 2024?")
+    assert "48 million crowns" in inside.text
+    assert not any(n.startswith("None of the articles quoted") for n in inside.notes)
+
+
 def test_an_outlet_the_index_lacks_is_said(qa: NewsQA) -> None:
     """A well-known outlet with no indexed article is not silently answered for by others."""
     answer = qa.ask("How many tonnes of plums did the cooperative pick, according to Reuters?")

@@ -403,6 +403,17 @@ class NewsQA:
                         f"No indexed article was published {named}: they run from "
                         f"{first:%-d %b %Y} to {last:%-d %b %Y}."
                     )
+                days = [c.article.published.date() for c in event.citations if c.article.published]
+                if days and all(absent.outside(d) for d in days):
+                    asked = ", ".join(
+                        f"“{q[m.start : m.end]}”"
+                        for q in [event.standalone_question or event.question]
+                        for m in absent.named
+                    )
+                    said.append(
+                        f"None of the articles quoted was published {asked}; read them as "
+                        "reports of their own dates."
+                    )
                 if notes or said:
                     event = replace(event, notes=(*notes, *said, *event.notes))
             yield event

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -66,6 +66,19 @@ class Absent:
     periods: tuple[str, ...] = ()
     outlets: tuple[str, ...] = ()
     span: tuple[date, date] | None = None
+    named: tuple[DateMention, ...] = ()  # every period the question names, read as searched
+
+    def outside(self, day: date, slack_days: int = 1) -> bool:
+        """Whether `day` falls outside every period the question names (False: none named)."""
+        return bool(self.named) and not any(_inside(day, d, slack_days) for d in self.named)
+
+
+def _inside(day: date, d: DateMention, slack_days: int) -> bool:
+    if d.relation == "before":
+        return day <= d.last
+    if d.relation == "after":
+        return day >= d.first
+    return d.first - timedelta(days=slack_days) <= day <= d.last + timedelta(days=slack_days)
 
 
 @dataclass(frozen=True)
@@ -193,6 +206,7 @@ class Retriever:
             periods=tuple(query[d.start : d.end] for d in held),
             outlets=tuple(outlets),
             span=(date.fromordinal(int(dated.min())), table.latest_day),
+            named=tuple(plan.dates),
         )
 
     def _hits(
