@@ -224,6 +224,10 @@ def test_only_statements_are_candidate_sentences() -> None:
         "November 17, 2023\n"
         "Supporters gathered outside the company's offices on Friday evening (PA)\n"
         "BOARD MEMBERS QUIZ TIME!\n"
+        "By entering your email, you are agreeing to the site's terms of service.\n"
+        "Plus get unlimited access to the company's reporting for one year.\n"
+        "Got it Normal text size Larger text size Very large text size\n"
+        "The company's board meets again in the spring Published 27 October\n"
         "More than 700 employees signed a letter asking the board to resign."
     )
     hit = SearchHit(

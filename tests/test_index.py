@@ -287,6 +287,11 @@ def test_a_future_date_is_not_the_collection_s_today(tmp_path: Path, counting: C
     assert qa.retriever.absent("in March 2019").span == (date(2023, 11, 10), date(2023, 11, 10))
     this_week = qa.search("What reopened this week?", k=3)  # the week of 10 Nov 2023
     assert this_week[0].article.title == "The ferry reopens"
+    # nor is it the newest news
+    assert qa.search("What's new?", k=3)[0].article.title == "The ferry reopens"
+    assert qa.ask("What is the latest on the Quenby reopenings?").citations[0].article.title == (
+        "The ferry reopens"
+    )
 
 
 def test_the_same_text_from_another_outlet_is_a_syndicated_copy(

@@ -15,8 +15,8 @@ from newsqa.indexing.embeddings import SentenceTransformerEmbedder
 from newsqa.retrieval.dates import find_dates, reference_day
 from newsqa.retrieval.feedback import answer_name, asks_for_name
 from newsqa.retrieval.options import RetrievalOptions
-from newsqa.retrieval.outlets import OutletMatcher
-from newsqa.retrieval.plan import plan_query
+from newsqa.retrieval.outlets import OutletMatcher, unindexed_outlets
+from newsqa.retrieval.plan import plan_query, without_latest
 from newsqa.retrieval.query import clause_spans
 from newsqa.retrieval.search import Retriever
 
@@ -136,6 +136,28 @@ def test_outlet_names_and_variants_come_from_the_index() -> None:
     # a common word is an outlet only when written as a name
     assert named("He made a fortune, Fortune said.") == [("Fortune",)]
     assert OutletMatcher([]).find("The Verge") == []
+    # a name the index holds as one word, written apart or as its domain
+    sports = OutletMatcher(["cbssports.com", "TechCrunch"])
+    assert [x.outlets for x in sports.find("What did CBS Sports and Tech Crunch say?")] == [
+        ("cbssports.com",),
+        ("TechCrunch",),
+    ]
+    assert sports.lookup("CBS Sports") == ("cbssports.com",)
+    assert [x.outlets for x in sports.find("as cbssports.com reported")] == [("cbssports.com",)]
+
+
+def test_a_well_known_outlet_is_missing_only_when_asked_of_as_a_source() -> None:
+    m = OutletMatcher(["TechCrunch", "cbssports.com"])
+    for question, missing in [
+        ("What did Bloomberg report about the Binance settlement?", ["Bloomberg"]),
+        ("How much, according to Reuters?", ["Reuters"]),
+        ("In the Financial Times, what did the Fed say?", ["Financial Times"]),
+        ("What did CBS Sports report about the NFL?", []),  # indexed as cbssports.com
+        ("What is the latest on the Nikkei?", []),  # the stock index
+        ("What did Michael Bloomberg say?", []),  # a person
+        ("What did Disney do with ESPN?", []),  # a company's channel
+    ]:
+        assert unindexed_outlets(question, m) == missing, question
 
 
 def test_outlet_short_forms_count_only_in_capitals() -> None:
@@ -369,6 +391,8 @@ def test_a_question_for_the_latest_on_a_topic_leads_with_its_newest_article(qa: 
     assert hits[0].article.title == "Tram line extension delayed by council"
     answer = qa.ask(question)
     assert answer.citations[0].article.title == "Tram line extension delayed by council"
+    # matched by what it is about: "latest" itself is no evidence ("the latest quarter")
+    assert without_latest(question).split() == "What is the on the tram line extension?".split()
     # no topic word in the newest articles (a plum harvest, a ferry): they are not put first
     assert qa.search("What is the latest on the tram line?", k=1)[0].article.title.startswith(
         "Tram line extension"

@@ -5,7 +5,9 @@ it holds no indexing or retrieval logic of its own. Heavy imports stay inside th
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -110,6 +112,11 @@ def _errors() -> Iterator[None]:
 
     try:
         yield
+    except typer.Exit:  # a RuntimeError too: a failure already said, with its exit status
+        raise
+    except BrokenPipeError:  # the output piped into `head`, which has read enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
+        raise typer.Exit(0) from None
     except (IncompatibleIndexError, IndexBusyError, IndexMissingError, StoreError) as exc:
         _fail(str(exc))
     except (ValueError, RuntimeError) as exc:

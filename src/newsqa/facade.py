@@ -51,9 +51,12 @@ def _copy_in(src: Path, dest: Path, articles: Sequence[Article], max_bytes: int)
     for article in articles:
         ids.setdefault(Path(_RECORD_SUFFIX.sub("", article.origin)), set()).add(article.id)
     out: list[Path] = []
+    name = src.resolve().name  # ".." is a folder's name only once resolved
     for file in sorted(f for f in ids if f == src or src in f.parents):
-        relative = Path(src.name) / file.relative_to(src) if file != src else Path(src.name)
+        relative = Path(name) / file.relative_to(src) if file != src else Path(name)
         target = dest / relative
+        if not name or dest.resolve() not in target.resolve().parents:
+            continue  # never written outside the corpus folder
         n = 1
         while target.exists() and not _same_bytes(target, file):
             if _ids_in(target, max_bytes) <= ids[file]:

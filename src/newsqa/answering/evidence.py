@@ -40,6 +40,9 @@ _NOT_A_STATEMENT = re.compile(
     r"newsletter|podcast)\b)"
     r"|^(?i:follow along|stay tuned)\b|\bnot responsible for the content of external\b"
     r"|\bImage (?:source|caption), "  # the BBC's photo credits and captions
+    r"|\b(?i:by entering your email|you are agreeing to|get unlimited access|text size)\b"
+    r"|\bPublished \d{1,2} [A-Z][a-z]+(?: \d{4})?\s*$"  # a heading with its date line
+    r"|^(?:[A-Z][\w']* ){1,3}Newsletter\b"  # "Pick Six Newsletter Crafted By …"
 )
 # a heading, a caption or a list item ("Altman's firing publicly announced", "Photo by Amelia
 # Holowaty Krales / The Verge", "Man United vs Chelsea lineups"): a short line that does not end

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms
 from newsqa.answering.forms import asked_form, gives
 from newsqa.retrieval.outlets import OutletMatcher, OutletMention
-from newsqa.retrieval.plan import SubQuery, asks_for_latest, blank, plan_query
+from newsqa.retrieval.plan import SubQuery, asks_for_latest, blank, plan_query, without_latest
 from newsqa.retrieval.query import split_question
 from newsqa.types import Answer, Citation, SearchHit
 
@@ -171,15 +171,18 @@ class ExtractiveAnswerer:
         # the latest on something: the newest article's best sentence leads, if it is a fair one
         first: _Pick | None = None
         if asks_for_latest(question):
+            soon = datetime.now(UTC) + timedelta(days=1)  # later: misdated, not news
             dated = [
-                (published if published.tzinfo else published.replace(tzinfo=UTC), p)
+                (when, p)
                 for p in ranked
                 if (published := hits[p.sentence.hit_index].article.published) is not None
+                and (when := published if published.tzinfo else published.replace(tzinfo=UTC))
+                <= soon
             ]
             if dated:
                 newest = max(published for published, _ in dated)
                 pick = next(p for published, p in dated if published == newest)  # its best
-                if pick.score >= part_floor and take(pick):
+                if pick.score >= floor and take(pick):  # a fair answer by the usual measure
                     first = pick
         # an outlet the question names gets its best sentence in, if it has a fair one
         for named in scored.named:
@@ -239,7 +242,10 @@ class ExtractiveAnswerer:
         if hits and plan_query(request.standalone, matcher, split=False).news_only:
             chosen, notes = self._leads(hits), []
         else:
-            scored = self._ranked(request.standalone, hits, matcher) if hits else None
+            asked = request.standalone
+            if asks_for_latest(asked):  # "the latest quarter" answers nothing of "the latest on"
+                asked = without_latest(asked)
+            scored = self._ranked(asked, hits, matcher) if hits else None
             if scored is None or not scored.picks or scored.best < self.min_score:
                 yield from declining(request, self.name)
                 return

@@ -78,9 +78,10 @@ def needs_context(question: str) -> bool:
     or asks only what someone named did or said ("What did Microsoft do?")."""
     if _LEAD.search(question):
         return True
-    named = set(content_terms(" ".join(_names(question))))
+    names = _names(question)
+    named = set(content_terms(" ".join(names)))
     rest = [t for t in content_terms(question) if t not in named]
-    if named and all(t in _VAGUE for t in rest):
+    if len(names) == 1 and all(t in _VAGUE for t in rest):  # two names make their own topic
         return True
     first_name = min((m.start() for m in _name_spans(question)), default=len(question))
     for m in _DEICTIC.finditer(question):

@@ -8,6 +8,7 @@ outlets serves only to tell a user that an outlet a question names is not indexe
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ __all__ = ["WELL_KNOWN", "OutletMatcher", "OutletMention", "unindexed_outlets"]
 _SEPARATORS = re.compile(r"\s+[-–—|:]\s+|:\s+|\s+\|\s*")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
+_MIN_JOINED = 6  # characters of a one-word name matched when a question writes it apart
 _MIN_VARIANT = 3  # characters: shorter variants ("Age" of "The Age" is kept, "BB" is not)
 
 
@@ -82,6 +84,10 @@ class OutletMatcher:
                 by_variant.setdefault(key, set()).add(name)
         # a full name is never also a variant of another outlet's name
         self._names = {k: tuple(sorted(v)) for k, v in by_variant.items()}
+        # names written together that a question writes apart: "cbssports" is "CBS Sports"
+        self._joined = {
+            k: v for k, v in self._names.items() if " " not in k and len(k) >= _MIN_JOINED
+        }
         alternatives = sorted(self._names, key=len, reverse=True)
         words = (r"\W+".join(re.escape(w) for w in v.split()) for v in alternatives)
         self._pattern = (
@@ -94,7 +100,11 @@ class OutletMatcher:
         """The outlets a name given on its own stands for, in any case: "techcrunch", "the
         Verge", "BBC" (each of the BBC's sections); () for a name it does not know."""
         name = name.strip()
-        return self._names.get(_key(name)) or self._names.get(_key(_ARTICLE.sub("", name)), ())
+        return (
+            self._names.get(_key(name))
+            or self._names.get(_key(_ARTICLE.sub("", name)))
+            or self._joined.get(_key(name).replace(" ", ""), ())
+        )
 
     def find(self, text: str) -> list[OutletMention]:
         """Outlet mentions in `text`, longest names first, left to right. A common word
@@ -111,11 +121,34 @@ class OutletMatcher:
             outlets = self._names.get(_key(written))
             if outlets:
                 found.append(OutletMention(m.start(), m.end(), outlets))
-        return found
+        return found + self._found_apart(text, found)
+
+    def _found_apart(self, text: str, found: list[OutletMention]) -> list[OutletMention]:
+        """Names written as two or three capitalised words that the index holds as one ("CBS
+        Sports" for "cbssports.com"), where no other mention is."""
+        if not self._joined:
+            return []
+        words = list(re.finditer(r"[A-Za-z0-9&]+", text))
+        out: list[OutletMention] = []
+        for i, first in enumerate(words):
+            if not first[0][0].isupper():
+                continue
+            for n in (3, 2):
+                run = words[i : i + n]
+                if len(run) < n or any(
+                    text[a.end() : b.start()].strip() for a, b in itertools.pairwise(run)
+                ):
+                    continue
+                start, end = run[0].start(), run[-1].end()
+                outlets = self._joined.get("".join(w[0] for w in run).lower())
+                if outlets and not any(m.start < end and start < m.end for m in found + out):
+                    out.append(OutletMention(start, end, outlets))
+                    break
+        return out
 
 
 def _looks_like_name(text: str, start: int, written: str) -> bool:
-    if any(c.isupper() for c in written):
+    if any(c.isupper() for c in written) or "." in written.strip("."):  # or a domain
         return True
     before = text[max(0, start - 1) : start]
     return before in ("'", '"', "‘", "“")
@@ -141,13 +174,37 @@ WELL_KNOWN = tuple(
 _WELL_KNOWN = OutletMatcher(WELL_KNOWN)
 
 
+# a name asked of as a source: "according to Reuters", "What did Bloomberg report", "the CNN
+# story" (not "the Nikkei fell", "Disney's ESPN", "Michael Bloomberg")
+_AS_SOURCE_BEFORE = re.compile(
+    r"(?:according to|reported by|from|by|in|per|did|does|do|has|have|had)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_AS_SOURCE_AFTER = re.compile(
+    r"^(?:'s)?\s*(?:report|reported|reports|reporting|say|said|says|write|wrote|writes|"
+    r"publish|published|article|articles|story|stories|coverage|piece|journalists?)\b",
+    re.IGNORECASE,
+)
+
+
 def unindexed_outlets(question: str, indexed: OutletMatcher) -> list[str]:
-    """The well-known outlets `question` names that the index (`indexed`) holds no article
-    from, as named: "What did Bloomberg report …" asked of an index without Bloomberg."""
+    """The well-known outlets `question` asks of as sources that the index (`indexed`) holds
+    no article from, as named: "What did Bloomberg report …" of an index without Bloomberg."""
     held = [(m.start, m.end) for m in indexed.find(question)]
     out: dict[str, None] = {}
     for m in _WELL_KNOWN.find(question):
         if any(a < m.end and m.start < b for a, b in held):
+            continue
+        before, after = question[: m.start], question[m.end :]
+        prev = re.search(r"([\w.]+)\s+$", before)
+        if (
+            prev
+            and prev.start() > 0
+            and prev[1][0].isupper()
+            and not _AS_SOURCE_BEFORE.search(before)
+        ):
+            continue  # part of a longer name: "Michael Bloomberg"
+        if not (_AS_SOURCE_BEFORE.search(before) or _AS_SOURCE_AFTER.match(after)):
             continue
         if not indexed.lookup(question[m.start : m.end]):
             out.setdefault(m.outlets[0])

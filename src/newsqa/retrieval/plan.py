@@ -13,7 +13,15 @@ from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.query import clause_spans
 from newsqa.retrieval.terms import STOP_WORDS, query_terms
 
-__all__ = ["QueryPlan", "SubQuery", "asks_for_latest", "blank", "plan_query", "topic_words"]
+__all__ = [
+    "QueryPlan",
+    "SubQuery",
+    "asks_for_latest",
+    "blank",
+    "plan_query",
+    "topic_words",
+    "without_latest",
+]
 
 _MIN_TERMS = 3  # content words a clause needs to be searched on its own
 _LATEST = re.compile(
@@ -64,6 +72,13 @@ def asks_for_latest(question: str) -> bool:
     war?", "Who is the CEO of OpenAI now?"): its newest fair evidence answers it first. A long
     question that says "recently" or "currently" in passing is not one."""
     return bool(_LATEST.search(question)) and len(query_terms(question)) <= _SHORT_QUESTION
+
+
+def without_latest(question: str) -> str:
+    """A question for the latest with its words for "latest" blanked, to be matched by what it
+    is about: "the latest quarter" in a passage answers nothing of "What is the latest on the
+    Fed?"."""
+    return blank(question, [m.span() for m in _LATEST.finditer(question)])
 
 
 def topic_words(question: str) -> list[str]:

@@ -27,7 +27,13 @@ from newsqa.retrieval.lexical import LexicalIndex, Stemmer
 from newsqa.retrieval.options import RetrievalOptions
 from newsqa.retrieval.outlets import unindexed_outlets
 from newsqa.retrieval.passages import SentenceMatcher
-from newsqa.retrieval.plan import QueryPlan, asks_for_latest, plan_query, topic_words
+from newsqa.retrieval.plan import (
+    QueryPlan,
+    asks_for_latest,
+    plan_query,
+    topic_words,
+    without_latest,
+)
 from newsqa.retrieval.table import ChunkTable, load_table
 from newsqa.retrieval.terms import query_terms
 from newsqa.types import SearchHit
@@ -167,7 +173,9 @@ class Retriever:
         if plan.news_only:
             leads = self._newest(plan, table, allowed, catalog, k, rows)
             return self._hits(leads, [1.0 / (1 + i) for i in range(len(leads))], rows, catalog)
-        texts = [plan.question, *(p.text for p in plan.parts)]
+        latest = o.recency and asks_for_latest(plan.question)
+        texts = [without_latest(plan.question) if latest else plan.question]
+        texts += [p.text for p in plan.parts]
         subs = self._sub_searches(plan, table, allowed)
         ranked = self._rank(texts, subs, k, memory, catalog, store, allowed, rows)
         fused = rrf([(r, sub.weight) for sub, r in ranked], o.fuse_k)
@@ -178,7 +186,7 @@ class Retriever:
                 fused = rrf([(r, sub.weight) for sub, r in ranked + more], o.fuse_k)
         if plan.latest and o.recency:
             fused = self._newer_first(fused, table)
-            if asks_for_latest(plan.question):
+            if latest:
                 fused = self._newest_first(plan.question, fused, table, catalog, rows)
         chosen = self._cap(fused, table, k)
         missing = [table.vector_ids[r] for r in chosen if table.vector_ids[r] not in rows]
@@ -413,7 +421,9 @@ class Retriever:
         if plan.dates:
             mask &= table.date_mask(plan.dates, self.options.date_slack_days)
         found = np.flatnonzero(mask)
-        order = found[np.lexsort((-found, -table.day[found]))]  # newest; then last indexed
+        days = table.day[found]
+        days = np.where(days > _today_ordinal() + 1, -1, days)  # misdated in the future: last
+        order = found[np.lexsort((-found, -days))]  # newest; then last indexed
         articles = list(dict.fromkeys(table.article[order].tolist()))[:k]
         wanted = set(articles)
         theirs = [r for r in order.tolist() if table.article[r] in wanted]
@@ -445,7 +455,7 @@ class Retriever:
         best: dict[int, int] = {}  # article -> its best row that holds the topic
         for r, v in zip(pool, ids, strict=True):
             text = rows[v].text.lower() if v in rows else ""
-            if table.day[r] >= 0 and all(w in text for w in words):
+            if 0 <= table.day[r] <= _today_ordinal() + 1 and all(w in text for w in words):
                 best.setdefault(int(table.article[r]), r)
         leads = sorted(best.values(), key=lambda r: -int(table.day[r]))[:_LATEST_LEADS]
         if not leads:
@@ -487,3 +497,8 @@ class Retriever:
                 if len(out) == k:
                     break
         return out
+
+
+def _today_ordinal() -> int:
+    """Today, as the table's days count: a later day is a misdated article, not news."""
+    return date.today().toordinal()
