@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import shutil
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -14,6 +15,7 @@ import pytest
 from conftest import FIXTURES, imported_after
 from typer.testing import CliRunner
 
+from newsqa import NewsQA
 from newsqa.cli import app
 
 runner = CliRunner()
@@ -173,6 +175,14 @@ def test_ingest_takes_articles_only_and_a_corrected_file_replaces_its_older_vers
     hit = json.loads(invoke("search", "Gullrock keeper retired", "--json", "-k", "1").stdout)
     assert "after forty years" in hit["hits"][0]["text"]
 
+    # "..": named by the folder it is, inside the corpus (it was written beside it, as "..")
+    (tmp_path / "work" / "sub").mkdir(parents=True)
+    shutil.copy(story, tmp_path / "work" / "keeper.md")
+    monkeypatch.chdir(tmp_path / "work" / "sub")
+    up = json.loads(invoke("ingest", "..", "--no-update", "--json").stdout)
+    assert up["written"] == [str(corpus_dir / "work" / "keeper.md")]
+    assert not (corpus_dir.parent / "keeper.md").exists()
+
     # the corpus or index folder itself (".", an empty name), another scheme: refused, exit 1
     monkeypatch.chdir(corpus_dir.parent)
     before = sorted(p.relative_to(corpus_dir) for p in corpus_dir.rglob("*"))
@@ -199,6 +209,21 @@ def test_ingest_while_the_index_is_busy_says_what_it_saved(
     assert result.exit_code == 1 and "Another newsqa process is updating" in result.output
     assert "1 file(s) saved into" in result.output and (corpus_dir / "ferry.md").exists()
     assert json.loads(invoke("index", "update", "--json").stdout)["articles"]["added"] == 1
+
+
+def test_ctrl_c_during_a_build_is_one_line_and_exit_130(
+    invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C stands in as a KeyboardInterrupt raised by the build (a key press cannot be sent
+    to the runner); the message was printed twice and the status was 1."""
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(NewsQA, "rebuild", interrupted)
+    result = invoke("index", "rebuild", ok=False)
+    assert result.exit_code == 130
+    assert result.output.count("Error:") == 1 and "old index is live" in result.output
 
 
 @pytest.fixture
