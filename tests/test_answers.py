@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -113,6 +113,12 @@ def test_filters_apply_to_answers(qa: NewsQA) -> None:
     answer = qa.ask("What did the council decide?", sources=["Alpine Wire"])
     assert all(c.article.source == "Alpine Wire" for c in answer.citations)
     assert "night bus" not in answer.text.lower()
+    # a refusal under filters says what they held it to
+    held = qa.ask("How did the council vote on night buses?", since=date(2030, 1, 1))
+    assert held.declined
+    assert "Searched only from 2030-01-01: clear the filters to search every article." in (
+        held.notes
+    )
 
 
 def test_conflicting_reports_are_flagged(qa: NewsQA, corpus_dir: Path) -> None:
@@ -290,6 +296,9 @@ def test_relative_dates_read_against_the_article() -> None:
     assert resolve_relative_dates(dated, saturday) == []
     twice = "It shut on Friday. Friday was quiet."
     assert resolve_relative_dates(twice, saturday) == [("on Friday", "9 Feb 2024")]
+    # a capitalised word of a name is no date: "Entertainment Tonight", "USA Today"
+    assert resolve_relative_dates("She told Entertainment Tonight so.", saturday) == []
+    assert resolve_relative_dates("Today, it said so.", saturday) == [("Today", "10 Feb 2024")]
 
 
 def test_relative_date_glossed_in_answer(qa: NewsQA) -> None:

@@ -174,6 +174,20 @@ def test_ingest_takes_articles_only_and_a_corrected_file_replaces_its_older_vers
     assert fixed["update"]["articles"]["changed"] == 1
     hit = json.loads(invoke("search", "Gullrock keeper retired", "--json", "-k", "1").stdout)
     assert "after forty years" in hit["hits"][0]["text"]
+    # without a URL the title says it is the same article: replaced too, not kept beside it
+    note = tmp_path / "single" / "wind.md"
+    note.parent.mkdir()
+    for mw in (95, 98):
+        note.write_text(
+            "---\ntitle: Orrin wind farm grows\nsource: Coast Bulletin\n---\n\nThe fictional "
+            f"Orrin wind farm will add {mw} megawatts of turbines next spring, its owners said.\n",
+            encoding="utf-8",
+        )
+        out = json.loads(invoke("ingest", str(note), "--json").stdout)
+        assert out["written"] == [str(corpus_dir / "wind.md")]
+    assert not (corpus_dir / "wind-2.md").exists() and "98 megawatts" in (
+        corpus_dir / "wind.md"
+    ).read_text("utf-8")
 
     # "..": named by the folder it is, inside the corpus (it was written beside it, as "..")
     (tmp_path / "work" / "sub").mkdir(parents=True)

@@ -423,8 +423,8 @@ def ingest(
     else:
         there = " (all there already)" if loaded.articles and not written else ""
         typer.echo(
-            f"read {len(loaded.articles)} articles; wrote {len(written)} files into the corpus"
-            + there
+            f"read {len(loaded.articles)} article(s); wrote {len(written)} file(s) into the "
+            "corpus" + there
         )
         for s in loaded.skipped:
             typer.echo(f"  skipped {s.origin}: {s.reason}")

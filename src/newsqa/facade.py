@@ -47,19 +47,20 @@ def _copy_in(src: Path, dest: Path, articles: Sequence[Article], max_bytes: int)
     by a new version of it (one that holds every article it held, by id: a corrected copy);
     another is kept, and the new one gets a free name ("wire-2.json"); an identical one is not
     copied again. Returns the files written."""
-    ids: dict[Path, set[str]] = {}
+    held: dict[Path, set[str]] = {}  # file -> the ids and titles of its articles
     for article in articles:
-        ids.setdefault(Path(_RECORD_SUFFIX.sub("", article.origin)), set()).add(article.id)
+        file = Path(_RECORD_SUFFIX.sub("", article.origin))
+        held.setdefault(file, set()).update(_marks(article))
     out: list[Path] = []
     name = src.resolve().name  # ".." is a folder's name only once resolved
-    for file in sorted(f for f in ids if f == src or src in f.parents):
+    for file in sorted(f for f in held if f == src or src in f.parents):
         relative = Path(name) / file.relative_to(src) if file != src else Path(name)
         target = dest / relative
         if not name or dest.resolve() not in target.resolve().parents:
             continue  # never written outside the corpus folder
         n = 1
         while target.exists() and not _same_bytes(target, file):
-            if _ids_in(target, max_bytes) <= ids[file]:
+            if _versions_of(target, held[file], max_bytes):
                 break  # a new version of it
             n += 1
             target = target.with_name(f"{relative.stem}-{n}{relative.suffix}")
@@ -73,11 +74,19 @@ def _copy_in(src: Path, dest: Path, articles: Sequence[Article], max_bytes: int)
     return out
 
 
-def _ids_in(path: Path, max_bytes: int) -> set[str]:
-    """The ids of the articles a corpus file holds (empty when it cannot be read)."""
+def _marks(article: Article) -> set[str]:
+    """What tells an article's versions apart from other articles: its id (from its URL, or
+    its text) and, when it has one, its title (a corrected text without a URL keeps it)."""
+    return {f"id:{article.id}", f"title:{article.title}"} if article.title else {f"id:{article.id}"}
+
+
+def _versions_of(path: Path, marks: set[str], max_bytes: int) -> bool:
+    """Whether the articles with `marks` are a new version of every article of the corpus file
+    `path` (each shares its id or its title with one of them); False when it holds none."""
     from newsqa.corpus import load_path
 
-    return {a.id for a in load_path(path, max_file_bytes=max_bytes).articles} or {""}
+    old = load_path(path, max_file_bytes=max_bytes).articles
+    return bool(old) and all(_marks(a) & marks for a in old)
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
@@ -100,6 +109,21 @@ def _filters(
             f"{filters.until:%Y-%m-%d}."
         )
     return filters
+
+
+def _held_to(sources: Sequence[str] | str | None, since: DateLike, until: DateLike) -> str:
+    """What filters held a search to, for a refusal under them."""
+
+    def shown(value: DateLike) -> str:
+        return value.isoformat()[:10] if isinstance(value, date) else str(value).strip()
+
+    outlets = [sources] if isinstance(sources, str) else list(sources or ())
+    held = [f"outlets {', '.join(outlets)}"] if outlets else []
+    held += [f"from {shown(since)}"] if since not in (None, "") else []
+    held += [f"until {shown(until)}"] if until not in (None, "") else []
+    if not held:
+        return ""
+    return f"Searched only {'; '.join(held)}: clear the filters to search every article."
 
 
 def _naive(moment: datetime) -> datetime:
@@ -374,6 +398,7 @@ class NewsQA:
                 )
             )
         request = AnswerRequest(question=question, standalone=standalone, hits=hits, history=turns)
+        held = _held_to(sources, since, until)
         if status is not None and status.running:
             notes.append(
                 f"Indexing is still running ({status.describe().removeprefix('indexing: ')}); "
@@ -381,16 +406,19 @@ class NewsQA:
             )
         if answerer is not None:
             try:
-                yield from self._noted(answerer.stream(request), notes)
+                yield from self._noted(answerer.stream(request), notes, held)
                 return
             except RuntimeError as exc:  # LLMUnavailableError and the like
                 notes.append(f"The LLM could not be reached ({exc}); answered offline instead.")
-        yield from self._noted(self._extractive().stream(request), notes)
+        yield from self._noted(self._extractive().stream(request), notes, held)
 
-    def _noted(self, events: Iterator[AnswerEvent], notes: list[str]) -> Iterator[AnswerEvent]:
+    def _noted(
+        self, events: Iterator[AnswerEvent], notes: list[str], held: str = ""
+    ) -> Iterator[AnswerEvent]:
         """The events, with `notes` put first on the final Answer, and what the question names
         that the index holds nothing from: an outlet (the answer quotes others instead), and
-        for a refusal, a period (with the dates the index spans)."""
+        for a refusal, a period (with the dates the index spans) and the filters it was `held`
+        to (the reader may not see them)."""
         for event in events:
             if isinstance(event, Answer):
                 absent = self.retriever.absent(event.standalone_question or event.question)
@@ -399,6 +427,8 @@ class NewsQA:
                     + ("." if event.declined else "; the answer quotes other outlets.")
                     for o in absent.outlets
                 ]
+                if event.declined and held:
+                    said.append(held)
                 if event.declined and absent.periods and absent.span is not None:
                     first, last = absent.span
                     named = ", ".join(f"“{p}”" for p in absent.periods)

@@ -36,5 +36,7 @@ def resolve_relative_dates(text: str, published: datetime | None) -> list[tuple[
             continue
         if m["weekday"] and _DATED.match(text, m.end()):
             continue  # the text gives the date itself
+        if m["fixed"] and m["fixed"][0].isupper() and text[: m.start()].strip()[-1:].isalnum():
+            continue  # part of a name mid-sentence: "Entertainment Tonight", "USA Today"
         out.setdefault(relative_period(m, ref).describe(), m["phrase"])
     return [(phrase, meant) for meant, phrase in out.items()]

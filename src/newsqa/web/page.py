@@ -89,10 +89,9 @@ def build_page(qa: NewsQA) -> Any:
             ):
                 if isinstance(event, Answer):
                     answers.append(event)
-                    content = answer_markdown(event)
-                    if event.declined and (outlets or since or until):  # the accordion may be shut
-                        content += f"\n\n*{_filters_line(outlets, since, until)}*"
-                    chat[-1] = {"role": "assistant", "content": content}
+                    # a refusal under filters says what they held it to (a note: the Filters
+                    # accordion may be shut)
+                    chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
                     yield chat, keep, sources_html(event), answers
                 else:
                     written += event  # shown as written while it streams, as it is at the end
@@ -277,14 +276,6 @@ def build_page(qa: NewsQA) -> Any:
 def _streaming(written: str) -> str:
     """An answer's text so far, for the chat: its characters as written, lines kept."""
     return as_written(written).replace("\n", "  \n")
-
-
-def _filters_line(outlets: list[str] | None, since: str | None, until: str | None) -> str:
-    """What the filters held a declined question to, for a user who may not see them."""
-    held = [f"outlets {', '.join(outlets)}"] if outlets else []
-    held += [f"from {since.strip()}"] if since and since.strip() else []
-    held += [f"until {until.strip()}"] if until and until.strip() else []
-    return f"Searched only {'; '.join(held)} (Filters); clear them to search every article."
 
 
 def _unlinked_message(message: dict[str, Any]) -> dict[str, Any]:
