@@ -231,6 +231,44 @@ def test_a_source_card_links_only_web_addresses() -> None:
         assert "<a href" not in card(url) and "Bakery wins prize" in card(url)
 
 
+def test_overlapping_passages_of_one_article_show_as_one_text() -> None:
+    """Chunks overlap: two cited chunks of an article that run on into each other are shown
+    once, joined, each quote still marked."""
+    from newsqa import Answer, ArticleRef, Citation
+    from newsqa.web import sources_html
+
+    article = ArticleRef(id="a1", title="Railway reopens", source="Wire")
+    shared = "The repairs cost 48 million crowns and took three months of winter work."
+    first = f"The Glacier Line reopened on Saturday. {shared}"
+    second = f"{shared} The fare will not rise this year, the rail authority said."
+
+    def cite(n: int, chunk: str, quote: str) -> Citation:
+        start = chunk.index(quote)
+        return Citation(
+            n=n,
+            article=article,
+            chunk_id=f"c{n}",
+            chunk_text=chunk,
+            passage=quote,
+            start=start,
+            end=start + len(quote),
+        )
+
+    shown = sources_html(
+        Answer(
+            question="q",
+            text="t [1] [2]",
+            citations=(
+                cite(1, second, "The fare will not rise this year"),
+                cite(2, first, "The Glacier Line reopened on Saturday."),
+            ),
+        )
+    )
+    assert shown.count("48 million crowns") == 1 and shown.count('class="chunk"') == 1
+    assert "<mark>The Glacier Line reopened on Saturday.</mark>" in shown
+    assert "<mark>The fare will not rise this year</mark>" in shown
+
+
 def test_passages_not_cited_are_linked_and_cut_only_when_long() -> None:
     from newsqa import Answer, ArticleRef, SearchHit
     from newsqa.web import sources_html

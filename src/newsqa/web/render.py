@@ -90,6 +90,43 @@ def _date(a: ArticleRef) -> str:
     return a.published.strftime("%-d %b %Y") if a.published else "undated"
 
 
+_MIN_OVERLAP = 40  # characters two passages of an article must share to be shown as one
+
+
+def _joined(
+    passages: list[tuple[str, list[tuple[int, int]]]],
+) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Passages of one article, those that run on into each other (the end of one is the start
+    of the next: chunks overlap) shown as one text, their highlights moved along."""
+    out = list(passages)
+    merged = True
+    while merged:
+        merged = False
+        for i, (a, a_spans) in enumerate(out):
+            for j, (b, b_spans) in enumerate(out):
+                if i == j:
+                    continue
+                k = _overlap(a, b)
+                if k >= _MIN_OVERLAP:
+                    shift = len(a) - k
+                    spans = a_spans + [(s + shift, e + shift) for s, e in b_spans]
+                    out[i] = (a + b[k:], spans)
+                    del out[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return out
+
+
+def _overlap(a: str, b: str) -> int:
+    """The length of the longest end of `a` that `b` starts with (0: none)."""
+    for k in range(min(len(a), len(b)), _MIN_OVERLAP - 1, -1):
+        if a.endswith(b[:k]):
+            return k
+    return 0
+
+
 def _highlighted(chunk: str, spans: Sequence[tuple[int, int]]) -> str:
     out, cursor = [], 0
     for start, end in sorted(set(spans)):
@@ -120,9 +157,11 @@ def _card(article: ArticleRef, citations: Sequence[Citation]) -> str:
     by_chunk: dict[str, list[Citation]] = {}
     for c in citations:
         by_chunk.setdefault(c.chunk_id, []).append(c)
+    passages = _joined(
+        [(cs[0].chunk_text, [(c.start, c.end) for c in cs]) for cs in by_chunk.values()]
+    )
     chunks = "".join(
-        f'<div class="chunk">{_highlighted(cs[0].chunk_text, [(c.start, c.end) for c in cs])}</div>'
-        for cs in by_chunk.values()
+        f'<div class="chunk">{_highlighted(text, spans)}</div>' for text, spans in passages
     )
     claims = "".join(
         f"<li>[{c.n}] {html.escape(claim)}</li>" for c in citations for claim in c.claims
