@@ -89,8 +89,6 @@ def build_page(qa: NewsQA) -> Any:
             ):
                 if isinstance(event, Answer):
                     answers.append(event)
-                    # a refusal under filters says what they held it to (a note: the Filters
-                    # accordion may be shut)
                     chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
                     yield chat, keep, sources_html(event), answers
                 else:
@@ -147,7 +145,11 @@ def build_page(qa: NewsQA) -> Any:
             except Exception as exc:
                 message = f"Could not add them: {exc}"
             else:
-                added = f"added {len(written)} file(s)" if written else "all in the corpus already"
+                added = (
+                    "all in the corpus already"
+                    if loaded.articles and not written
+                    else f"added {len(written)} file(s)"
+                )
                 lines = [f"Read {len(loaded.articles)} article(s); {added}."]
                 if result is not None:
                     lines.append(
