@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-__all__ = ["RELATIVE", "Period", "month_shift", "relative_period"]
+__all__ = ["RELATIVE", "Period", "last_news_day", "month_shift", "relative_period"]
 
 Unit = Literal["day", "week", "month", "year", "span"]
 
@@ -155,3 +155,9 @@ def relative_period(m: re.Match[str], ref: date) -> Period:
         return Period(then, then)
     day = _weekday(ref, (m["lead"] or "").lower(), m["weekday"])
     return Period(day, day)
+
+
+def last_news_day() -> date:
+    """The last publication day that can be news: tomorrow (a zone ahead). An article dated
+    later is misdated (a typo: 2032 for 2023), never the newest news nor "today"."""
+    return date.today() + timedelta(days=1)

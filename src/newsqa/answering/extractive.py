@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 
 import numpy as np
 
@@ -16,6 +16,7 @@ from newsqa.answering.citations import numbers
 from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms
 from newsqa.answering.forms import asked_form, gives
+from newsqa.periods import last_news_day
 from newsqa.retrieval.outlets import OutletMatcher, OutletMention
 from newsqa.retrieval.plan import SubQuery, asks_for_latest, blank, plan_query, without_latest
 from newsqa.retrieval.query import split_question
@@ -171,13 +172,11 @@ class ExtractiveAnswerer:
         # the latest on something: the newest article's best sentence leads, if it is a fair one
         first: _Pick | None = None
         if asks_for_latest(question):
-            soon = datetime.now(UTC) + timedelta(days=1)  # later: misdated, not news
             dated = [
-                (when, p)
+                (published if published.tzinfo else published.replace(tzinfo=UTC), p)
                 for p in ranked
                 if (published := hits[p.sentence.hit_index].article.published) is not None
-                and (when := published if published.tzinfo else published.replace(tzinfo=UTC))
-                <= soon
+                and published.date() <= last_news_day()  # later: misdated, not news
             ]
             if dated:
                 newest = max(published for published, _ in dated)

@@ -78,12 +78,13 @@ def needs_context(question: str) -> bool:
     or asks only what someone named did or said ("What did Microsoft do?")."""
     if _LEAD.search(question):
         return True
-    names = _names(question)
+    spans = _name_spans(question)
+    names = list(dict.fromkeys(_name(m) for m in spans))
     named = set(content_terms(" ".join(names)))
     rest = [t for t in content_terms(question) if t not in named]
     if len(names) == 1 and all(t in _VAGUE for t in rest):  # two names make their own topic
         return True
-    first_name = min((m.start() for m in _name_spans(question)), default=len(question))
+    first_name = min((m.start() for m in spans), default=len(question))
     for m in _DEICTIC.finditer(question):
         # "its", "his", "their" after a name are that name's; "it", "he", "that" may not be
         if m.start() < first_name or m.group(0).lower() not in _POSSESSIVES:

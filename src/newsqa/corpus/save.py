@@ -60,7 +60,8 @@ def save_articles(articles: Iterable[Article], dest: Path) -> list[Path]:
     dest.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     for article in articles:
-        article = _with_known(article, dest)
+        earlier = _earlier(article, dest)
+        article = _with_known(article, earlier)
         path = dest / article_filename(article)
         content = render_markdown(article).encode("utf-8")
         try:
@@ -73,26 +74,36 @@ def save_articles(articles: Iterable[Article], dest: Path) -> list[Path]:
             tmp.replace(path)
         # the same article saved before under another title or date (a page corrected since):
         # the new version replaces it, rather than the longer of the two being indexed
-        for older in dest.glob(f"*-{article.id[:8]}.md"):
-            if older != path and older not in paths and _saved_id(older) == article.id:
+        for older, _ in earlier:
+            if older != path and older not in paths:
                 older.unlink(missing_ok=True)
         paths.append(path)
     return paths
 
 
-def _with_known(article: Article, dest: Path) -> Article:
-    """`article` with what an earlier save of it knew and this fetch lacks (a feed gave the date,
-    the page itself has none): a second fetch never blanks a date, an outlet or an author."""
+def _earlier(article: Article, dest: Path) -> list[tuple[Path, Article]]:
+    """The files in `dest` that hold `article` already (saved under another title or date), as
+    they were saved; another article whose file name happens to end the same is not one."""
+    out = []
     for older in dest.glob(f"*-{article.id[:8]}.md"):
         saved = _saved(older)
         if saved is not None and saved.id == article.id:
-            return replace(
-                article,
-                published=article.published or saved.published,
-                source=article.source or saved.source,
-                author=article.author or saved.author,
-            )
-    return article
+            out.append((older, saved))
+    return out
+
+
+def _with_known(article: Article, earlier: list[tuple[Path, Article]]) -> Article:
+    """`article` with what an earlier save of it knew and this fetch lacks (a feed gave the date,
+    the page itself has none): a second fetch never blanks a date, an outlet or an author."""
+    if not earlier:
+        return article
+    saved = earlier[0][1]
+    return replace(
+        article,
+        published=article.published or saved.published,
+        source=article.source or saved.source,
+        author=article.author or saved.author,
+    )
 
 
 def _saved(path: Path) -> Article | None:
@@ -102,9 +113,3 @@ def _saved(path: Path) -> Article | None:
     except (OSError, UnicodeDecodeError):
         return None
     return saved if isinstance(saved, Article) else None
-
-
-def _saved_id(path: Path) -> str | None:
-    """The id of the article a saved file holds (None if it cannot be read as one)."""
-    saved = _saved(path)
-    return saved.id if saved is not None else None

@@ -21,7 +21,6 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -31,15 +30,12 @@ from newsqa.indexing.catalog import Catalog
 from newsqa.indexing.dedup import best_match, signature
 from newsqa.indexing.embeddings import Embedder
 from newsqa.indexing.store import VectorStore
+from newsqa.periods import last_news_day
 from newsqa.types import Article, Chunk, IndexReport, Skipped, article_id_for
 
 __all__ = ["BATCH_ARTICLES", "Progress", "sync"]
 
 BATCH_ARTICLES = 200  # articles read, chunked and embedded together (bounds memory)
-
-
-def _tomorrow() -> date:
-    return date.today() + timedelta(days=1)
 
 
 _NO_MATCH = np.iinfo(np.uint32).max  # a signature slot no MinHash value takes in practice
@@ -123,7 +119,7 @@ class _Run:
             if item.unread_date:
                 why = f"date {item.unread_date!r} not understood: indexed without a date"
                 report.warnings.append(Skipped(item.origin, why, broken=False))
-            elif item.published is not None and item.published.date() > _tomorrow():
+            elif item.published is not None and item.published.date() > last_news_day():
                 why = f"dated in the future ({item.published:%Y-%m-%d}): a typo?"
                 report.warnings.append(Skipped(item.origin, why, broken=False))
             if self.progress and report.articles_read % 50 == 0:

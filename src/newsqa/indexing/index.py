@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from newsqa.chunking import Chunker
@@ -166,19 +167,22 @@ class NewsIndex:
                 self._drop_generation(old)
             return report
 
-    def _ids_in(self, generation: str) -> set[str]:
+    @contextmanager
+    def _reading(self, generation: str) -> Iterator[Catalog]:
+        """The catalog of `generation`, opened to read and closed after."""
         catalog = Catalog(self.layout.catalog_path(generation), readonly=True)
         try:
-            return set(catalog.article_origins())
+            yield catalog
         finally:
             catalog.close()
 
+    def _ids_in(self, generation: str) -> set[str]:
+        with self._reading(generation) as catalog:
+            return set(catalog.article_origins())
+
     def _articles_in(self, generation: str) -> int:
-        catalog = Catalog(self.layout.catalog_path(generation), readonly=True)
-        try:
+        with self._reading(generation) as catalog:
             return catalog.counts()[0]
-        finally:
-            catalog.close()
 
     def _guard(self, items: Iterable[Article | Skipped], held: int) -> Iterator[Article | Skipped]:
         """`items`, raising at their end when none was an article while the index holds `held`

@@ -196,15 +196,11 @@ def unindexed_outlets(question: str, indexed: OutletMatcher) -> list[str]:
         if any(a < m.end and m.start < b for a, b in held):
             continue
         before, after = question[: m.start], question[m.end :]
+        asked_of = _AS_SOURCE_BEFORE.search(before) is not None
         prev = re.search(r"([\w.]+)\s+$", before)
-        if (
-            prev
-            and prev.start() > 0
-            and prev[1][0].isupper()
-            and not _AS_SOURCE_BEFORE.search(before)
-        ):
+        if prev and prev.start() > 0 and prev[1][0].isupper() and not asked_of:
             continue  # part of a longer name: "Michael Bloomberg"
-        if not (_AS_SOURCE_BEFORE.search(before) or _AS_SOURCE_AFTER.match(after)):
+        if not (asked_of or _AS_SOURCE_AFTER.match(after)):
             continue
         if not indexed.lookup(question[m.start : m.end]):
             out.setdefault(m.outlets[0])

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from newsqa.indexing import NewsIndex
+from newsqa.periods import last_news_day
 from newsqa.retrieval.dates import DateMention, reference_day
 from newsqa.retrieval.feedback import answer_name, asks_for_name
 from newsqa.retrieval.fusion import Ranked, boost, hybrid, rrf
@@ -34,7 +35,7 @@ from newsqa.retrieval.plan import (
     topic_words,
     without_latest,
 )
-from newsqa.retrieval.table import ChunkTable, load_table
+from newsqa.retrieval.table import ChunkTable, load_table, published_within
 from newsqa.retrieval.terms import query_terms
 from newsqa.types import SearchHit
 
@@ -76,15 +77,10 @@ class Absent:
 
     def outside(self, day: date, slack_days: int = 1) -> bool:
         """Whether `day` falls outside every period the question names (False: none named)."""
-        return bool(self.named) and not any(_inside(day, d, slack_days) for d in self.named)
-
-
-def _inside(day: date, d: DateMention, slack_days: int) -> bool:
-    if d.relation == "before":
-        return day <= d.last
-    if d.relation == "after":
-        return day >= d.first
-    return d.first - timedelta(days=slack_days) <= day <= d.last + timedelta(days=slack_days)
+        days = np.asarray([day.toordinal()], dtype=np.int64)
+        return bool(self.named) and not any(
+            published_within(days, d, slack_days).any() for d in self.named
+        )
 
 
 @dataclass(frozen=True)
@@ -422,7 +418,7 @@ class Retriever:
             mask &= table.date_mask(plan.dates, self.options.date_slack_days)
         found = np.flatnonzero(mask)
         days = table.day[found]
-        days = np.where(days > _today_ordinal() + 1, -1, days)  # misdated in the future: last
+        days = np.where(days > last_news_day().toordinal(), -1, days)  # misdated: last
         order = found[np.lexsort((-found, -days))]  # newest; then last indexed
         articles = list(dict.fromkeys(table.article[order].tolist()))[:k]
         wanted = set(articles)
@@ -455,7 +451,7 @@ class Retriever:
         best: dict[int, int] = {}  # article -> its best row that holds the topic
         for r, v in zip(pool, ids, strict=True):
             text = rows[v].text.lower() if v in rows else ""
-            if 0 <= table.day[r] <= _today_ordinal() + 1 and all(w in text for w in words):
+            if 0 <= table.day[r] <= last_news_day().toordinal() and all(w in text for w in words):
                 best.setdefault(int(table.article[r]), r)
         leads = sorted(best.values(), key=lambda r: -int(table.day[r]))[:_LATEST_LEADS]
         if not leads:
@@ -497,8 +493,3 @@ class Retriever:
                 if len(out) == k:
                     break
         return out
-
-
-def _today_ordinal() -> int:
-    """Today, as the table's days count: a later day is a misdated article, not news."""
-    return date.today().toordinal()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from newsqa.periods import last_news_day
 from newsqa.retrieval.dates import DateMention
 from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.sidecar import load_arrays, save_arrays
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from newsqa.indexing.catalog import Catalog
     from newsqa.indexing.store import VectorStore
 
-__all__ = ["VECTORS_NAME", "ChunkTable", "load_table"]
+__all__ = ["VECTORS_NAME", "ChunkTable", "load_table", "published_within"]
 
 VECTORS_NAME = "dense-vectors.npz"  # beside the catalog: the first search skips the store
 _VECTORS_KEY = "vectors-by-id-v1"
@@ -115,16 +116,22 @@ class ChunkTable:
         """Chunks published within any of `dates` ("on" widened by `slack_days` for time zones,
         "before"/"after" open-ended and inclusive)."""
         mask = np.zeros(len(self), dtype=bool)
-        dated = self.day != _NO_DAY
         for d in dates:
-            first, last = d.first.toordinal(), d.last.toordinal()
-            if d.relation == "before":
-                mask |= dated & (self.day <= last)
-            elif d.relation == "after":
-                mask |= self.day >= first
-            else:
-                mask |= (self.day >= first - slack_days) & (self.day <= last + slack_days)
+            mask |= published_within(self.day, d, slack_days)
         return mask
+
+
+def published_within(days: NDArray[np.int64], d: DateMention, slack_days: int) -> NDArray[np.bool_]:
+    """Which publication `days` (proleptic ordinals, -1 undated) fall within `d`: "on" widened
+    by `slack_days` for time zones, "before"/"after" open-ended and inclusive."""
+    first, last = d.first.toordinal(), d.last.toordinal()
+    if d.relation == "before":
+        within = (days != _NO_DAY) & (days <= last)
+    elif d.relation == "after":
+        within = days >= first
+    else:
+        within = (days >= first - slack_days) & (days <= last + slack_days)
+    return np.asarray(within, dtype=bool)
 
 
 def load_table(catalog: Catalog, store: VectorStore, *, max_vectors: int) -> ChunkTable:
@@ -144,7 +151,7 @@ def load_table(catalog: Catalog, store: VectorStore, *, max_vectors: int) -> Chu
                 rows_by_outlet.setdefault(name.lower(), []).append(i)
     # the newest day relative dates are read against; a date in the future (a typo: 2032 for
     # 2023) is not news yet, and would make "last week" a week of 2032
-    dated = day[(day != _NO_DAY) & (day <= date.today().toordinal() + 1)]
+    dated = day[(day != _NO_DAY) & (day <= last_news_day().toordinal())]
     table = ChunkTable(
         vector_ids=vector_ids,
         rids=np.fromiter((f[0] for f in facets), np.int64, count=len(facets)),

@@ -99,24 +99,22 @@ def _joined(
     """Passages of one article, those that run on into each other (the end of one is the start
     of the next: chunks overlap) shown as one text, their highlights moved along."""
     out = list(passages)
-    merged = True
-    while merged:
-        merged = False
-        for i, (a, a_spans) in enumerate(out):
-            for j, (b, b_spans) in enumerate(out):
-                if i == j:
-                    continue
-                k = _overlap(a, b)
-                if k >= _MIN_OVERLAP:
-                    shift = len(a) - k
-                    spans = a_spans + [(s + shift, e + shift) for s, e in b_spans]
-                    out[i] = (a + b[k:], spans)
-                    del out[j]
-                    merged = True
-                    break
-            if merged:
-                break
+    while (pair := _running_on(out)) is not None:
+        i, j, k = pair
+        (a, a_spans), (b, b_spans) = out[i], out[j]
+        shift = len(a) - k
+        out[i] = (a + b[k:], a_spans + [(s + shift, e + shift) for s, e in b_spans])
+        del out[j]
     return out
+
+
+def _running_on(passages: list[tuple[str, list[tuple[int, int]]]]) -> tuple[int, int, int] | None:
+    """(i, j, characters shared) for the first passage `i` whose end passage `j` starts with."""
+    for i, (a, _) in enumerate(passages):
+        for j, (b, _) in enumerate(passages):
+            if i != j and (k := _overlap(a, b)) >= _MIN_OVERLAP:
+                return i, j, k
+    return None
 
 
 def _overlap(a: str, b: str) -> int:
