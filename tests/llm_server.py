@@ -5,11 +5,13 @@ test module: `from llm_server import llm_server  # noqa: F401`."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib.util
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +21,15 @@ import pytest
 
 from newsqa.answering.llm import smollm2_path
 
-__all__ = ["free_port", "llm_server", "need_llama_cpp", "run_server", "server_command"]
+__all__ = [
+    "Unresponsive",
+    "free_port",
+    "llm_server",
+    "need_llama_cpp",
+    "run_server",
+    "server_command",
+    "unresponsive_llm",
+]
 
 START_TIMEOUT = 120.0  # seconds; loading the 135M model takes about one
 
@@ -93,3 +103,41 @@ def llm_server() -> Iterator[str]:
     need_llama_cpp()
     with run_server(smollm2_path()) as url:
         yield url
+
+
+@dataclasses.dataclass
+class Unresponsive:
+    """An LLM server that takes requests and never answers: `llm` names it for an answerer,
+    `taken` holds the connections it has accepted (closing them ends the wait)."""
+
+    llm: str
+    taken: list[socket.socket]
+
+    def wait_for_request(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.taken and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.taken, "the LLM request never came"
+
+
+@contextlib.contextmanager
+def unresponsive_llm() -> Iterator[Unresponsive]:
+    """A listening socket that accepts and stays silent: the real thing a hung LLM server is to
+    its client (no fake protocol), to hold an answer mid-way for as long as a test needs."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    server = Unresponsive(f"openai:nomodel@http://127.0.0.1:{listener.getsockname()[1]}/v1", [])
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):  # closed at the end
+            while True:
+                server.taken.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield server
+    finally:
+        for conn in server.taken:
+            conn.close()
+        with contextlib.suppress(OSError):  # wakes the accept, or a retry would be taken too
+            listener.shutdown(socket.SHUT_RDWR)
+        listener.close()

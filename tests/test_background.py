@@ -10,6 +10,9 @@ import numpy as np
 from conftest import CountingEmbedder
 
 from newsqa import NewsQA, Settings
+from newsqa.indexing.builder import Progress
+from newsqa.indexing.job import BackgroundIndexing
+from newsqa.types import IndexReport
 
 
 class PausingEmbedder(CountingEmbedder):
@@ -54,3 +57,34 @@ def test_answers_while_indexing_then_the_full_index(settings: Settings, real_emb
     answer = qa.ask("How much did the avalanche repairs on the Glacier Line cost?")
     assert "48 million crowns" in answer.text
     assert not any(n.startswith("Indexing") for n in answer.notes)
+
+
+def test_progress_gives_a_total_only_once_every_article_is_read(
+    settings: Settings, counting: CountingEmbedder
+) -> None:
+    """Articles stream through in batches, so the passages to embed are known batch by batch:
+    until the last article is read, the status says so instead of a total (and an estimate)
+    that would grow."""
+    qa = NewsQA(settings, embedder=counting)
+    qa.index.batch_articles = 3  # five articles: one batch while reading, one after
+    seen: list[tuple[str, int, int, str]] = []
+
+    def run(progress: Progress) -> IndexReport:
+        def both(phase: str, done: int, total: int) -> None:
+            progress(phase, done, total)  # the job's own record, then what it says now
+            seen.append((phase, done, total, background.status.describe()))
+
+        return qa.update(progress=both)
+
+    background = BackgroundIndexing(run)
+    final = background.start().wait(120)
+    assert final.error == "" and final.report is not None
+    embedded = [(d, t, text) for phase, d, t, text in seen if phase == "embedding"]
+    read_at = next(i for i, (phase, d, t, _) in enumerate(seen) if phase == "reading" and t == d)
+    totals = [t for _, t, _ in embedded]
+    assert totals == sorted(totals) and totals[0] < totals[-1]  # it grew as batches were read
+    before = [text for phase, _, _, text in seen[:read_at] if phase == "embedding"]
+    after = [text for phase, _, _, text in seen[read_at + 1 :] if phase == "embedding"]
+    assert before and all(t.endswith("passages embedded, still reading articles") for t in before)
+    assert after and all(f"of {totals[-1]:,} passages embedded" in t for t in after)
+    assert embedded[-1][0] == embedded[-1][1] == final.report.chunks_embedded

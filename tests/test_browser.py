@@ -28,6 +28,7 @@ from browser import (
     wait_idle,
 )
 from conftest import FIXTURES, CountingEmbedder
+from llm_server import unresponsive_llm
 
 from newsqa import NewsQA, Settings
 from newsqa.web import build_page
@@ -240,15 +241,59 @@ def test_example_question_is_asked_on_click(page: Any) -> None:
 
 
 def test_unreachable_llm_falls_back_to_offline_answer(page: Any) -> None:
-    open_accordion(page, "Filters")
-    field = page.locator("#answerer input[role=combobox]")
-    field.fill("openai:nomodel@http://127.0.0.1:9/v1")  # nothing listens on port 9
-    field.press("Enter")
+    _answer_with(page, "openai:nomodel@http://127.0.0.1:9/v1")  # nothing listens on port 9
     answer = ask(page, GLACIER)
     assert "48 million crowns" in answer.inner_text()
     note = page.locator("#sources .note").first.inner_text()
     assert "could not be reached" in note and "answered offline" in note
     assert "answered offline" in answer.inner_text()  # said where the answer is read too
+
+
+def _answer_with(page: Any, llm: str) -> None:
+    open_accordion(page, "Filters")
+    field = page.locator("#answerer input[role=combobox]")
+    field.fill(llm)
+    field.press("Enter")
+
+
+def test_stop_ends_an_answer_being_written(page: Any) -> None:
+    """An LLM that hangs holds the answer; Stop ends it at once, the page takes the next question
+    while the LLM still hangs, and what the abandoned answer writes later (its offline fallback,
+    once the LLM is gone) never reaches the page."""
+    with unresponsive_llm() as llm:
+        _answer_with(page, llm.llm)
+        box = page.locator("#question textarea")
+        box.fill(GLACIER)
+        box.press("Enter")
+        stop = page.locator("#stop")
+        stop.wait_for()  # Stop stands where Ask was
+        assert not page.locator("#ask").is_visible()
+        llm.wait_for_request()
+        stop.click()
+        page.locator(BOT, has_text="Stopped.").wait_for()
+        page.locator("#ask").wait_for()
+        assert not stop.is_visible() and cards(page).count() == 0
+        screenshot(page, "09-stopped")
+        _answer_with(page, "offline (no LLM)")
+        answer = ask(page, "Who is the harbour director in Valdria?")  # Enter, as before
+        assert "Quist" in answer.inner_text()
+    page.wait_for_timeout(1500)  # the LLM connection closed: the abandoned answer falls back
+    assert page.locator(BOT).first.inner_text().strip() == "Stopped."
+    assert page.locator(BOT).count() == 2 and "Quist" in card_for(page, 1).inner_text()
+
+
+def test_new_chat_during_an_answer_stays_new(page: Any) -> None:
+    with unresponsive_llm() as llm:
+        _answer_with(page, llm.llm)
+        box = page.locator("#question textarea")
+        box.fill(GLACIER)
+        box.press("Enter")
+        llm.wait_for_request()
+        page.locator("#new-chat").click()
+        page.locator(USER).first.wait_for(state="detached")
+    page.wait_for_timeout(1500)  # the abandoned answer would have come back by now
+    assert page.locator(f"{BOT}, {USER}").count() == 0
+    assert page.locator("#ask").is_visible() and not page.locator("#stop").is_visible()
 
 
 # -- adding articles (these change the shared index, so they run last) ------------------------

@@ -3,15 +3,13 @@ people script against a running page). The browser tests are in test_browser.py.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from conftest import CountingEmbedder
+from llm_server import unresponsive_llm
 
 from newsqa import NewsQA, Settings
 from newsqa.web import build_page, status_markdown
@@ -92,24 +90,13 @@ def test_a_slow_llm_in_one_session_holds_up_no_other(page_url: str) -> None:
     the unresponsive server itself); another session's offline answer comes meanwhile."""
     from gradio_client import Client
 
-    silent = socket.create_server(("127.0.0.1", 0))
-    held: list[socket.socket] = []
-    threading.Thread(target=lambda: held.append(silent.accept()[0]), daemon=True).start()
-    llm = f"openai:nomodel@http://127.0.0.1:{silent.getsockname()[1]}/v1"
-    try:
+    with unresponsive_llm() as server:
         waiting = Client(page_url, verbose=False).submit(
-            "How much did the avalanche repairs cost?", [], [], "", "", llm, api_name="/ask"
+            "How much did the avalanche repairs cost?", [], [], "", "", server.llm, api_name="/ask"
         )
-        deadline = time.monotonic() + 30
-        while not held and time.monotonic() < deadline:  # its request has reached the server
-            time.sleep(0.1)
-        assert held, "the LLM request never came"
+        server.wait_for_request()  # its request has reached the server
         text, _ = ask(Client(page_url, verbose=False), "Who is the harbour director in Valdria?")
         assert "Valdria" in text and not waiting.done()
-    finally:
-        for conn in held:
-            conn.close()
-        silent.close()
     chat, _, _ = waiting.result(timeout=120)  # the LLM gone, it is answered offline
     assert "answered offline" in _text(chat[-1]["content"])
 

@@ -147,6 +147,8 @@ class _Run:
             if len(batch) >= batch_articles:
                 self.process(list(batch.values()))
                 batch = {}
+        if self.progress:  # every input read (done == total): the passages planned are the last
+            self.progress("reading", report.articles_read, report.articles_read)
         if batch:
             self.process(list(batch.values()))
 
@@ -187,6 +189,8 @@ class _Run:
             self.added.update(fresh)
             planned.append((article, chunks, None, sig))
             self.planned_chunks += sum(1 for _, v in chunks if self._needs_embedding(v))
+        if self.progress and self.planned_chunks > self.done_chunks:  # the total, grown
+            self.progress("embedding", self.done_chunks, self.planned_chunks)
         self._write(planned)
 
     @property

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from newsqa.indexing.builder import Progress
 from newsqa.types import IndexReport
@@ -25,6 +25,7 @@ class IndexingStatus:
     seconds_left: float | None = None
     report: IndexReport | None = None
     error: str = ""
+    read_all: bool = False  # every article read: `total` will not grow any more
 
     def describe(self) -> str:
         if self.error:
@@ -33,6 +34,8 @@ class IndexingStatus:
             return ""
         if self.phase != "embedding":
             return f"indexing: reading articles ({self.done} so far)"
+        if not self.read_all:  # the total grows as articles are read: no estimate yet
+            return f"indexing: {self.done:,} passages embedded, still reading articles"
         text = f"indexing: {self.done:,} of {self.total:,} passages embedded"
         if self.seconds_left is not None:
             minutes = self.seconds_left / 60
@@ -48,6 +51,7 @@ class BackgroundIndexing:
         self._lock = threading.Lock()
         self._status = IndexingStatus(running=True)
         self._embedding_started: float | None = None
+        self._read_all = False
         self._thread = threading.Thread(target=self._work, name="newsqa-indexing", daemon=True)
 
     def start(self) -> BackgroundIndexing:
@@ -56,6 +60,11 @@ class BackgroundIndexing:
 
     def _progress(self, phase: str, done: int, total: int) -> None:
         left = None
+        if phase == "reading" and total and done >= total:
+            self._read_all = True
+            with self._lock:  # still embedding what was read (when there is any)
+                self._status = replace(self._status, read_all=True)
+            return
         if phase == "embedding":
             now = time.monotonic()
             if self._embedding_started is None:
@@ -64,7 +73,7 @@ class BackgroundIndexing:
             if done and total and elapsed > 0:
                 left = elapsed / done * (total - done)
         with self._lock:
-            self._status = IndexingStatus(True, phase, done, total, left)
+            self._status = IndexingStatus(True, phase, done, total, left, read_all=self._read_all)
 
     def _work(self) -> None:
         try:

@@ -5,11 +5,12 @@ browser session keeps its own conversation and filters (Gradio state, never modu
 from __future__ import annotations
 
 import os
+import queue
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from newsqa.facade import NewsQA, parse_when
 from newsqa.indexing import IndexMissingError
@@ -31,6 +32,7 @@ OFFLINE = "offline (no LLM)"
 ANSWERS_AT_ONCE = 4  # questions of different sessions answered at the same time
 
 Chat = list[dict[str, Any]]
+T = TypeVar("T")
 
 
 def _examples(qa: NewsQA) -> list[list[str]]:
@@ -68,7 +70,7 @@ def build_page(qa: NewsQA) -> Any:
         chat = [_unlinked_message(m) for m in chat]
         chat += [
             {"role": "user", "content": as_written(question)},
-            {"role": "assistant", "content": "…"},
+            {"role": "assistant", "content": WAITING},
         ]
         yield chat, "", sources_html(None), answers
         llm = "" if not answerer or answerer == OFFLINE else answerer
@@ -79,15 +81,18 @@ def build_page(qa: NewsQA) -> Any:
                     parse_when((value or "").strip() or None)
                 except ValueError as exc:
                     raise ValueError(f"{field} (Filters): {exc}") from None
-            for event in qa.stream(
+            events = qa.stream(
                 question,
                 answers,
                 sources=outlets or None,
                 since=(since or "").strip() or None,
                 until=(until or "").strip() or None,
                 llm=llm,
-            ):
-                if isinstance(event, Answer):
+            )
+            for event in _on_a_thread(events):
+                if event is None:  # nothing new (an LLM still silent): Stop can act meanwhile
+                    yield gr.skip(), keep, gr.skip(), gr.skip()
+                elif isinstance(event, Answer):
                     answers.append(event)
                     chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
                     yield chat, keep, sources_html(event), answers
@@ -191,6 +196,9 @@ def build_page(qa: NewsQA) -> Any:
                         autofocus=True,
                     )
                     ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+                    stop = gr.Button(
+                        "Stop", variant="stop", scale=1, min_width=80, elem_id="stop", visible=False
+                    )
                     new = gr.Button("New chat", scale=1, min_width=130, elem_id="new-chat")
                 examples = gr.Dataset(
                     components=[box],
@@ -244,13 +252,29 @@ def build_page(qa: NewsQA) -> Any:
             "concurrency_id": "answer",
             "show_progress_on": [chat],
         }
-        box.submit(respond, inputs, outputs, api_name="ask", **answering)
-        ask.click(respond, inputs, outputs, api_visibility="private", **answering)
-        examples.click(lambda sample: sample[0], examples, box, api_visibility="private").then(
-            respond, inputs, outputs, api_visibility="private", **answering
-        )
-        new.click(new_chat, None, [chat, answers, sources, box], api_name="new_chat")
-        chat.clear(new_chat, None, [chat, answers, sources, box], api_visibility="private")
+        # while an answer is written, Stop stands where Ask was: it ends the answer (and the LLM's
+        # stream with it), as do New chat and the chat's clear button
+        buttons = [ask, stop]
+        quick: dict[str, Any] = {"api_visibility": "private", "queue": False}
+        # (each trigger's listeners run in the order they are added: Stop shows first)
+        for started in (box.submit, ask.click, examples.click):
+            started(_busy, None, buttons, **quick)
+        asked = [
+            box.submit(respond, inputs, outputs, api_name="ask", **answering),
+            ask.click(respond, inputs, outputs, api_visibility="private", **answering),
+            examples.click(lambda sample: sample[0], examples, box, api_visibility="private").then(
+                respond, inputs, outputs, api_visibility="private", **answering
+            ),
+        ]
+        for event in asked:
+            event.then(_idle, None, buttons, **quick)
+        # (an event that cancels others goes through the queue, as Gradio needs)
+        stop.click(_stopped, chat, [chat, *buttons], cancels=asked, api_visibility="private")
+        forget = [chat, answers, sources, box]
+        new.click(new_chat, None, forget, cancels=asked, api_name="new_chat")
+        chat.clear(new_chat, None, forget, cancels=asked, api_visibility="private")
+        for restart in (new.click, chat.clear):
+            restart(_idle, None, buttons, **quick)
         add.click(
             add_articles,
             [upload, url],
@@ -275,9 +299,94 @@ def build_page(qa: NewsQA) -> Any:
     return page
 
 
+def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> Iterator[T | None]:
+    """`events`, produced on a thread of their own, as they come, and None whenever `wait`
+    seconds pass without one. So the caller gets control back while an LLM is silent (Gradio
+    stops an event only between two of its yields: a hung server would hold Stop, New chat and
+    the question box for the whole LLM timeout), and once the caller stops, so does the thread:
+    `events` is closed at its next item, which ends an LLM's stream."""
+    out: queue.Queue[tuple[str, Any]] = queue.Queue()
+    stopped = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in events:
+                if stopped.is_set():
+                    break
+                out.put(("item", item))
+            else:
+                out.put(("end", None))
+        except BaseException as exc:  # handed to the caller, raised there
+            out.put(("error", exc))
+        finally:
+            close = getattr(events, "close", None)
+            if close is not None:
+                close()
+
+    threading.Thread(target=produce, name="newsqa-answer", daemon=True).start()
+    try:
+        while True:
+            try:
+                kind, value = out.get(timeout=wait)
+            except queue.Empty:
+                yield None
+                continue
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stopped.set()
+
+
+def _busy() -> tuple[Any, Any]:
+    """Ask hidden and Stop shown, while an answer is written."""
+    import gradio as gr
+
+    return gr.update(visible=False), gr.update(visible=True)
+
+
+def _idle() -> tuple[Any, Any]:
+    import gradio as gr
+
+    return gr.update(visible=True), gr.update(visible=False)
+
+
+WAITING = "…"  # the answer's bubble before its first words
+WRITING = " ▍"  # the end of an answer's text while it is written
+STOPPED = "*Stopped.*"
+
+
+def _stopped(chat: Chat) -> tuple[Chat, Any, Any]:
+    """The chat with the answer being written marked as stopped (the text so far kept; it cites
+    nothing, so no card goes with it, and later questions do not read it as conversation). An
+    answer that was finished when Stop was pressed is left as it is."""
+    chat = list(chat or [])
+    content = _text(chat[-1].get("content")) if chat else ""
+    if chat and chat[-1].get("role") == "assistant":
+        if content.strip() == WAITING:
+            chat[-1] = {"role": "assistant", "content": STOPPED}
+        elif content.endswith(WRITING.strip()):
+            so_far = content.rstrip()[: -len(WRITING.strip())].rstrip()
+            chat[-1] = {"role": "assistant", "content": f"{so_far}\n\n{STOPPED}"}
+    return (chat, *_idle())
+
+
+def _text(content: Any) -> str:
+    """A chat message's text, whether this page wrote it (a string) or Gradio hands it back (a
+    list of parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return ""
+
+
 def _streaming(written: str) -> str:
-    """An answer's text so far, for the chat: its characters as written, lines kept."""
-    return as_written(written).replace("\n", "  \n")
+    """An answer's text so far, for the chat: its characters as written, lines kept, and the
+    mark of an answer still being written."""
+    return as_written(written).replace("\n", "  \n") + WRITING
 
 
 def _unlinked_message(message: dict[str, Any]) -> dict[str, Any]:
@@ -317,12 +426,19 @@ class _TerminalProgress:
     def __init__(self, every: float = 5.0) -> None:
         self.every = every
         self.last = 0.0
+        self.read_all = False  # until then the total grows with each batch of articles read
 
     def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase == "reading":
+            self.read_all = self.read_all or bool(total and done >= total)
+            return
         now = time.monotonic()
-        if phase == "embedding" and (now - self.last >= self.every or done >= total):
+        if phase == "embedding" and (
+            now - self.last >= self.every or (self.read_all and done >= total)
+        ):
             self.last = now
-            print(f"indexing: {done:,} of {total:,} passages embedded", flush=True)
+            of = f" of {total:,}" if self.read_all else " (still reading articles)"
+            print(f"indexing: {done:,}{of} passages embedded", flush=True)
 
 
 def launch(
@@ -345,6 +461,13 @@ def launch(
                 job.wait()
                 if job.status.error:
                     print(f"Indexing failed: {job.status.error}", flush=True)
+                else:
+                    stats = qa.stats()
+                    print(
+                        f"Index up to date: {stats.articles:,} articles, {stats.chunks:,} "
+                        "passages.",
+                        flush=True,
+                    )
             qa.warm_up()
         except Exception as exc:  # the first question will load them, or say what is wrong
             print(f"Warm-up skipped: {exc}", flush=True)
