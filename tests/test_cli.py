@@ -167,6 +167,9 @@ def test_ingest_takes_articles_only_and_a_corrected_file_replaces_its_older_vers
     assert out["written"] == [str(corpus_dir / "drop" / "keeper.md")]
     again = json.loads(invoke("ingest", str(drop), "--json").stdout)
     assert again["written"] == [] and again["update"]["articles"]["added"] == 0
+    # the file alone (ingested with its folder before): in the corpus already, not copied
+    alone = json.loads(invoke("ingest", str(story), "--json").stdout)
+    assert alone["written"] == [] and not (corpus_dir / "keeper.md").exists()
     write("forty")  # corrected: the same article (same URL), a new version of the file
     fixed = json.loads(invoke("ingest", str(drop), "--json").stdout)
     assert fixed["written"] == [str(corpus_dir / "drop" / "keeper.md")]
@@ -191,7 +194,9 @@ def test_ingest_takes_articles_only_and_a_corrected_file_replaces_its_older_vers
 
     # "..": named by the folder it is, inside the corpus (it was written beside it, as "..")
     (tmp_path / "work" / "sub").mkdir(parents=True)
-    shutil.copy(story, tmp_path / "work" / "keeper.md")
+    (tmp_path / "work" / "keeper.md").write_text(
+        story.read_text("utf-8").replace("retired on Friday", "retired last Friday"), "utf-8"
+    )
     monkeypatch.chdir(tmp_path / "work" / "sub")
     up = json.loads(invoke("ingest", "..", "--no-update", "--json").stdout)
     assert up["written"] == [str(corpus_dir / "work" / "keeper.md")]

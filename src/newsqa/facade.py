@@ -53,11 +53,17 @@ def _copy_in(src: Path, dest: Path, articles: Sequence[Article], max_bytes: int)
         held.setdefault(file, set()).update(_marks(article))
     out: list[Path] = []
     name = src.resolve().name  # ".." is a folder's name only once resolved
+    by_size: dict[int, list[Path]] | None = None  # the corpus's files, read once if needed
     for file in sorted(f for f in held if f == src or src in f.parents):
         relative = Path(name) / file.relative_to(src) if file != src else Path(name)
         target = dest / relative
         if not name or dest.resolve() not in target.resolve().parents:
             continue  # never written outside the corpus folder
+        if not (target.exists() and _same_bytes(target, file)):
+            if by_size is None:
+                by_size = _files_by_size(dest)
+            if any(_same_bytes(c, file) for c in by_size.get(file.stat().st_size, ())):
+                continue  # in the corpus already, under another name or folder
         n = 1
         while target.exists() and not _same_bytes(target, file):
             if _versions_of(target, held[file], max_bytes):
@@ -87,6 +93,16 @@ def _versions_of(path: Path, marks: set[str], max_bytes: int) -> bool:
 
     old = load_path(path, max_file_bytes=max_bytes).articles
     return bool(old) and all(_marks(a) & marks for a in old)
+
+
+def _files_by_size(folder: Path) -> dict[int, list[Path]]:
+    """The files under `folder` that the loader reads (none hidden, or in a hidden folder), by
+    size."""
+    out: dict[int, list[Path]] = {}
+    for path in folder.rglob("*"):
+        if path.is_file() and not any(p.startswith(".") for p in path.relative_to(folder).parts):
+            out.setdefault(path.stat().st_size, []).append(path)
+    return out
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
