@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import shutil
 import threading
 from collections.abc import Iterator
 from functools import partial
