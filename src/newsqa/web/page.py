@@ -206,8 +206,8 @@ def build_page(qa: NewsQA) -> Any:
                     label="Try one of these",
                     elem_id="examples",
                 )
-            with gr.Column(scale=2):
-                sources = gr.HTML(sources_html(None), elem_id="sources", label="Sources")
+                # the filters under the box they act on (below the cards, they were out of sight
+                # once an answer had several sources)
                 with gr.Accordion("Filters (apply to the next question)", open=False):
                     outlets = gr.Dropdown(
                         choices=list(stats.outlets),
@@ -241,6 +241,8 @@ def build_page(qa: NewsQA) -> Any:
                     )
                     add = gr.Button("Add to the corpus and index", elem_id="add")
                     add_status = gr.Markdown(elem_id="add-status")
+            with gr.Column(scale=2):
+                sources = gr.HTML(sources_html(None), elem_id="sources", label="Sources")
 
         inputs = [box, chat, answers, outlets, since, until, answerer]
         outputs = [chat, box, sources, answers]
