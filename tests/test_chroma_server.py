@@ -85,3 +85,111 @@ def test_unreachable_server_is_a_clear_error(settings: Settings, counting) -> No
     qa = NewsQA(settings.replace(chroma_url=f"http://127.0.0.1:{_free_port()}"), embedder=counting)
     with pytest.raises(StoreError, match="Could not reach the Chroma server"):
         qa.update()
+
+
+def _collections(chroma_url: str) -> dict[str, int]:
+    import chromadb
+
+    client = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_url.rsplit(":", 1)[1]))
+    return {c.name: client.get_collection(c.name).count() for c in client.list_collections()}
+
+
+def test_an_index_is_used_with_the_store_that_holds_its_vectors(
+    chroma_url: str, settings: Settings, counting: CountingEmbedder
+) -> None:
+    """Built on the server, it is refused without the server's URL (a search would find by
+    words only), and an embedded index is refused with one (the server has none of its
+    vectors): said with what to pass, never a silent half-search or an empty collection."""
+    from newsqa.indexing import IncompatibleIndexError
+
+    remote = settings.replace(chroma_url=chroma_url, collection="mine")
+    NewsQA(remote, embedder=counting).update()
+    local = NewsQA(settings, embedder=counting)
+    with pytest.raises(IncompatibleIndexError, match=f"pass --chroma-url {chroma_url}"):
+        local.search("avalanche", k=1)
+    with pytest.raises(IncompatibleIndexError, match="on the Chroma server"):
+        local.update()
+    assert NewsQA(remote, embedder=counting).stats().build["store"] == "chroma-server"
+
+    embedded = settings.replace(index_dir=settings.index_dir.parent / "embedded-index")
+    NewsQA(embedded, embedder=counting).update()
+    before = set(_collections(chroma_url))
+    on_server = NewsQA(embedded.replace(chroma_url=chroma_url), embedder=counting)
+    for act in (lambda: on_server.search("avalanche", k=1), on_server.update):
+        with pytest.raises(IncompatibleIndexError, match="keeps its vectors in its own folder"):
+            act()
+    assert set(_collections(chroma_url)) == before  # no empty collection made for it
+    # the way over: a rebuild with the URL puts the vectors on the server
+    report = on_server.rebuild()
+    assert report.chunks_embedded == on_server.stats().chunks
+    assert on_server.search("avalanche gallery", k=1)[0].article.source == "Alpine Wire"
+
+
+def test_lost_vectors_are_said_and_restored_by_an_update(
+    chroma_url: str, settings: Settings, counting: CountingEmbedder
+) -> None:
+    import chromadb
+
+    remote = settings.replace(chroma_url=chroma_url, collection="lost")
+    qa = NewsQA(remote, embedder=counting)
+    qa.update()
+    chunks = qa.stats().chunks
+    qa.close()
+    (name,) = [n for n in _collections(chroma_url) if n.startswith("lost-")]
+    client = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_url.rsplit(":", 1)[1]))
+    client.delete_collection(name)  # the server's data deleted behind the index's back
+
+    qa = NewsQA(remote, embedder=counting)
+    with pytest.raises(StoreError, match=r"has no collection .* `newsqa index update` embeds"):
+        qa.search("avalanche gallery", k=1)
+    report = qa.update()  # nothing changed in the corpus: only the vectors come back
+    assert report.articles_changed == report.articles_added == 0
+    assert report.chunks_restored == report.chunks_embedded == chunks
+    assert _collections(chroma_url)[name] == chunks
+    assert NewsQA(remote, embedder=counting).search("avalanche gallery", k=1)[0].article.source == (
+        "Alpine Wire"
+    )
+    assert qa.update().chunks_embedded == 0  # and then nothing to do
+
+
+def test_a_copy_of_an_index_reads_its_collection_but_never_changes_it(
+    chroma_url: str, settings: Settings, counting: CountingEmbedder, tmp_path: Path
+) -> None:
+    from newsqa.indexing import IncompatibleIndexError
+
+    remote = settings.replace(chroma_url=chroma_url, collection="shared")
+    NewsQA(remote, embedder=counting).update()
+    (name,) = [n for n in _collections(chroma_url) if n.startswith("shared-")]
+    count = _collections(chroma_url)[name]
+    copy = remote.replace(index_dir=tmp_path / "copied-index")
+    shutil.copytree(remote.index_dir, copy.index_dir)
+    twin = NewsQA(copy, embedder=counting)
+    assert twin.search("avalanche gallery", k=1)[0].article.source == "Alpine Wire"
+    with pytest.raises(IncompatibleIndexError, match="is a copy of the one in"):
+        twin.update()
+    twin.rebuild()  # its own collection now; the original's is left as it was
+    collections = _collections(chroma_url)
+    assert collections[name] == count and len([n for n in collections if "shared-" in n]) == 2
+    assert NewsQA(remote, embedder=counting).update().chunks_embedded == 0
+
+
+def test_an_unreachable_server_fails_even_an_update_with_nothing_to_do(
+    chroma_url: str, settings: Settings, counting: CountingEmbedder
+) -> None:
+    remote = settings.replace(chroma_url=chroma_url, collection="noop")
+    NewsQA(remote, embedder=counting).update()
+    gone = remote.replace(chroma_url=f"http://127.0.0.1:{_free_port()}")
+    with pytest.raises(StoreError, match="Could not reach the Chroma server"):
+        NewsQA(gone, embedder=counting).update()
+    for bad, said in (("ftp://127.0.0.1:8000", "not an http"), (f"{chroma_url}/api", "no path")):
+        with pytest.raises(StoreError, match=said):
+            NewsQA(remote.replace(chroma_url=bad), embedder=counting).update()
+
+
+def test_a_first_build_that_fails_leaves_no_index(settings: Settings, counting) -> None:
+    qa = NewsQA(settings.replace(chroma_url=f"http://127.0.0.1:{_free_port()}"), embedder=counting)
+    with pytest.raises(StoreError):
+        qa.update()
+    assert not qa.stats().exists
+    with pytest.raises(Exception, match="No index in"):
+        qa.search("avalanche", k=1)

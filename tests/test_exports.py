@@ -10,6 +10,9 @@ def test_exported_members() -> None:
         "ArticleRef",
         "Chunk",
         "Citation",
+        "IncompatibleIndexError",
+        "IndexBusyError",
+        "IndexMissingError",
         "IndexReport",
         "IndexStats",
         "LoadResult",
@@ -17,6 +20,7 @@ def test_exported_members() -> None:
         "SearchHit",
         "Settings",
         "Skipped",
+        "StoreError",
     ]
     for name in newsqa.__all__:
         assert getattr(newsqa, name).__module__.startswith("newsqa.")

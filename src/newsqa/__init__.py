@@ -1,6 +1,7 @@
 """newsqa: ask questions about a collection of news articles, with answers that cite them."""
 
 from newsqa.facade import NewsQA
+from newsqa.indexing import IncompatibleIndexError, IndexBusyError, IndexMissingError, StoreError
 from newsqa.settings import Settings
 from newsqa.types import (
     Answer,
@@ -21,6 +22,9 @@ __all__ = [
     "ArticleRef",
     "Chunk",
     "Citation",
+    "IncompatibleIndexError",
+    "IndexBusyError",
+    "IndexMissingError",
     "IndexReport",
     "IndexStats",
     "LoadResult",
@@ -28,6 +32,7 @@ __all__ = [
     "SearchHit",
     "Settings",
     "Skipped",
+    "StoreError",
 ]
 
 __version__ = "0.1.0"

@@ -160,6 +160,12 @@ def _print_report(report: IndexReport) -> None:
         f"  chunks    added {a.chunks_added}, removed {a.chunks_removed}, "
         f"unchanged {a.chunks_unchanged} ({a.chunks_embedded} embedded)"
     )
+    if a.chunks_restored:
+        typer.secho(
+            f"  restored  {a.chunks_restored} chunks whose vectors the store had lost "
+            "(embedded again from the index)",
+            fg=typer.colors.YELLOW,
+        )
     if a.duplicates:
         typer.echo(f"  duplicates indexed once: {len(a.duplicates)}")
         for origin, first in a.duplicates[:10]:
@@ -240,6 +246,13 @@ def index_stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         f"built with {b.get('embedding_model')} ({b.get('precision', '?')}), chunks of "
         f"{b.get('chunk_size')} tokens, overlap {b.get('chunk_overlap')}"
     )
+    if b.get("store") == "chroma-server":
+        typer.echo(
+            f"vectors    on the Chroma server at {b.get('chroma_url')}, collection "
+            f"{b.get('collection')}"
+        )
+    elif b.get("store") == "embedded":
+        typer.echo("vectors    in the index folder (embedded Chroma)")
 
 
 def _hit_dict(hit: SearchHit) -> dict[str, Any]:

@@ -12,9 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from newsqa.indexing import Embedder, NewsIndex
 from newsqa.indexing.builder import Progress
-from newsqa.indexing.index import CorpusError, IndexMissingError, StoreFactory
+from newsqa.indexing.index import (
+    CorpusError,
+    IncompatibleIndexError,
+    IndexMissingError,
+    StoreFactory,
+)
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.indexing.layout import IndexBusyError
+from newsqa.indexing.store import StoreError
 from newsqa.retrieval.dates import find_dates
 from newsqa.retrieval.search import Retriever, SearchFilters
 from newsqa.settings import Settings
@@ -201,7 +207,8 @@ class NewsQA:
         store_factory: StoreFactory | None = None,
         **overrides: Any,
     ) -> None:
-        self.settings = (settings or Settings()).replace(**overrides)
+        # no settings: the NEWSQA_* variables, as the CLI and the page read them
+        self.settings = (settings or Settings.from_env()).replace(**overrides)
         self.index = NewsIndex(self.settings, embedder=embedder, store_factory=store_factory)
         self.retriever = Retriever(self.index, options=self.settings.retrieval_options())
         self._default_answerer: Answerer | None = None
@@ -301,11 +308,12 @@ class NewsQA:
         # nothing was written into a corpus folder that does not exist: no update to make
         try:
             report = self.update(progress=progress) if update and dest.exists() else None
-        except IndexBusyError as exc:  # the files are in the corpus all the same
+        except (IndexBusyError, StoreError, IncompatibleIndexError) as exc:
+            # the files are in the corpus all the same: said, with how to index them later
             kept = f"{len(written)} file(s) saved into {dest}" if written else "nothing saved"
-            raise IndexBusyError(
+            raise type(exc)(
                 f"{exc} {kept[0].upper()}{kept[1:]}; `newsqa index update` indexes them once "
-                "it is free."
+                f"{'it is free' if isinstance(exc, IndexBusyError) else 'that is mended'}."
             ) from exc
         return loaded, written, report
 

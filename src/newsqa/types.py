@@ -258,6 +258,7 @@ class IndexReport:
     chunks_removed: int = 0
     chunks_unchanged: int = 0
     chunks_embedded: int = 0
+    chunks_restored: int = 0  # of those embedded: live chunks whose vectors the store had lost
     seconds: float = 0.0
     embed_seconds: float = 0.0
 
@@ -280,6 +281,7 @@ class IndexReport:
                 "removed": self.chunks_removed,
                 "unchanged": self.chunks_unchanged,
                 "embedded": self.chunks_embedded,
+                "restored": self.chunks_restored,
             },
             "seconds": round(self.seconds, 3),
             "embed_seconds": round(self.embed_seconds, 3),

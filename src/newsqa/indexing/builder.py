@@ -33,7 +33,7 @@ from newsqa.indexing.store import VectorStore
 from newsqa.periods import last_news_day
 from newsqa.types import Article, Chunk, IndexReport, Skipped, article_id_for
 
-__all__ = ["BATCH_ARTICLES", "Progress", "sync"]
+__all__ = ["BATCH_ARTICLES", "Progress", "restore_vectors", "sync"]
 
 BATCH_ARTICLES = 200  # articles read, chunked and embedded together (bounds memory)
 
@@ -401,3 +401,30 @@ def sync(
     report.chunks_unchanged = len(live_vectors - run.added)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def restore_vectors(
+    missing: set[str],
+    *,
+    catalog: Catalog,
+    store: VectorStore,
+    embedder: Embedder,
+    report: IndexReport,
+    batch: int = 256,
+    progress: Progress | None = None,
+) -> None:
+    """Embed again the live chunks whose vectors the store lacks (a server's data deleted, a
+    collection dropped by a copy of this index), from the catalog's own text."""
+    rows = catalog.vectors_to_restore(sorted(missing))
+    for i in range(0, len(rows), batch):
+        part = rows[i : i + batch]
+        t0 = time.perf_counter()
+        vectors = embedder.embed([indexed for _, indexed, _, _ in part])
+        report.embed_seconds += time.perf_counter() - t0
+        store.upsert(
+            [v for v, *_ in part], vectors, [text for _, _, text, _ in part], [m for *_, m in part]
+        )
+        report.chunks_embedded += len(part)
+        report.chunks_restored += len(part)
+        if progress:
+            progress("embedding", min(i + batch, len(rows)), len(rows))

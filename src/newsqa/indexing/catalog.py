@@ -273,6 +273,34 @@ class Catalog:
             for row in self._select_in(sql, vector_ids)
         }
 
+    def vectors_to_restore(
+        self, vector_ids: Sequence[str]
+    ) -> list[tuple[str, str, str, dict[str, str | int | float]]]:
+        """(vector id, indexed text, text, store metadata) of live chunks, as the builder wrote
+        them: what it takes to put back vectors a store has lost, without reading the corpus."""
+        sql = (
+            "SELECT c.vector_id, c.header, c.text, c.article_id, c.id, c.position, a.title, "
+            "a.source, a.url, a.published, a.published_ts FROM chunks c "
+            "JOIN articles a ON a.id = c.article_id WHERE c.vector_id IN ({marks})"
+        )
+        out = []
+        for vid, header, text, aid, cid, pos, title, source, url, published, ts in self._select_in(
+            sql, vector_ids
+        ):
+            meta: dict[str, str | int | float] = {
+                "article_id": aid,
+                "chunk_id": cid,
+                "position": pos,
+                "title": title,
+                "source": source,
+                "url": url,
+                "published": published,
+            }
+            if ts is not None:
+                meta["published_ts"] = int(ts)
+            out.append((vid, f"{header}\n{text}" if header else text, text, meta))
+        return out
+
     def copies_refs(self, article_ids: Iterable[str]) -> dict[str, list[ArticleRef]]:
         """Syndicated copies recorded for each canonical article id."""
         sql = (

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 from newsqa.chunking import Chunker
-from newsqa.indexing.builder import BATCH_ARTICLES, Progress, sync
+from newsqa.indexing.builder import BATCH_ARTICLES, Progress, restore_vectors, sync
 from newsqa.indexing.catalog import Catalog
 from newsqa.indexing.embeddings import Embedder, SentenceTransformerEmbedder
 from newsqa.indexing.layout import IndexLayout
-from newsqa.indexing.store import LazyStore, VectorStore, open_store
+from newsqa.indexing.store import LazyStore, StoreError, VectorStore, open_store
 from newsqa.settings import Settings
 from newsqa.types import Article, IndexReport, IndexStats, Skipped
 
@@ -25,13 +27,17 @@ __all__ = [
     "NewsIndex",
 ]
 
+log = logging.getLogger(__name__)
+
 CHUNKER_VERSION = "1"  # bump when the chunker's output changes for the same settings
 FORMAT_VERSION = "1"
 
 # what must match between an index and the settings that search or extend it
 _MUST_MATCH = ("format", "embedding_model", "chunk_size", "chunk_overlap", "tokenizer", "chunker")
 
-StoreFactory = Callable[[Settings, IndexLayout, str], VectorStore]
+# (settings, layout, generation, *, create=True): the generation's vector store; with
+# create=False (a reader) a server's collection must exist
+StoreFactory = Callable[..., VectorStore]
 
 
 class IndexMissingError(RuntimeError):
@@ -47,13 +53,19 @@ class IncompatibleIndexError(RuntimeError):
     """The index was built with settings that cannot be mixed with the current ones."""
 
 
-def _default_store(settings: Settings, layout: IndexLayout, generation: str) -> VectorStore:
-    if settings.chroma_url:  # one collection per generation on the server
-        name = f"{settings.collection}-{generation}"
-    else:
-        name = settings.collection
+def _collection(settings: Settings, generation: str) -> str:
+    """One collection per generation on a server (the embedded store has a folder each)."""
+    return f"{settings.collection}-{generation}" if settings.chroma_url else settings.collection
+
+
+def _default_store(
+    settings: Settings, layout: IndexLayout, generation: str, *, create: bool = True
+) -> VectorStore:
     return open_store(
-        path=layout.chroma_path(generation), collection=name, chroma_url=settings.chroma_url
+        path=layout.chroma_path(generation),
+        collection=_collection(settings, generation),
+        chroma_url=settings.chroma_url,
+        create=create or not settings.chroma_url,
     )
 
 
@@ -119,6 +131,65 @@ class NewsIndex:
                 "or change the settings back."
             )
 
+    def store_meta(self, generation: str) -> dict[str, str]:
+        """Where a new generation keeps its vectors, recorded in its catalog: the embedded
+        store in its folder, or a collection on a Chroma server, written from this folder."""
+        if not self.settings.chroma_url:
+            return {"store": "embedded"}
+        return {
+            "store": "chroma-server",
+            "chroma_url": self.settings.chroma_url.strip(),
+            "collection": _collection(self.settings, generation),
+            "written_from": str(self.layout.generation_dir(generation).resolve()),
+        }
+
+    def check_store(self, meta: dict[str, str], generation: str, *, writing: bool) -> None:
+        """IncompatibleIndexError when the settings would use another store than the one holding
+        the index's vectors (searches would find by words only, an update would embed only what
+        is new into an empty store), or when writing from a copy of an index whose vectors are
+        on a server (the original's collection is the copy's too)."""
+        kind = meta.get("store") or (
+            "embedded" if self.layout.chroma_path(generation).exists() else ""
+        )
+        where = self.settings.index_dir
+        url = self.settings.chroma_url.strip()
+        if kind == "chroma-server" and not url:
+            raise IncompatibleIndexError(
+                f"The index in {where} keeps its vectors on the Chroma server at "
+                f"{meta.get('chroma_url')} (collection {meta.get('collection')}): pass "
+                f"--chroma-url {meta.get('chroma_url')} (or set NEWSQA_CHROMA_URL) to use it. "
+                "Without the server, only the words of the passages could be searched."
+            )
+        if kind == "embedded" and url:
+            raise IncompatibleIndexError(
+                f"The index in {where} keeps its vectors in its own folder, not on a Chroma "
+                "server: drop the Chroma URL (--chroma-url, NEWSQA_CHROMA_URL) to use it, or "
+                f"move it to the server with `newsqa --chroma-url {url} index rebuild`."
+            )
+        here = str(self.layout.generation_dir(generation).resolve())
+        written_from = meta.get("written_from", here)
+        if writing and kind == "chroma-server" and written_from != here:
+            raise IncompatibleIndexError(
+                f"The index in {where} is a copy of the one in "
+                f"{Path(written_from).parent} (or was moved from there): both name collection "
+                f"{meta.get('collection')} on the Chroma server, so changing it from here would "
+                "change that index's vectors too. Searching from the copy is fine; to update it, "
+                "give it a collection of its own with `newsqa index rebuild`."
+            )
+
+    def _server_of(self, generation: str) -> str | None:
+        """The Chroma server URL holding `generation`'s collection, when this folder wrote it
+        there; None for the embedded store, or a copy's generation (its collection is the
+        original's, never to be dropped from here)."""
+        if not self.layout.catalog_path(generation).exists():  # never initialised
+            return self.settings.chroma_url or None
+        with self._reading(generation) as catalog:
+            meta = catalog.meta()
+        if meta.get("store") != "chroma-server":
+            return None if meta.get("store") else (self.settings.chroma_url or None)
+        here = str(self.layout.generation_dir(generation).resolve())
+        return meta.get("chroma_url") if meta.get("written_from") == here else None
+
     # -- writing ----------------------------------------------------------------------------
     def update(
         self, items: Iterable[Article | Skipped], *, progress: Progress | None = None
@@ -131,14 +202,23 @@ class NewsIndex:
             for stale in self.layout.stale_generations():  # left by an interrupted rebuild
                 self._drop_generation(stale)
             generation = self.layout.current()
+            first = generation is None
             if generation is None:
                 generation = self.layout.new_generation()
                 self._init_generation(generation)
                 self.layout.make_current(generation)
             held = self._articles_in(generation)
-            return self._sync(
-                generation, self._guard(items, held), IndexReport(mode="update"), progress
-            )
+            try:
+                return self._sync(
+                    generation, self._guard(items, held), IndexReport(mode="update"), progress
+                )
+            except BaseException:
+                # a first build that stored nothing (a server not reachable, no article read)
+                # leaves no index behind, rather than an empty one that answers nothing
+                if first and not self._articles_in(generation):
+                    self.layout.current_file.unlink(missing_ok=True)
+                    self._drop_generation(generation)
+                raise
 
     def rebuild(
         self, items: Iterable[Article | Skipped], *, progress: Progress | None = None
@@ -210,7 +290,14 @@ class NewsIndex:
         catalog = Catalog(self.layout.catalog_path(generation))
         with catalog.transaction():
             now = datetime.now(UTC).isoformat(timespec="seconds")
-            catalog.set_meta({**self.expected_meta(), "created_at": now, "updated_at": now})
+            catalog.set_meta(
+                {
+                    **self.expected_meta(),
+                    **self.store_meta(generation),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         catalog.close()
 
     def _sync(
@@ -223,10 +310,14 @@ class NewsIndex:
         catalog = Catalog(self.layout.catalog_path(generation))
         try:
             self.check_compatible(catalog.meta())
-            # opened at its first use: an update with nothing to write never opens it
+            self.check_store(catalog.meta(), generation, writing=True)
+            # opened at its first use: an update with nothing to write never opens an embedded
+            # store (a server's is checked below)
             store = LazyStore(
                 functools.partial(self._store_factory, self.settings, self.layout, generation)
             )
+            if self.settings.chroma_url:  # reached before anything is read or embedded
+                store.count()
             sync(
                 items,
                 catalog=catalog,
@@ -239,6 +330,17 @@ class NewsIndex:
                 batch_articles=self.batch_articles,
                 progress=progress,
             )
+            if self.settings.chroma_url:  # a server's data can go without this index knowing
+                missing = catalog.vector_ids() - store.all_ids()
+                if missing:
+                    restore_vectors(
+                        missing,
+                        catalog=catalog,
+                        store=store,
+                        embedder=self.embedder,
+                        report=report,
+                        progress=progress,
+                    )
             with catalog.transaction():
                 meta = {"updated_at": datetime.now(UTC).isoformat(timespec="seconds")}
                 if report.chunks_embedded:
@@ -249,11 +351,18 @@ class NewsIndex:
         return report
 
     def _drop_generation(self, generation: str) -> None:
-        if self.settings.chroma_url:
+        """Remove a generation: its folder, and its collection on a server when this folder
+        wrote it (at the URL it was written to). When the server cannot be reached the folder
+        stays, so that a later update drops the collection then instead of leaving it there."""
+        url = self._server_of(generation)
+        if url:
+            settings = self.settings.replace(chroma_url=url)
             try:
-                self._store_factory(self.settings, self.layout, generation).drop()
-            except Exception:  # a collection that never got created, or a server gone away
-                pass
+                self._store_factory(settings, self.layout, generation, create=False).drop()
+            except StoreError as exc:
+                if "has no collection" not in str(exc):
+                    log.warning("Kept %s to drop its collection later: %s", generation, exc)
+                    return
         self.layout.remove_generation(generation)
 
     # -- reading ----------------------------------------------------------------------------
@@ -277,9 +386,16 @@ class NewsIndex:
             if self._reader is None or self._reader[0] != generation:
                 self._close_reader()
                 catalog = Catalog(self.layout.catalog_path(generation))
-                self.check_compatible(catalog.meta())
+                try:
+                    self.check_compatible(catalog.meta())
+                    self.check_store(catalog.meta(), generation, writing=False)
+                except IncompatibleIndexError:
+                    catalog.close()
+                    raise
                 store = LazyStore(
-                    functools.partial(self._store_factory, self.settings, self.layout, generation)
+                    functools.partial(
+                        self._store_factory, self.settings, self.layout, generation, create=False
+                    )
                 )
                 self._reader = (generation, catalog, store)
             return self._reader[1], self._reader[2]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
@@ -15,7 +16,14 @@ import numpy as np
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["ChromaStore", "LazyStore", "StoreError", "VectorStore", "open_store"]
+__all__ = [
+    "ChromaStore",
+    "LazyStore",
+    "StoreError",
+    "VectorStore",
+    "open_store",
+    "server_address",
+]
 
 log = logging.getLogger(__name__)
 
@@ -60,19 +68,53 @@ class VectorStore(Protocol):
 
 
 class ChromaStore:
-    """A Chroma collection in cosine space; vectors are always passed in (no embedding function)."""
+    """A Chroma collection in cosine space; vectors are always passed in (no embedding function).
 
-    def __init__(self, client: Any, collection: str) -> None:
+    Any failure of Chroma's (a server that stopped answering, above all) is a `StoreError` that
+    says where the vectors are. With `create=False` a missing collection is one too, not a new
+    empty collection: a reader never creates one."""
+
+    def __init__(
+        self, client: Any, collection: str, *, where: str = "", create: bool = True
+    ) -> None:
         self._client = client
         self.collection_name = collection
+        self.where = where or "the embedded Chroma store"
         try:
-            self._collection = client.get_or_create_collection(
-                name=collection,
-                embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
-            )
+            if create:
+                self._collection = client.get_or_create_collection(
+                    name=collection,
+                    embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine"}},
+                )
+            else:
+                self._collection = client.get_collection(name=collection)
         except Exception as exc:  # chromadb raises many kinds; all mean "unusable"
-            raise StoreError(f"Could not open Chroma collection {collection!r}: {exc}") from exc
+            if not create and "does not exist" in str(exc).lower():
+                raise StoreError(
+                    f"{self.where[0].upper()}{self.where[1:]} has no collection {collection!r}, "
+                    "which holds this index's vectors (its data was deleted, or this is another "
+                    "server). `newsqa index update` embeds them again."
+                ) from exc
+            raise StoreError(
+                f"Could not open Chroma collection {collection!r} of {self.where}: {exc}"
+            ) from exc
+
+    @contextmanager
+    def _using(self, doing: str, *, writing: bool = False) -> Iterator[None]:
+        try:
+            yield
+        except StoreError:
+            raise
+        except Exception as exc:  # chromadb and httpx raise many kinds; all mean "unusable"
+            after = (
+                " What was committed before stays; the same command again carries on from there."
+                if writing
+                else ""
+            )
+            raise StoreError(
+                f"{self.where[0].upper()}{self.where[1:]} failed while {doing} ({exc}).{after}"
+            ) from exc
 
     def upsert(
         self,
@@ -82,18 +124,20 @@ class ChromaStore:
         metadatas: Sequence[Metadata],
     ) -> None:
         step = 2000  # stay under Chroma's maximum batch size
-        for i in range(0, len(ids), step):
-            self._collection.upsert(
-                ids=list(ids[i : i + step]),
-                embeddings=np.asarray(vectors[i : i + step], dtype=np.float32),
-                documents=list(documents[i : i + step]),
-                metadatas=[dict(m) for m in metadatas[i : i + step]],
-            )
+        with self._using("writing vectors", writing=True):
+            for i in range(0, len(ids), step):
+                self._collection.upsert(
+                    ids=list(ids[i : i + step]),
+                    embeddings=np.asarray(vectors[i : i + step], dtype=np.float32),
+                    documents=list(documents[i : i + step]),
+                    metadatas=[dict(m) for m in metadatas[i : i + step]],
+                )
 
     def delete(self, ids: Sequence[str]) -> None:
         step = 2000
-        for i in range(0, len(ids), step):
-            self._collection.delete(ids=list(ids[i : i + step]))
+        with self._using("deleting vectors", writing=True):
+            for i in range(0, len(ids), step):
+                self._collection.delete(ids=list(ids[i : i + step]))
 
     def query(
         self, vector: NDArray[np.float32], k: int, ids: Sequence[str] | None = None
@@ -107,12 +151,13 @@ class ChromaStore:
         kwargs: dict[str, Any] = {}
         if ids is not None:
             kwargs["ids"] = list(ids)
-        res = self._collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=n,
-            include=["distances"],
-            **kwargs,
-        )
+        with self._using("searching"):
+            res = self._collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=n,
+                include=["distances"],
+                **kwargs,
+            )
         found = res["ids"][0]
         dists = (res.get("distances") or [[1.0] * len(found)])[0]
         return [(i, 1.0 - float(d)) for i, d in zip(found, dists, strict=True)]
@@ -121,7 +166,8 @@ class ChromaStore:
         out: set[str] = set()
         offset, step = 0, 5000
         while True:
-            got = self._collection.get(include=[], limit=step, offset=offset)
+            with self._using("listing vectors"):
+                got = self._collection.get(include=[], limit=step, offset=offset)
             out.update(got["ids"])
             if len(got["ids"]) < step:
                 return out
@@ -131,16 +177,19 @@ class ChromaStore:
         out: dict[str, NDArray[np.float32]] = {}
         step = 5000
         for i in range(0, len(ids), step):
-            got = self._collection.get(ids=list(ids[i : i + step]), include=["embeddings"])
+            with self._using("reading vectors"):
+                got = self._collection.get(ids=list(ids[i : i + step]), include=["embeddings"])
             for vid, vec in zip(got["ids"], got["embeddings"], strict=True):
                 out[vid] = np.asarray(vec, dtype=np.float32)
         return out
 
     def count(self) -> int:
-        return int(self._collection.count())
+        with self._using("counting vectors"):
+            return int(self._collection.count())
 
     def drop(self) -> None:
-        self._client.delete_collection(self.collection_name)
+        with self._using(f"removing collection {self.collection_name!r}"):
+            self._client.delete_collection(self.collection_name)
 
 
 class LazyStore:
@@ -198,25 +247,55 @@ def _chroma_settings() -> Any:
     return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
-def open_store(*, path: Path, collection: str, chroma_url: str = "") -> ChromaStore:
-    """The embedded store under `path`, or the Chroma server at `chroma_url` when one is set."""
+def server_address(chroma_url: str) -> tuple[str, int, bool]:
+    """(host, port, https) of a Chroma server URL ("http://HOST:PORT", scheme optional, port
+    8000 by default); ValueError for anything else (another scheme, a path, no host)."""
+    text = chroma_url.strip()
+    parsed = urlparse(text if "://" in text else "http://" + text)
+    if parsed.scheme not in ("http", "https"):
+        raise ValueError(f"{chroma_url!r} is not an http(s) address of a Chroma server")
+    if parsed.path not in ("", "/") or parsed.query or not parsed.hostname:
+        raise ValueError(
+            f"{chroma_url!r} is not the address of a Chroma server: write http://HOST:PORT "
+            "(no path)"
+        )
+    try:
+        port = parsed.port or 8000
+    except ValueError:
+        raise ValueError(f"{chroma_url!r} has no valid port: write http://HOST:PORT") from None
+    return parsed.hostname, port, parsed.scheme == "https"
+
+
+def open_store(
+    *, path: Path, collection: str, chroma_url: str = "", create: bool = True
+) -> ChromaStore:
+    """The embedded store under `path`, or the Chroma server at `chroma_url` when one is set.
+    With `create=False` the collection must exist (on a server: see `ChromaStore`)."""
     import chromadb
 
     if chroma_url:
-        parsed = urlparse(chroma_url if "://" in chroma_url else "http://" + chroma_url)
-        host, port = parsed.hostname or "127.0.0.1", parsed.port or 8000
+        try:
+            host, port, https = server_address(chroma_url)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from None
+        where = f"the Chroma server at {chroma_url.strip()}"
         try:
             client = chromadb.HttpClient(
-                host=host, port=port, ssl=parsed.scheme == "https", settings=_chroma_settings()
+                host=host, port=port, ssl=https, settings=_chroma_settings()
             )
             client.heartbeat()
         except Exception as exc:
+            hint = (
+                " (is it an http:// server? The address says https.)"
+                if https and "ssl" in str(exc).lower()
+                else ""
+            )
             raise StoreError(
-                f"Could not reach the Chroma server at {chroma_url} ({exc}). Start one with "
-                "`chroma run --path DIR --port N`, or unset NEWSQA_CHROMA_URL to use the "
-                "embedded store."
+                f"Could not reach {where} ({exc}){hint}. Start one with "
+                "`chroma run --path DIR --port N`, or drop the Chroma URL (--chroma-url, "
+                "NEWSQA_CHROMA_URL) to use the embedded store."
             ) from exc
-    else:
-        path.mkdir(parents=True, exist_ok=True)
-        client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
-    return ChromaStore(client, collection)
+        return ChromaStore(client, collection, where=where, create=create)
+    path.mkdir(parents=True, exist_ok=True)
+    client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+    return ChromaStore(client, collection, where=f"the Chroma store in {path}")

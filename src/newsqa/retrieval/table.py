@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from newsqa.indexing.store import StoreError
 from newsqa.periods import last_news_day
 from newsqa.retrieval.dates import DateMention
 from newsqa.retrieval.outlets import OutletMatcher
@@ -192,10 +193,20 @@ def _cached_vectors(
     missing = [v for v in vector_ids if v not in known]
     if missing:
         try:
-            known.update(store.vectors(missing))
+            got = store.vectors(missing)
+        except StoreError:  # the store is unusable (a server gone): said once, as it is
+            raise
         except Exception as exc:  # a store that cannot list vectors: fall back, do not fail
             log.warning("Vectors not loaded for exact search (%s); using the store's queries", exc)
             return None
+        known.update(got)
+        if len(got) < len(missing):
+            log.warning(
+                "%d of the index's %d passages have no vector in the store (found by their "
+                "words only): `newsqa index update` embeds them again",
+                len(missing) - len(got),
+                len(vector_ids),
+            )
     if not known:
         return None
     dim = len(next(iter(known.values())))

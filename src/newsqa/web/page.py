@@ -148,7 +148,7 @@ def build_page(qa: NewsQA) -> Any:
             try:
                 loaded, written, result = qa.ingest(targets, progress=report)
             except Exception as exc:
-                message = f"Could not add them: {exc}"
+                message = f"Could not index them: {exc}"
             else:
                 added = (
                     "all in the corpus already"
