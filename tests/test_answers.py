@@ -189,6 +189,20 @@ def test_a_named_outlet_left_unquoted_is_said(qa: NewsQA) -> None:
     assert not any(n.startswith("Nothing quoted") for n in plain.notes)
 
 
+def test_a_follow_up_about_another_outlet_asks_that_outlet(qa: NewsQA) -> None:
+    """"What about X?" after a question on Y's report asks X's, not Y's again; when X has
+    nothing on it, the answer declines rather than quoting Y, and says what it was about."""
+    first = qa.ask("What did the Alpine Wire report about the plum harvest?")
+    assert "5,400 tonnes" in first.text
+    other = qa.ask("What about the Metro Ledger?", history=[first])
+    assert "Alpine" not in other.standalone_question and "plum" in other.standalone_question
+    assert other.declined and not other.citations
+    assert other.text.startswith(
+        "The indexed articles don't say enough to answer “What about the Metro Ledger” (about "
+    )
+    assert any(n.startswith("Nothing quoted from Metro Ledger") for n in other.notes)
+
+
 def test_an_answer_from_outside_the_period_asked_about_says_so(qa: NewsQA) -> None:
     """The dates a question names only lift evidence: quoted from other dates, it says so."""
     elsewhen = qa.ask("How much did the Glacier Line avalanche repairs cost in March 2023?")

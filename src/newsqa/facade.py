@@ -396,7 +396,11 @@ class NewsQA:
         spec = self.settings.llm if llm is None else llm
         notes: list[str] = []
         answerer: Answerer | None = None
-        standalone = condense_heuristic(question, turns)
+        standalone = (
+            condense_heuristic(question, turns, outlets=self.retriever.outlets())
+            if turns
+            else question
+        )
         if spec:
             try:
                 answerer, condense = self._llm(spec)

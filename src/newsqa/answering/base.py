@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from typing import Protocol
 from newsqa.types import Answer, Citation, SearchHit
 
 __all__ = [
+    "CARRIED",
     "AnswerEvent",
     "AnswerRequest",
     "Answerer",
@@ -18,6 +20,9 @@ __all__ = [
     "declining",
     "newest_date",
 ]
+
+# a follow-up as searched: the question, then the topic it carried ("Q (a; b)")
+CARRIED = re.compile(r"^(.*\S)\s+\(([^()]+)\)$", re.DOTALL)
 
 Turn = tuple[str, str]
 """One exchange of a conversation: (question, answer text)."""
@@ -59,7 +64,7 @@ def declining(
     request: AnswerRequest, answerer: str, *, notes: tuple[str, ...] = ()
 ) -> Iterator[AnswerEvent]:
     """The events of a refusal: its text, then the declined `Answer`."""
-    text = decline_text(request.question)
+    text = decline_text(request.question, request.standalone)
     yield text
     yield Answer(
         question=request.question,
@@ -72,7 +77,11 @@ def declining(
     )
 
 
-def decline_text(question: str) -> str:
-    """The refusal, naming what was asked."""
+def decline_text(question: str, standalone: str = "") -> str:
+    """The refusal, naming what was asked, and for a follow-up what it was read as being about
+    (its `standalone` form carries the conversation's topic: "What about The Verge? (OpenAI;
+    November)")."""
     q = " ".join(question.split()).rstrip("?.! ")
-    return f"The indexed articles don't say enough to answer “{q}”."
+    carried = CARRIED.match(" ".join(standalone.split())) if standalone != question else None
+    about = f" (about {', '.join(carried[2].split('; '))})" if carried else ""
+    return f"The indexed articles don't say enough to answer “{q}”{about}."

@@ -249,7 +249,13 @@ class ExtractiveAnswerer:
                 yield from declining(request, self.name)
                 return
             chosen = self._select(request.standalone, hits, scored)
-            notes = _disagreements(chosen, hits) + _unquoted_outlets(scored.named, hits, chosen)
+            unquoted = _unquoted_outlets(scored.named, hits, chosen)
+            if scored.named and len(unquoted) == len(scored.named):
+                # no outlet the question asks about is quoted: other outlets' passages would
+                # answer another question ("What about The Verge?" with TechCrunch's words)
+                yield from declining(request, self.name, notes=tuple(unquoted))
+                return
+            notes = _disagreements(chosen, hits) + unquoted
         if not chosen:
             yield from declining(request, self.name)
             return

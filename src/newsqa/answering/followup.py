@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from newsqa.answering.base import Turn
+from newsqa.answering.base import CARRIED, Turn
 from newsqa.answering.evidence import content_terms, content_words
+
+if TYPE_CHECKING:
+    from newsqa.retrieval.outlets import OutletMatcher
 
 __all__ = ["condense_heuristic", "needs_context"]
 
@@ -24,7 +28,6 @@ _VAGUE = frozenset(
     "do doe did done doing say said saying think thought react respond happen mean feel want "
     "plan make made".split()
 )
-_CARRIED = re.compile(r"^(.*\S)\s+\(([^()]+)\)$", re.DOTALL)  # "question (what it carried)"
 _LEAD = re.compile(r"^\s*(and|but|also|what about|how about|so|then|why|what else)\b", re.I)
 _NAME = re.compile(r"\b(?:[A-Z][\w&'’.-]*(?:\s+(?:of|the|de|von|van|and|&)?\s*[A-Z][\w&'’.-]*)*)")
 _QUESTION_WORDS = {
@@ -109,12 +112,16 @@ def _names(text: str) -> list[str]:
     return list(dict.fromkeys(_name(m) for m in _name_spans(text)))
 
 
-def condense_heuristic(question: str, history: Sequence[Turn]) -> str:
-    """The question, with the previous question's names and key terms when it needs them."""
+def condense_heuristic(
+    question: str, history: Sequence[Turn], *, outlets: OutletMatcher | None = None
+) -> str:
+    """The question, with the previous question's names and key terms when it needs them. A
+    follow-up naming an outlet (of `outlets`, the index's) asks about that one instead of those
+    named before: "What about The Verge?" after a question on TechCrunch's reports."""
     if not history or not needs_context(question):
         return question
     previous = history[-1][0]
-    carried = _CARRIED.match(previous)
+    carried = CARRIED.match(previous)
     if carried:
         # the previous question was itself a follow-up: its topic is what it carried, not what
         # it asked ("What did he tell reporters? (Valdria; harbour; director)" -> the director)
@@ -130,6 +137,8 @@ def condense_heuristic(question: str, history: Sequence[Turn]) -> str:
             context.append(word)
             terms.add(term)
     context = [c for c in context if c.lower() not in question.lower()]
+    if outlets is not None and outlets.find(question):
+        context = [c for c in context if not outlets.lookup(c)]
     if not context:
         return question
     return f"{question.strip()} ({'; '.join(context)})"

@@ -237,7 +237,7 @@ class LLMAnswerer:
             elif rest or unsupported:
                 unsupported += rest
                 notes.append("the LLM's answer could not be traced to the sources")
-            text = refusal or decline_text(request.question)
+            text = refusal or decline_text(request.question, request.standalone)
         elif as_of is not None and not re.search(r"^\W*As of\b", text, re.I | re.M):
             text += f"\n\nAs of {as_of.day} {as_of:%b %Y}."
         return Answer(

@@ -26,7 +26,7 @@ from newsqa.retrieval.feedback import answer_name, asks_for_name
 from newsqa.retrieval.fusion import Ranked, boost, hybrid, rrf
 from newsqa.retrieval.lexical import LexicalIndex, Stemmer
 from newsqa.retrieval.options import RetrievalOptions
-from newsqa.retrieval.outlets import unindexed_outlets
+from newsqa.retrieval.outlets import OutletMatcher, unindexed_outlets
 from newsqa.retrieval.passages import SentenceMatcher
 from newsqa.retrieval.plan import (
     QueryPlan,
@@ -192,6 +192,13 @@ class Retriever:
         return self._hits(
             [table.vector_ids[r] for r in chosen], [score[r] for r in chosen], rows, catalog
         )
+
+    def outlets(self) -> OutletMatcher | None:
+        """The index's outlets, as questions name them; None while there is no index."""
+        if not self.index.exists():
+            return None
+        catalog, store = self.index.open()
+        return self._memory(catalog, store).table.matcher
 
     def absent(self, query: str) -> Absent:
         """What `query` names that the index holds nothing from: periods ("in March 2019",
