@@ -190,7 +190,7 @@ def test_a_named_outlet_left_unquoted_is_said(qa: NewsQA) -> None:
 
 
 def test_a_follow_up_about_another_outlet_asks_that_outlet(qa: NewsQA) -> None:
-    """"What about X?" after a question on Y's report asks X's, not Y's again; when X has
+    """ "What about X?" after a question on Y's report asks X's, not Y's again; when X has
     nothing on it, the answer declines rather than quoting Y, and says what it was about."""
     first = qa.ask("What did the Alpine Wire report about the plum harvest?")
     assert "5,400 tonnes" in first.text
