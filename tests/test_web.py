@@ -289,3 +289,39 @@ def test_quoted_text_is_shown_as_written_in_the_chat() -> None:
     shown = answer_markdown(Answer(question="q", text=f"Wire: {quote} [1]", citations=(cite,)))
     assert r"The \*\*new\*\* rota, see \[2\] and \`shift\_b\`, &lt;b&gt;starts&lt;/b&gt;" in shown
     assert shown.count("<a ") == 1 and shown.endswith('<a class="cite" href="#src-1">[1]</a>')
+
+
+def test_a_page_served_beyond_this_machine_answers_only_with_its_own_llms(
+    settings: Settings, counting: CountingEmbedder
+) -> None:
+    """A typed LLM would be sent the configured API key wherever it points (and a typed GGUF
+    path read on the server): a page not on loopback takes only its configured answerers."""
+    from gradio_client import Client
+
+    qa = NewsQA(settings.replace(llm_api_key="sk-secret"), embedder=counting)
+    qa.update()
+    page = build_page(qa, typed_llms=False)
+    page.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(page.local_url, verbose=False)
+        with unresponsive_llm() as server:
+            for typed in (server.llm, "gguf:/etc/hostname"):
+                try:
+                    chat, _, _ = client.predict(
+                        "How much did the avalanche repairs cost?",
+                        [],
+                        [],
+                        "",
+                        "",
+                        typed,
+                        api_name="/ask",
+                    )
+                    said = _text(chat[-1]["content"])
+                except Exception as exc:  # Gradio's own check of the dropdown's choices
+                    said = str(exc)
+                assert "not in the list of choices" in said or "answers with" in said, said
+            assert not server.taken  # the key never left
+        text, _ = ask(client, "How much did the avalanche repairs cost?")  # offline: fine
+        assert "48 million crowns" in text
+    finally:
+        page.close()

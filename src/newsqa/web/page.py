@@ -42,8 +42,13 @@ def _examples(qa: NewsQA) -> list[list[str]]:
         return []
 
 
-def build_page(qa: NewsQA) -> Any:
-    """The Gradio Blocks for `qa` (not launched; pass `css=CSS` to `launch`)."""
+def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
+    """The Gradio Blocks for `qa` (not launched; pass `css=CSS` to `launch`).
+
+    With `typed_llms` a visitor may type any LLM into the answerer box; without, only the
+    offline answerer and the LLM configured for `qa` answer. A page served beyond this machine
+    must not have it: a typed LLM is sent the configured API key wherever it points, and a
+    typed GGUF file is a path on the server that would be read."""
     import gradio as gr
 
     stats = qa.stats()
@@ -73,9 +78,14 @@ def build_page(qa: NewsQA) -> Any:
             {"role": "assistant", "content": WAITING},
         ]
         yield chat, "", sources_html(None), answers
-        llm = "" if not answerer or answerer == OFFLINE else answerer
+        llm = "" if not answerer or answerer == OFFLINE else answerer.strip()
         written = ""
         try:
+            if llm and not typed_llms and llm not in answerers:
+                raise ValueError(
+                    f"This page answers with {' or '.join(answerers)} only (Filters, Answerer): "
+                    "an LLM of your own is for a page served on this machine."
+                )
             for field, value in (("From", since), ("To", until)):
                 try:  # said against the box it came from
                     parse_when((value or "").strip() or None)
@@ -230,8 +240,12 @@ def build_page(qa: NewsQA) -> Any:
                     answerer = gr.Dropdown(
                         choices=answerers,
                         value=answerers[-1],
-                        allow_custom_value=True,
-                        label="Answerer (or type an LLM such as openai:MODEL@URL)",
+                        allow_custom_value=typed_llms,
+                        label=(
+                            "Answerer (or type an LLM such as openai:MODEL@URL)"
+                            if typed_llms
+                            else "Answerer"
+                        ),
                         elem_id="answerer",
                     )
                 with gr.Accordion("Add articles", open=False):
@@ -481,5 +495,6 @@ def launch(
         if not password:
             raise ValueError("--auth takes user:password")
         credentials = (user, password)
-    page = build_page(qa)
+    # a visitor's own LLM only where the visitor is this machine's user
+    page = build_page(qa, typed_llms=host in ("127.0.0.1", "localhost", "::1"))
     page.launch(server_name=host, server_port=port, auth=credentials, css=CSS)
