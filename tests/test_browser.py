@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from browser import (
     BOT,
+    TIMEOUT_MS,
     USER,
     ask,
     card_for,
@@ -347,9 +348,13 @@ def article_url() -> Iterator[str]:
 
 
 def _wait_added(page: Any) -> str:
-    status = page.locator("#add-status")
-    status.get_by_text("Read ").wait_for()
-    return status.inner_text()
+    """The add's message, once it is there (while the add runs, the box shows its progress)."""
+    page.wait_for_function(
+        """() => /Read \\d+ article|Could not|Only http|Choose files/.test(
+          document.querySelector('#add-status')?.innerText || '')""",
+        timeout=TIMEOUT_MS,
+    )
+    return str(page.locator("#add-status").inner_text())
 
 
 def test_uploaded_file_is_indexed_and_answerable(page: Any, served: Served, tmp_path: Path) -> None:

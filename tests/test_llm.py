@@ -175,7 +175,7 @@ def test_a_paraphrased_claim_keeps_its_citation_and_span(checker: CitationChecke
         _scripted(
             checker,
             "Harbor City's council backed the 4.2 billion dollar light-rail project by 7 votes "
-            "to 2 [1]. As of 11 June 2025.",
+            "to 2 [1]. As of 11 June 2025 (Wednesday).",
         ),
         _request("How did the council vote on the light rail?"),
     )
@@ -184,7 +184,7 @@ def test_a_paraphrased_claim_keeps_its_citation_and_span(checker: CitationChecke
     assert citation.chunk_id == RAIL.chunk_id
     assert "voted 7 to 2" in citation.passage
     assert answer.as_of == RAIL.article.published
-    assert answer.text.endswith("As of 11 Jun 2025.")
+    assert "As of" not in answer.text  # the model's line: `as_of`, shown once by CLI and page
     _assert_located(answer)
 
 
@@ -393,7 +393,12 @@ def test_the_facade_answers_through_the_server_and_falls_back_when_it_is_gone(
     qa = NewsQA(settings, embedder=counting)
     qa.update()
     answer = qa.ask("How did the council vote on night buses?", llm=f"openai:smollm2@{llm_server}")
-    assert answer.answerer == "llm:smollm2"
+    if answer.answerer == "extractive":  # SmolLM2 (135M) wrote nothing that traced to a source
+        assert "The LLM's answer could not be traced to the sources; answered offline instead." in (
+            answer.notes
+        )
+    else:
+        assert answer.answerer == "llm:smollm2"
     assert answer.retrieved and answer.retrieved[0].article.source
     _assert_located(answer)
     # a follow-up goes through the model's condensation, then retrieval
@@ -414,3 +419,34 @@ def test_the_facade_answers_through_the_server_and_falls_back_when_it_is_gone(
     )
     assert out.exit_code == 0, out.output
     assert out.stdout.strip()
+
+
+def test_an_llm_answer_that_traces_to_nothing_gives_way_to_the_offline_one(settings, counting):
+    """The scripted model (see the module's note) answers from memory: not one statement traces
+    to a passage. The passages do answer, so the offline answer is given, said as such, after
+    a line that separates it from what the model wrote."""
+    from newsqa import NewsQA
+
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    memory = LLMAnswerer(
+        GenericFakeChatModel(messages=iter(["The moon is made of green cheese."] * 2)),
+        CitationChecker(qa._evidence()),
+    )
+    qa._llms["scripted"] = (memory, lambda question, turns: question)
+    events = list(qa.stream("How did the council vote on night buses?", llm="scripted"))
+    *written, answer = events
+    assert isinstance(answer, Answer) and answer.answerer == "extractive"
+    assert not answer.declined and "23 to 8" in answer.text
+    assert "The LLM's answer could not be traced to the sources; answered offline instead." in (
+        answer.notes
+    )
+    streamed = "".join(str(w) for w in written)
+    assert (
+        streamed.index("cheese")
+        < streamed.index("offline answer follows")
+        < streamed.index("23 to 8")
+    )
+    # a question the passages do not answer either: the model's refusal-less text is declined
+    nothing = qa.ask("What colour is the moon?", llm="scripted")
+    assert nothing.declined and nothing.answerer.startswith("llm:")

@@ -291,6 +291,34 @@ def test_quoted_text_is_shown_as_written_in_the_chat() -> None:
     assert shown.count("<a ") == 1 and shown.endswith('<a class="cite" href="#src-1">[1]</a>')
 
 
+def test_statements_not_traced_to_a_source_are_marked_where_they_stand() -> None:
+    from newsqa import Answer, ArticleRef, Citation
+    from newsqa.web import answer_markdown, sources_html
+
+    said = "The repairs cost 48 million crowns."
+    cite = Citation(
+        n=1,
+        article=ArticleRef(id="a1", title="Glacier", source="Alpine Wire"),
+        chunk_id="c1",
+        chunk_text=said,
+        passage=said,
+        start=0,
+        end=len(said),
+    )
+    untraced = "The *moon* is made of cheese."
+    answer = Answer(
+        question="q",
+        text=f"{said} [1] {untraced}",
+        citations=(cite,),
+        unsupported=(untraced,),
+        notes=("1 statement(s) could not be traced to the sources",),
+    )
+    shown = answer_markdown(answer)
+    assert shown.startswith(f'{said} <a class="cite" href="#src-1">[1]</a> <span class="untraced"')
+    assert shown.count("<span") == 1 and r"The \*moon\* is made of cheese.</span>" in shown
+    assert sources_html(answer).count("could not be traced") == 1  # said once, not twice
+
+
 def test_a_page_served_beyond_this_machine_answers_only_with_its_own_llms(
     settings: Settings, counting: CountingEmbedder
 ) -> None:

@@ -302,12 +302,6 @@ def _print_sources(answer: Answer) -> None:
     for note in answer.notes:
         if note not in answer.text:  # the offline answerer writes its notes into the answer
             typer.secho(note, fg=typer.colors.YELLOW)
-    if answer.unsupported:
-        typer.secho(
-            f"{len(answer.unsupported)} claim(s) could not be traced to a source and are shown "
-            "without a citation.",
-            fg=typer.colors.YELLOW,
-        )
     for c in answer.citations:
         a = c.article
         date = a.published.date().isoformat() if a.published else "undated"

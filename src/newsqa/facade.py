@@ -35,7 +35,7 @@ from newsqa.types import (
 )
 
 if TYPE_CHECKING:
-    from newsqa.answering import Answerer, AnswerEvent, EvidenceScorer, Turn
+    from newsqa.answering import Answerer, AnswerEvent, AnswerRequest, EvidenceScorer, Turn
 
 History = Sequence["Answer | tuple[str, str] | dict[str, str]"]
 
@@ -433,12 +433,40 @@ class NewsQA:
                 "this answer uses the articles indexed so far."
             )
         if answerer is not None:
+            streamed = False
             try:
-                yield from self._noted(answerer.stream(request), notes, held)
+                for event in answerer.stream(request):
+                    if isinstance(event, Answer) and event.declined and event.unsupported:
+                        # it wrote an answer, and not one statement of it could be traced to
+                        # a source: the offline answer, if the passages give one, is worth more
+                        # than a refusal the articles do not warrant
+                        offline = self._offline_instead(request)
+                        if offline is not None:
+                            notes.append(
+                                "The LLM's answer could not be traced to the sources; answered "
+                                "offline instead."
+                            )
+                            yield "\n\n(The LLM's answer could not be checked against the "
+                            yield "sources; the offline answer follows.)\n\n"
+                            yield from self._noted(iter(offline), notes, held)
+                            return
+                    if isinstance(event, str) and event:
+                        streamed = True
+                    yield from self._noted(iter([event]), notes, held)
                 return
             except RuntimeError as exc:  # LLMUnavailableError and the like
-                notes.append(f"The LLM could not be reached ({exc}); answered offline instead.")
+                if streamed:  # what it wrote so far is not the answer: said where it stops
+                    notes.append(f"The LLM stopped answering ({exc}); answered offline instead.")
+                    yield "\n\n(The LLM stopped answering; the offline answer follows.)\n\n"
+                else:
+                    notes.append(f"The LLM could not be reached ({exc}); answered offline instead.")
         yield from self._noted(self._extractive().stream(request), notes, held)
+
+    def _offline_instead(self, request: AnswerRequest) -> list[AnswerEvent] | None:
+        """The offline answer's events for `request`, or None when it declines too."""
+        events = list(self._extractive().stream(request))
+        final = events[-1]
+        return None if not isinstance(final, Answer) or final.declined else events
 
     def _noted(
         self, events: Iterator[AnswerEvent], notes: list[str], held: str = ""

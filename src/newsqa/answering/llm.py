@@ -142,11 +142,15 @@ def _history_messages(history: Sequence[Turn]) -> list[BaseMessage]:
 
 
 _REFUSAL = re.compile(r"\b(?:don['’]t|do not|doesn['’]t|does not) say\b", re.IGNORECASE)
-# "As of 3 May 2024." as its own line, or closing the text
+# "As of 3 May 2024." as its own line, or closing the text (the model's own, as the prompt asks;
+# the answer's `as_of` is taken from the sources cited instead, and shown once by the CLI and
+# the page); a weekday after the date, as the sources are dated: "9 December 2023 (Saturday)"
+_WEEKDAY = r"(?:\s*\([A-Za-z]+\))?"
 _AS_OF_LINE = re.compile(
-    r"^[ \t]*\**As of\b[^\[\]\n]{0,40}\d{4}(?:-\d\d-\d\d)?\**\.?\**[ \t]*$", re.I | re.M
+    r"^[ \t]*\**As of\b[^\[\]\n]{0,40}\d{4}(?:-\d\d-\d\d)?" + _WEEKDAY + r"\**\.?\**[ \t]*$",
+    re.I | re.M,
 )
-_AS_OF_TAIL = re.compile(r"\s*\bAs of\b[^\[\]\n.]{0,40}\d{4}\.?\s*$", re.I)
+_AS_OF_TAIL = re.compile(r"\s*\bAs of\b[^\[\]\n.]{0,40}\d{4}" + _WEEKDAY + r"\.?\s*$", re.I)
 
 
 class LLMAnswerer:
@@ -238,8 +242,6 @@ class LLMAnswerer:
                 unsupported += rest
                 notes.append("the LLM's answer could not be traced to the sources")
             text = refusal or decline_text(request.question, request.standalone)
-        elif as_of is not None and not re.search(r"^\W*As of\b", text, re.I | re.M):
-            text += f"\n\nAs of {as_of.day} {as_of:%b %Y}."
         return Answer(
             question=request.question,
             text=text,

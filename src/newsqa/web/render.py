@@ -27,6 +27,7 @@ CSS = """
   margin-bottom: 8px;}
 #chat a.cite {color: var(--color-accent); text-decoration: none; font-weight: 600;}
 #chat a.cite:hover {text-decoration: underline;}
+#chat .untraced {text-decoration: underline dotted #b45309; text-underline-offset: 3px;}
 #sources .card:has(> span:target) {outline: 2px solid var(--color-accent); outline-offset: 1px;
   scroll-margin-top: 12px;}
 """
@@ -48,15 +49,34 @@ def status_markdown(stats: IndexStats, *, indexing: str = "") -> str:
 
 
 def answer_markdown(answer: Answer) -> str:
-    """The answer for the chat, each `[n]` a link to its source card."""
+    """The answer for the chat, each `[n]` a link to its source card, and each statement that
+    could not be traced to a source (an LLM's) marked as such where it stands."""
     numbers = {c.n for c in answer.citations}
-    pieces, cursor = [], 0
-    for m in _MARKER.finditer(answer.text):  # quoted text is shown as written, markers linked
-        if int(m[1]) in numbers:
-            pieces.append(as_written(answer.text[cursor : m.start()]))
-            pieces.append(f'<a class="cite" href="#src-{m[1]}">[{m[1]}]</a>')
-            cursor = m.end()
-    text = "".join([*pieces, as_written(answer.text[cursor:])])
+
+    def linked(text: str) -> str:
+        pieces, cursor = [], 0
+        for m in _MARKER.finditer(text):  # quoted text is shown as written, markers linked
+            if int(m[1]) in numbers:
+                pieces.append(as_written(text[cursor : m.start()]))
+                pieces.append(f'<a class="cite" href="#src-{m[1]}">[{m[1]}]</a>')
+                cursor = m.end()
+        return "".join([*pieces, as_written(text[cursor:])])
+
+    spans: list[tuple[int, int]] = []
+    for claim in answer.unsupported if not answer.declined else ():
+        start = answer.text.find(claim) if claim.strip() else -1
+        if start >= 0 and all(start >= b or start + len(claim) <= a for a, b in spans):
+            spans.append((start, start + len(claim)))
+    parts, cursor = [], 0
+    for a, b in sorted(spans):
+        parts += [
+            linked(answer.text[cursor:a]),
+            _UNTRACED_OPEN,
+            linked(answer.text[a:b]),
+            "</span>",
+        ]
+        cursor = b
+    text = "".join([*parts, linked(answer.text[cursor:])])
     text = text.replace("\n", "  \n")
     # notes the answer does not say itself (an LLM that could not be reached, an outlet the
     # index lacks) are read where the answer is, not only beside the source cards
@@ -67,6 +87,8 @@ def answer_markdown(answer: Answer) -> str:
         text += f"\n\n*As of {answer.as_of:%-d %b %Y} (newest source cited).*"
     return text
 
+
+_UNTRACED_OPEN = '<span class="untraced" title="Not traced to any source: the LLM\'s own words">'
 
 _MARKDOWN = re.compile(r"([\\`*_~\[\]|#])")
 
@@ -199,11 +221,6 @@ def sources_html(answer: Answer | None) -> str:
     if answer is None:
         return '<div class="empty">Sources of the answer appear here.</div>'
     notes = "".join(f'<div class="note">{html.escape(n)}</div>' for n in answer.notes)
-    if answer.unsupported and not answer.declined:
-        notes += (
-            f'<div class="note">{len(answer.unsupported)} statement(s) could not be traced to '
-            "a source and are shown without a citation.</div>"
-        )
     by_article: dict[str, list[Citation]] = {}
     for c in answer.citations:
         by_article.setdefault(c.article.id, []).append(c)
