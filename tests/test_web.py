@@ -272,39 +272,38 @@ def test_passages_not_cited_are_linked_and_cut_only_when_long() -> None:
     assert shown.count("…") == 1  # the long one, cut
 
 
+def _quoting(passage: str) -> Any:
+    """Citation [1] of a chunk that is `passage` alone."""
+    from newsqa import ArticleRef, Citation
+
+    return Citation(
+        n=1,
+        article=ArticleRef(id="a1", title="A story", source="Wire"),
+        chunk_id="c1",
+        chunk_text=passage,
+        passage=passage,
+        start=0,
+        end=len(passage),
+    )
+
+
 def test_quoted_text_is_shown_as_written_in_the_chat() -> None:
-    from newsqa import Answer, ArticleRef, Citation
+    from newsqa import Answer
     from newsqa.web import answer_markdown
 
     quote = "The **new** rota, see [2] and `shift_b`, <b>starts</b> Monday."
-    cite = Citation(
-        n=1,
-        article=ArticleRef(id="a1", title="Rota", source="Wire"),
-        chunk_id="c1",
-        chunk_text=quote,
-        passage=quote,
-        start=0,
-        end=len(quote),
-    )
+    cite = _quoting(quote)
     shown = answer_markdown(Answer(question="q", text=f"Wire: {quote} [1]", citations=(cite,)))
     assert r"The \*\*new\*\* rota, see \[2\] and \`shift\_b\`, &lt;b&gt;starts&lt;/b&gt;" in shown
     assert shown.count("<a ") == 1 and shown.endswith('<a class="cite" href="#src-1">[1]</a>')
 
 
 def test_statements_not_traced_to_a_source_are_marked_where_they_stand() -> None:
-    from newsqa import Answer, ArticleRef, Citation
+    from newsqa import Answer
     from newsqa.web import answer_markdown, sources_html
 
     said = "The repairs cost 48 million crowns."
-    cite = Citation(
-        n=1,
-        article=ArticleRef(id="a1", title="Glacier", source="Alpine Wire"),
-        chunk_id="c1",
-        chunk_text=said,
-        passage=said,
-        start=0,
-        end=len(said),
-    )
+    cite = _quoting(said)
     untraced = "The *moon* is made of cheese."
     answer = Answer(
         question="q",
