@@ -380,6 +380,10 @@ def test_cli_ask_and_chat(settings: Settings, qa: NewsQA) -> None:
     assert "5,400 tonnes" in data["text"] and data["citations"][0]["article"]["source"]
     c = data["citations"][0]
     assert c["passage"] and c["start"] < c["end"]
+    # what it was written from: the cited chunk among the passages retrieved, best first
+    assert c["chunk_id"] in [r["chunk_id"] for r in data["retrieved"]]
+    scores = [r["score"] for r in data["retrieved"]]
+    assert scores == sorted(scores, reverse=True) and data["retrieved"][0]["article"]["title"]
     text = runner.invoke(
         app, [*base, "ask", "How many tonnes of plums did the cooperative pick?"], env=env
     )

@@ -534,6 +534,7 @@ class NewsQA:
                 parsed,
                 base_url=parsed.base_url or self.settings.llm_base_url,
                 api_key=parsed.api_key or self.settings.llm_api_key,
+                timeout=self.settings.llm_timeout,
             )
             model = make_chat_model(parsed)
             checker = CitationChecker(self._evidence())

@@ -1,5 +1,6 @@
 """One typed settings object. Environment variables are read only by `Settings.from_env`,
-which the CLI and the app call; library users pass values directly."""
+which the CLI, the app and `NewsQA()` without settings call; library users may pass values
+directly instead."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ ENV_VARS: dict[str, str] = {
     "llm": "NEWSQA_LLM",
     "llm_base_url": "NEWSQA_LLM_BASE_URL",
     "llm_api_key": "NEWSQA_LLM_API_KEY",
+    "llm_timeout": "NEWSQA_LLM_TIMEOUT",
     "retrieval": "NEWSQA_RETRIEVAL",
 }
 
@@ -63,6 +65,9 @@ class Settings:
     llm: str = ""
     llm_base_url: str = ""  # an OpenAI-compatible server, when `llm` does not name one
     llm_api_key: str = field(default="", repr=False)
+    # seconds an LLM server may stay silent (before its first token, or between two) before
+    # the answer is given offline; a CPU server reading a long prompt may need minutes
+    llm_timeout: int = 120
     answer_passages: int = 8  # passages retrieved for an answer
     # retrieval switches and weights, "name=value,..." (see `newsqa.retrieval.options`); "" = tuned
     retrieval: str = ""

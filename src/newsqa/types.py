@@ -213,6 +213,16 @@ class Answer:
             "unsupported": list(self.unsupported),
             "notes": list(self.notes),
             "answerer": self.answerer,
+            # what the answer was written from, best first (a refusal included: what was found)
+            "retrieved": [
+                {
+                    "chunk_id": h.chunk_id,
+                    "score": round(h.score, 6),
+                    "article": h.article.to_dict(),
+                    "text": h.text,
+                }
+                for h in self.retrieved
+            ],
         }
 
 

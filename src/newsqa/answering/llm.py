@@ -100,6 +100,11 @@ def _unavailable(exc: Exception, chat_model: BaseChatModel) -> LLMUnavailableErr
         return None
     if isinstance(exc, openai.APIConnectionError):  # includes timeouts
         return LLMUnavailableError(f"cannot reach the LLM at {where}: {exc}")
+    if isinstance(exc, openai.NotFoundError) and not where.rstrip("/").endswith("/v1"):
+        return LLMUnavailableError(
+            f"the LLM at {where} answered 404 Not Found: OpenAI-compatible servers are "
+            "usually reached at http://HOST:PORT/v1 (with /v1)"
+        )
     if isinstance(exc, openai.APIError):
         return LLMUnavailableError(f"the LLM at {where} answered with an error: {exc}")
     return None
