@@ -568,3 +568,34 @@ def test_outlets_are_named_as_the_retriever_reads_them() -> None:
         "Nothing quoted from the Independent: none of its passages found answers the question "
         "closely enough.",
     ]
+
+
+def test_a_named_outlet_is_quoted_on_the_topic_not_on_its_dates(real_embedder) -> None:
+    """A follow-up carries the topic and its dates ("(harbour cranes; November; 2023)"): the
+    named outlet's sentence that shares only the dates is no answer about the cranes."""
+    hits = (
+        passage(
+            0,
+            "The new harbour cranes in Valdria each lift 60 tonnes, the port said in November "
+            "2023.",
+            source="Valdria Courier",
+            title="Harbour cranes arrive",
+        ),
+        passage(
+            1,
+            "The 2023 laptop is one of our favourites this year, and in November 2023 it was on "
+            "sale.",
+            source="Metro Ledger",
+            title="November 2023 deals",
+        ),
+    )
+    question = "And the Metro Ledger? (harbour cranes; November; 2023)"
+    request = AnswerRequest(question="And the Metro Ledger?", standalone=question, hits=hits)
+    answer = next(
+        e
+        for e in ExtractiveAnswerer(EvidenceScorer(real_embedder)).stream(request)
+        if isinstance(e, Answer)
+    )
+    assert answer.declined and "laptop" not in answer.text
+    assert any(n.startswith("Nothing quoted from Metro Ledger") for n in answer.notes)
+    assert "(about harbour cranes, November, 2023)" in answer.text

@@ -14,7 +14,7 @@ import numpy as np
 from newsqa.answering.base import AnswerEvent, AnswerRequest, declining, newest_date
 from newsqa.answering.citations import numbers
 from newsqa.answering.dates import resolve_relative_dates
-from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms
+from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
 from newsqa.answering.forms import asked_form, gives
 from newsqa.periods import last_news_day
 from newsqa.retrieval.outlets import OutletMatcher, OutletMention
@@ -183,11 +183,15 @@ class ExtractiveAnswerer:
                 pick = next(p for published, p in dated if published == newest)  # its best
                 if pick.score >= floor and take(pick):  # a fair answer by the usual measure
                     first = pick
-        # an outlet the question names gets its best sentence in, if it has a fair one
+        # an outlet the question names gets its best sentence in, if it has a fair one: one that
+        # shares a word of the question's topic, not only its dates ("The 2023 MacBook Air …"
+        # for "And Wired? (OpenAI; November; 2023)")
+        topic = _topic_terms(question, scored.named)
         for named in scored.named:
             for pick in ranked:
                 if named.outlets & _outlets(hits[pick.sentence.hit_index]):
-                    if pick.score >= part_floor:
+                    on_topic = not topic or topic & set(content_terms(pick.sentence.text))
+                    if pick.score >= part_floor and on_topic:
                         take(pick)
                     break
         # then each part of a multi-part question its best sentence, from the outlets it names
@@ -326,6 +330,26 @@ def _reading_order(
         return (lead[hit.article.id], p is not top, hit.position, p.sentence.start)
 
     return sorted(chosen, key=place)
+
+
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
+    "saturday sunday today yesterday tomorrow week month year"
+)
+_WHEN = frozenset(_MONTHS.split())
+
+
+def _topic_terms(question: str, named: list[_Named]) -> set[str]:
+    """The question's content terms, less its dates (months, weekdays, years) and the names
+    of the outlets it names: what a sentence must share to be about what was asked."""
+    outlets = {t for n in named for o in n.outlets for t in content_terms(o)}
+    outlets |= {t for n in named for t in content_terms(n.label)}
+    return {
+        term
+        for word, term in content_words(question)
+        if word.lower() not in _WHEN and not word.isdigit() and term not in outlets
+    }
 
 
 def _matcher(hits: tuple[SearchHit, ...]) -> OutletMatcher:
