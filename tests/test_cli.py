@@ -283,3 +283,15 @@ def test_help_is_fast_and_light() -> None:
     assert result.exit_code == 0
     for command in ("index", "search", "ingest", "serve"):
         assert command in result.stdout
+
+
+def test_a_failure_with_json_is_json_too(invoke) -> None:
+    """A script reading --json output gets JSON when the command fails as well."""
+    for args in (("ask", "Who won?", "--json"), ("search", "harbour", "--json")):
+        result = invoke(*args, ok=False)
+        assert result.exit_code == 1
+        error = json.loads(result.stdout)["error"]
+        assert error.startswith("No index in") and "newsqa index update" in error
+    invoke("index", "update")
+    result = invoke("search", "harbour", "--since", "someday", "--json", ok=False)
+    assert result.exit_code == 1 and "Not a date" in json.loads(result.stdout)["error"]

@@ -95,13 +95,17 @@ def _main(
         _fail(str(exc))
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1, *, as_json: bool = False) -> None:
+    """Say what failed, on stderr (and for --json, as {"error": …} on stdout too, so that a
+    script reading the output gets JSON either way), and exit with `code`."""
     typer.secho(f"Error: {message}", fg=typer.colors.RED, err=True)
+    if as_json:
+        typer.echo(json.dumps({"error": message}))
     raise typer.Exit(code)
 
 
 @contextmanager
-def _errors() -> Iterator[None]:
+def _errors(*, as_json: bool = False) -> Iterator[None]:
     """Known failures become one clear line and exit status 1, never a traceback."""
     from newsqa.indexing import (
         IncompatibleIndexError,
@@ -118,11 +122,11 @@ def _errors() -> Iterator[None]:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
         raise typer.Exit(0) from None
     except (IncompatibleIndexError, IndexBusyError, IndexMissingError, StoreError) as exc:
-        _fail(str(exc))
+        _fail(str(exc), as_json=as_json)
     except (ValueError, RuntimeError) as exc:
-        _fail(str(exc))
+        _fail(str(exc), as_json=as_json)
     except (OSError, sqlite3.Error) as exc:  # a read-only folder, a full disk, a file in the way
-        _fail(f"Could not use the index or the corpus: {exc}")
+        _fail(f"Could not use the index or the corpus: {exc}", as_json=as_json)
 
 
 def _non_empty(text: str, what: str) -> None:
@@ -187,7 +191,7 @@ def _print_report(report: IndexReport) -> None:
 
 
 def _run_build(ctx: typer.Context, mode: str, corpus: list[Path] | None, as_json: bool) -> None:
-    with _errors():
+    with _errors(as_json=as_json):
         qa = _qa(ctx)
         try:
             with _progress(not as_json) as progress:
@@ -199,7 +203,7 @@ def _run_build(ctx: typer.Context, mode: str, corpus: list[Path] | None, as_json
                 if mode == "rebuild"
                 else "the batches done are kept; run it again to finish"
             )
-            _fail(f"Interrupted: {kept}.", code=130)
+            _fail(f"Interrupted: {kept}.", code=130, as_json=as_json)
         qa.close()
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
@@ -277,7 +281,7 @@ def search(
 ) -> None:
     """Show the passages of the indexed articles that best match QUERY."""
     _non_empty(query, "query")
-    with _errors():
+    with _errors(as_json=as_json):
         qa = _qa(ctx)
         hits = qa.search(query, k, sources=source, since=since, until=until)
         qa.close()
@@ -323,7 +327,7 @@ def ask(
 ) -> None:
     """Answer QUESTION from the indexed articles, citing them."""
     _non_empty(question, "question")
-    with _errors():
+    with _errors(as_json=as_json):
         qa = _qa(ctx)
         if as_json:
             answer = qa.ask(question, sources=source, since=since, until=until, llm=llm)
@@ -414,7 +418,7 @@ def ingest(
 ) -> None:
     """Add articles to the corpus folder from URLs, feeds or files, then update the index.
     Only the files that hold articles are copied; exits 1 when no target gave one."""
-    with _errors():
+    with _errors(as_json=as_json):
         qa = _qa(ctx)
         with _progress(not as_json) as progress:
             loaded, written, report = qa.ingest(targets, update=not no_update, progress=progress)
