@@ -270,10 +270,15 @@ def test_stop_ends_an_answer_being_written(page: Any) -> None:
         stop.wait_for()  # Stop stands where Ask was
         assert not page.locator("#ask").is_visible()
         llm.wait_for_request()
+        # while the LLM reads them, the passages it was given are shown
+        found = page.locator("#sources details[open]", has_text="passage(s) found")
+        found.get_by_text("Glacier railway reopens after avalanche repairs").first.wait_for()
+        assert "Writing the answer from these passages" in page.locator("#sources").inner_text()
         stop.click()
         page.locator(BOT, has_text="Stopped.").wait_for()
         page.locator("#ask").wait_for()
         assert not stop.is_visible() and cards(page).count() == 0
+        assert "Stopped. The passages found were these:" in page.locator("#sources").inner_text()
         screenshot(page, "09-stopped")
         _answer_with(page, "offline (no LLM)")
         answer = ask(page, "Who is the harbour director in Valdria?")  # Enter, as before

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -388,8 +388,11 @@ class NewsQA:
         since: DateLike = None,
         until: DateLike = None,
         llm: str | None = None,
+        on_passages: Callable[[tuple[SearchHit, ...]], None] | None = None,
     ) -> Iterator[AnswerEvent]:
-        """Like `ask`, yielding the answer's text as it is written and the `Answer` last."""
+        """Like `ask`, yielding the answer's text as it is written and the `Answer` last;
+        `on_passages` is handed the passages found as soon as they are (before an LLM has read
+        them: a page shows them meanwhile)."""
         from newsqa.answering import AnswerRequest, condense_heuristic
 
         turns = _turns(history or ())
@@ -425,6 +428,8 @@ class NewsQA:
                     else " (a first build stopped early?). Build it with `newsqa index update`."
                 )
             )
+        if on_passages is not None:
+            on_passages(hits)
         request = AnswerRequest(question=question, standalone=standalone, hits=hits, history=turns)
         held = _held_to(sources, since, until)
         if status is not None and status.running:

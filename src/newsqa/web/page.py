@@ -16,11 +16,13 @@ from newsqa.facade import NewsQA, parse_when
 from newsqa.indexing import IndexMissingError
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.settings import Settings
-from newsqa.types import Answer
+from newsqa.types import Answer, SearchHit
 from newsqa.web.render import (
     CSS,
+    WRITING_FROM,
     answer_markdown,
     as_written,
+    retrieved_html,
     sources_html,
     status_markdown,
     unlinked,
@@ -91,6 +93,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                     parse_when((value or "").strip() or None)
                 except ValueError as exc:
                     raise ValueError(f"{field} (Filters): {exc}") from None
+            found: list[tuple[SearchHit, ...]] = []  # the passages, as soon as they are found
             events = qa.stream(
                 question,
                 answers,
@@ -98,10 +101,15 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 since=(since or "").strip() or None,
                 until=(until or "").strip() or None,
                 llm=llm,
+                on_passages=found.append,
             )
+            shown = False
             for event in _on_a_thread(events):
-                if event is None:  # nothing new (an LLM still silent): Stop can act meanwhile
-                    yield gr.skip(), keep, gr.skip(), gr.skip()
+                if event is None:  # nothing new (an LLM still silent): Stop can act meanwhile,
+                    # and the passages it reads are shown while it does
+                    panel = gr.skip() if shown or not found else retrieved_html(found[0])
+                    shown = shown or bool(found)
+                    yield gr.skip(), keep, panel, gr.skip()
                 elif isinstance(event, Answer):
                     answers.append(event)
                     chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
@@ -109,7 +117,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 else:
                     written += event  # shown as written while it streams, as it is at the end
                     chat[-1] = {"role": "assistant", "content": _streaming(written)}
-                    yield chat, keep, sources_html(None), answers
+                    yield chat, keep, gr.skip(), answers
         except IndexMissingError as exc:
             chat[-1] = {
                 "role": "assistant",
@@ -285,7 +293,13 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         for event in asked:
             event.then(_idle, None, buttons, **quick)
         # (an event that cancels others goes through the queue, as Gradio needs)
-        stop.click(_stopped, chat, [chat, *buttons], cancels=asked, api_visibility="private")
+        stop.click(
+            _stopped,
+            [chat, sources],
+            [chat, sources, *buttons],
+            cancels=asked,
+            api_visibility="private",
+        )
         forget = [chat, answers, sources, box]
         new.click(new_chat, None, forget, cancels=asked, api_name="new_chat")
         chat.clear(new_chat, None, forget, cancels=asked, api_visibility="private")
@@ -374,10 +388,12 @@ WRITING = " ▍"  # the end of an answer's text while it is written
 STOPPED = "*Stopped.*"
 
 
-def _stopped(chat: Chat) -> tuple[Chat, Any, Any]:
+def _stopped(chat: Chat, panel: str) -> tuple[Chat, str, Any, Any]:
     """The chat with the answer being written marked as stopped (the text so far kept; it cites
-    nothing, so no card goes with it, and later questions do not read it as conversation). An
-    answer that was finished when Stop was pressed is left as it is."""
+    nothing, so no card goes with it, and later questions do not read it as conversation), and
+    the passages it was being written from said to be no more than that. An answer that was
+    finished when Stop was pressed is left as it is."""
+    panel = (panel or "").replace(WRITING_FROM, "Stopped. The passages found were these:")
     chat = list(chat or [])
     content = _text(chat[-1].get("content")) if chat else ""
     if chat and chat[-1].get("role") == "assistant":
@@ -386,7 +402,7 @@ def _stopped(chat: Chat) -> tuple[Chat, Any, Any]:
         elif content.endswith(WRITING.strip()):
             so_far = content.rstrip()[: -len(WRITING.strip())].rstrip()
             chat[-1] = {"role": "assistant", "content": f"{so_far}\n\n{STOPPED}"}
-    return (chat, *_idle())
+    return (chat, panel, *_idle())
 
 
 def _text(content: Any) -> str:

@@ -195,7 +195,13 @@ def _card(article: ArticleRef, citations: Sequence[Citation]) -> str:
     )
 
 
-def _uncited(hits: Sequence[SearchHit], cited: set[str]) -> str:
+def _uncited(
+    hits: Sequence[SearchHit],
+    cited: set[str],
+    *,
+    label: str = "more passage(s) retrieved, not cited",
+    open_: bool = False,
+) -> str:
     rest = [h for h in hits if h.chunk_id not in cited]
     if not rest:
         return ""
@@ -211,8 +217,21 @@ def _uncited(hits: Sequence[SearchHit], cited: set[str]) -> str:
         for h in rest
     )
     return (
-        f"<details><summary>{len(rest)} more passage(s) retrieved, not cited</summary>"
+        f"<details{' open' if open_ else ''}><summary>{len(rest)} {label}</summary>"
         f"<ul>{items}</ul></details>"
+    )
+
+
+WRITING_FROM = "Writing the answer from these passages…"
+
+
+def retrieved_html(hits: Sequence[SearchHit]) -> str:
+    """The passages found for a question whose answer is still being written (an LLM reading
+    them): what it will be written from, before its cards come."""
+    if not hits:
+        return sources_html(None)
+    return f'<div class="empty">{WRITING_FROM}</div>' + _uncited(
+        hits, set(), label="passage(s) found", open_=True
     )
 
 
