@@ -119,6 +119,13 @@ def with_options(qa: NewsQA, **options: object) -> Retriever:
 
 
 # -- reading the question -------------------------------------------------------------------------
+def test_an_outlet_filter_takes_the_outlet_with_its_sections() -> None:
+    m = OutletMatcher(["Fox News", "FOX News - Health", "FOX News: Lifestyle", "Foxes Weekly"])
+    assert m.with_sections("fox news") == ("FOX News - Health", "FOX News: Lifestyle", "Fox News")
+    assert m.with_sections("Foxes Weekly") == ("Foxes Weekly",)
+    assert m.with_sections("Fox") == ()
+
+
 def test_outlet_names_and_variants_come_from_the_index() -> None:
     m = OutletMatcher(
         ["The Verge", "Cnbc | World Business News Leader", "Fortune", "FOX News - Health"]

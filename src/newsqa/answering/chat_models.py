@@ -218,7 +218,7 @@ def make_chat_model(spec: LLMSpec) -> BaseChatModel:
         max_completion_tokens=spec.max_tokens,
         extra_body=extra,
         timeout=spec.timeout,
-        max_retries=1,
+        max_retries=0,  # a silent server is given up on after one timeout, not two
     )
 
 

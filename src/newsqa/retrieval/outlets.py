@@ -106,6 +106,16 @@ class OutletMatcher:
             or self._joined.get(_key(name).replace(" ", ""), ())
         )
 
+    def with_sections(self, name: str) -> tuple[str, ...]:
+        """The outlet named exactly `name` (in any case) and its sections, as an outlet filter
+        means them: "Fox News" is also "FOX News - Health"; () when no outlet has that name."""
+        key = name.strip().lower()
+        return tuple(
+            o
+            for o in self.outlets
+            if o.lower() == key or _SEPARATORS.split(o, maxsplit=1)[0].strip().lower() == key
+        )
+
     def find(self, text: str) -> list[OutletMention]:
         """Outlet mentions in `text`, longest names first, left to right. A common word
         ("fortune", "wired") counts only when written as a name: capitalised or quoted."""

@@ -84,15 +84,20 @@ class ChunkTable:
             return np.asarray(self.matrix @ vectors.T, dtype=np.float64)
 
     def resolve_outlets(self, names: Sequence[str]) -> tuple[str, ...]:
-        """The indexed outlets that filter `names` mean: each name exactly (in any case), else
-        as the question reader reads it ("BBC": every BBC section; "the verge"). A name that
+        """The indexed outlets that filter `names` mean: each name exactly (in any case) with its
+        sections ("Fox News": "FOX News - Health" too), else as the question reader reads it
+        ("BBC": every BBC section; "the verge"). A name that
         matches no outlet raises ValueError naming the closest ones: a filter that can never
         match would only make every answer "not enough information"."""
         out: list[str] = []
         for name in (n.strip() for n in names):
             if not name:
                 continue
-            found = (name,) if name.lower() in self.outlet_rows else self.matcher.lookup(name)
+            found = (
+                self.matcher.with_sections(name) or (name,)
+                if name.lower() in self.outlet_rows
+                else self.matcher.lookup(name)
+            )
             if not found:
                 known = self.matcher.outlets
                 close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
