@@ -29,7 +29,7 @@ from browser import (
     wait_idle,
 )
 from conftest import FIXTURES, CountingEmbedder
-from llm_server import unresponsive_llm
+from llm_server import llm_server, unresponsive_llm  # noqa: F401
 
 from newsqa import NewsQA, Settings
 from newsqa.web import build_page
@@ -288,6 +288,32 @@ def test_stop_ends_an_answer_being_written(page: Any) -> None:
     assert page.locator(BOT).count() == 2 and "Quist" in card_for(page, 1).inner_text()
 
 
+def test_stop_while_an_llm_streams_leaves_the_mark(
+    page: Any,
+    llm_server: str,  # noqa: F811
+) -> None:
+    """Stopped while tokens are coming in (the real llama.cpp server): an update the answer had
+    sent just before never covers the mark, and the cursor is gone."""
+    _answer_with(page, f"openai:smollm2@{llm_server}")
+    box = page.locator("#question textarea")
+    box.fill("Describe everything the articles say about the Valdria harbour, in detail.")
+    box.press("Enter")
+    page.wait_for_function(  # its first words are in
+        """() => {
+          const bots = document.querySelectorAll('#chat [data-testid=bot]');
+          const text = bots.length ? bots[bots.length - 1].innerText : '';
+          return /\\w.*▍/s.test(text);
+        }""",
+        timeout=120_000,
+    )
+    page.locator("#stop").click()
+    page.locator(BOT, has_text="Stopped.").wait_for()
+    page.wait_for_timeout(2000)  # any update already on its way has landed by now
+    text = page.locator(BOT).last.inner_text().strip()
+    assert text.endswith("Stopped.") and "▍" not in text, text
+    assert page.locator("#ask").is_visible() and not page.locator("#stop").is_visible()
+
+
 def test_new_chat_during_an_answer_stays_new(page: Any) -> None:
     with unresponsive_llm() as llm:
         _answer_with(page, llm.llm)
@@ -297,9 +323,10 @@ def test_new_chat_during_an_answer_stays_new(page: Any) -> None:
         llm.wait_for_request()
         page.locator("#new-chat").click()
         page.locator(USER).first.wait_for(state="detached")
+    page.locator("#ask").wait_for()  # Ask is back (Stop hidden) once the chat is new
+    page.locator("#stop").wait_for(state="hidden")
     page.wait_for_timeout(1500)  # the abandoned answer would have come back by now
-    assert page.locator(f"{BOT}, {USER}").count() == 0
-    assert page.locator("#ask").is_visible() and not page.locator("#stop").is_visible()
+    assert page.locator(f"{BOT}, {USER}").count() == 0, page.locator("#chat").inner_text()
 
 
 # -- adding articles (these change the shared index, so they run last) ------------------------

@@ -56,6 +56,11 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
     stats = qa.stats()
     answerers = [OFFLINE] + ([qa.settings.llm] if qa.settings.llm else [])
 
+    # sessions whose answer the user ended ("stop", "new"): Gradio cancels the answer, but an
+    # update it sent meanwhile could still land after Stop's mark or New chat's empty chat; the
+    # answer, seeing this, writes the mark itself (or nothing) and ends
+    ended: dict[str, str] = {}
+
     def respond(
         message: str,
         chat: Chat,
@@ -64,10 +69,13 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         since: str | None,
         until: str | None,
         answerer: str | None,
+        request: Any = None,
     ) -> Iterator[tuple[Chat, Any, str, list[Answer]]]:
         """The chat as the answer streams in. The box is emptied once, when the question is
         taken: what the user types meanwhile stays (a second question sent while an answer
         streams is not taken, and is still there to send)."""
+        session = _session(request)
+        ended.pop(session, None)
         question = (message or "").strip()
         keep = gr.update()  # the box as the user has it now
         chat, answers = list(chat or []), list(answers or [])
@@ -105,6 +113,11 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             )
             shown = False
             for event in _on_a_thread(events):
+                if session in ended:  # Stop or New chat: their view of the chat stands
+                    if ended[session] == "stop":
+                        chat[-1] = {"role": "assistant", "content": _stopped_text(written)}
+                        yield chat, keep, gr.skip(), answers
+                    return
                 if event is None:  # nothing new (an LLM still silent): Stop can act meanwhile,
                     # and the passages it reads are shown while it does
                     panel = gr.skip() if shown or not found else retrieved_html(found[0])
@@ -129,8 +142,17 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             chat[-1] = {"role": "assistant", "content": f"Sorry, that did not work: {exc}"}
             yield chat, question, sources_html(None), answers
 
-    def new_chat() -> tuple[Chat, list[Answer], str, str]:
+    def new_chat(request: Any = None) -> tuple[Chat, list[Answer], str, str]:
+        ended[_session(request)] = "new"
         return [], [], sources_html(None), ""
+
+    def stopped(chat: Chat, panel: str, request: Any = None) -> tuple[Chat, str, Any, Any]:
+        ended[_session(request)] = "stop"
+        return _stopped(chat, panel)
+
+    # Gradio hands a handler its request by the parameter's type, which it reads at run time
+    for handler in (respond, new_chat, stopped):
+        handler.__annotations__["request"] = gr.Request
 
     def add_articles(
         files: list[Any] | None,
@@ -294,7 +316,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             event.then(_idle, None, buttons, **quick)
         # (an event that cancels others goes through the queue, as Gradio needs)
         stop.click(
-            _stopped,
+            stopped,
             [chat, sources],
             [chat, sources, *buttons],
             cancels=asked,
@@ -403,6 +425,18 @@ def _stopped(chat: Chat, panel: str) -> tuple[Chat, str, Any, Any]:
             so_far = content.rstrip()[: -len(WRITING.strip())].rstrip()
             chat[-1] = {"role": "assistant", "content": f"{so_far}\n\n{STOPPED}"}
     return (chat, panel, *_idle())
+
+
+def _session(request: Any) -> str:
+    """The browser session a request comes from ("" outside one)."""
+    return str(getattr(request, "session_hash", None) or "")
+
+
+def _stopped_text(written: str) -> str:
+    """A stopped answer's bubble: its text so far, then the mark."""
+    return (
+        f"{_streaming(written).removesuffix(WRITING).rstrip()}\n\n{STOPPED}" if written else STOPPED
+    )
 
 
 def _text(content: Any) -> str:
