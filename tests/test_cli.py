@@ -176,6 +176,15 @@ def test_ingest_takes_articles_only_and_a_corrected_file_replaces_its_older_vers
     assert fixed["update"]["articles"]["changed"] == 1
     hit = json.loads(invoke("search", "Gullrock keeper retired", "--json", "-k", "1").stdout)
     assert "after forty years" in hit["hits"][0]["text"]
+    # corrected again, from another folder and alone: the folder's copy is the one replaced
+    (tmp_path / "fix").mkdir()
+    (tmp_path / "fix" / "keeper.md").write_text(
+        story.read_text("utf-8").replace("forty years", "thirty-nine years"), "utf-8"
+    )
+    moved = json.loads(invoke("ingest", str(tmp_path / "fix" / "keeper.md"), "--json").stdout)
+    assert moved["written"] == [str(corpus_dir / "drop" / "keeper.md")]
+    assert not (corpus_dir / "keeper.md").exists() and moved["update"]["articles"]["changed"] == 1
+    assert "thirty-nine" in (corpus_dir / "drop" / "keeper.md").read_text("utf-8")
     # without a URL the title says it is the same article: replaced too, not kept beside it
     note = tmp_path / "single" / "wind.md"
     note.parent.mkdir()
@@ -194,7 +203,10 @@ def test_ingest_takes_articles_only_and_a_corrected_file_replaces_its_older_vers
     # "..": named by the folder it is, inside the corpus (it was written beside it, as "..")
     (tmp_path / "work" / "sub").mkdir(parents=True)
     (tmp_path / "work" / "keeper.md").write_text(
-        story.read_text("utf-8").replace("retired on Friday", "retired last Friday"), "utf-8"
+        story.read_text("utf-8")
+        .replace("keeper retires", "keeper's deputy retires")
+        .replace("coast.example/keeper", "coast.example/deputy"),
+        "utf-8",
     )
     monkeypatch.chdir(tmp_path / "work" / "sub")
     up = json.loads(invoke("ingest", "..", "--no-update", "--json").stdout)

@@ -47,12 +47,21 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:/")  # "ftp://", "file:///": not
 _RECORD_SUFFIX = re.compile(r"[#:]\d+$")  # "wire.json#3", "wire.jsonl:4": a record of a file
 
 
-def _copy_in(src: Path, dest: Path, articles: Sequence[Article], max_bytes: int) -> list[Path]:
+def _copy_in(
+    src: Path,
+    dest: Path,
+    articles: Sequence[Article],
+    max_bytes: int,
+    holders: dict[str, set[Path]] | None = None,
+) -> list[Path]:
     """Copy the files of `src` (a file or a folder) that gave `articles` into `dest`; a folder's
     other files (hidden, unsupported, unreadable) stay out. A file of the same name is replaced
     by a new version of it (one that holds every article it held, by id: a corrected copy);
     another is kept, and the new one gets a free name ("wire-2.json"); an identical one is not
-    copied again. Returns the files written."""
+    copied again. `holders` (an article's marks -> the corpus files the index read it from)
+    finds a file of which it is a new version under another name or folder: that one is
+    replaced (a story ingested with its folder, corrected later alone). Returns the files
+    written."""
     held: dict[Path, set[str]] = {}  # file -> the ids and titles of its articles
     for article in articles:
         file = Path(_RECORD_SUFFIX.sub("", article.origin))
@@ -70,6 +79,16 @@ def _copy_in(src: Path, dest: Path, articles: Sequence[Article], max_bytes: int)
                 by_size = _files_by_size(dest)
             if any(_same_bytes(c, file) for c in by_size.get(file.stat().st_size, ())):
                 continue  # in the corpus already, under another name or folder
+        older = [
+            h
+            for h in sorted({h for m in held[file] for h in (holders or {}).get(m, ())})
+            if h.resolve() != target.resolve()
+            and h.exists()
+            and _versions_of(h, held[file], max_bytes)
+        ]
+        if len(older) == 1 and older[0].suffix.lower() == file.suffix.lower():
+            target = older[0]  # its new version, where it was
+            older = []
         n = 1
         while target.exists() and not _same_bytes(target, file):
             if _versions_of(target, held[file], max_bytes):
@@ -83,13 +102,19 @@ def _copy_in(src: Path, dest: Path, articles: Sequence[Article], max_bytes: int)
         shutil.copy2(file, partial)
         partial.replace(target)
         out.append(target)
+        for old in older:  # a version in another format: this one replaces it
+            old.unlink(missing_ok=True)
     return out
 
 
 def _marks(article: Article) -> set[str]:
     """What tells an article's versions apart from other articles: its id (from its URL, or
     its text) and, when it has one, its title (a corrected text without a URL keeps it)."""
-    return {f"id:{article.id}", f"title:{article.title}"} if article.title else {f"id:{article.id}"}
+    return _marks_of(article.id, article.title)
+
+
+def _marks_of(article_id: str, title: str) -> set[str]:
+    return {f"id:{article_id}", f"title:{title}"} if title else {f"id:{article_id}"}
 
 
 def _versions_of(path: Path, marks: set[str], max_bytes: int) -> bool:
@@ -282,6 +307,7 @@ class NewsQA:
         written: list[Path] = []
         dest = self.settings.corpus_dir
         held = [dest.resolve(), self.settings.index_dir.resolve()]
+        holders: dict[str, set[Path]] | None = None  # read from the index once, if needed
         for target in targets:
             if target.lower().startswith(("http://", "https://")):
                 got = fetch_url(target)
@@ -303,7 +329,11 @@ class NewsQA:
             got = load_path(Path(target), max_file_bytes=self.settings.max_file_bytes)
             loaded.extend(got)
             if got.articles and held[0] not in src.parents:  # one in the corpus is there already
-                written += _copy_in(Path(target), dest, got.articles, self.settings.max_file_bytes)
+                if holders is None:
+                    holders = self._corpus_holders()
+                written += _copy_in(
+                    Path(target), dest, got.articles, self.settings.max_file_bytes, holders
+                )
         written = list(dict.fromkeys(written))
         # nothing was written into a corpus folder that does not exist: no update to make
         try:
@@ -316,6 +346,28 @@ class NewsQA:
                 f"{'it is free' if isinstance(exc, IndexBusyError) else 'that is mended'}."
             ) from exc
         return loaded, written, report
+
+    def _corpus_holders(self) -> dict[str, set[Path]]:
+        """Each indexed article's marks (id, title) -> the corpus files the index read it
+        from; empty without an index."""
+        if not self.index.exists():
+            return {}
+        from newsqa.indexing.catalog import Catalog
+
+        generation = self.index.require()
+        catalog = Catalog(self.index.layout.catalog_path(generation), readonly=True)
+        try:
+            rows = catalog.titled_origins()
+        finally:
+            catalog.close()
+        corpus = self.settings.corpus_dir.resolve()
+        out: dict[str, set[Path]] = {}
+        for article_id, title, origin in rows:
+            file = Path(_RECORD_SUFFIX.sub("", origin))
+            if corpus in file.resolve().parents:
+                for mark in _marks_of(article_id, title):
+                    out.setdefault(mark, set()).add(file)
+        return out
 
     # -- reading ----------------------------------------------------------------------------
     def warm_up(self) -> None:

@@ -130,6 +130,10 @@ class Catalog:
     def article_origins(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT id, origin FROM articles").fetchall())
 
+    def titled_origins(self) -> list[tuple[str, str, str]]:
+        """(id, title, origin) of every article: what tells where an article's file is."""
+        return list(self._db.execute("SELECT id, title, origin FROM articles").fetchall())
+
     def set_origins(self, origins: dict[str, str]) -> None:
         """Record where articles are read from now (inside a transaction)."""
         self._db.executemany(
