@@ -546,5 +546,12 @@ def launch(
             raise ValueError("--auth takes user:password")
         credentials = (user, password)
     # a visitor's own LLM only where the visitor is this machine's user
-    page = build_page(qa, typed_llms=host in ("127.0.0.1", "localhost", "::1"))
+    local = host in ("127.0.0.1", "localhost", "::1")
+    if not local and not credentials:
+        print(
+            f"Serving on {host} without --auth: anyone who can reach it can ask questions and "
+            "add articles to the corpus.",
+            flush=True,
+        )
+    page = build_page(qa, typed_llms=local)
     page.launch(server_name=host, server_port=port, auth=credentials, css=CSS)
