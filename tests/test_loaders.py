@@ -190,6 +190,18 @@ def test_feed_entries() -> None:
     assert garden.author == "Hana Okafor"
 
 
+def test_a_feed_cut_short_says_so(tmp_path: Path) -> None:
+    """The entries before the break are read; the one it cut is unreadable this time (what it
+    held before is kept), said as a malformed feed, not as an entry without text."""
+    whole = (CORPUS / "nested/feed.rss").read_text("utf-8")
+    cut = tmp_path / "cut.rss"
+    cut.write_text(whole[: whole.index("<item>", whole.index("<item>") + 1) + 40], "utf-8")
+    first, last = iter_path(cut)
+    assert isinstance(first, Article) and first.title
+    assert isinstance(last, Skipped) and last.broken
+    assert last.reason.startswith("malformed feed (") and "entry unreadable" in last.reason
+
+
 def test_relative_links_of_a_saved_feed_are_read_against_its_site(tmp_path: Path) -> None:
     urls = []
     for site in ("alpha", "beta"):

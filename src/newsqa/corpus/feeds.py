@@ -110,10 +110,15 @@ def read_feed(data: bytes, origin: str, *, base_url: str | None = None) -> Feed 
     feed = Feed(title=feed_title)
     if not base_url and urlsplit(str(meta.get("link") or "")).scheme in ("http", "https"):
         base_url = str(meta.get("link"))
+    malformed = parsed.get("bozo_exception") if parsed.get("bozo") else None
     for index, entry in enumerate(entries):
         raw_link = str(entry.get("link") or "").strip()
         link = urljoin(base_url, raw_link) if base_url and raw_link else raw_link
         article = _entry_article(entry, feed_title, link, f"{origin}#{index}")
+        if isinstance(article, Skipped) and malformed is not None:
+            # an entry without text in a feed that breaks off (a file cut short): unreadable
+            # this time, so what it held before is kept, and said as what it is
+            article = Skipped(article.origin, f"malformed feed ({malformed}): entry unreadable")
         feed.entries.append(FeedEntry(link=link, article=article))
     return feed
 
