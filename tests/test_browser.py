@@ -4,10 +4,8 @@ real headless Chromium as a person would. Screenshots land in artifacts/screensh
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ from browser import (
 )
 from conftest import FIXTURES, CountingEmbedder
 from llm_server import llm_server, unresponsive_llm  # noqa: F401
+from loopback import answering
 
 from newsqa import NewsQA, Settings
 from newsqa.web import build_page
@@ -353,30 +352,11 @@ wood from the island's own forest, the lake authority said.</p>
 ninety-one passengers and four bicycles.</p></article></body></html>"""
 
 
-class _ArticlePage(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = PAGE_HTML.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def article_url() -> Iterator[str]:
     """A news page served on loopback for the URL box to fetch."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ArticlePage)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/ferry"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with answering(200, PAGE_HTML.encode(), "text/html; charset=utf-8") as site:
+        yield f"{site}/ferry"
 
 
 def _wait_added(page: Any) -> str:

@@ -10,15 +10,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-import threading
 import time
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from llm_server import free_port, llm_server, need_llama_cpp  # noqa: F401
+from loopback import answering
 
 from newsqa.answering import prompts
 from newsqa.answering.base import AnswerRequest
@@ -454,33 +453,14 @@ def test_an_llm_answer_that_traces_to_nothing_gives_way_to_the_offline_one(setti
     assert nothing.declined and nothing.answerer.startswith("llm:")
 
 
-class _NotFound(BaseHTTPRequestHandler):
-    """A real HTTP server with nothing at any path: an LLM address missing its /v1."""
-
-    def do_POST(self) -> None:
-        body = b'{"error": {"message": "not found"}}'
-        self.send_response(404)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def test_an_llm_address_without_v1_is_hinted(settings, counting) -> None:
     from newsqa import NewsQA
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotFound)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        qa = NewsQA(settings.replace(llm_timeout=10), embedder=counting)
-        qa.update()
-        url = f"http://127.0.0.1:{server.server_address[1]}"
+    qa = NewsQA(settings.replace(llm_timeout=10), embedder=counting)
+    qa.update()
+    # a real HTTP server with nothing at any path: an LLM address missing its /v1
+    with answering(404, b'{"error": {"message": "not found"}}', "application/json") as url:
         answer = qa.ask("How did the council vote on night buses?", llm=f"openai:m@{url}")
-        assert answer.answerer == "extractive" and "23 to 8" in answer.text
-        (note,) = [n for n in answer.notes if "answered offline" in n]
-        assert "404 Not Found" in note and "http://HOST:PORT/v1 (with /v1)" in note
-    finally:
-        server.shutdown()
+    assert answer.answerer == "extractive" and "23 to 8" in answer.text
+    (note,) = [n for n in answer.notes if "answered offline" in n]
+    assert "404 Not Found" in note and "http://HOST:PORT/v1 (with /v1)" in note

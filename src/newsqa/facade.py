@@ -350,19 +350,9 @@ class NewsQA:
     def _corpus_holders(self) -> dict[str, set[Path]]:
         """Each indexed article's marks (id, title) -> the corpus files the index read it
         from; empty without an index."""
-        if not self.index.exists():
-            return {}
-        from newsqa.indexing.catalog import Catalog
-
-        generation = self.index.require()
-        catalog = Catalog(self.index.layout.catalog_path(generation), readonly=True)
-        try:
-            rows = catalog.titled_origins()
-        finally:
-            catalog.close()
         corpus = self.settings.corpus_dir.resolve()
         out: dict[str, set[Path]] = {}
-        for article_id, title, origin in rows:
+        for article_id, title, origin in self.index.titled_origins():
             file = Path(_RECORD_SUFFIX.sub("", origin))
             if corpus in file.resolve().parents:
                 for mark in _marks_of(article_id, title):
@@ -492,24 +482,10 @@ class NewsQA:
         if answerer is not None:
             streamed = False
             try:
-                for event in answerer.stream(request):
-                    if isinstance(event, Answer) and event.declined and event.unsupported:
-                        # it wrote an answer, and not one statement of it could be traced to
-                        # a source: the offline answer, if the passages give one, is worth more
-                        # than a refusal the articles do not warrant
-                        offline = self._offline_instead(request)
-                        if offline is not None:
-                            notes.append(
-                                "The LLM's answer could not be traced to the sources; answered "
-                                "offline instead."
-                            )
-                            yield "\n\n(The LLM's answer could not be checked against the "
-                            yield "sources; the offline answer follows.)\n\n"
-                            yield from self._noted(iter(offline), notes, held)
-                            return
-                    if isinstance(event, str) and event:
-                        streamed = True
-                    yield from self._noted(iter([event]), notes, held)
+                events = self._traced_or_offline(answerer.stream(request), request, notes)
+                for event in self._noted(events, notes, held):
+                    streamed = streamed or (isinstance(event, str) and bool(event))
+                    yield event
                 return
             except RuntimeError as exc:  # LLMUnavailableError and the like
                 if streamed:  # what it wrote so far is not the answer: said where it stops
@@ -518,6 +494,28 @@ class NewsQA:
                 else:
                     notes.append(f"The LLM could not be reached ({exc}); answered offline instead.")
         yield from self._noted(self._extractive().stream(request), notes, held)
+
+    def _traced_or_offline(
+        self, events: Iterator[AnswerEvent], request: AnswerRequest, notes: list[str]
+    ) -> Iterator[AnswerEvent]:
+        """The LLM's events; but when it wrote an answer of which not one statement traces to a
+        source, the offline answer instead if the passages give one (worth more than a refusal
+        the articles do not warrant), said in `notes` and where the text changes hands."""
+        for event in events:
+            if isinstance(event, Answer) and event.declined and event.unsupported:
+                offline = self._offline_instead(request)
+                if offline is not None:
+                    notes.append(
+                        "The LLM's answer could not be traced to the sources; answered offline "
+                        "instead."
+                    )
+                    yield (
+                        "\n\n(The LLM's answer could not be checked against the sources; the "
+                        "offline answer follows.)\n\n"
+                    )
+                    yield from offline
+                    return
+            yield event
 
     def _offline_instead(self, request: AnswerRequest) -> list[AnswerEvent] | None:
         """The offline answer's events for `request`, or None when it declines too."""

@@ -19,6 +19,7 @@ __all__ = [
     "SearchHit",
     "Skipped",
     "article_id_for",
+    "indexed_text",
     "normalise_text",
 ]
 
@@ -118,6 +119,11 @@ class ArticleRef:
         }
 
 
+def indexed_text(header: str, text: str) -> str:
+    """What is embedded and searched for a chunk: its header line, then its text."""
+    return f"{header}\n{text}" if header else text
+
+
 @dataclass(frozen=True, kw_only=True)
 class Chunk:
     """A passage of an article, as indexed. `header` (title · outlet · date) is embedded with it."""
@@ -133,7 +139,7 @@ class Chunk:
 
     @property
     def indexed_text(self) -> str:
-        return f"{self.header}\n{self.text}" if self.header else self.text
+        return indexed_text(self.header, self.text)
 
     @property
     def text_hash(self) -> str:

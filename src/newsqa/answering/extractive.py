@@ -16,7 +16,8 @@ from newsqa.answering.citations import numbers
 from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
 from newsqa.answering.forms import asked_form, gives
-from newsqa.periods import last_news_day
+from newsqa.periods import WEEKDAYS, last_news_day
+from newsqa.retrieval.dates import MONTH_WORDS
 from newsqa.retrieval.outlets import OutletMatcher, OutletMention
 from newsqa.retrieval.plan import SubQuery, asks_for_latest, blank, plan_query, without_latest
 from newsqa.retrieval.query import split_question
@@ -332,12 +333,8 @@ def _reading_order(
     return sorted(chosen, key=place)
 
 
-_MONTHS = (
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
-    "saturday sunday today yesterday tomorrow week month year"
-)
-_WHEN = frozenset(_MONTHS.split())
+# words that say when, not what: a question's dates are no topic
+_WHEN = MONTH_WORDS | set(WEEKDAYS) | {"today", "yesterday", "tomorrow", "week", "month", "year"}
 
 
 def _topic_terms(question: str, named: list[_Named]) -> set[str]:

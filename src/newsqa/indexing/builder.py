@@ -31,7 +31,7 @@ from newsqa.indexing.dedup import best_match, signature
 from newsqa.indexing.embeddings import Embedder
 from newsqa.indexing.store import VectorStore
 from newsqa.periods import last_news_day
-from newsqa.types import Article, Chunk, IndexReport, Skipped, article_id_for
+from newsqa.types import Article, Chunk, IndexReport, Skipped, article_id_for, indexed_text
 
 __all__ = ["BATCH_ARTICLES", "Progress", "restore_vectors", "sync"]
 
@@ -51,17 +51,40 @@ def _vector_id(chunk: Chunk) -> str:
 
 
 def _metadata(article: Article, chunk: Chunk) -> dict[str, str | int | float]:
+    return _store_metadata(
+        article.id,
+        chunk.id,
+        chunk.position,
+        article.title,
+        article.source,
+        article.url,
+        article.published_iso,
+        article.published.timestamp() if article.published is not None else None,
+    )
+
+
+def _store_metadata(
+    article_id: str,
+    chunk_id: str,
+    position: int,
+    title: str,
+    source: str,
+    url: str,
+    published: str,
+    published_ts: float | None,
+) -> dict[str, str | int | float]:
+    """What the store holds beside a chunk's vector."""
     meta: dict[str, str | int | float] = {
-        "article_id": article.id,
-        "chunk_id": chunk.id,
-        "position": chunk.position,
-        "title": article.title,
-        "source": article.source,
-        "url": article.url,
-        "published": article.published_iso,
+        "article_id": article_id,
+        "chunk_id": chunk_id,
+        "position": position,
+        "title": title,
+        "source": source,
+        "url": url,
+        "published": published,
     }
-    if article.published is not None:
-        meta["published_ts"] = int(article.published.timestamp())
+    if published_ts is not None:
+        meta["published_ts"] = int(published_ts)
     return meta
 
 
@@ -419,10 +442,25 @@ def restore_vectors(
     for i in range(0, len(rows), batch):
         part = rows[i : i + batch]
         t0 = time.perf_counter()
-        vectors = embedder.embed([indexed for _, indexed, _, _ in part])
+        vectors = embedder.embed([indexed_text(r.header, r.text) for r in part])
         report.embed_seconds += time.perf_counter() - t0
         store.upsert(
-            [v for v, *_ in part], vectors, [text for _, _, text, _ in part], [m for *_, m in part]
+            [r.vector_id for r in part],
+            vectors,
+            [r.text for r in part],
+            [
+                _store_metadata(
+                    r.article_id,
+                    r.chunk_id,
+                    r.position,
+                    r.title,
+                    r.source,
+                    r.url,
+                    r.published,
+                    r.published_ts,
+                )
+                for r in part
+            ],
         )
         report.chunks_embedded += len(part)
         report.chunks_restored += len(part)

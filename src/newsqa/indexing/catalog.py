@@ -11,13 +11,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from newsqa.types import Article, ArticleRef, Chunk
 
-__all__ = ["Catalog", "ChunkRow"]
+__all__ = ["Catalog", "ChunkRow", "StoredChunk"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -50,6 +50,22 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(body, tokenize = 'porter unicode61');
 """
+
+
+class StoredChunk(NamedTuple):
+    """A live chunk as the builder stored it: its vector's id, text and store metadata."""
+
+    vector_id: str
+    header: str
+    text: str
+    article_id: str
+    chunk_id: str
+    position: int
+    title: str
+    source: str
+    url: str
+    published: str  # ISO, or "" undated
+    published_ts: float | None
 
 
 @dataclass(frozen=True)
@@ -277,33 +293,15 @@ class Catalog:
             for row in self._select_in(sql, vector_ids)
         }
 
-    def vectors_to_restore(
-        self, vector_ids: Sequence[str]
-    ) -> list[tuple[str, str, str, dict[str, str | int | float]]]:
-        """(vector id, indexed text, text, store metadata) of live chunks, as the builder wrote
-        them: what it takes to put back vectors a store has lost, without reading the corpus."""
+    def vectors_to_restore(self, vector_ids: Sequence[str]) -> list[StoredChunk]:
+        """The live chunks of `vector_ids` with what the builder wrote to the store for them:
+        what it takes to put back vectors a store has lost, without reading the corpus."""
         sql = (
             "SELECT c.vector_id, c.header, c.text, c.article_id, c.id, c.position, a.title, "
             "a.source, a.url, a.published, a.published_ts FROM chunks c "
             "JOIN articles a ON a.id = c.article_id WHERE c.vector_id IN ({marks})"
         )
-        out = []
-        for vid, header, text, aid, cid, pos, title, source, url, published, ts in self._select_in(
-            sql, vector_ids
-        ):
-            meta: dict[str, str | int | float] = {
-                "article_id": aid,
-                "chunk_id": cid,
-                "position": pos,
-                "title": title,
-                "source": source,
-                "url": url,
-                "published": published,
-            }
-            if ts is not None:
-                meta["published_ts"] = int(ts)
-            out.append((vid, f"{header}\n{text}" if header else text, text, meta))
-        return out
+        return [StoredChunk(*row) for row in self._select_in(sql, vector_ids)]
 
     def copies_refs(self, article_ids: Iterable[str]) -> dict[str, list[ArticleRef]]:
         """Syndicated copies recorded for each canonical article id."""

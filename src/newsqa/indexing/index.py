@@ -140,8 +140,12 @@ class NewsIndex:
             "store": "chroma-server",
             "chroma_url": self.settings.chroma_url.strip(),
             "collection": _collection(self.settings, generation),
-            "written_from": str(self.layout.generation_dir(generation).resolve()),
+            "written_from": self._here(generation),
         }
+
+    def _here(self, generation: str) -> str:
+        """Where `generation` is, as its catalog records the folder that wrote its collection."""
+        return str(self.layout.generation_dir(generation).resolve())
 
     def check_store(self, meta: dict[str, str], generation: str, *, writing: bool) -> None:
         """IncompatibleIndexError when the settings would use another store than the one holding
@@ -166,7 +170,7 @@ class NewsIndex:
                 "server: drop the Chroma URL (--chroma-url, NEWSQA_CHROMA_URL) to use it, or "
                 f"move it to the server with `newsqa --chroma-url {url} index rebuild`."
             )
-        here = str(self.layout.generation_dir(generation).resolve())
+        here = self._here(generation)
         written_from = meta.get("written_from", here)
         if writing and kind == "chroma-server" and written_from != here:
             raise IncompatibleIndexError(
@@ -187,8 +191,9 @@ class NewsIndex:
             meta = catalog.meta()
         if meta.get("store") != "chroma-server":
             return None if meta.get("store") else (self.settings.chroma_url or None)
-        here = str(self.layout.generation_dir(generation).resolve())
-        return meta.get("chroma_url") if meta.get("written_from") == here else None
+        return (
+            meta.get("chroma_url") if meta.get("written_from") == self._here(generation) else None
+        )
 
     # -- writing ----------------------------------------------------------------------------
     def update(
@@ -259,6 +264,14 @@ class NewsIndex:
     def _ids_in(self, generation: str) -> set[str]:
         with self._reading(generation) as catalog:
             return set(catalog.article_origins())
+
+    def titled_origins(self) -> list[tuple[str, str, str]]:
+        """(id, title, origin) of every article of the live index; [] when there is none."""
+        generation = self.layout.current()
+        if generation is None:
+            return []
+        with self._reading(generation) as catalog:
+            return catalog.titled_origins()
 
     def _articles_in(self, generation: str) -> int:
         with self._reading(generation) as catalog:

@@ -29,11 +29,12 @@ from newsqa.periods import (
     year_of,
 )
 
-__all__ = ["DateMention", "find_dates", "reference_day"]
+__all__ = ["MONTH_WORDS", "DateMention", "find_dates", "reference_day"]
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS |= {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 _MONTHS["sept"] = 9
+MONTH_WORDS = frozenset(_MONTHS)  # month names and their short forms, lower case
 _NAMES = sorted(_MONTHS, key=len, reverse=True)
 _MONTH = r"(?P<{0}>" + "|".join(_NAMES) + r")\.?"
 # a month on its own ("in December") must be capitalised: "in may", "the march"

@@ -91,11 +91,6 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         llm = "" if not answerer or answerer == OFFLINE else answerer.strip()
         written = ""
         try:
-            if llm and not typed_llms and llm not in answerers:
-                raise ValueError(
-                    f"This page answers with {' or '.join(answerers)} only (Filters, Answerer): "
-                    "an LLM of your own is for a page served on this machine."
-                )
             for field, value in (("From", since), ("To", until)):
                 try:  # said against the box it came from
                     parse_when((value or "").strip() or None)
@@ -270,6 +265,8 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                     answerer = gr.Dropdown(
                         choices=answerers,
                         value=answerers[-1],
+                        # without: Gradio itself refuses any other value, from the page or
+                        # through the API
                         allow_custom_value=typed_llms,
                         label=(
                             "Answerer (or type an LLM such as openai:MODEL@URL)"
@@ -420,11 +417,16 @@ def _stopped(chat: Chat, panel: str) -> tuple[Chat, str, Any, Any]:
     content = _text(chat[-1].get("content")) if chat else ""
     if chat and chat[-1].get("role") == "assistant":
         if content.strip() == WAITING:
-            chat[-1] = {"role": "assistant", "content": STOPPED}
+            chat[-1] = {"role": "assistant", "content": _marked("")}
         elif content.endswith(WRITING.strip()):
             so_far = content.rstrip()[: -len(WRITING.strip())].rstrip()
-            chat[-1] = {"role": "assistant", "content": f"{so_far}\n\n{STOPPED}"}
+            chat[-1] = {"role": "assistant", "content": _marked(so_far)}
     return (chat, panel, *_idle())
+
+
+def _marked(so_far: str) -> str:
+    """A stopped answer's bubble: its text so far (shown as it was), then the mark."""
+    return f"{so_far}\n\n{STOPPED}" if so_far else STOPPED
 
 
 def _session(request: Any) -> str:
@@ -433,10 +435,8 @@ def _session(request: Any) -> str:
 
 
 def _stopped_text(written: str) -> str:
-    """A stopped answer's bubble: its text so far, then the mark."""
-    return (
-        f"{_streaming(written).removesuffix(WRITING).rstrip()}\n\n{STOPPED}" if written else STOPPED
-    )
+    """The bubble of an answer stopped after `written`."""
+    return _marked(_shown(written).rstrip())
 
 
 def _text(content: Any) -> str:
@@ -449,10 +449,14 @@ def _text(content: Any) -> str:
     return ""
 
 
+def _shown(written: str) -> str:
+    """An answer's text so far, for the chat: its characters as written, lines kept."""
+    return as_written(written).replace("\n", "  \n")
+
+
 def _streaming(written: str) -> str:
-    """An answer's text so far, for the chat: its characters as written, lines kept, and the
-    mark of an answer still being written."""
-    return as_written(written).replace("\n", "  \n") + WRITING
+    """An answer's text so far with the mark of an answer still being written."""
+    return _shown(written) + WRITING
 
 
 def _unlinked_message(message: dict[str, Any]) -> dict[str, Any]:
