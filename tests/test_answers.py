@@ -19,6 +19,7 @@ from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.extractive import _named_outlets, _unquoted_outlets
 from newsqa.answering.followup import condense_heuristic, needs_context
 from newsqa.answering.forms import asked_form, gives
+from newsqa.answering.names import asked_names
 from newsqa.cli import app
 from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.query import split_question
@@ -208,8 +209,8 @@ def test_an_answer_from_outside_the_period_asked_about_says_so(qa: NewsQA) -> No
     elsewhen = qa.ask("How much did the Glacier Line avalanche repairs cost in March 2023?")
     assert "48 million crowns" in elsewhen.text
     assert (
-        "None of the articles quoted was published “in March 2023”; read them as reports of "
-        "their own dates."
+        "The question names “March 2023”; none of the articles quoted was published then: "
+        "read them as reports of their own dates."
     ) in elsewhen.notes
     inside = qa.ask("How much did the Glacier Line avalanche repairs cost in February 2024?")
     assert "48 million crowns" in inside.text
@@ -313,6 +314,19 @@ def test_relative_dates_read_against_the_article() -> None:
     # a capitalised word of a name is no date: "Entertainment Tonight", "USA Today"
     assert resolve_relative_dates("She told Entertainment Tonight so.", saturday) == []
     assert resolve_relative_dates("Today, it said so.", saturday) == [("Today", "10 Feb 2024")]
+    # a weekday to come is the next one; "last" as a verb names no period
+    ahead = "The trial, set to last six weeks, will resume on Monday; it paused on Thursday."
+    assert resolve_relative_dates(ahead, saturday) == [
+        ("on Monday", "12 Feb 2024"),
+        ("on Thursday", "8 Feb 2024"),
+    ]
+    assert resolve_relative_dates("One a day until Tuesday.", saturday) == [
+        ("Tuesday", "13 Feb 2024")
+    ]
+    assert resolve_relative_dates("Deals ran on Black Friday and Cyber Monday.", saturday) == []
+    assert resolve_relative_dates("Sales fell over the last two weeks.", saturday) == [
+        ("the last two weeks", "27 Jan 2024 – 10 Feb 2024")
+    ]
 
 
 def test_relative_date_glossed_in_answer(qa: NewsQA) -> None:
@@ -357,6 +371,13 @@ def test_condensation_heuristic() -> None:
     assert condense_heuristic("Who replaced him?", fired).endswith(
         "(Helix Labs; fired; chief; executive)"
     )
+    # a request's verb is no topic, nor a number the follow-up replaces
+    asked = [("Tell me about the Glacier Line", "…")]
+    assert (
+        condense_heuristic("When will it reopen?", asked) == "When will it reopen? (Glacier Line)"
+    )
+    game = [("Who won game 2 of the cup final?", "…")]
+    assert "2" not in condense_heuristic("What about game 3?", game).split("(")[1]
 
 
 def test_question_splitting() -> None:
@@ -599,3 +620,120 @@ def test_a_named_outlet_is_quoted_on_the_topic_not_on_its_dates(real_embedder) -
     assert answer.declined and "laptop" not in answer.text
     assert any(n.startswith("Nothing quoted from Metro Ledger") for n in answer.notes)
     assert "(about harbour cranes, November, 2023)" in answer.text
+
+
+def answer_of(real_embedder, question: str, *hits: SearchHit) -> Answer:
+    """The offline answer to `question` from `hits` alone."""
+    request = AnswerRequest(question=question, standalone=question, hits=hits)
+    answerer = ExtractiveAnswerer(EvidenceScorer(real_embedder))
+    return next(e for e in answerer.stream(request) if isinstance(e, Answer))
+
+
+def test_the_names_a_question_asks_about() -> None:
+    def names(question: str) -> list[str]:
+        return [n.text for n in asked_names(question, OutletMatcher(["Metro Ledger"]))]
+
+    assert names("How much did Apple's Vision Pro cost?") == ["Apple", "Vision Pro"]
+    assert names("Who won Game 3 of the World Series in 2023?") == ["Game 3", "World Series"]
+    assert names("What did the Metro Ledger and CNN report about FTX?") == ["FTX"]
+    assert names("What Happened To Sam Altman?") == []  # title case names nothing this way
+    assert names("what did beyonce earn") == []
+    # a follow-up as searched: its carried topic names things too
+    assert names("What about Game 3? (World Series; won)") == ["Game 3", "World Series"]
+
+
+def test_a_short_question_about_what_no_passage_names_is_declined(real_embedder) -> None:
+    """The passages are about something else with some of the same words: quoting them would
+    answer another question ("AirPods Pro are on sale for $190" for the Vision Pro's price)."""
+    hits = (
+        passage(
+            0,
+            "Apple's AirPods Pro are on sale for $190 at several stores this week.",
+            source="Gadget Daily",
+            title="The best headphone deals",
+        ),
+        passage(
+            1,
+            "The 14-inch MacBook Pro costs $1,599 in its base configuration.",
+            source="Gadget Daily",
+            title="MacBook Pro review",
+        ),
+    )
+    declined = answer_of(real_embedder, "How much did Apple's Vision Pro cost?", *hits)
+    assert declined.declined and declined.notes == ("Nothing found mentions “Vision Pro”.",)
+    # with a passage that names it, that passage (and only what names it) answers
+    named = passage(
+        2, "The Vision Pro headset will cost $3,499 when it ships.", title="Apple's headset"
+    )
+    answer = answer_of(real_embedder, "How much did Apple's Vision Pro cost?", *hits, named)
+    assert [c.passage for c in answer.citations] == [
+        "The Vision Pro headset will cost $3,499 when it ships."
+    ]
+
+
+def test_a_short_question_is_answered_by_what_names_what_it_asks(real_embedder) -> None:
+    hits = (
+        passage(
+            0,
+            "The Arizona Diamondbacks have won Game 2 of the World Series, 9-1. The series is "
+            "tied heading to Arizona.",
+            source="Sports Wire",
+            title="World Series Game 2: Diamondbacks level the series",
+        ),
+        passage(
+            1,
+            "Texas beat the Diamondbacks 3-1 in Game 3 of the World Series on Monday.",
+            source="Sports Wire",
+            title="Rangers take the lead",
+        ),
+    )
+    answer = answer_of(real_embedder, "Who won Game 3 of the World Series?", *hits)
+    assert all("Game 3" in c.passage for c in answer.citations)
+
+
+def test_one_part_naming_nothing_found_is_said_and_the_rest_answered(real_embedder) -> None:
+    hits = (
+        passage(
+            0,
+            "The fictional Orsk ferry resumed on Friday after two months of hull repairs.",
+            source="Metro Ledger",
+            title="Orsk ferry resumes",
+        ),
+    )
+    question = (
+        "When did the Orsk ferry resume after its hull repairs, and what did the Brackwater "
+        "harbour master say about the night crossings?"
+    )
+    answer = answer_of(real_embedder, question, *hits)
+    assert not answer.declined and "Orsk ferry resumed" in answer.citations[0].passage
+    assert "Nothing found mentions “Brackwater”." in answer.notes
+
+
+def test_a_part_asking_an_outlet_is_not_answered_with_its_passages_on_another_topic(
+    real_embedder,
+) -> None:
+    hits = (
+        passage(
+            0,
+            "Baldur's Gate 3 lets you play as an Origin character from the start of the game.",
+            source="Game Weekly",
+            title="Baldur's Gate 3 tips",
+        ),
+        passage(
+            1,
+            "I was not feeling good about customer meetings that week, the founder said.",
+            source="Metro Ledger",
+            title="The people who ruined the internet",
+        ),
+    )
+    question = (
+        "What did Game Weekly say about Baldur's Gate 3 and what did the Metro Ledger say about it?"
+    )
+    answer = answer_of(real_embedder, question, *hits)
+    assert {c.article.source for c in answer.citations} == {"Game Weekly"}
+    assert any(n.startswith("Nothing quoted from Metro Ledger") for n in answer.notes)
+
+
+def test_a_question_without_words_is_an_error(qa: NewsQA) -> None:
+    with pytest.raises(ValueError, match="no words"):
+        qa.ask("?")

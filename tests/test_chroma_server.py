@@ -139,6 +139,10 @@ def test_lost_vectors_are_said_and_restored_by_an_update(
     client = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_url.rsplit(":", 1)[1]))
     client.delete_collection(name)  # the server's data deleted behind the index's back
 
+    # the vectors the update left in the index folder still answer a search
+    assert NewsQA(remote, embedder=counting).search("avalanche gallery", k=1)
+    for cache in remote.index_dir.glob("g*/dense-vectors.npz"):
+        cache.unlink()
     qa = NewsQA(remote, embedder=counting)
     with pytest.raises(StoreError, match=r"has no collection .* `newsqa index update` embeds"):
         qa.search("avalanche gallery", k=1)

@@ -199,6 +199,18 @@ def test_ingest_takes_articles_only_and_a_corrected_file_replaces_its_older_vers
     assert not (corpus_dir / "wind-2.md").exists() and "98 megawatts" in (
         corpus_dir / "wind.md"
     ).read_text("utf-8")
+    # another day's article of the same title is another article: kept beside it
+    for day, what in (("2024-03-01", "bridge budget"), ("2024-03-02", "water main repairs")):
+        brief = tmp_path / day / "briefing.md"
+        brief.parent.mkdir()
+        brief.write_text(
+            f"---\ntitle: Morning Briefing\nsource: Coast Bulletin\npublished: {day}\n---\n\n"
+            f"The fictional Gullrock council spent the morning on the {what} and little else.\n",
+            encoding="utf-8",
+        )
+        invoke("ingest", str(brief), "--json")
+    assert "bridge budget" in (corpus_dir / "briefing.md").read_text("utf-8")
+    assert "water main" in (corpus_dir / "briefing-2.md").read_text("utf-8")
 
     # "..": named by the folder it is, inside the corpus (it was written beside it, as "..")
     (tmp_path / "work" / "sub").mkdir(parents=True)

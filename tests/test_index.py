@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
+import time
 import weakref
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -106,6 +110,43 @@ def test_search_filters_by_outlet_and_dates(settings: Settings, counting: Counti
     with pytest.raises(ValueError, match="there is no month 13"):
         qa.search(q, since="2024-13")
     assert qa.search(q, k=10, since=2024, until="2024") == qa.search(q, k=10)  # years
+
+
+def test_a_date_filter_reads_each_article_s_own_day(tmp_path: Path, counting: CountingEmbedder):
+    """An article is filtered by the day it shows (its own zone's), not by the UTC day: late
+    evening in New York is the next day in UTC, morning in Tokyo the day before."""
+    corpus = tmp_path / "zones"
+    corpus.mkdir()
+    (corpus / "zones.json").write_text(
+        json.dumps(
+            [
+                {
+                    "title": "Late vote in Springfield",
+                    "source": "Springfield Daily",
+                    "published": "2023-11-30T23:30:00-05:00",
+                    "text": "The fictional Springfield council voted late at night on the ferry.",
+                },
+                {
+                    "title": "Morning market in Tokyo",
+                    "source": "Tokyo Wire",
+                    "published": "2023-12-01T08:00:00+09:00",
+                    "text": "The fictional Tokyo fish market opened early with ferry deliveries.",
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
+    qa = NewsQA(Settings(corpus_dir=corpus, index_dir=tmp_path / "zi"), embedder=counting)
+    qa.update()
+
+    def titles(**filters: str) -> set[str]:
+        return {h.article.title for h in qa.search("ferry", k=5, **filters)}
+
+    assert titles(until="2023-11-30") == {"Late vote in Springfield"}
+    assert titles(since="2023-12-01") == {"Morning market in Tokyo"}
+    assert titles(since="2023-11-30", until="2023-11-30") == {"Late vote in Springfield"}
+    # a moment with a zone is a moment: 04:30 UTC on 1 Dec is after both
+    assert titles(since="2023-12-01T04:00:00+00:00") == {"Late vote in Springfield"}
 
 
 def test_update_embeds_only_what_changed(
@@ -292,6 +333,8 @@ def test_a_future_date_is_not_the_collection_s_today(tmp_path: Path, counting: C
     assert qa.ask("What is the latest on the Quenby reopenings?").citations[0].article.title == (
         "The ferry reopens"
     )
+    # nor the end of the dates the index spans
+    assert qa.stats().latest.startswith("2023-11-10")
 
 
 def test_the_same_text_from_another_outlet_is_a_syndicated_copy(
@@ -554,3 +597,156 @@ def test_build_holds_a_bounded_number_of_articles(settings: Settings, counting: 
     again = _LiveArticles(30)
     assert qa.index.update(again).articles_unchanged == 30 and counting.texts == 0
     assert again.most_alive <= 2
+
+
+def test_a_reader_keeps_answering_after_another_process_updates_the_index(
+    settings: Settings, counting: CountingEmbedder
+) -> None:
+    """A page or a Python session that has read vectors from Chroma, then another process
+    (`newsqa ingest` from cron) updates the index: its embedded Chroma client held the old
+    state, and every search failed with "Error finding id" until it was restarted."""
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    for cache in settings.index_dir.glob("g*/dense-vectors.npz"):
+        cache.unlink()  # so that this process reads the vectors from Chroma itself
+    assert qa.search("Valdria harbour automation")
+    (settings.corpus_dir / "ferry.md").write_text(
+        "---\ntitle: Night ferry to Orsk resumes\nsource: Metro Ledger\npublished: 2024-03-02\n"
+        "---\n\nThe night ferry to Orsk resumed on Friday after a two-month pause for repairs to "
+        "its hull, the operator Bluewake said.\n",
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "NEWSQA_CORPUS": str(settings.corpus_dir),
+        "NEWSQA_INDEX": str(settings.index_dir),
+        "NEWSQA_CHUNK_SIZE": str(settings.chunk_size),
+        "NEWSQA_CHUNK_OVERLAP": str(settings.chunk_overlap),
+    }
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("newsqa")), "index", "update"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    for cache in settings.index_dir.glob("g*/dense-vectors.npz"):
+        cache.unlink()  # (the update wrote them): read from Chroma again
+    hits = qa.search("night ferry to Orsk hull repairs")
+    assert hits and hits[0].article.title == "Night ferry to Orsk resumes"
+    assert qa.search("Valdria harbour automation")
+
+
+def test_a_corrected_version_saved_later_is_indexed_not_the_longer_one(
+    settings: Settings, counting: CountingEmbedder
+) -> None:
+    """A correction of one article of a multi-article file comes in a file of its own (the
+    old file keeps its other articles): the later version is the one indexed, even when the
+    correction made it shorter; a feed's summary never displaces the full text."""
+    qa = make_qa(settings, counting)
+
+    def record(text: str, url: str = "https://ledger.example/elm-bridge") -> dict[str, str]:
+        return {
+            "title": "Elm Street bridge to close",
+            "source": "Metro Ledger",
+            "published": "2024-03-04",
+            "url": url,
+            "text": text,
+        }
+
+    first = settings.corpus_dir / "monday.json"
+    first.write_text(
+        json.dumps(
+            [
+                record(
+                    "The fictional Elm Street bridge will close for six months of repairs "
+                    "starting in April, the city said, and buses will take a detour."
+                ),
+                record(
+                    "Another story entirely, about the fictional Orsk tram depot and its new roof.",
+                    "https://ledger.example/depot",
+                ),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    qa.update()
+    fixed = settings.corpus_dir / "monday-2.json"
+    fixed.write_text(
+        json.dumps(
+            [
+                record(
+                    "The fictional Elm Street bridge will close for three months from "
+                    "April, the city said (corrected)."
+                )
+            ]
+        ),
+        encoding="utf-8",
+    )
+    now = time.time()
+    os.utime(first, (now - 3600, now - 3600))
+    os.utime(fixed, (now, now))
+    report = qa.update()
+    assert report.articles_changed == 1
+    hits = qa.search("How long will the Elm Street bridge close?", k=1)
+    assert "three months" in hits[0].text
+    # a summary saved later still gives way to the full text
+    summary = settings.corpus_dir / "feed-summary.json"
+    summary.write_text(json.dumps([record("Elm Street bridge to close…")]), encoding="utf-8")
+    os.utime(summary, (now + 60, now + 60))
+    qa.update()
+    assert "three months" in qa.search("How long will the Elm Street bridge close?", k=1)[0].text
+
+
+def test_an_edited_file_without_a_url_counts_as_one_removed_and_one_added(
+    tmp_path: Path, counting: CountingEmbedder
+) -> None:
+    """Its new text, close to the old, was taken for a syndicated copy of its own old version:
+    the summary said one removed, none added, and a copy recorded."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    story = corpus / "ferry.txt"
+    story.write_text(
+        "Harbor ferry route announced\n\nThe fictional harbor ferry will run every hour from "
+        "June. Tickets will cost 12 dollars, the operator said on Monday.\n\nSource: Harbor News\n",
+        encoding="utf-8",
+    )
+    qa = NewsQA(Settings(corpus_dir=corpus, index_dir=tmp_path / "i"), embedder=counting)
+    qa.update()
+    story.write_text(story.read_text("utf-8").replace("12 dollars", "14 dollars"), "utf-8")
+    report = qa.update()
+    assert (report.articles_added, report.articles_removed, report.syndicated) == (1, 1, [])
+    assert qa.stats().articles == 1
+    assert "14 dollars" in qa.search("ferry tickets", k=1)[0].text
+
+
+def test_an_index_on_a_read_only_folder_answers(
+    settings: Settings, counting: CountingEmbedder, tmp_path: Path
+) -> None:
+    """A shipped index, a read-only mount: searching, asking and stats work (the catalog is
+    read as immutable, the vectors from the file the update wrote); updating is refused."""
+    qa = make_qa(settings, counting)
+    qa.update()
+    qa.close()
+    mounted = tmp_path / "ro"
+    mounted.mkdir()
+    bind = subprocess.run(["mount", "--bind", str(settings.index_dir), str(mounted)], check=False)
+    if bind.returncode != 0:
+        pytest.skip(
+            "needs `mount --bind` (root in a container that allows it) for a read-only folder"
+        )
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(mounted)], check=True)
+        with pytest.raises(OSError):
+            (mounted / "probe").touch()
+        reader = make_qa(settings.replace(index_dir=mounted), counting)
+        assert reader.stats().articles == qa.stats().articles
+        hits = reader.search("Valdria harbour automation", k=3)
+        assert hits and "Valdria" in hits[0].article.title
+        assert not reader.ask("When did the Glacier Line railway reopen?").declined
+        with pytest.raises(OSError):
+            reader.update()
+        reader.close()
+    finally:
+        subprocess.run(["umount", str(mounted)], check=False)

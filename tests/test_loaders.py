@@ -220,6 +220,43 @@ def test_relative_links_of_a_saved_feed_are_read_against_its_site(tmp_path: Path
     assert urls == ["https://alpha.example.com/news/1", "https://beta.example.com/news/1"]
 
 
+def test_a_feed_entry_without_a_link_is_known_by_its_guid(tmp_path: Path) -> None:
+    """Updated, an entry with no link keeps its identity (its guid, or Atom id): saved again,
+    its new version replaces the old file; an Atom id is never taken for its URL."""
+
+    def feed(basements: str) -> Path:
+        path = tmp_path / "water.rss"
+        path.write_text(
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>Metro Ledger</title>'
+            "<item><title>Water main bursts</title>"
+            '<guid isPermaLink="false">ml-2024-0301-water</guid>'
+            f"<description>A water main burst under the fictional Elm Street, flooding "
+            f"{basements} basements.</description></item></channel></rss>",
+            encoding="utf-8",
+        )
+        return path
+
+    (first,) = iter_path(feed("three"))
+    (second,) = iter_path(feed("five"))
+    assert isinstance(first, Article) and isinstance(second, Article)
+    assert first.url == "" and first.id == second.id
+    saved = tmp_path / "saved"
+    save_articles([first], saved)
+    (path,) = save_articles([second], saved)
+    assert [p.name for p in saved.iterdir()] == [path.name]
+    (loaded,) = iter_path(path)
+    assert isinstance(loaded, Article) and loaded.id == second.id and "five" in loaded.text
+    atom = tmp_path / "tag.atom"
+    atom.write_text(
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>'
+        "<entry><id>tag:wire.example,2024:1</id><title>Ferry resumes</title>"
+        "<content>The fictional Orsk ferry resumed on Friday.</content></entry></feed>",
+        encoding="utf-8",
+    )
+    (entry,) = iter_path(atom)
+    assert isinstance(entry, Article) and entry.url == "" and entry.id
+
+
 def test_json_shapes(tmp_path: Path) -> None:
     single = tmp_path / "single.json"
     single.write_text('{"Title": "One", "Text": "Only record.", "date": 1706774400000}')
@@ -329,6 +366,23 @@ BAD = {
     "slides.pdf": (b"%PDF-1.4", "unsupported file type '.pdf'"),
     "noext": (b"text", "file has no extension"),
 }
+
+
+def test_an_html_file_that_declares_no_charset_and_is_not_utf8_is_read_as_windows_1252(
+    tmp_path: Path,
+) -> None:
+    """As browsers read it: an old page saved by a Windows editor is not skipped."""
+    page = tmp_path / "old.html"
+    page.write_bytes(
+        b"<html><head><title>Caf\xe9 reopens</title></head><body><article><p>The fictional "
+        b"Caf\xe9 Brenner in Orsk reopened on Friday after a year of repairs to its roof, "
+        b"its owner said \x96 with the old menu.</p></article></body></html>"
+    )
+    article = load_one(page)
+    assert isinstance(article, Article)
+    assert (
+        article.title == "Café reopens" and "Café Brenner" in article.text and "–" in article.text
+    )
 
 
 @pytest.mark.parametrize("name", list(BAD))
@@ -487,6 +541,8 @@ def test_save_round_trips_through_the_markdown_loader(tmp_path: Path) -> None:
         Article(title="", text="No title, no metadata.\n\nSource: not an outlet here"),
         Article(title="Title: with: colons", text="---\nLooks like front matter.", author="Ö Ünal"),
         Article(title="No", text="Yes.", published=datetime(2024, 1, 1, 12, 30)),
+        # a date that could not be read stays as written, so the update still says so
+        Article(title="Strike ends", text="Trams run again.", unread_date="31 Feb 2024"),
     ]
     originals += extra
     paths = save_articles(originals, tmp_path / "saved")

@@ -643,19 +643,17 @@ def test_vectors_are_cached_beside_the_catalog(qa: NewsQA) -> None:
 def test_after_an_update_only_new_vectors_come_from_the_store(
     settings: Settings, counting: CountingEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The update brings the vector file up to date reading only the new chunks' vectors from
+    the store; a search then reads none from it."""
     from newsqa.indexing.store import ChromaStore
 
     NewsQA(settings, embedder=counting).update()
-    NewsQA(settings, embedder=counting).search("harbour strike", 3)  # writes the vector cache
+    NewsQA(settings, embedder=counting).search("harbour strike", 3)
     added = settings.corpus_dir / "new.md"
     added.write_text(
         "# Tram line opens\n\nThe city's first tram line opened to riders on Sunday morning.",
         encoding="utf-8",
     )
-    qa = NewsQA(settings, embedder=counting)
-    assert qa.update().chunks_embedded >= 1
-    catalog, _ = qa.index.open()
-    every = catalog.vector_ids()
     asked: list[str] = []
     real = ChromaStore.vectors
 
@@ -664,10 +662,16 @@ def test_after_an_update_only_new_vectors_come_from_the_store(
         return real(self, ids)
 
     monkeypatch.setattr(ChromaStore, "vectors", spy)
-    hits = NewsQA(settings, embedder=counting).search("tram line opened", 1)
-    assert hits and "tram line" in hits[0].text
+    qa = NewsQA(settings, embedder=counting)
+    assert qa.update().chunks_embedded >= 1
+    catalog, _ = qa.index.open()
+    every = catalog.vector_ids()
     assert 0 < len(asked) < len(every)
     assert all("tram" in row.text for row in catalog.rows_for_vectors(asked).values())
+    read_by_update = len(asked)
+    hits = NewsQA(settings, embedder=counting).search("tram line opened", 1)
+    assert hits and "tram line" in hits[0].text
+    assert len(asked) == read_by_update  # the search read nothing from the store
     again = NewsQA(settings, embedder=counting).search("tram line opened", 1)
     assert [h.chunk_id for h in again] == [h.chunk_id for h in hits]
     assert len(asked) == len(set(asked))  # the second process read nothing from the store

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from newsqa.settings import Settings
 if TYPE_CHECKING:
     from newsqa.facade import NewsQA
     from newsqa.indexing.builder import Progress
-    from newsqa.types import Answer, IndexReport, SearchHit
+    from newsqa.types import Answer, ArticleRef, IndexReport, SearchHit
 
 app = typer.Typer(
     help="Ask questions about a collection of news articles, with answers that cite them.",
@@ -132,6 +133,8 @@ def _errors(*, as_json: bool = False) -> Iterator[None]:
 def _non_empty(text: str, what: str) -> None:
     if not text.strip():
         _fail(f"The {what} is empty: write what to ask, in quotes.")
+    if not re.search(r"[^\W_]", text):
+        _fail(f"The {what} has no words: write what to ask, in quotes.")
 
 
 def _qa(ctx: typer.Context) -> NewsQA:
@@ -292,12 +295,17 @@ def search(
         typer.echo("No matching passages.")
     for n, hit in enumerate(hits, 1):
         a = hit.article
-        date = a.published.date().isoformat() if a.published else "undated"
-        typer.secho(f"[{n}] {a.title} — {a.source or 'unknown outlet'}, {date}", bold=True)
+        typer.secho(_heading(n, a), bold=True)
         if a.url:
             typer.echo(f"    {a.url}")
         snippet = " ".join(hit.text.split())
         typer.echo(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+
+
+def _heading(n: int, a: ArticleRef) -> str:
+    """ "[1] Title — Outlet, 2023-11-18" """
+    date = a.published.date().isoformat() if a.published else "undated"
+    return f"[{n}] {a.title or '(untitled)'} — {a.source or 'unknown outlet'}, {date}"
 
 
 def _print_sources(answer: Answer) -> None:
@@ -308,8 +316,7 @@ def _print_sources(answer: Answer) -> None:
             typer.secho(note, fg=typer.colors.YELLOW)
     for c in answer.citations:
         a = c.article
-        date = a.published.date().isoformat() if a.published else "undated"
-        typer.secho(f"[{c.n}] {a.title} — {a.source or 'unknown outlet'}, {date}", bold=True)
+        typer.secho(_heading(c.n, a), bold=True)
         if a.url:
             typer.echo(f"    {a.url}")
         typer.echo(f"    “{' '.join(c.passage.split())}”")

@@ -32,6 +32,7 @@ from newsqa.types import (
     LoadResult,
     SearchHit,
     Skipped,
+    origin_file,
 )
 
 if TYPE_CHECKING:
@@ -44,7 +45,10 @@ __all__ = ["NewsQA", "parse_when"]
 DateLike = datetime | date | str | int | None  # an int is a year
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:/")  # "ftp://", "file:///": not a path to read
-_RECORD_SUFFIX = re.compile(r"[#:]\d+$")  # "wire.json#3", "wire.jsonl:4": a record of a file
+
+_WORDY = re.compile(r"[^\W_]")  # a letter or a digit
+# "in the October 7" as a period is named: "October 7"
+_LEADING_WORDS = re.compile(r"^(?:(?:in|on|at|during)\s+)?(?:the\s+)?", re.I)
 
 
 def _copy_in(
@@ -64,7 +68,7 @@ def _copy_in(
     written."""
     held: dict[Path, set[str]] = {}  # file -> the ids and titles of its articles
     for article in articles:
-        file = Path(_RECORD_SUFFIX.sub("", article.origin))
+        file = Path(origin_file(article.origin))
         held.setdefault(file, set()).update(_marks(article))
     out: list[Path] = []
     name = src.resolve().name  # ".." is a folder's name only once resolved
@@ -109,12 +113,16 @@ def _copy_in(
 
 def _marks(article: Article) -> set[str]:
     """What tells an article's versions apart from other articles: its id (from its URL, or
-    its text) and, when it has one, its title (a corrected text without a URL keeps it)."""
-    return _marks_of(article.id, article.title)
+    its text) and, when it has one, its title with its outlet and day (a corrected text
+    without a URL keeps them; another day's "Morning Briefing" is another article)."""
+    return _marks_of(article.id, article.title, article.source, article.published_iso)
 
 
-def _marks_of(article_id: str, title: str) -> set[str]:
-    return {f"id:{article_id}", f"title:{title}"} if title else {f"id:{article_id}"}
+def _marks_of(article_id: str, title: str, source: str, published: str) -> set[str]:
+    marks = {f"id:{article_id}"}
+    if title:
+        marks.add(f"title:{source}\x1f{published[:10]}\x1f{title}")
+    return marks
 
 
 def _versions_of(path: Path, marks: set[str], max_bytes: int) -> bool:
@@ -352,10 +360,10 @@ class NewsQA:
         from; empty without an index."""
         corpus = self.settings.corpus_dir.resolve()
         out: dict[str, set[Path]] = {}
-        for article_id, title, origin in self.index.titled_origins():
-            file = Path(_RECORD_SUFFIX.sub("", origin))
+        for article_id, title, source, published, origin in self.index.titled_origins():
+            file = Path(origin_file(origin))
             if corpus in file.resolve().parents:
-                for mark in _marks_of(article_id, title):
+                for mark in _marks_of(article_id, title, source, published):
                     out.setdefault(mark, set()).add(file)
         return out
 
@@ -437,6 +445,9 @@ class NewsQA:
         them: a page shows them meanwhile)."""
         from newsqa.answering import AnswerRequest, condense_heuristic
 
+        if not _WORDY.search(question or ""):
+            # "?" would be read as a request for the news itself, and answered with a digest
+            raise ValueError("The question has no words: write what to ask.")
         turns = _turns(history or ())
         spec = self.settings.llm if llm is None else llm
         notes: list[str] = []
@@ -550,13 +561,14 @@ class NewsQA:
                 days = [c.article.published.date() for c in event.citations if c.article.published]
                 if days and all(absent.outside(d) for d in days):
                     asked = ", ".join(
-                        f"“{q[m.start : m.end]}”"
+                        f"“{_LEADING_WORDS.sub('', q[m.start : m.end])}”"
                         for q in [event.standalone_question or event.question]
                         for m in absent.named
                     )
+                    # the period may be the event's ("the October 7 attack"), reported later
                     said.append(
-                        f"None of the articles quoted was published {asked}; read them as "
-                        "reports of their own dates."
+                        f"The question names {asked}; none of the articles quoted was "
+                        "published then: read them as reports of their own dates."
                     )
                 if notes or said:
                     event = replace(event, notes=(*notes, *said, *event.notes))

@@ -21,9 +21,16 @@ __all__ = [
     "article_id_for",
     "indexed_text",
     "normalise_text",
+    "origin_file",
 ]
 
 _WS = re.compile(r"\s+")
+_RECORD_SUFFIX = re.compile(r"[#:]\d+$")  # "wire.json#3", "wire.jsonl:4": a record of a file
+
+
+def origin_file(origin: str) -> str:
+    """The file an article's `origin` names ("corpus/wire.json" of "corpus/wire.json#3")."""
+    return _RECORD_SUFFIX.sub("", origin)
 
 
 def normalise_text(text: str) -> str:

@@ -4,9 +4,9 @@ article's own publication date, so an answer can say which day was meant."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from newsqa.periods import RELATIVE, relative_period
+from newsqa.periods import RELATIVE, WEEKDAYS, Period, relative_period
 
 __all__ = ["resolve_relative_dates"]
 
@@ -21,6 +21,31 @@ _DATED = re.compile(
     r"|\d{1,2}(?:st|nd|rd|th)\b|\d{1,2}[/.]\d{1,2}\b)",
     re.IGNORECASE,
 )
+# "last" as a verb: "the trial, set to last six weeks", "it will last a few days"
+_VERB_LAST = re.compile(
+    r"\b(?:to|will|would|could|may|might|can|should|must|'ll|’ll)\s+$", re.IGNORECASE
+)
+# a weekday ahead of the article: "will resume on Tuesday", "one a day until Monday", "is
+# scheduled for Friday" (news mostly reports the days just gone, so without such a word a
+# weekday is read as the last one)
+_AHEAD = re.compile(
+    r"\b(?:will|won[’']t|shall|'ll|’ll|until|till|through|scheduled|set\s+to|due|expected|"
+    r"plans?\s+to|going\s+to|is\s+to|are\s+to|upcoming|coming|ahead\s+of|heading)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_START = re.compile(r"[.;:!?]|\b(?:but|and|while|after|before|since|when)\b", re.IGNORECASE)
+
+
+_NAMED_DAY = re.compile(
+    r"\b(?:Black|Cyber|Good|Super|Holy|Ash|Maundy|Easter|Shrove|Bloody|Giving|Manic)\s+$"
+)
+
+
+def _ahead(text: str, at: int) -> bool:
+    """Whether the clause that ends at `at` speaks of what is to come."""
+    before = text[max(0, at - 80) : at]
+    starts = [m.end() for m in _CLAUSE_START.finditer(before)]
+    return bool(_AHEAD.search(before[starts[-1] if starts else 0 :]))
 
 
 def resolve_relative_dates(text: str, published: datetime | None) -> list[tuple[str, str]]:
@@ -38,5 +63,18 @@ def resolve_relative_dates(text: str, published: datetime | None) -> list[tuple[
             continue  # the text gives the date itself
         if m["fixed"] and m["fixed"][0].isupper() and text[: m.start()].strip()[-1:].isalnum():
             continue  # part of a name mid-sentence: "Entertainment Tonight", "USA Today"
-        out.setdefault(relative_period(m, ref).describe(), m["phrase"])
+        if m["weekday"] and not m["lead"] and _NAMED_DAY.search(text[: m.start()]):
+            continue  # "Black Friday", "Super Tuesday": a name, not a day of that week
+        if (
+            m["span_n"]
+            and m["phrase"].lower().startswith("last")
+            and _VERB_LAST.search(text[: m.start()])
+        ):
+            continue  # "set to last six weeks": how long, not when
+        period = relative_period(m, ref)
+        if m["weekday"] and (m["lead"] or "on").lower() == "on" and _ahead(text, m.start()):
+            target = WEEKDAYS.index(m["weekday"].lower())
+            day = ref + timedelta(days=(target - ref.weekday()) % 7 or 7)
+            period = Period(day, day)
+        out.setdefault(period.describe(), m["phrase"])
     return [(phrase, meant) for meant, phrase in out.items()]

@@ -96,6 +96,17 @@ class Sentence:
     text: str
 
 
+_NAME_LINK = frozenset({"and", "&", "of", "the", "with", "at", "in", "vs", "v"})
+
+
+def _only_names(text: str) -> bool:
+    """A few words, all of them names (or what joins names): a caption or a heading."""
+    words = _WORD.findall(text)
+    return len(words) <= 8 and all(
+        w[0].isupper() or w[0].isdigit() or w.lower() in _NAME_LINK for w in words
+    )
+
+
 class EvidenceScorer:
     """Relevance of sentences to a query: cosine similarity of embeddings blended with the
     (idf-weighted) share of the query's content words the sentence contains."""
@@ -139,6 +150,7 @@ class EvidenceScorer:
                     and not _NOT_A_STATEMENT.search(text)
                     and (_SENTENCE_END.search(text) or not short)
                     and not (short and text.isupper())  # "TAYLOR SWIFT QUIZ!"
+                    and not _only_names(text)  # a caption: "Elon Musk and Sam Altman."
                 ):
                     out.append(Sentence(i, start, end, text))
         return out

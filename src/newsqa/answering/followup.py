@@ -69,6 +69,18 @@ _QUESTION_WORDS = {
     "As",
     "To",
     "For",
+    # a request, not a question: "Tell me about the EU AI Act"
+    "Tell",
+    "Show",
+    "Explain",
+    "List",
+    "Give",
+    "Describe",
+    "Summarize",
+    "Summarise",
+    "Compare",
+    "Find",
+    "Please",
 }
 
 
@@ -133,6 +145,8 @@ def condense_heuristic(
     terms = set(content_terms(" ".join(context)))
     asked = set(content_terms(question))
     for word, term in words:  # as written: "fired", not the term "fir"
+        if word.isdigit() or word.capitalize() in _QUESTION_WORDS:
+            continue  # "Game 2" is followed by "What about Game 3?"; "Tell me about …"
         if term not in terms and term not in asked and len(context) < 8:
             context.append(word)
             terms.add(term)

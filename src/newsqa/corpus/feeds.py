@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from newsqa.corpus.common import clean_text, html_to_text, join_names, parse_date
-from newsqa.types import Article, Skipped
+from newsqa.types import Article, Skipped, article_id_for
 
 __all__ = ["Feed", "FeedEntry", "iter_feed", "looks_like_feed", "read_feed"]
 
@@ -89,7 +89,13 @@ def _entry_article(
         published=_entry_date(entry),
         url=link,
         origin=origin,
+        # without a link, the entry's guid (or Atom id) is what its next version shares
+        id=article_id_for(guid, text) if not link and (guid := _guid(entry)) else "",
     )
+
+
+def _guid(entry: Mapping[str, object]) -> str:
+    return str(entry.get("id") or entry.get("guid") or "").strip()
 
 
 def read_feed(data: bytes, origin: str, *, base_url: str | None = None) -> Feed | Skipped:
@@ -114,6 +120,8 @@ def read_feed(data: bytes, origin: str, *, base_url: str | None = None) -> Feed 
     for index, entry in enumerate(entries):
         raw_link = str(entry.get("link") or "").strip()
         link = urljoin(base_url, raw_link) if base_url and raw_link else raw_link
+        if urlsplit(link).scheme not in ("http", "https"):
+            link = ""  # an Atom id ("tag:x,2024:1") that feedparser offers as the link
         article = _entry_article(entry, feed_title, link, f"{origin}#{index}")
         if isinstance(article, Skipped) and malformed is not None:
             # an entry without text in a feed that breaks off (a file cut short): unreadable

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from newsqa.corpus.text import parse_text_article
-from newsqa.types import Article
+from newsqa.types import Article, article_id_for
 
 __all__ = ["article_filename", "render_markdown", "save_articles"]
 
@@ -42,11 +42,14 @@ def render_markdown(article: Article) -> str:
     for key, value in (
         ("source", article.source),
         ("author", article.author),
-        ("published", article.published_iso),
+        # a date that could not be read is kept as written, so the update still says so
+        ("published", article.published_iso or article.unread_date),
         ("url", article.url),
     ):
         if value:
             meta[key] = value
+    if not article.url and article.id != article_id_for(None, article.text):
+        meta["id"] = article.id  # a feed entry's guid made it: its next version is the same
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000)
     return f"---\n{front}---\n\n{article.text}\n"
 

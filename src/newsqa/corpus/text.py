@@ -18,6 +18,8 @@ FRONT_MATTER_KEYS: dict[str, tuple[str, ...]] = {
     "author": ("author", "authors", "byline"),
     "published": ("published", "date", "published_at", "publish_date", "pubdate"),
     "url": ("url", "link", "canonical_url"),
+    # what identifies an article without a URL across its versions (a feed entry's guid)
+    "id": ("id", "guid"),
 }
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -108,7 +110,7 @@ def parse_text_article(text: str, origin: str, *, markdown: bool) -> Article | S
     except FrontMatterError as exc:
         return Skipped(origin, str(exc))
     lines = clean_text(body).split("\n")
-    source = author = url = unread = ""
+    source = author = url = unread = key = ""
     published = None
     if front is None:
         title = _take_title(lines, markdown)
@@ -121,6 +123,7 @@ def parse_text_article(text: str, origin: str, *, markdown: bool) -> Article | S
         source = outlet_name(_as_str(_meta(front, "source")))
         author = _as_str(_meta(front, "author"))
         url = _as_str(_meta(front, "url"))
+        key = "" if url else _as_str(_meta(front, "id"))
         given = _meta(front, "published")
         published = parse_date(given)
         if given is not None and published is None:
@@ -137,5 +140,6 @@ def parse_text_article(text: str, origin: str, *, markdown: bool) -> Article | S
         published=published,
         url=url,
         origin=origin,
+        id=key,  # as written: a saved feed entry's, made from its guid
         unread_date=unread,
     )

@@ -29,9 +29,14 @@ def declared_charset(data: bytes) -> str | None:
 def decode_html(
     data: bytes, origin: str, http_charset: str | None = None, *, errors: str = "strict"
 ) -> str | Skipped:
-    """Page text in the charset the server or the page declares; UTF-8 when neither does."""
-    encoding = http_charset or declared_charset(data) or "utf-8"
-    return decode_utf8(data, origin, encoding, errors=errors)
+    """Page text in the charset the server or the page declares; when neither does, UTF-8, or
+    failing that windows-1252, as browsers read an undeclared page (an old page saved from a
+    Windows editor)."""
+    declared = http_charset or declared_charset(data)
+    text = decode_utf8(data, origin, declared or "utf-8", errors=errors)
+    if isinstance(text, Skipped) and declared is None:
+        return data.decode("cp1252", "replace")
+    return text
 
 
 def _date_params() -> dict[str, object]:

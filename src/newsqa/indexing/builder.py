@@ -17,7 +17,6 @@ Order of writes, so that an interruption anywhere leaves a usable index:
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -31,7 +30,15 @@ from newsqa.indexing.dedup import best_match, signature
 from newsqa.indexing.embeddings import Embedder
 from newsqa.indexing.store import VectorStore
 from newsqa.periods import last_news_day
-from newsqa.types import Article, Chunk, IndexReport, Skipped, article_id_for, indexed_text
+from newsqa.types import (
+    Article,
+    Chunk,
+    IndexReport,
+    Skipped,
+    article_id_for,
+    indexed_text,
+    origin_file,
+)
 
 __all__ = ["BATCH_ARTICLES", "Progress", "restore_vectors", "sync"]
 
@@ -39,7 +46,6 @@ BATCH_ARTICLES = 200  # articles read, chunked and embedded together (bounds mem
 
 
 _NO_MATCH = np.iinfo(np.uint32).max  # a signature slot no MinHash value takes in practice
-_RECORD_SUFFIX = re.compile(r"[#:]\d+$")  # "file.json#3", "file.jsonl:4": a record in a file
 
 Progress = Callable[[str, int, int], None]
 """Called as (phase, done, total): phase "reading" (articles, total 0: not known ahead) or
@@ -131,7 +137,8 @@ class _Run:
         """Read every input once, processing new or changed articles `batch_articles` at a time.
 
         Two inputs with the same article id (same URL, or same text) are one article: the one
-        with the longer text is kept (a full page beats a feed's summary), the other reported."""
+        from the file saved later is kept (a corrected version), or of two files saved together
+        the longer text (a full page beats a feed's summary); the other is reported."""
         report = self.report
         batch: dict[str, Article] = {}
         for item in items:
@@ -153,7 +160,7 @@ class _Run:
                 item = replace(item, id=article_id_for(None, f"{item.source}\x1f{item.text}"))
             if item.id in self.seen:
                 length, origin, _ = self.seen[item.id]
-                if len(item.text) <= length:
+                if not _replaces(item, origin, length):
                     report.duplicates.append((item.origin, origin))
                     continue
                 report.duplicates.append((origin, item.origin))
@@ -331,6 +338,30 @@ class _Run:
             self.progress("embedding", self.done_chunks, self.planned_chunks)
 
 
+_SAVED_TOGETHER = 2.0  # seconds between two files' modification times that count as at once
+_SUMMARY = 0.6  # a text this much shorter than another version is a summary of it
+
+
+def _replaces(item: Article, origin: str, length: int) -> bool:
+    """Whether `item` is the version of an article to keep over the one read from `origin`
+    (`length` characters of text). A full page beats a feed's summary, whichever came first;
+    of two versions of about the same length, the one from the file modified later (a
+    corrected version ingested after the first), else the longer."""
+    shorter, longer = sorted((len(item.text), length))
+    if shorter >= _SUMMARY * longer:
+        newer = _modified(item.origin) - _modified(origin)
+        if abs(newer) > _SAVED_TOGETHER:
+            return newer > 0
+    return len(item.text) > length
+
+
+def _modified(origin: str) -> float:
+    try:
+        return Path(origin_file(origin)).stat().st_mtime
+    except OSError:  # not a file (a URL read directly): as old as can be
+        return 0.0
+
+
 def _other_outlet(article: Article, outlet: str) -> bool:
     """Whether `article`, with no URL of its own, is from an outlet other than `outlet`."""
     return not article.url and bool(article.source) and _fold(article.source) != _fold(outlet)
@@ -343,8 +374,13 @@ def _fold(name: str) -> str:
 def _within(origin: str, inputs: set[str]) -> bool:
     """Whether `origin` ("corpus/wire.json#3") is one of `inputs`, or a record of one, or in a
     folder among them."""
-    path = Path(_RECORD_SUFFIX.sub("", origin))
+    path = Path(origin_file(origin))
     return origin in inputs or any(str(p) in inputs for p in (path, *path.parents))
+
+
+def _from(origin: str, ids: set[str], articles: list[Article]) -> bool:
+    """Whether `origin` is where one of `articles` with an id among `ids` was read."""
+    return any(a.origin == origin and a.id in ids for a in articles)
 
 
 def sync(
@@ -375,9 +411,7 @@ def sync(
     # an article is removed when its input is gone, not when its file (or a record of it, or
     # the folder holding it: a broken link to a drive not mounted) failed to read this time; a
     # record read and found to hold no article (no text) keeps nothing
-    unreadable = {
-        o for s in report.skipped if s.broken for o in (s.origin, _RECORD_SUFFIX.sub("", s.origin))
-    }
+    unreadable = {o for s in report.skipped if s.broken for o in (s.origin, origin_file(s.origin))}
     origins = catalog.article_origins()
     removed = [
         i for i, origin in origins.items() if i not in run.seen and not _within(origin, unreadable)
@@ -405,8 +439,14 @@ def sync(
             run.processed.pop(article.id, None)
         run.process(orphaned)
 
-    # orphaned copies were read unchanged: they count as neither added nor changed
-    work = set(run.processed) - {a.id for a in orphaned}
+    # copies known before whose original went were read unchanged: they count as neither added
+    # nor changed; one first read now is added (a file without a URL, edited: its new text was
+    # taken for a copy of its old one, which is gone), and is no copy to report
+    fresh = {a.id for a in orphaned if a.id not in run.known}
+    report.syndicated = [
+        (o, d) for o, d in report.syndicated if not (d in gone and _from(o, fresh, orphaned))
+    ]
+    work = set(run.processed) - ({a.id for a in orphaned} - fresh)
     report.articles_added = sum(1 for i in work if i not in run.known)
     report.articles_changed = len(work) - report.articles_added
     report.articles_unchanged = len(run.seen) - len(run.processed)

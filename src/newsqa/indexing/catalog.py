@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from newsqa.periods import last_news_day
 from newsqa.types import Article, ArticleRef, Chunk
 
 __all__ = ["Catalog", "ChunkRow", "StoredChunk"]
@@ -86,6 +87,21 @@ def _ts(dt: datetime | None) -> float | None:
     return (dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)).timestamp()
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A connection that only reads. On a read-only medium (a mount, a shipped index) SQLite
+    cannot make the files a WAL database's readers share; nothing can change it there either,
+    so it is opened as immutable."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        db.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
+    except sqlite3.OperationalError as exc:
+        db.close()
+        if "unable to open" not in str(exc) or not path.exists():
+            raise
+        db = sqlite3.connect(f"file:{path}?immutable=1", uri=True, check_same_thread=False)
+    return db
+
+
 class Catalog:
     """Articles and chunks of one index generation, in SQLite (WAL, so readers never block)."""
 
@@ -106,7 +122,7 @@ class Catalog:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
             if self.readonly:
-                db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+                db = _read_only(self.path)
             else:
                 db = sqlite3.connect(self.path, check_same_thread=False)
             db.execute("PRAGMA synchronous=NORMAL")
@@ -146,9 +162,10 @@ class Catalog:
     def article_origins(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT id, origin FROM articles").fetchall())
 
-    def titled_origins(self) -> list[tuple[str, str, str]]:
-        """(id, title, origin) of every article: what tells where an article's file is."""
-        return list(self._db.execute("SELECT id, title, origin FROM articles").fetchall())
+    def titled_origins(self) -> list[tuple[str, str, str, str, str]]:
+        """(id, title, outlet, published ISO time or "", origin) of every article: what tells
+        where an article's file is."""
+        return list(self._db.execute("SELECT id, title, source, published, origin FROM articles"))
 
     def set_origins(self, origins: dict[str, str]) -> None:
         """Record where articles are read from now (inside a transaction)."""
@@ -407,8 +424,12 @@ class Catalog:
         return {r[0]: int(r[1]) for r in rows}
 
     def date_range(self) -> tuple[str, str]:
+        """The first and last publication times (ISO); an article dated after tomorrow is
+        misdated (a typo, warned about when indexed), not the end of the collection."""
         row = self._db.execute(
-            "SELECT MIN(published), MAX(published) FROM articles WHERE published != ''"
+            "SELECT MIN(published), MAX(published) FROM articles WHERE published != '' "
+            "AND substr(published, 1, 10) <= ?",
+            (last_news_day().isoformat(),),
         ).fetchone()
         return (row[0] or "", row[1] or "")
 
@@ -437,10 +458,15 @@ def _filter_sql(
         marks = ",".join("?" * len(sources))
         clauses.append(f"lower(a.source) IN ({marks})")
         params += [s.lower() for s in sources]
-    if since is not None:
-        clauses.append("a.published_ts >= ?")
-        params.append(_ts(since))
-    if until is not None:
-        clauses.append("a.published_ts <= ?")
-        params.append(_ts(until))
+    for bound, op in ((since, ">="), (until, "<=")):
+        if bound is None:
+            continue
+        if bound.tzinfo is None:
+            # a day (or time) without a zone is the article's own: one shown as published on
+            # 30 Nov (23:30 in New York) is within "until 30 Nov", though it was 1 Dec in UTC
+            clauses.append(f"a.published != '' AND substr(a.published, 1, 19) {op} ?")
+            params.append(bound.isoformat(timespec="seconds")[:19])
+        else:
+            clauses.append(f"a.published_ts {op} ?")
+            params.append(_ts(bound))
     return " AND ".join(clauses), params

@@ -86,7 +86,8 @@ class NewsIndex:
         self._embedder = embedder
         self._store_factory = store_factory or _default_store
         self._lock = threading.RLock()
-        self._reader: tuple[str, Catalog, VectorStore] | None = None
+        # the live generation, its catalog, its store, and the catalog's version when last read
+        self._reader: tuple[str, Catalog, LazyStore, tuple[int, int, str]] | None = None
 
     # -- parts ------------------------------------------------------------------------------
     @property
@@ -265,8 +266,9 @@ class NewsIndex:
         with self._reading(generation) as catalog:
             return set(catalog.article_origins())
 
-    def titled_origins(self) -> list[tuple[str, str, str]]:
-        """(id, title, origin) of every article of the live index; [] when there is none."""
+    def titled_origins(self) -> list[tuple[str, str, str, str, str]]:
+        """(id, title, outlet, published ISO time or "", origin) of every article of the live
+        index; [] when there is none."""
         generation = self.layout.current()
         if generation is None:
             return []
@@ -321,6 +323,7 @@ class NewsIndex:
         progress: Progress | None,
     ) -> IndexReport:
         catalog = Catalog(self.layout.catalog_path(generation))
+        store: LazyStore | None = None
         try:
             self.check_compatible(catalog.meta())
             self.check_store(catalog.meta(), generation, writing=True)
@@ -359,8 +362,17 @@ class NewsIndex:
                 if report.chunks_embedded:
                     meta["precision"] = self.embedder.precision
                 catalog.set_meta(meta)
+            if report.chunks_added or report.chunks_removed or report.chunks_restored:
+                # the vectors a search keeps in memory, in the file readers load them from:
+                # they never open the store (a read-only index folder cannot open Chroma)
+                from newsqa.retrieval.table import refresh_vectors
+
+                limit = self.settings.retrieval_options().max_vectors
+                refresh_vectors(catalog, store, max_vectors=limit)
         finally:
             catalog.close()
+            if store is not None:
+                store.close()
         return report
 
     def _drop_generation(self, generation: str) -> None:
@@ -398,7 +410,7 @@ class NewsIndex:
             generation = self.require()
             if self._reader is None or self._reader[0] != generation:
                 self._close_reader()
-                catalog = Catalog(self.layout.catalog_path(generation))
+                catalog = Catalog(self.layout.catalog_path(generation), readonly=True)
                 try:
                     self.check_compatible(catalog.meta())
                     self.check_store(catalog.meta(), generation, writing=False)
@@ -410,12 +422,21 @@ class NewsIndex:
                         self._store_factory, self.settings, self.layout, generation, create=False
                     )
                 )
-                self._reader = (generation, catalog, store)
+                self._reader = (generation, catalog, store, catalog.version())
+            else:
+                _, catalog, store, seen = self._reader
+                version = catalog.version()
+                if version != seen:
+                    # written since (by another process, or this one): an embedded Chroma
+                    # client keeps the collection as it found it, so the next read opens anew
+                    store.close()
+                    self._reader = (generation, catalog, store, version)
             return self._reader[1], self._reader[2]
 
     def _close_reader(self) -> None:
         if self._reader is not None:
             self._reader[1].close()
+            self._reader[2].close()
             self._reader = None
 
     def stats(self) -> IndexStats:

@@ -66,6 +66,10 @@ class VectorStore(Protocol):
         """Remove the whole collection."""
         ...
 
+    def close(self) -> None:
+        """Let go of the client: the next store opened on the same place reads it afresh."""
+        ...
+
 
 class ChromaStore:
     """A Chroma collection in cosine space; vectors are always passed in (no embedding function).
@@ -191,6 +195,17 @@ class ChromaStore:
         with self._using(f"removing collection {self.collection_name!r}"):
             self._client.delete_collection(self.collection_name)
 
+    def close(self) -> None:
+        # an embedded client of a path shares one Chroma "system" per process, which keeps the
+        # collection as it was when opened: another process's writes stay unseen (and reading
+        # their ids fails) until the last client of it is closed
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception as exc:  # closing what may already be gone: nothing to lose
+                log.debug("Closing the Chroma client of %s: %s", self.where, exc)
+
 
 class LazyStore:
     """A vector store opened at its first use. A search that finds every vector in memory (see
@@ -239,6 +254,13 @@ class LazyStore:
 
     def drop(self) -> None:
         self._get().drop()
+
+    def close(self) -> None:
+        """Close the store if it was opened; the next use opens it again."""
+        with self._lock:
+            store, self._store = self._store, None
+        if store is not None:
+            store.close()
 
 
 def _chroma_settings() -> Any:
@@ -296,6 +318,10 @@ def open_store(
                 "NEWSQA_CHROMA_URL) to use the embedded store."
             ) from exc
         return ChromaStore(client, collection, where=where, create=create)
-    path.mkdir(parents=True, exist_ok=True)
-    client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
-    return ChromaStore(client, collection, where=f"the Chroma store in {path}")
+    where = f"the Chroma store in {path}"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+    except Exception as exc:  # a read-only folder, a full disk, files of another version
+        raise StoreError(f"Could not open {where} ({type(exc).__name__}: {exc}).") from exc
+    return ChromaStore(client, collection, where=where)

@@ -184,6 +184,11 @@ WELL_KNOWN = tuple(
 _WELL_KNOWN = OutletMatcher(WELL_KNOWN)
 
 
+def well_known_outlets() -> OutletMatcher:
+    """A matcher of `WELL_KNOWN`, indexed or not."""
+    return _WELL_KNOWN
+
+
 # a name asked of as a source: "according to Reuters", "What did Bloomberg report", "the CNN
 # story" (not "the Nikkei fell", "Disney's ESPN", "Michael Bloomberg")
 _AS_SOURCE_BEFORE = re.compile(

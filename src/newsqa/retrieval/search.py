@@ -183,7 +183,8 @@ class Retriever:
         if plan.latest and o.recency:
             fused = self._newer_first(fused, table)
             if latest:
-                fused = self._newest_first(plan.question, fused, table, catalog, rows)
+                topical = self._topical(plan.question, memory, allowed)
+                fused = self._newest_first(plan.question, fused, topical, table, catalog, rows)
         chosen = self._cap(fused, table, k)
         missing = [table.vector_ids[r] for r in chosen if table.vector_ids[r] not in rows]
         if missing:
@@ -438,19 +439,36 @@ class Retriever:
                 first[a] = row
         return [first[a].vector_id for a in articles if a in first]
 
+    def _topical(
+        self, question: str, memory: _Memory, allowed: NDArray[np.bool_] | None
+    ) -> list[int]:
+        """The first `_LATEST_POOL` rows by BM25 for the topic of a question for the latest: the
+        newest news on it may rank low on the whole question ("What is the latest on Sam
+        Altman?" matches hundreds of passages, most of them older)."""
+        words = topic_words(question)
+        if memory.lexical is None or not words:
+            return []
+        scores = memory.lexical.scores(words)
+        if allowed is not None:
+            scores[~allowed] = -np.inf
+        top = np.argsort(-scores, kind="stable")[:_LATEST_POOL]
+        return [int(r) for r in top if np.isfinite(scores[r])]
+
     def _newest_first(
         self,
         question: str,
         fused: Ranked,
+        topical: list[int],
         table: ChunkTable,
         catalog: Catalog,
         rows: dict[str, ChunkRow],
     ) -> Ranked:
         """For a short question for the latest on something (`asks_for_latest`): the best
         passage of each of the `_LATEST_LEADS` newest articles among the first `_LATEST_POOL`
-        results that hold every word of its topic goes first, newest first."""
+        results and the `topical` rows that hold every word of its topic goes first, newest
+        first."""
         words = topic_words(question)
-        pool = fused.rows[:_LATEST_POOL].tolist()
+        pool = list(dict.fromkeys(fused.rows[:_LATEST_POOL].tolist() + topical))
         if not words or not pool:
             return fused
         ids = [table.vector_ids[r] for r in pool]

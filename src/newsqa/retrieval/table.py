@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from newsqa.indexing.catalog import Catalog
     from newsqa.indexing.store import VectorStore
 
-__all__ = ["VECTORS_NAME", "ChunkTable", "load_table", "published_within"]
+__all__ = ["VECTORS_NAME", "ChunkTable", "load_table", "published_within", "refresh_vectors"]
 
 VECTORS_NAME = "dense-vectors.npz"  # beside the catalog: the first search skips the store
 _VECTORS_KEY = "vectors-by-id-v1"
@@ -170,6 +170,14 @@ def load_table(catalog: Catalog, store: VectorStore, *, max_vectors: int) -> Chu
     if 0 < len(vector_ids) <= max_vectors:
         table.matrix = _cached_vectors(Path(catalog.path).parent / VECTORS_NAME, store, vector_ids)
     return table
+
+
+def refresh_vectors(catalog: Catalog, store: VectorStore, *, max_vectors: int) -> None:
+    """Bring the vector file beside `catalog` up to date with it, reading from `store` only the
+    vectors it lacks (an update calls this once it has written)."""
+    vector_ids = [f[1] for f in catalog.chunk_facets()]
+    if 0 < len(vector_ids) <= max_vectors:
+        _cached_vectors(Path(catalog.path).parent / VECTORS_NAME, store, vector_ids)
 
 
 def _day(published: str) -> int:
