@@ -10,6 +10,7 @@ def test_exported_members() -> None:
         "ArticleRef",
         "Chunk",
         "Citation",
+        "CorpusError",
         "IncompatibleIndexError",
         "IndexBusyError",
         "IndexMissingError",

@@ -361,6 +361,43 @@ def test_the_same_text_from_another_outlet_is_a_syndicated_copy(
     assert (again.articles_unchanged, again.chunks_embedded, again.duplicates) == (2, 0, [])
 
 
+def test_a_short_brief_carried_word_for_word_by_another_outlet_is_a_copy(
+    tmp_path: Path, counting: CountingEmbedder
+):
+    """Too short for a near-copy signature, a wire brief under two URLs was indexed twice; the
+    very same words are a copy, a brief that differs is not."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    brief = (
+        "The fictional Quenby council closed the Rowsley footbridge on Tuesday after engineers "
+        "found cracks in two of its supports."
+    )
+    records = [
+        {
+            "title": "Footbridge closed",
+            "source": s,
+            "url": f"https://{s.lower()}.example/bridge",
+            "published": "2024-03-05",
+            "text": brief,
+        }
+        for s in ("Post", "Echo")
+    ]
+    records.append(
+        {
+            "title": "Footbridge closed",
+            "source": "Gazette",
+            "url": "https://gazette.example/b",
+            "published": "2024-03-05",
+            "text": brief.replace("two of its", "three of its"),
+        }
+    )
+    (corpus / "briefs.json").write_text(json.dumps(records), encoding="utf-8")
+    qa = make_qa(Settings(corpus_dir=corpus, index_dir=tmp_path / "i"), counting)
+    report = qa.update()
+    assert [o.rsplit("#", 1)[1] for o, _ in report.syndicated] == ["1"]
+    assert (qa.stats().articles, qa.stats().syndicated_copies) == (2, 1)
+
+
 def test_a_copy_whose_original_is_rewritten_becomes_an_article_again(
     settings: Settings, counting: CountingEmbedder, corpus_dir: Path
 ):
@@ -750,3 +787,45 @@ def test_an_index_on_a_read_only_folder_answers(
         reader.close()
     finally:
         subprocess.run(["umount", str(mounted)], check=False)
+
+
+def test_signatures_tell_near_copies_from_stories_that_share_words() -> None:
+    """Two round-ups of deals share most of their words but few of their 5-word runs: not
+    copies (the first signatures agreed on 88% of their slots for two such articles)."""
+    from newsqa.indexing.dedup import signature
+
+    items = ["headphones", "kettles", "tablets", "keyboards", "blenders", "chargers", "lamps"]
+
+    a = " ".join(
+        f"The best Black Friday deal on {item} today is at a store near you, and the {item} "
+        "come with free delivery for members this week."
+        for item in items
+    )
+    b = " ".join(
+        f"Members get {item} delivered free this week: near you, a store has {item} at "
+        "the best Prime Day price today."
+        for item in items[::-1]
+    )
+    sig_a, sig_b = signature(a), signature(b)
+    assert sig_a is not None and sig_b is not None
+    assert (sig_a == sig_b).mean() < 0.3
+    near = signature(a.replace("free delivery", "fast delivery", 1))
+    assert near is not None and (sig_a == near).mean() > 0.8
+
+
+def test_an_index_signed_by_an_older_version_is_signed_again_without_embedding(
+    settings: Settings, counting: CountingEmbedder
+) -> None:
+    qa = make_qa(settings, counting)
+    qa.update()
+    catalog, _ = qa.index.open()
+    path = catalog.path
+    qa.close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'signatures'")
+    report = make_qa(settings, counting).update()
+    assert report.chunks_embedded == 0 and report.articles_changed == report.articles_added == 0
+    assert report.articles_unchanged == qa.stats().articles + qa.stats().syndicated_copies
+    with sqlite3.connect(path) as db:
+        (version,) = db.execute("SELECT value FROM meta WHERE key = 'signatures'").fetchone()
+    assert version == "2"

@@ -180,6 +180,13 @@ def test_outlet_short_forms_count_only_in_capitals() -> None:
     # the same letters as an ordinary word are not a name; two-word names have no initials
     assert named("the nyt crowd and a bbc fan") == []
     assert named("as SD reported") == []
+    # but a few well-known short forms are the outlet's, written as they are written
+    known = OutletMatcher(["Financial Times", "The Washington Post"])
+    assert [x.outlets for x in known.find("What did the FT and WaPo say?")] == [
+        ("Financial Times",),
+        ("The Washington Post",),
+    ]
+    assert known.find("the ft and wapo") == [] and known.lookup("FT") == ("Financial Times",)
 
 
 def test_a_filter_name_means_what_it_would_in_a_question() -> None:

@@ -1,7 +1,13 @@
 """newsqa: ask questions about a collection of news articles, with answers that cite them."""
 
 from newsqa.facade import NewsQA
-from newsqa.indexing import IncompatibleIndexError, IndexBusyError, IndexMissingError, StoreError
+from newsqa.indexing import (
+    CorpusError,
+    IncompatibleIndexError,
+    IndexBusyError,
+    IndexMissingError,
+    StoreError,
+)
 from newsqa.settings import Settings
 from newsqa.types import (
     Answer,
@@ -22,6 +28,7 @@ __all__ = [
     "ArticleRef",
     "Chunk",
     "Citation",
+    "CorpusError",
     "IncompatibleIndexError",
     "IndexBusyError",
     "IndexMissingError",

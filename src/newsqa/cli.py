@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,7 +22,7 @@ from newsqa.settings import Settings
 if TYPE_CHECKING:
     from newsqa.facade import NewsQA
     from newsqa.indexing.builder import Progress
-    from newsqa.types import Answer, ArticleRef, IndexReport, SearchHit
+    from newsqa.types import Answer, ArticleRef, IndexReport
 
 app = typer.Typer(
     help="Ask questions about a collection of news articles, with answers that cite them.",
@@ -201,11 +201,12 @@ def _run_build(ctx: typer.Context, mode: str, corpus: list[Path] | None, as_json
                 build = qa.rebuild if mode == "rebuild" else qa.update
                 report = build(corpus or None, progress=progress)
         except KeyboardInterrupt:
-            kept = (
-                "the old index is live as it was"
-                if mode == "rebuild"
-                else "the batches done are kept; run it again to finish"
-            )
+            if mode == "rebuild":
+                kept = "the old index is live as it was"
+            elif qa.stats().chunks:
+                kept = "the batches done are kept; run it again to finish"
+            else:  # before the first batch was committed
+                kept = "nothing was indexed yet; run it again"
             _fail(f"Interrupted: {kept}.", code=130, as_json=as_json)
         qa.close()
     if as_json:
@@ -262,16 +263,6 @@ def index_stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         typer.echo("vectors    in the index folder (embedded Chroma)")
 
 
-def _hit_dict(hit: SearchHit) -> dict[str, Any]:
-    return {
-        "chunk_id": hit.chunk_id,
-        "score": round(hit.score, 6),
-        "text": hit.text,
-        "article": hit.article.to_dict(),
-        "also_published_by": [c.source for c in hit.also_published_by],
-    }
-
-
 @app.command()
 def search(
     ctx: typer.Context,
@@ -289,7 +280,7 @@ def search(
         hits = qa.search(query, k, sources=source, since=since, until=until)
         qa.close()
     if as_json:
-        typer.echo(json.dumps({"query": query, "hits": [_hit_dict(h) for h in hits]}, indent=2))
+        typer.echo(json.dumps({"query": query, "hits": [h.to_dict() for h in hits]}, indent=2))
         return
     if not hits:
         typer.echo("No matching passages.")

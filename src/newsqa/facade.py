@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -38,11 +38,22 @@ from newsqa.types import (
 if TYPE_CHECKING:
     from newsqa.answering import Answerer, AnswerEvent, AnswerRequest, EvidenceScorer, Turn
 
-History = Sequence["Answer | tuple[str, str] | dict[str, str]"]
+History = Sequence["Answer | tuple[str, str] | Mapping[str, Any]"]
 
 __all__ = ["NewsQA", "parse_when"]
 
 DateLike = datetime | date | str | int | None  # an int is a year
+# one file, folder (or URL, to ingest) or several: a string is one, never its characters
+PathsLike = Iterable[Path | str] | Path | str | None
+
+
+def _as_list(items: PathsLike) -> list[Path | str]:
+    if items is None:
+        return []
+    if isinstance(items, str | Path):
+        return [items]
+    return list(items)
+
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:/")  # "ftp://", "file:///": not a path to read
 
@@ -250,13 +261,13 @@ class NewsQA:
         self.indexing: BackgroundIndexing | None = None  # the running background update, if any
 
     # -- building ---------------------------------------------------------------------------
-    def _read(self, paths: Sequence[Path | str] | None) -> Iterator[Article | Skipped]:
+    def _read(self, paths: PathsLike) -> Iterator[Article | Skipped]:
         """The articles of `paths` (default: the corpus folder), checked before any is read: a
         path that does not exist (a typo, another working directory) would otherwise make the
         update remove every article indexed from elsewhere."""
         from newsqa.corpus import iter_path
 
-        inputs = [Path(p) for p in paths or [self.settings.corpus_dir]]
+        inputs = [Path(p) for p in _as_list(paths) or [self.settings.corpus_dir]]
         missing = [str(p) for p in inputs if not p.exists()]
         if missing:
             raise CorpusError(
@@ -268,15 +279,13 @@ class NewsQA:
             for item in iter_path(p, max_file_bytes=self.settings.max_file_bytes)
         )
 
-    def update(
-        self, paths: Sequence[Path | str] | None = None, *, progress: Progress | None = None
-    ) -> IndexReport:
+    def update(self, paths: PathsLike = None, *, progress: Progress | None = None) -> IndexReport:
         """Make the index match the corpus (default: `settings.corpus_dir`), embedding only what
         is new or changed and removing what is gone."""
         return self.index.update(self._read(paths), progress=progress)
 
     def update_in_background(
-        self, paths: Sequence[Path | str] | None = None, *, progress: Progress | None = None
+        self, paths: PathsLike = None, *, progress: Progress | None = None
     ) -> BackgroundIndexing:
         """Start `update` in a background thread and return at once. Searches and answers work
         meanwhile from what is already indexed (answers say indexing is still running); an
@@ -293,15 +302,13 @@ class NewsQA:
         self.indexing = BackgroundIndexing(run).start()
         return self.indexing
 
-    def rebuild(
-        self, paths: Sequence[Path | str] | None = None, *, progress: Progress | None = None
-    ) -> IndexReport:
+    def rebuild(self, paths: PathsLike = None, *, progress: Progress | None = None) -> IndexReport:
         """Build the index afresh beside the old one, then switch to it."""
         return self.index.rebuild(self._read(paths), progress=progress)
 
     def ingest(
         self,
-        targets: Iterable[str],
+        targets: Iterable[str | Path] | str | Path,
         *,
         update: bool = True,
         progress: Progress | None = None,
@@ -316,7 +323,7 @@ class NewsQA:
         dest = self.settings.corpus_dir
         held = [dest.resolve(), self.settings.index_dir.resolve()]
         holders: dict[str, set[Path]] | None = None  # read from the index once, if needed
-        for target in targets:
+        for target in map(str, _as_list(targets)):
             if target.lower().startswith(("http://", "https://")):
                 got = fetch_url(target)
                 loaded.extend(got)
@@ -389,6 +396,10 @@ class NewsQA:
 
         Raises ValueError for a filter that can never match: an outlet the index does not have
         (the names are read as in questions: "BBC", "the verge"), `since` after `until`."""
+        if not isinstance(query, str):
+            raise TypeError(f"the query is text, not {type(query).__name__}")
+        if not isinstance(k, int) or isinstance(k, bool):
+            raise TypeError(f"k is a whole number, not {k!r}")
         if k < 1:
             raise ValueError(f"k must be at least 1, not {k}")
         filters = _filters(sources, since, until)
@@ -442,7 +453,9 @@ class NewsQA:
     ) -> Iterator[AnswerEvent]:
         """Like `ask`, yielding the answer's text as it is written and the `Answer` last;
         `on_passages` is handed the passages found as soon as they are (before an LLM has read
-        them: a page shows them meanwhile)."""
+        them: a page shows them meanwhile). The streamed text is provisional: the final
+        `Answer.text` is the checked one (an LLM's markers that trace to no passage removed),
+        which is what to show once it comes."""
         from newsqa.answering import AnswerRequest, condense_heuristic
 
         if not _WORDY.search(question or ""):
@@ -465,11 +478,19 @@ class NewsQA:
             except RuntimeError as exc:
                 notes.append(f"The LLM could not be used ({exc}); answered offline instead.")
                 answerer = None
-        hits = tuple(
-            self.search(
-                standalone, self.settings.answer_passages, sources=sources, since=since, until=until
-            )
-        )
+        filters: dict[str, Any] = {"sources": sources, "since": since, "until": until}
+        hits = tuple(self.search(standalone, self.settings.answer_passages, **filters))
+        if standalone != question:
+            # a follow-up that names a subject of its own ("What about the FTX trial?" after a
+            # question on OpenAI) and finds nothing naming it in the conversation's topic is a
+            # new topic: searched as asked, if that finds it
+            from newsqa.answering.names import asked_names, unmentioned
+
+            own = asked_names(question, self.retriever.outlets())
+            if own and len(unmentioned(own, hits)) == len(own):
+                alone = tuple(self.search(question, self.settings.answer_passages, **filters))
+                if len(unmentioned(own, alone)) < len(own):
+                    standalone, hits = question, alone
         status = self.indexing.status if self.indexing is not None else None
         if not hits and self.stats().articles == 0:  # not "the articles don't say"
             running = status is not None and status.running
@@ -635,20 +656,33 @@ class NewsQA:
 
 
 def _turns(history: History) -> tuple[Turn, ...]:
-    """(question, answer) pairs from Answers, pairs, or role/content chat messages."""
+    """(question, answer) pairs from Answers (or their `to_dict()`, as a session keeps them in
+    JSON), pairs, or role/content chat messages; TypeError for anything else."""
     turns: list[tuple[str, str]] = []
     pending: str | None = None
     for item in history:
         if isinstance(item, Answer):
             turns.append((item.standalone_question or item.question, item.text))
-        elif isinstance(item, dict):
+        elif isinstance(item, Mapping) and "question" in item and "text" in item:
+            asked = item.get("standalone_question") or item["question"]
+            turns.append((str(asked), str(item["text"])))
+        elif isinstance(item, Mapping) and "role" in item:
             role, content = item.get("role"), str(item.get("content") or "")
             if role == "user":
                 pending = content
             elif role == "assistant" and pending is not None:
                 turns.append((pending, content))
                 pending = None
+        elif (
+            isinstance(item, Sequence)
+            and not isinstance(item, str)
+            and len(item) == 2
+            and all(isinstance(x, str) for x in item)
+        ):
+            turns.append((item[0], item[1]))
         else:
-            question, answer = item
-            turns.append((question, answer))
+            raise TypeError(
+                "history items are Answers (or their to_dict()), (question, answer) pairs, or "
+                f"{{'role': …, 'content': …}} messages, not {type(item).__name__} {item!r:.60}"
+            )
     return tuple(turns)

@@ -164,6 +164,18 @@ class SearchHit:
     position: int = 0
     also_published_by: tuple[ArticleRef, ...] = ()  # syndicated copies recorded at indexing
 
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready. `score` orders the hits of one search (fused ranks: higher is better);
+        it is not a similarity to compare across searches."""
+        return {
+            "chunk_id": self.chunk_id,
+            "score": round(self.score, 6),
+            "article": self.article.to_dict(),
+            "position": self.position,
+            "text": self.text,
+            "also_published_by": [a.to_dict() for a in self.also_published_by],
+        }
+
 
 @dataclass(frozen=True, kw_only=True)
 class Citation:
@@ -172,11 +184,24 @@ class Citation:
     n: int
     article: ArticleRef
     chunk_id: str
-    chunk_text: str
+    chunk_text: str = field(repr=False)
     passage: str  # the supporting span, verbatim: chunk_text[start:end] == passage
     start: int
     end: int
     claims: tuple[str, ...] = ()  # the answer's sentences that cite it
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready, with the chunk that `start` and `end` index into."""
+        return {
+            "n": self.n,
+            "article": self.article.to_dict(),
+            "chunk_id": self.chunk_id,
+            "chunk_text": self.chunk_text,
+            "passage": self.passage,
+            "start": self.start,
+            "end": self.end,
+            "claims": list(self.claims),
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,9 +219,14 @@ class Answer:
     as_of: datetime | None = None
     unsupported: tuple[str, ...] = ()
     standalone_question: str = ""  # the question as searched, after reading the conversation
-    retrieved: tuple[SearchHit, ...] = ()  # every passage retrieved, cited or not
+    # every passage retrieved, cited or not (left out of the repr: pages of text)
+    retrieved: tuple[SearchHit, ...] = field(default=(), repr=False)
     answerer: str = ""
     notes: tuple[str, ...] = ()  # e.g. that sources disagree, or that the LLM was unreachable
+
+    def __str__(self) -> str:
+        """The answer's text, as `print(answer)` should show it."""
+        return self.text
 
     def citation(self, n: int) -> Citation:
         for c in self.citations:
@@ -211,31 +241,12 @@ class Answer:
             "text": self.text,
             "declined": self.declined,
             "as_of": self.as_of.isoformat() if self.as_of else None,
-            "citations": [
-                {
-                    "n": c.n,
-                    "article": c.article.to_dict(),
-                    "chunk_id": c.chunk_id,
-                    "passage": c.passage,
-                    "start": c.start,
-                    "end": c.end,
-                    "claims": list(c.claims),
-                }
-                for c in self.citations
-            ],
+            "citations": [c.to_dict() for c in self.citations],
             "unsupported": list(self.unsupported),
             "notes": list(self.notes),
             "answerer": self.answerer,
             # what the answer was written from, best first (a refusal included: what was found)
-            "retrieved": [
-                {
-                    "chunk_id": h.chunk_id,
-                    "score": round(h.score, 6),
-                    "article": h.article.to_dict(),
-                    "text": h.text,
-                }
-                for h in self.retrieved
-            ],
+            "retrieved": [h.to_dict() for h in self.retrieved],
         }
 
 

@@ -4,9 +4,10 @@ article's own publication date, so an answer can say which day was meant."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from newsqa.periods import RELATIVE, WEEKDAYS, Period, relative_period
+from newsqa.retrieval.dates import MONTH_WORDS, month_number
 
 __all__ = ["resolve_relative_dates"]
 
@@ -48,10 +49,37 @@ def _ahead(text: str, at: int) -> bool:
     return bool(_AHEAD.search(before[starts[-1] if starts else 0 :]))
 
 
-def resolve_relative_dates(text: str, published: datetime | None) -> list[tuple[str, str]]:
+_MONTH_NAME = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
+_EXPLICIT = re.compile(
+    rf"\b(?P<m1>{_MONTH_NAME})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y1>(?:19|20)\d\d))?"
+    rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_NAME})\b\.?(?:\s+(?P<y2>(?:19|20)\d\d))?",
+    re.IGNORECASE,
+)
+
+
+def written_after(text: str, day: date) -> bool:
+    """Whether `text` names a calendar day after `day` ("November 21" under a story dated 18
+    November: a live page or timeline updated since, whose "Sunday" may be any Sunday)."""
+    for m in _EXPLICIT.finditer(text):
+        month = month_number(m["m1"] or m["m2"])
+        year = int(m["y1"] or m["y2"] or day.year)
+        try:
+            named = date(year, month or 0, int(m["d1"] or m["d2"]))
+        except ValueError:
+            continue
+        if named > day:
+            return True
+    return False
+
+
+def resolve_relative_dates(
+    text: str, published: datetime | None, *, context: str = ""
+) -> list[tuple[str, str]]:
     """(phrase as written, what it means) for each relative date in `text`, read against the
-    article's publication date; empty when the article has no date."""
-    if published is None:
+    article's publication date; empty when the article has no date, or when `context` (the
+    passage `text` is from) names a later day than it: the page was updated since it was
+    first published, and its "on Sunday" may be a Sunday after that."""
+    if published is None or written_after(context, published.date()):
         return []
     ref = published.date()
     quoted = [q.span() for q in _QUOTE.finditer(text)]

@@ -5,6 +5,7 @@ the best sentence is a weak match."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
@@ -18,7 +19,7 @@ from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, c
 from newsqa.answering.forms import asked_form, gives
 from newsqa.answering.names import asked_names, listing, names_in, unmentioned
 from newsqa.periods import WEEKDAYS, last_news_day
-from newsqa.retrieval.dates import MONTH_WORDS
+from newsqa.retrieval.dates import MONTH_WORDS, reference_day
 from newsqa.retrieval.outlets import OutletMatcher, OutletMention
 from newsqa.retrieval.plan import SubQuery, asks_for_latest, blank, plan_query, without_latest
 from newsqa.retrieval.query import split_question
@@ -276,7 +277,12 @@ class ExtractiveAnswerer:
     def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
         hits = request.hits
         matcher = _matcher(hits)
-        if hits and plan_query(request.standalone, matcher, split=False).news_only:
+        # a date without a year ("on October 6") read as the search read it: against the newest
+        # news found, for an archive (without a day to read it against, it was not read at all,
+        # and "What did The Verge report on October 6?" was refused)
+        days = [h.article.published.date() for h in hits if h.article.published is not None]
+        today = reference_day(max((d for d in days if d <= last_news_day()), default=None))
+        if hits and plan_query(request.standalone, matcher, split=False, today=today).news_only:
             chosen, notes = self._leads(hits), []
         else:
             asked = request.standalone
@@ -326,7 +332,7 @@ class ExtractiveAnswerer:
             lead = hit.article.source or "An article"
             if hit.article.published is not None:
                 lead += f" ({hit.article.published:%-d %b %Y})"
-            when = resolve_relative_dates(s.text, hit.article.published)
+            when = resolve_relative_dates(s.text, hit.article.published, context=hit.text)
             gloss = "".join(f" (“{p}”: {meant})" for p, meant in when)
             line = f"{lead}: {s.text} [{n}]{gloss}"
             lines.append(line)
@@ -447,14 +453,38 @@ def _conflict(a: _Pick, b: _Pick, hits: tuple[SearchHit, ...]) -> bool:
     "the council voted 23 to 8" against "21 to 10" is (0.96, all words)."""
     if hits[a.sentence.hit_index].article.id == hits[b.sentence.hit_index].article.id:
         return False
-    if float(a.vector @ b.vector) < 0.75:
+    similar = float(a.vector @ b.vector)
+    wa, wb = _words(a.sentence.text), _words(b.sentence.text)
+    # or the same measure, given in other words: "killed 1,300 people" against "killing 1,400
+    # people" (a figure before the same word, and another word in common)
+    ma, mb = _measures(a.sentence.text), _measures(b.sentence.text)
+    for unit in ma.keys() & mb.keys():
+        if ma[unit] != mb[unit] and similar >= 0.5 and len((wa & wb) - {unit}) >= 1:
+            return True
+    if similar < 0.75:
         return False
     na = numbers(a.sentence.text)
     nb = numbers(b.sentence.text)
     if not (na and nb and na != nb):
         return False
-    wa, wb = _words(a.sentence.text), _words(b.sentence.text)
     return bool(wa and wb) and len(wa & wb) >= 0.6 * min(len(wa), len(wb))
+
+
+_MEASURE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s+([A-Za-z]{3,})")
+
+
+def _measures(text: str) -> dict[str, set[str]]:
+    """word after a figure -> the figures before it ("1,300 people": people -> {1300}); a
+    year is no figure of a measure."""
+    out: dict[str, set[str]] = {}
+    for figure, word in _MEASURE.findall(text):
+        value = figure.replace(",", "")
+        if re.fullmatch(r"(?:19|20)\d\d", value):
+            continue
+        unit = content_terms(word)
+        if unit:
+            out.setdefault(unit[0], set()).add(value)
+    return out
 
 
 def _words(text: str) -> set[str]:
@@ -464,9 +494,15 @@ def _words(text: str) -> set[str]:
 
 def _disagreements(chosen: list[_Pick], hits: tuple[SearchHit, ...]) -> list[str]:
     """A note for each pair of chosen sentences that conflict."""
-    return [
-        f"Sources differ: [{i + 1}] and [{j + 1}] give different figures."
-        for i, a in enumerate(chosen)
-        for j in range(i + 1, len(chosen))
-        if _conflict(a, chosen[j], hits)
-    ]
+    notes = []
+    for i, a in enumerate(chosen):
+        for j in range(i + 1, len(chosen)):
+            if _conflict(a, chosen[j], hits):
+                days = {hits[p.sentence.hit_index].article.published for p in (a, chosen[j])}
+                later = " (reported on different days: the later may be an update)"
+                notes.append(
+                    f"Sources differ: [{i + 1}] and [{j + 1}] give different figures"
+                    + (later if len({d.date() for d in days if d}) > 1 else "")
+                    + "."
+                )
+    return notes

@@ -1,6 +1,7 @@
 """What form of answer a question asks for: a figure ("How much did Microsoft pay …?", "How many
-people …?") or a time ("When did …?", "In what year …?"); and whether a sentence gives one. The
-offline answerer prefers the sentences that give what is asked and leads with them."""
+people …?"), a time ("When did …?", "In what year …?") or a reason ("Why was … fired?"); and
+whether a sentence gives one. The offline answerer prefers the sentences that give what is asked
+and leads with them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Literal
 
 __all__ = ["Form", "asked_form", "gives"]
 
-Form = Literal["amount", "number", "date"]
+Form = Literal["amount", "number", "date", "reason"]
 
 _WHAT_IS_THE = r"\b(?:what|which)\s+(?:is\s+|was\s+|were\s+|are\s+)?(?:the\s+)?"
 # "how much" and prices ask for an amount (of money, a share); "how many", a count or any figure
@@ -28,6 +29,20 @@ _NUMBER_QUESTION = re.compile(
 _DATE_QUESTION = re.compile(
     r"^\W*(?:(?:since|until|till|from|by)\s+)?when\b"
     r"|\b(?:what|which)\s+(?:date|day|year|month|week|time)\b|\bin\s+what\s+year\b",
+    re.IGNORECASE,
+)
+
+_REASON_QUESTION = re.compile(
+    r"^\W*why\b|\bwhat\s+(?:is|was|are|were)\s+the\s+reasons?\b|\bfor\s+what\s+reasons?\b"
+    r"|\bwhat\s+(?:caused|led\s+to|prompted)\b",
+    re.IGNORECASE,
+)
+# words that give a cause: "because", "after a review found he was not consistently candid"
+_REASON = re.compile(
+    r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result\s+of|citing|cited|amid|blamed|"
+    r"the\s+reasons?|reasons?\s+(?:for|why)|over\s+(?:concerns?|allegations?|claims?|fears?)|"
+    r"after\s+(?:a|an|the|its|his|her|their)\s+(?:\w+\s+)?(?:review|investigation|probe|"
+    r"inquiry)|(?:review|investigation|probe|inquiry)\s+found)\b",
     re.IGNORECASE,
 )
 
@@ -68,13 +83,18 @@ def asked_form(question: str) -> Form | None:
         return "amount"
     if _NUMBER_QUESTION.search(question):
         return "number"
+    if _REASON_QUESTION.search(question):
+        return "reason"
     return None
 
 
 def gives(text: str, form: Form) -> bool:
-    """Whether `text` holds an answer of that form (an amount, a figure, a date or day)."""
+    """Whether `text` holds an answer of that form (an amount, a figure, a date or day, a
+    cause)."""
     if form == "date":
         return bool(_DATE.search(text))
     if form == "amount":
         return bool(_AMOUNT.search(text))
+    if form == "reason":
+        return bool(_REASON.search(text))
     return bool(_FIGURE.search(_DAY_OF_MONTH.sub(" ", text)))

@@ -124,7 +124,7 @@ def _day(hit: SearchHit) -> str:
 
 
 def _source_block(n: int, hit: SearchHit) -> str:
-    when = resolve_relative_dates(hit.text, hit.article.published)
+    when = resolve_relative_dates(hit.text, hit.article.published, context=hit.text)
     dates = ", ".join(f'"{p}" = {meant}' for p, meant in when)
     return prompts.SOURCE_BLOCK.format(
         open=prompts.SOURCE_OPEN.format(n=n),

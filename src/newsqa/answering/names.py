@@ -35,7 +35,7 @@ _NOT_NAMES = (
 )
 # the words a title leaves in lower case
 _MINOR = frozenset("a an and as at but by for from in into nor of on or the to via with".split())
-_FUZZY_LENGTH = 5  # words at least this long match with one letter wrong ("Altmann")
+_FUZZY_LENGTH = 4  # words at least this long match with one letter wrong ("Altmann", "Haag")
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,15 @@ class Name:
 
 
 def _plain(word: str) -> str:
-    """Lower case, no accents ("Beyoncé" is often written "Beyonce"), no possessive."""
+    """Lower case, no accents ("Beyoncé" is often written "Beyonce"), no possessive, no dots
+    ("E.U." is "EU")."""
     word = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
     word = "".join(ch for ch in word if not unicodedata.combining(ch))
-    return word[:-2] if word.endswith("'s") else word
+    word = word[:-2] if word.endswith("'s") else word
+    return word.replace(".", "")
 
 
-def _is_name_word(word: str, text: str, start: int, *, first: bool = False) -> bool:
+def _is_name_word(word: str, text: str, start: int) -> bool:
     if word.lower() in _NOT_NAMES or not any(ch.isalpha() for ch in word):
         return False
     inner = any(ch.isupper() for ch in word[1:]) or any(ch.isdigit() for ch in word)
@@ -62,8 +64,7 @@ def _is_name_word(word: str, text: str, start: int, *, first: bool = False) -> b
         return True  # "OpenAI", "FTX", "iPhone", "GPT-4" anywhere, the first word too
     if not word[0].isupper():
         return False
-    # "Who" starts a sentence, "Swift" does not
-    return first or not _SENTENCE_START.search(text[:start])
+    return not _SENTENCE_START.search(text[:start])  # "Who" starts a sentence, "Swift" not
 
 
 def asked_names(question: str, matcher: OutletMatcher | None = None) -> list[Name]:
@@ -73,19 +74,14 @@ def asked_names(question: str, matcher: OutletMatcher | None = None) -> list[Nam
     left out, as are words in title case that name nothing ("What", "The"). A question written
     all in title case ("What Happened To Sam Altman?") names nothing this way."""
     carried = CARRIED.match(question)
-    texts = [(carried[1], False), *((t, True) for t in carried[2].split("; "))] if carried else []
-    names: list[Name] = []
-    for text, topic in texts or [(question, False)]:
-        for name in _names(text, matcher, topic=topic):
-            if name not in names:
-                names.append(name)
-    return names
+    if carried:  # a follow-up as searched, "What about Game 3? (World Series; won)": the topic
+        question = carried[1]  # it carries is the conversation's, not what this one asks about
+    return _names(question, matcher)
 
 
-def _names(text: str, matcher: OutletMatcher | None, *, topic: bool) -> list[Name]:
-    """The names of `text`; a `topic` carried from a conversation ("World Series") may start
-    with a name."""
-    words = [w for w in _TOKEN.findall(text) if len(w) > 2 and w.lower() not in _MINOR]
+def _names(text: str, matcher: OutletMatcher | None) -> list[Name]:
+    """The names of `text`."""
+    words = [w for w in _TOKEN.findall(text)[1:] if w.lower() not in _MINOR]
     if len(words) >= 3 and all(w[0].isupper() or not w[0].isalpha() for w in words):
         return []  # title case
     skip = [(m.start, m.end) for m in (matcher.find(text) if matcher else [])]
@@ -108,7 +104,7 @@ def _names(text: str, matcher: OutletMatcher | None, *, topic: bool) -> list[Nam
             close()
             continue
         adjacent = bool(run) and text[previous_end : m.start()].strip() == ""
-        if _is_name_word(m[0], text, m.start(), first=topic):
+        if _is_name_word(m[0], text, m.start()):
             if not adjacent:
                 close()
             run.append(m)
@@ -128,7 +124,7 @@ def _close(a: str, b: str) -> bool:
     """`a` and `b` are the same word, or long words one letter apart (an edit, not more)."""
     if a == b:
         return True
-    if min(len(a), len(b)) < _FUZZY_LENGTH or abs(len(a) - len(b)) > 1:
+    if max(len(a), len(b)) < _FUZZY_LENGTH or abs(len(a) - len(b)) > 1:
         return False
     if len(a) > len(b):
         a, b = b, a
@@ -145,9 +141,8 @@ def _words(text: str) -> set[str]:
     for m in _TOKEN.finditer(text):
         word = _plain(m[0])
         out.add(word)
-        if "-" in word or "." in word:  # "Bankman-Fried" also as "bankman", "fried"
-            out.update(p for p in re.split(r"[-.]", word) if p)
-            out.add(word.replace(".", ""))  # "U.S." as "us"
+        if "-" in word:  # "Bankman-Fried" also as "bankman", "fried"
+            out.update(p for p in word.split("-") if p)
     return out
 
 

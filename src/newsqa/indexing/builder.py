@@ -26,7 +26,7 @@ import numpy as np
 
 from newsqa.chunking import Chunker
 from newsqa.indexing.catalog import Catalog
-from newsqa.indexing.dedup import best_match, signature
+from newsqa.indexing.dedup import SIGNATURE_VERSION, best_match, signature
 from newsqa.indexing.embeddings import Embedder
 from newsqa.indexing.store import VectorStore
 from newsqa.periods import last_news_day
@@ -128,6 +128,10 @@ class _Run:
     added: set[str] = field(default_factory=set)  # vector ids this run added to the catalog
     sig_ids: list[str] = field(default_factory=list)
     signed: set[str] = field(default_factory=set)  # the ids in sig_ids, for membership
+    # the index's signatures are of another version: every article is signed again (and
+    # copies matched again) as it is read; those unchanged otherwise count as unchanged
+    resign: bool = False
+    resigned: set[str] = field(default_factory=set)
     sig_matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.uint32))
     planned_chunks: int = 0
     done_chunks: int = 0
@@ -166,6 +170,9 @@ class _Run:
                 report.duplicates.append((origin, item.origin))
             self.seen[item.id] = (len(item.text), item.origin, item.source)
             unchanged = self.known.get(item.id) == item.content_hash
+            if unchanged and self.resign:  # read again for its signature, nothing else
+                self.resigned.add(item.id)
+                unchanged = False
             if unchanged and item.id not in self.processed:
                 batch.pop(item.id, None)
                 if item.id in self.copies:
@@ -186,7 +193,8 @@ class _Run:
     def process(self, articles: list[Article]) -> None:
         """Chunk, embed and commit a batch; near-copies of indexed articles are only recorded."""
         catalog, report = self.catalog, self.report
-        has_copies = set(catalog.copies_of([a.id for a in articles]))
+        # an original with copies is not made a copy of another (its copies would be orphaned)
+        has_copies = catalog.with_copies([a.id for a in articles])
         # the earliest-published of near-identical copies becomes the indexed original
         articles.sort(key=_published)
         planned: list[Planned] = []
@@ -404,8 +412,10 @@ def sync(
     run.known = catalog.article_hashes()
     run.copies = set(catalog.copies_of(run.known)) if run.known else set()
     run.live_vectors = catalog.vector_ids()
-    run.sig_ids, run.sig_matrix = catalog.signatures()
-    run.signed = set(run.sig_ids)
+    run.resign = bool(run.known) and catalog.meta().get("signatures") != SIGNATURE_VERSION
+    if not run.resign:
+        run.sig_ids, run.sig_matrix = catalog.signatures()
+        run.signed = set(run.sig_ids)
     run.read(items, max(1, batch_articles))
 
     # an article is removed when its input is gone, not when its file (or a record of it, or
@@ -446,10 +456,10 @@ def sync(
     report.syndicated = [
         (o, d) for o, d in report.syndicated if not (d in gone and _from(o, fresh, orphaned))
     ]
-    work = set(run.processed) - ({a.id for a in orphaned} - fresh)
+    work = set(run.processed) - ({a.id for a in orphaned} - fresh) - run.resigned
     report.articles_added = sum(1 for i in work if i not in run.known)
     report.articles_changed = len(work) - report.articles_added
-    report.articles_unchanged = len(run.seen) - len(run.processed)
+    report.articles_unchanged = len(run.seen) - len(run.processed.keys() - run.resigned)
 
     # whatever no row points at any more: replaced chunks, removed articles, unadopted leftovers
     # (those are found when this run embeds or removes something; a run with nothing to do
@@ -459,6 +469,9 @@ def sync(
         garbage = sorted((run.stale | (run.adoptable() - live_vectors)) - live_vectors)
         if garbage:
             store.delete(garbage)
+    if catalog.meta().get("signatures") != SIGNATURE_VERSION:
+        with catalog.transaction():  # every article read has been signed by this version
+            catalog.set_meta({"signatures": SIGNATURE_VERSION})
     # every chunk the index holds that this run did not add: of unchanged articles, and the
     # unchanged chunks of changed ones
     report.chunks_unchanged = len(live_vectors - run.added)

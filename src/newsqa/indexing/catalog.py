@@ -249,8 +249,14 @@ class Catalog:
             self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
 
     def copies_of(self, ids: Iterable[str]) -> list[str]:
+        """The syndicated copies of the articles `ids`."""
         sql = "SELECT id FROM articles WHERE copy_of IN ({marks})"
         return [row[0] for row in self._select_in(sql, list(ids))]
+
+    def with_copies(self, ids: Iterable[str]) -> set[str]:
+        """Those of the articles `ids` that have syndicated copies."""
+        sql = "SELECT DISTINCT copy_of FROM articles WHERE copy_of IN ({marks})"
+        return {row[0] for row in self._select_in(sql, list(ids))}
 
     def published_ts(self, article_id: str) -> float | None:
         """An article's publication time in seconds since the epoch (None: undated)."""

@@ -29,12 +29,19 @@ from newsqa.periods import (
     year_of,
 )
 
-__all__ = ["MONTH_WORDS", "DateMention", "find_dates", "reference_day"]
+__all__ = ["MONTH_WORDS", "DateMention", "find_dates", "month_number", "reference_day"]
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS |= {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 _MONTHS["sept"] = 9
 MONTH_WORDS = frozenset(_MONTHS)  # month names and their short forms, lower case
+
+
+def month_number(word: str) -> int | None:
+    """1-12 for a month's name or short form ("Sept", "dec"), else None."""
+    return _MONTHS.get(word.lower().rstrip("."))
+
+
 _NAMES = sorted(_MONTHS, key=len, reverse=True)
 _MONTH = r"(?P<{0}>" + "|".join(_NAMES) + r")\.?"
 # a month on its own ("in December") must be capitalised: "in may", "the march"

@@ -40,18 +40,25 @@ _GENERIC_TAIL = re.compile(r"\s+(?:News|Sports?|Online)$")
 _MINOR_WORDS = {"of", "and", "for", "the", "&", "in", "on", "a"}
 
 
+# short forms too short to make from any name's initials ("SA" would be read in "SA's
+# economy"), each for its own outlet
+_KNOWN_SHORT = {"financial times": "FT", "washington post": "WaPo", "associated press": "AP"}
+
+
 def _acronyms(name: str) -> set[str]:
-    """Capitalised short forms: the acronym before a generic word ("BBC News" -> "BBC") and the
-    initials of a name of three or more words ("The New York Times" -> "NYT")."""
+    """Capitalised short forms: the acronym before a generic word ("BBC News" -> "BBC"), the
+    initials of a name of three or more words ("The New York Times" -> "NYT"), and a few
+    well-known ones ("FT")."""
     head = _SEPARATORS.split(name, maxsplit=1)[0]
-    out = set()
+    known = _KNOWN_SHORT.get(_ARTICLE.sub("", head).strip().lower())
+    out = {known} if known else set()
     brand = _GENERIC_TAIL.sub("", head)
     if brand != head and brand.isupper():
         out.add(brand)
     words = [w for w in _NON_WORD.split(head) if w and w.lower() not in _MINOR_WORDS]
     if len(words) >= 3 and all(w[0].isupper() for w in words):
         out.add("".join(w[0] for w in words))
-    return {a for a in out if len(a) >= _MIN_VARIANT and " " not in a}
+    return {a for a in out if (len(a) >= _MIN_VARIANT or a == known) and " " not in a}
 
 
 def _variants(name: str) -> set[str]:
@@ -126,7 +133,9 @@ class OutletMatcher:
             written = m.group(1)
             if not _looks_like_name(text, m.start(), written):
                 continue
-            if _key(written) in self._capitals and not written.isupper():
+            if _key(written) in self._capitals and not (
+                written.isupper() or written in _KNOWN_SHORT.values()
+            ):
                 continue
             outlets = self._names.get(_key(written))
             if outlets:
