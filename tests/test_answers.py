@@ -824,3 +824,65 @@ def test_the_same_measure_with_other_figures_in_other_words_is_flagged(real_embe
     )
     question = "How many people did the Quenby flood kill?"
     assert answer_of(real_embedder, question, *other).notes == ()
+
+
+def test_a_short_question_naming_a_period_leads_with_the_news_of_then(real_embedder) -> None:
+    def hit(n: int, text: str, month: int) -> SearchHit:
+        when = datetime(2024, month, 12)
+        article = ArticleRef(id=f"a{n}", title="Quenby council", source="Ledger", published=when)
+        return SearchHit(chunk_id=f"c{n}", text=text, score=1.0, article=article)
+
+    hits = (
+        hit(0, "What the Quenby council did this week: it voted to close the old pool.", 2),
+        hit(1, "In a short meeting, councillors in Quenby approved next year's budget.", 3),
+    )
+    answer = answer_of(real_embedder, "What did the Quenby council do in March 2024?", *hits)
+    assert answer.citations[0].article.published == datetime(2024, 3, 12)
+    # without the period, the closer match leads
+    plain = answer_of(real_embedder, "What did the Quenby council do?", *hits)
+    assert plain.citations[0].article.published == datetime(2024, 2, 12)
+
+
+def test_a_short_question_about_two_names_each_reported_apart_is_answered(real_embedder) -> None:
+    hits = (
+        passage(0, "Apple raised the price of its music plan by one dollar.", title="Apple"),
+        passage(1, "Microsoft raised the price of its office plan by two dollars.", title="Rates"),
+    )
+    answer = answer_of(real_embedder, "Did Apple and Microsoft raise prices?", *hits)
+    assert not answer.declined and len(answer.citations) == 2
+
+
+def test_a_short_question_for_a_figure_that_no_passage_gives_is_declined(real_embedder) -> None:
+    hits = (
+        passage(
+            0,
+            "Plus, when paired with Apple's Vision Pro headset, they support lossless audio.",
+            title="The best headphone deals",
+        ),
+    )
+    answer = answer_of(real_embedder, "How much did Apple's Vision Pro cost?", *hits)
+    assert answer.declined and answer.notes == (
+        "None of the passages found gives a figure for it.",
+    )
+
+
+def test_a_conversation_opened_with_he_or_she_and_no_name_is_asked_who(qa: NewsQA) -> None:
+    answer = qa.ask("When did he return?")
+    assert answer.declined and answer.notes == (
+        "The question does not say who “he” is: ask with a name.",
+    )
+    assert not qa.ask("When did the Glacier Line reopen after he closed it?").declined
+
+
+def test_a_filter_date_is_all_date_and_a_refusal_under_it_says_the_day_read(
+    qa: NewsQA,
+) -> None:
+    for junk in ("not yesterday", "yesterday <img src=x>", "**yesterday** [x](http://a.b)"):
+        with pytest.raises(ValueError, match="Not a date"):
+            qa.search("railway", since=junk)
+    refused = qa.ask("When did the Glacier Line reopen?", since="last week")
+    assert refused.declined
+    (held,) = [n for n in refused.notes if n.startswith("Searched only")]
+    assert re.search(r"from \d{4}-\d\d-\d\d \(last week\)", held)
+    # a filter that leaves nothing is not said to be about names nothing mentions
+    assert not any(n.startswith("Nothing found mentions") for n in refused.notes)

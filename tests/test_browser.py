@@ -238,6 +238,8 @@ def test_example_question_is_asked_on_click(page: Any) -> None:
     assert asked.startswith(question), (asked, question)
     assert cards(page).count() >= 1
     screenshot(page, "08-example")
+    # the box has the focus back, for the next question typed
+    page.wait_for_function("() => document.activeElement?.closest('#question') != null")
 
 
 def test_unreachable_llm_falls_back_to_offline_answer(page: Any) -> None:
@@ -268,6 +270,8 @@ def test_stop_ends_an_answer_being_written(page: Any) -> None:
         stop = page.locator("#stop")
         stop.wait_for()  # Stop stands where Ask was
         assert not page.locator("#ask").is_visible()
+        # nor can an example be asked beside it (it overwrote the answer being written)
+        page.locator("#examples").wait_for(state="hidden")
         llm.wait_for_request()
         # while the LLM reads them, the passages it was given are shown
         found = page.locator("#sources details[open]", has_text="passage(s) found")
@@ -276,6 +280,7 @@ def test_stop_ends_an_answer_being_written(page: Any) -> None:
         stop.click()
         page.locator(BOT, has_text="Stopped.").wait_for()
         page.locator("#ask").wait_for()
+        page.locator("#examples").wait_for()
         assert not stop.is_visible() and cards(page).count() == 0
         assert "Stopped. The passages found were these:" in page.locator("#sources").inner_text()
         screenshot(page, "09-stopped")

@@ -829,3 +829,14 @@ def test_an_index_signed_by_an_older_version_is_signed_again_without_embedding(
     with sqlite3.connect(path) as db:
         (version,) = db.execute("SELECT value FROM meta WHERE key = 'signatures'").fetchone()
     assert version == "2"
+
+
+def test_relative_folders_are_where_they_were_when_opened(
+    settings: Settings, counting: CountingEmbedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(settings.index_dir.parent)
+    relative = settings.replace(corpus_dir=Path(settings.corpus_dir.name), index_dir=Path("index"))
+    qa = make_qa(relative, counting)
+    qa.update()
+    monkeypatch.chdir(tmp_path.parent)  # a notebook changes its working directory
+    assert qa.search("Valdria harbour automation", k=1)

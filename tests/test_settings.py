@@ -9,6 +9,7 @@ from newsqa import Settings
 
 def test_defaults_and_environment() -> None:
     assert Settings().index_dir == Path("index") and Settings().chunk_size == 256
+    assert hash(Settings()) == hash(Settings())  # settings can key a cache
     s = Settings.from_env(
         {"NEWSQA_INDEX": "/tmp/x", "NEWSQA_CHUNK_SIZE": "128", "NEWSQA_CHROMA_URL": ""},
         corpus_dir="news",

@@ -58,6 +58,9 @@ def _as_list(items: PathsLike) -> list[Path | str]:
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:/")  # "ftp://", "file:///": not a path to read
 
 _WORDY = re.compile(r"[^\W_]")  # a letter or a digit
+_PERSON = re.compile(r"\b(?:he|she|him|her)\b", re.IGNORECASE)
+# the words that may come with a date in a filter ("in November 2023", "since the 5th")
+_LINKING = re.compile(r"\b(?:in|on|of|the|since|from|until|till|by|during)\b", re.IGNORECASE)
 # "in the October 7" as a period is named: "October 7"
 _LEADING_WORDS = re.compile(r"^(?:(?:in|on|at|during)\s+)?(?:the\s+)?", re.I)
 
@@ -180,13 +183,18 @@ def _filters(
 def _held_to(sources: Sequence[str] | str | None, since: DateLike, until: DateLike) -> str:
     """What filters held a search to, for a refusal under them."""
 
-    def shown(value: DateLike) -> str:
-        return value.isoformat()[:10] if isinstance(value, date) else str(value).strip()
+    def shown(value: DateLike, end_of_day: bool = False) -> str:
+        """The day as read, and the words it was read from ("2026-11-23 (last week)")."""
+        day = parse_when(value, end_of_day=end_of_day)
+        written = value.isoformat()[:10] if isinstance(value, date) else str(value).strip()
+        if day is None or not re.search(r"[^\W\d_]", written):
+            return written  # "2024", "2023-11-20": as given
+        return f"{day:%Y-%m-%d} ({written})"  # words: the day they were read as
 
     outlets = [sources] if isinstance(sources, str) else list(sources or ())
     held = [f"outlets {', '.join(outlets)}"] if outlets else []
     held += [f"from {shown(since)}"] if since not in (None, "") else []
-    held += [f"until {shown(until)}"] if until not in (None, "") else []
+    held += [f"until {shown(until, end_of_day=True)}"] if until not in (None, "") else []
     if not held:
         return ""
     return f"Searched only {'; '.join(held)}: clear the filters to search every article."
@@ -227,7 +235,9 @@ def parse_when(value: DateLike, *, end_of_day: bool = False) -> datetime | None:
         except ValueError:
             pass
     found = find_dates(text, today=date.today())
-    if len(found) != 1:
+    # the date must be all there is ("not yesterday", "yesterday <img …>" are not dates)
+    rest = text[: found[0].start] + text[found[0].end :] if len(found) == 1 else text
+    if len(found) != 1 or re.search(r"[^\W_]", _LINKING.sub(" ", rest)):
         raise ValueError(
             f"Not a date: {value!r} (use YYYY-MM-DD, YYYY-MM, an ISO 8601 time, or words such as "
             "'November 2023' or 'last week')"
@@ -252,7 +262,12 @@ class NewsQA:
         **overrides: Any,
     ) -> None:
         # no settings: the NEWSQA_* variables, as the CLI and the page read them
-        self.settings = (settings or Settings.from_env()).replace(**overrides)
+        chosen = (settings or Settings.from_env()).replace(**overrides)
+        # relative folders are where they are now: a notebook that changes its working
+        # directory later still finds its index
+        self.settings = chosen.replace(
+            corpus_dir=chosen.corpus_dir.absolute(), index_dir=chosen.index_dir.absolute()
+        )
         self.index = NewsIndex(self.settings, embedder=embedder, store_factory=store_factory)
         self.retriever = Retriever(self.index, options=self.settings.retrieval_options())
         self._default_answerer: Answerer | None = None
@@ -462,6 +477,22 @@ class NewsQA:
             # "?" would be read as a request for the news itself, and answered with a digest
             raise ValueError("The question has no words: write what to ask.")
         turns = _turns(history or ())
+        who = _PERSON.search(question) if not turns else None
+        if who is not None:
+            from newsqa.answering.base import declining
+            from newsqa.answering.evidence import content_terms
+            from newsqa.answering.names import asked_names
+
+            # (one who is named is the one meant: "What did the coach say after he was fired?")
+            if len(content_terms(question)) <= 2 and not asked_names(
+                question, self.retriever.outlets()
+            ):
+                # "When did he return?" opening a conversation: any passage about anyone who
+                # returned would do, and none is what was meant
+                note = f"The question does not say who “{who[0]}” is: ask with a name."
+                request = AnswerRequest(question=question, standalone=question, hits=())
+                yield from declining(request, "", notes=(note,))
+                return
         spec = self.settings.llm if llm is None else llm
         notes: list[str] = []
         answerer: Answerer | None = None

@@ -71,7 +71,8 @@ class Settings:
     answer_passages: int = 8  # passages retrieved for an answer
     # retrieval switches and weights, "name=value,..." (see `newsqa.retrieval.options`); "" = tuned
     retrieval: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    # left out of the hash (a dict has none), so that settings can key a cache
+    extra: dict[str, Any] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "corpus_dir", Path(self.corpus_dir))

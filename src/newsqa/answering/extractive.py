@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date
 
 import numpy as np
 
@@ -19,10 +19,11 @@ from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, c
 from newsqa.answering.forms import asked_form, gives
 from newsqa.answering.names import asked_names, listing, names_in, unmentioned
 from newsqa.periods import WEEKDAYS, last_news_day
-from newsqa.retrieval.dates import MONTH_WORDS, reference_day
+from newsqa.retrieval.dates import MONTH_WORDS, find_dates, reference_day
 from newsqa.retrieval.outlets import OutletMatcher, OutletMention
 from newsqa.retrieval.plan import SubQuery, asks_for_latest, blank, plan_query, without_latest
 from newsqa.retrieval.query import split_question
+from newsqa.retrieval.table import published_within
 from newsqa.types import Answer, Citation, SearchHit
 
 __all__ = ["DEFAULT_MIN_SCORE", "ExtractiveAnswerer"]
@@ -78,6 +79,7 @@ class ExtractiveAnswerer:
         part_floor: float = 0.8,
         form_bonus: float = 0.15,
         name_bonus: float = 0.10,
+        date_bonus: float = 0.15,
     ) -> None:
         self.scorer = scorer
         self.min_score = min_score
@@ -89,13 +91,18 @@ class ExtractiveAnswerer:
         self.part_floor = part_floor
         self.form_bonus = form_bonus
         self.name_bonus = name_bonus
+        self.date_bonus = date_bonus
 
     def best_score(self, question: str, hits: tuple[SearchHit, ...]) -> float:
         """How well the best sentence of the passages matches: what the refusal is decided on."""
         return self._ranked(question, hits).best
 
     def _ranked(
-        self, question: str, hits: tuple[SearchHit, ...], matcher: OutletMatcher | None = None
+        self,
+        question: str,
+        hits: tuple[SearchHit, ...],
+        matcher: OutletMatcher | None = None,
+        today: date | None = None,
     ) -> _Scored:
         """The candidate sentences, best first, scored against the question and its parts (each
         with the outlets it names). A question, or a part, that asks for a figure or a time
@@ -133,9 +140,10 @@ class ExtractiveAnswerer:
                 read.setdefault(h.article.id, [h.article.title]).append(h.text)
             whole = {a: len(names_in(names, "\n".join(t))) == len(names) for a, t in read.items()}
             about = [whole[hits[s.hit_index].article.id] for s in sentences]
-            keep = np.flatnonzero(about)
-            sentences = [sentences[i] for i in keep]
-            matrix, vectors = matrix[keep], vectors[keep]
+            if any(about):  # (no one article names them all: "Did Apple and Microsoft both …")
+                keep = np.flatnonzero(about)
+                sentences = [sentences[i] for i in keep]
+                matrix, vectors = matrix[keep], vectors[keep]
         if not sentences:
             return _Scored([], matrix, parts, named, 0.0)
         refusal = float(matrix.max())
@@ -146,6 +154,21 @@ class ExtractiveAnswerer:
                 / len(names)
                 for s in sentences
             ]
+        # a short question naming a period is about the news of then: "What happened to OpenAI
+        # in December 2023?" led with November's sentences (the search lifts that period's
+        # articles, but a November sentence could still match the question's words better)
+        periods = find_dates(queries[0], today=today) if _short(queries) and today else []
+        if periods and self.date_bonus:
+            days = np.array(
+                [
+                    h.article.published.date().toordinal() if h.article.published else -1
+                    for h in hits
+                ]
+            )
+            inside = np.zeros(len(hits), dtype=bool)
+            for period in periods:
+                inside |= published_within(days, period, 1)
+            matrix[:, 0] += [self.date_bonus * inside[s.hit_index] for s in sentences]
         if self.form_bonus:  # each part by the form it asks for ("How long …, and what did …")
             for j, query in enumerate(queries):
                 form = asked_form(query)
@@ -288,18 +311,30 @@ class ExtractiveAnswerer:
             asked = request.standalone
             if asks_for_latest(asked):  # "the latest quarter" answers nothing of "the latest on"
                 asked = without_latest(asked)
-            missing = unmentioned(asked_names(asked, matcher), hits)
+            # (nothing found at all is a filter's or a period's doing, said as such)
+            missing = unmentioned(asked_names(asked, matcher), hits) if hits else []
             if missing and _short([asked, *split_question(asked)]):
                 # what the passages say is about something else: "How much did Apple's Vision
                 # Pro cost?" is not answered with the price of AirPods Pro
                 note = f"Nothing found mentions {listing(missing)}."
                 yield from declining(request, self.name, notes=(note,))
                 return
-            scored = self._ranked(asked, hits, matcher) if hits else None
+            scored = self._ranked(asked, hits, matcher, today) if hits else None
             if scored is None or not scored.picks or scored.best < self.min_score:
                 yield from declining(request, self.name)
                 return
             chosen = self._select(request.standalone, hits, scored)
+            if (
+                asked_form(asked) == "amount"
+                and _short([asked, *split_question(asked)])
+                and not any(gives(p.sentence.text, "amount") for p in chosen)
+            ):
+                # "How much did Apple's Vision Pro cost?" answered with a sentence naming it
+                # but no price answers nothing asked (a count or a length may be written in
+                # words, "twenty-two minutes": those questions are answered as they are)
+                note = "None of the passages found gives a figure for it."
+                yield from declining(request, self.name, notes=(note,))
+                return
             unquoted = _unquoted_outlets(scored.named, hits, chosen)
             if scored.named and len(unquoted) == len(scored.named):
                 # no outlet the question asks about is quoted: other outlets' passages would
@@ -458,9 +493,9 @@ def _conflict(a: _Pick, b: _Pick, hits: tuple[SearchHit, ...]) -> bool:
     # or the same measure, given in other words: "killed 1,300 people" against "killing 1,400
     # people" (a figure before the same word, and another word in common)
     ma, mb = _measures(a.sentence.text), _measures(b.sentence.text)
-    for unit in ma.keys() & mb.keys():
-        if ma[unit] != mb[unit] and similar >= 0.5 and len((wa & wb) - {unit}) >= 1:
-            return True
+    for measure in ma.keys() & mb.keys():
+        if not ma[measure] & mb[measure] and similar >= 0.5:
+            return True  # (no figure in common: "more than 1,300" and "1,300" agree)
     if similar < 0.75:
         return False
     na = numbers(a.sentence.text)
@@ -470,20 +505,23 @@ def _conflict(a: _Pick, b: _Pick, hits: tuple[SearchHit, ...]) -> bool:
     return bool(wa and wb) and len(wa & wb) >= 0.6 * min(len(wa), len(wb))
 
 
-_MEASURE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s+([A-Za-z]{3,})")
+_MEASURE = re.compile(
+    r"((?:[A-Za-z’']+\W+){0,3})(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s+([A-Za-z]{3,})"
+)
 
 
-def _measures(text: str) -> dict[str, set[str]]:
-    """word after a figure -> the figures before it ("1,300 people": people -> {1300}); a
-    year is no figure of a measure."""
-    out: dict[str, set[str]] = {}
-    for figure, word in _MEASURE.findall(text):
+def _measures(text: str) -> dict[tuple[str, str], set[str]]:
+    """(word before, word after) a figure -> the figures between ("killed more than 1,300
+    people": (kill, people) -> {1300}); "1,500 people have died" has no word before it, and so
+    measures nothing to compare; a year is no figure of a measure."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for before, figure, word in _MEASURE.findall(text):
         value = figure.replace(",", "")
         if re.fullmatch(r"(?:19|20)\d\d", value):
             continue
-        unit = content_terms(word)
-        if unit:
-            out.setdefault(unit[0], set()).add(value)
+        unit, lead = content_terms(word), content_terms(before)
+        if unit and lead:
+            out.setdefault((lead[-1], unit[0]), set()).add(value)
     return out
 
 
@@ -493,16 +531,21 @@ def _words(text: str) -> set[str]:
 
 
 def _disagreements(chosen: list[_Pick], hits: tuple[SearchHit, ...]) -> list[str]:
-    """A note for each pair of chosen sentences that conflict."""
-    notes = []
-    for i, a in enumerate(chosen):
-        for j in range(i + 1, len(chosen)):
-            if _conflict(a, chosen[j], hits):
-                days = {hits[p.sentence.hit_index].article.published for p in (a, chosen[j])}
-                later = " (reported on different days: the later may be an update)"
-                notes.append(
-                    f"Sources differ: [{i + 1}] and [{j + 1}] give different figures"
-                    + (later if len({d.date() for d in days if d}) > 1 else "")
-                    + "."
-                )
-    return notes
+    """One note naming the pairs of chosen sentences that conflict."""
+    pairs = [
+        (i, j)
+        for i, a in enumerate(chosen)
+        for j in range(i + 1, len(chosen))
+        if _conflict(a, chosen[j], hits)
+    ]
+    if not pairs:
+        return []
+    days = {
+        published.date()
+        for i, j in pairs
+        for p in (chosen[i], chosen[j])
+        if (published := hits[p.sentence.hit_index].article.published) is not None
+    }
+    said = "; ".join(f"[{i + 1}] and [{j + 1}]" for i, j in pairs)
+    later = " (reported on different days: the later may be an update)" if len(days) > 1 else ""
+    return [f"Sources differ: {said} give different figures{later}."]

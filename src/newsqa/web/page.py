@@ -141,7 +141,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         ended[_session(request)] = "new"
         return [], [], sources_html(None), ""
 
-    def stopped(chat: Chat, panel: str, request: Any = None) -> tuple[Chat, str, Any, Any]:
+    def stopped(chat: Chat, panel: str, request: Any = None) -> tuple[Chat, str, Any, Any, Any]:
         ended[_session(request)] = "stop"
         return _stopped(chat, panel)
 
@@ -167,6 +167,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             return origin
 
         url = (url or "").strip()
+        kept_url = url  # left in its box unless its articles were added: to mend a typo
         if url and not url.lower().startswith(("http://", "https://")):
             # anything else would be read as a path on the server: its files are not the page's
             # to hand out (uploads come through the file box)
@@ -198,6 +199,8 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                     )
                 lines += [f"- skipped {shown(s.origin)}: {s.reason}" for s in loaded.skipped]
                 message = "\n".join(lines)
+                if loaded.articles:
+                    kept_url = ""
         fresh = qa.stats()
         return (
             message,
@@ -205,7 +208,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             gr.update(choices=list(fresh.outlets)),
             gr.update(samples=_examples(qa)),
             None,
-            "",
+            kept_url,
         )
 
     with gr.Blocks(title="newsqa") as page:
@@ -297,7 +300,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         }
         # while an answer is written, Stop stands where Ask was: it ends the answer (and the LLM's
         # stream with it), as do New chat and the chat's clear button
-        buttons = [ask, stop]
+        buttons = [ask, stop, examples]
         quick: dict[str, Any] = {"api_visibility": "private", "queue": False}
         # (each trigger's listeners run in the order they are added: Stop shows first)
         for started in (box.submit, ask.click, examples.click):
@@ -310,7 +313,9 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             ),
         ]
         for event in asked:
-            event.then(_idle, None, buttons, **quick)
+            # and the box has the focus again, for the next question (Ask, hidden while the
+            # answer was written, had taken it away)
+            event.then(_idle, None, buttons, **quick).then(None, None, None, js=_FOCUS_BOX)
         # (an event that cancels others goes through the queue, as Gradio needs)
         stop.click(
             stopped,
@@ -389,17 +394,21 @@ def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> Iterator[T | None
         stopped.set()
 
 
-def _busy() -> tuple[Any, Any]:
-    """Ask hidden and Stop shown, while an answer is written."""
+_FOCUS_BOX = "() => { document.querySelector('#question textarea')?.focus(); }"
+
+
+def _busy() -> tuple[Any, Any, Any]:
+    """Ask hidden and Stop shown while an answer is written; the examples hidden too (one
+    clicked meanwhile was asked beside the answer being written, which it then overwrote)."""
     import gradio as gr
 
-    return gr.update(visible=False), gr.update(visible=True)
+    return gr.update(visible=False), gr.update(visible=True), gr.update(visible=False)
 
 
-def _idle() -> tuple[Any, Any]:
+def _idle() -> tuple[Any, Any, Any]:
     import gradio as gr
 
-    return gr.update(visible=True), gr.update(visible=False)
+    return gr.update(visible=True), gr.update(visible=False), gr.update(visible=True)
 
 
 WAITING = "…"  # the answer's bubble before its first words
@@ -407,7 +416,7 @@ WRITING = " ▍"  # the end of an answer's text while it is written
 STOPPED = "*Stopped.*"
 
 
-def _stopped(chat: Chat, panel: str) -> tuple[Chat, str, Any, Any]:
+def _stopped(chat: Chat, panel: str) -> tuple[Chat, str, Any, Any, Any]:
     """The chat with the answer being written marked as stopped (the text so far kept; it cites
     nothing, so no card goes with it, and later questions do not read it as conversation), and
     the passages it was being written from said to be no more than that. An answer that was
