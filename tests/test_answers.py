@@ -33,9 +33,16 @@ def qa(settings: Settings, counting: CountingEmbedder) -> NewsQA:
     return qa
 
 
-def passage(n: int, text: str, *, source: str = "", title: str = "A story") -> SearchHit:
+def passage(
+    n: int,
+    text: str,
+    *,
+    source: str = "",
+    title: str = "A story",
+    published: datetime | None = None,
+) -> SearchHit:
     """A retrieved passage, chunk `c{n}` of article `a{n}`, for the answerer alone."""
-    article = ArticleRef(id=f"a{n}", title=title, source=source)
+    article = ArticleRef(id=f"a{n}", title=title, source=source, published=published)
     return SearchHit(chunk_id=f"c{n}", text=text, score=1.0, article=article)
 
 
@@ -803,9 +810,7 @@ def test_a_follow_up_naming_a_subject_the_topic_does_not_find_switches_to_it(
 
 def test_the_same_measure_with_other_figures_in_other_words_is_flagged(real_embedder) -> None:
     def hit(n: int, text: str, day: int) -> SearchHit:
-        when = datetime(2024, 3, day)
-        article = ArticleRef(id=f"a{n}", title="Quenby flood", source="Ledger", published=when)
-        return SearchHit(chunk_id=f"c{n}", text=text, score=1.0, article=article)
+        return passage(n, text, title="Quenby flood", published=datetime(2024, 3, day))
 
     hits = (
         hit(0, "The flood in Quenby killed 13 people and cut power to the old town.", 4),
@@ -828,9 +833,7 @@ def test_the_same_measure_with_other_figures_in_other_words_is_flagged(real_embe
 
 def test_a_short_question_naming_a_period_leads_with_the_news_of_then(real_embedder) -> None:
     def hit(n: int, text: str, month: int) -> SearchHit:
-        when = datetime(2024, month, 12)
-        article = ArticleRef(id=f"a{n}", title="Quenby council", source="Ledger", published=when)
-        return SearchHit(chunk_id=f"c{n}", text=text, score=1.0, article=article)
+        return passage(n, text, title="Quenby council", published=datetime(2024, month, 12))
 
     hits = (
         hit(0, "What the Quenby council did this week: it voted to close the old pool.", 2),
