@@ -133,7 +133,8 @@ class ExtractiveAnswerer:
         # "Game 2", of "Who won Game 3 of the World Series?"). In a question of several parts,
         # the names are spread over the parts (the lift cost 0.025 of the gold facts quoted on
         # 300 MultiHop-RAG dev questions).
-        names = asked_names(queries[0]) if _short(queries) else []
+        short = _short(queries)
+        names = asked_names(queries[0]) if short else []
         if names and len(sentences):
             read: dict[str, list[str]] = {}  # an article's title and its passages found
             for h in hits:
@@ -157,7 +158,7 @@ class ExtractiveAnswerer:
         # a short question naming a period is about the news of then: "What happened to OpenAI
         # in December 2023?" led with November's sentences (the search lifts that period's
         # articles, but a November sentence could still match the question's words better)
-        periods = find_dates(queries[0], today=today) if _short(queries) and today else []
+        periods = find_dates(queries[0], today=today) if short and today else []
         if periods and self.date_bonus:
             days = np.array(
                 [
@@ -313,7 +314,8 @@ class ExtractiveAnswerer:
                 asked = without_latest(asked)
             # (nothing found at all is a filter's or a period's doing, said as such)
             missing = unmentioned(asked_names(asked, matcher), hits) if hits else []
-            if missing and _short([asked, *split_question(asked)]):
+            short = _short([asked, *split_question(asked)])
+            if missing and short:
                 # what the passages say is about something else: "How much did Apple's Vision
                 # Pro cost?" is not answered with the price of AirPods Pro
                 note = f"Nothing found mentions {listing(missing)}."
@@ -325,8 +327,8 @@ class ExtractiveAnswerer:
                 return
             chosen = self._select(request.standalone, hits, scored)
             if (
-                asked_form(asked) == "amount"
-                and _short([asked, *split_question(asked)])
+                short
+                and asked_form(asked) == "amount"
                 and not any(gives(p.sentence.text, "amount") for p in chosen)
             ):
                 # "How much did Apple's Vision Pro cost?" answered with a sentence naming it

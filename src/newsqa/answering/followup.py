@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from newsqa.answering.base import CARRIED, Turn
 from newsqa.answering.evidence import content_terms, content_words
+from newsqa.answering.names import REQUEST_WORDS
 
 if TYPE_CHECKING:
     from newsqa.retrieval.outlets import OutletMatcher
@@ -69,18 +70,7 @@ _QUESTION_WORDS = {
     "As",
     "To",
     "For",
-    # a request, not a question: "Tell me about the EU AI Act"
-    "Tell",
-    "Show",
-    "Explain",
-    "List",
-    "Give",
-    "Describe",
-    "Summarize",
-    "Summarise",
-    "Compare",
-    "Find",
-    "Please",
+    *(w.capitalize() for w in REQUEST_WORDS),  # "Tell me about the EU AI Act"
 }
 
 

@@ -17,20 +17,24 @@ from newsqa.retrieval.outlets import OutletMatcher, well_known_outlets
 from newsqa.retrieval.terms import STOP_WORDS
 from newsqa.types import SearchHit
 
-__all__ = ["Name", "asked_names", "listing", "mentioned", "names_in", "unmentioned"]
+__all__ = ["REQUEST_WORDS", "Name", "asked_names", "listing", "names_in", "unmentioned"]
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’.&][^\W_]+)*", re.UNICODE)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*|[\"“‘(]\s*)$")
 _NUMBER = re.compile(r"\d{1,3}")  # "Game 3", "iPhone 15", "Pixel 8" (a year is a date)
+# a request, not a question: "Tell me about the EU AI Act" (its verb names nothing)
+REQUEST_WORDS = frozenset(
+    "tell show explain list give describe compare summarize summarise find please".split()
+)
 # capitalised words that name nothing: "I", a question's words written in title case
 _NOT_NAMES = (
     STOP_WORDS
     | MONTH_WORDS
     | set(WEEKDAYS)
+    | REQUEST_WORDS
     | set(
         """i what who whom whose which when where why how is are was were do does did can could
-        will would should tell show explain list give describe compare summarize summarise find
-        please and or but""".split()
+        will would should and or but""".split()
     )
 )
 # the words a title leaves in lower case
@@ -146,13 +150,9 @@ def _words(text: str) -> set[str]:
     return out
 
 
-def mentioned(name: Name, text: str) -> bool:
-    """Whether `text` holds every word of `name` (one letter may differ in a long word; a name
-    written apart may be one word there: "Open AI", "OpenAI")."""
-    return _holds(_words(text), name)
-
-
 def _holds(words: set[str], name: Name) -> bool:
+    """Whether `words` hold every word of `name` (one letter may differ in a long word; a name
+    written apart may be one word there: "Open AI", "OpenAI")."""
     if "".join(name.words) in words:
         return True
     return all(w in words or any(_close(w, x) for x in words) for w in name.words)

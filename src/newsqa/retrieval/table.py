@@ -167,17 +167,24 @@ def load_table(catalog: Catalog, store: VectorStore, *, max_vectors: int) -> Chu
         matcher=OutletMatcher(names),
         latest_day=date.fromordinal(int(dated.max())) if dated.size else None,
     )
-    if 0 < len(vector_ids) <= max_vectors:
-        table.matrix = _cached_vectors(Path(catalog.path).parent / VECTORS_NAME, store, vector_ids)
+    table.matrix = _kept_vectors(catalog, store, vector_ids, max_vectors)
     return table
 
 
 def refresh_vectors(catalog: Catalog, store: VectorStore, *, max_vectors: int) -> None:
     """Bring the vector file beside `catalog` up to date with it, reading from `store` only the
     vectors it lacks (an update calls this once it has written)."""
-    vector_ids = [f[1] for f in catalog.chunk_facets()]
-    if 0 < len(vector_ids) <= max_vectors:
-        _cached_vectors(Path(catalog.path).parent / VECTORS_NAME, store, vector_ids)
+    _kept_vectors(catalog, store, [f[1] for f in catalog.chunk_facets()], max_vectors)
+
+
+def _kept_vectors(
+    catalog: Catalog, store: VectorStore, vector_ids: Sequence[str], max_vectors: int
+) -> NDArray[np.float32] | None:
+    """The vectors of `vector_ids` through the file beside `catalog`, when the index is small
+    enough to keep them in memory (`max_vectors`; 384 floats each); None otherwise."""
+    if not 0 < len(vector_ids) <= max_vectors:
+        return None
+    return _cached_vectors(Path(catalog.path).parent / VECTORS_NAME, store, vector_ids)
 
 
 def _day(published: str) -> int:
