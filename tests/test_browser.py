@@ -124,6 +124,37 @@ def test_answer_streams_with_citation_and_highlighted_source(page: Any) -> None:
     screenshot(page, "02-answer")
 
 
+def test_copy_button_copies_the_answer_as_shown_with_its_sources(page: Any) -> None:
+    """Gradio's copy button copies a message's Markdown source (the citation links' HTML,
+    backslash escapes): the page copies what is shown instead, and the latest answer's sources."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    question = "How much did the Glacier Line's *avalanche* repairs cost?"
+    answer = ask(page, question)
+    copy_buttons = page.locator('#chat button[aria-label="Copy message"]')
+    assert copy_buttons.count() == 2  # the question's and the answer's
+
+    def copied(button: Any) -> str:
+        page.evaluate("() => navigator.clipboard.writeText('')")
+        button.click()
+        page.wait_for_function("() => navigator.clipboard.readText().then(t => t.length > 0)")
+        page.wait_for_timeout(300)  # Gradio's copy, then the page's
+        return str(page.evaluate("() => navigator.clipboard.readText()"))
+
+    text = copied(copy_buttons.last)
+    shown, _, sources = text.partition("\n\nSources:\n")
+    assert shown == answer.inner_text().strip()
+    assert "48 million crowns" in shown and "[1]" in shown
+    assert "<a" not in text and "\\" not in text
+    first, url = sources.splitlines()[:2]
+    assert first.startswith("[1] ")
+    assert first.endswith(
+        " Glacier railway reopens after avalanche repairs — Alpine Wire, 2024-02-10"
+    )
+    assert url == "    https://alpinewire.example.com/glacier-railway-reopens"
+    # the question as typed, not its escaped Markdown
+    assert copied(copy_buttons.first) == question
+
+
 def _in_view(page: Any, locator: Any) -> bool:
     box = locator.bounding_box()
     return box is not None and box["y"] < page.viewport_size["height"] and box["y"] >= 0

@@ -22,7 +22,7 @@ from newsqa.settings import Settings
 if TYPE_CHECKING:
     from newsqa.facade import NewsQA
     from newsqa.indexing.builder import Progress
-    from newsqa.types import Answer, ArticleRef, IndexReport
+    from newsqa.types import Answer, IndexReport
 
 app = typer.Typer(
     help="Ask questions about a collection of news articles, with answers that cite them.",
@@ -286,17 +286,11 @@ def search(
         typer.echo("No matching passages.")
     for n, hit in enumerate(hits, 1):
         a = hit.article
-        typer.secho(_heading(n, a), bold=True)
+        typer.secho(a.heading(n), bold=True)
         if a.url:
             typer.echo(f"    {a.url}")
         snippet = " ".join(hit.text.split())
         typer.echo(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
-
-
-def _heading(n: int, a: ArticleRef) -> str:
-    """ "[1] Title — Outlet, 2023-11-18" """
-    date = a.published.date().isoformat() if a.published else "undated"
-    return f"[{n}] {a.title or '(untitled)'} — {a.source or 'unknown outlet'}, {date}"
 
 
 def _print_sources(answer: Answer) -> None:
@@ -307,7 +301,7 @@ def _print_sources(answer: Answer) -> None:
             typer.secho(note, fg=typer.colors.YELLOW)
     for c in answer.citations:
         a = c.article
-        typer.secho(_heading(c.n, a), bold=True)
+        typer.secho(a.heading(c.n), bold=True)
         if a.url:
             typer.echo(f"    {a.url}")
         typer.echo(f"    “{' '.join(c.passage.split())}”")

@@ -114,6 +114,13 @@ class ArticleRef:
     published: datetime | None = None
     url: str = ""
 
+    def heading(self, *numbers: int) -> str:
+        """ "[1] Title — Outlet, 2023-11-18" ("[2] [3] …" for an article cited under several):
+        how the CLI and a copied answer list a source."""
+        date = self.published.date().isoformat() if self.published else "undated"
+        cited = " ".join(f"[{n}]" for n in numbers)
+        return f"{cited} {self.title or '(untitled)'} — {self.source or 'unknown outlet'}, {date}"
+
     def to_dict(self) -> dict[str, object]:
         """JSON-ready: the publication time as ISO 8601 text (or None)."""
         return {

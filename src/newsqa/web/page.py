@@ -347,6 +347,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 gr.Timer(active=bool(job and job.running)),
             )
 
+        page.load(None, None, None, js=_PLAIN_COPY)
         timer = gr.Timer(2.0, active=qa.indexing is not None)
         timer.tick(refresh, None, [status, outlets, examples, timer], api_visibility="private")
         page.load(refresh, None, [status, outlets, examples, timer], api_visibility="private")
@@ -395,6 +396,30 @@ def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> Iterator[T | None
 
 
 _FOCUS_BOX = "() => { document.querySelector('#question textarea')?.focus(); }"
+
+# The chat's copy button copies a message's Markdown source (escapes, the citation links' HTML):
+# after it, the message as shown is copied instead, the latest answer with its sources listed
+_PLAIN_COPY = """() => {
+  if (window.__newsqaPlainCopy) return;
+  window.__newsqaPlainCopy = true;
+  const MESSAGE = '[data-testid=bot], [data-testid=user]';
+  document.addEventListener('click', (event) => {
+    const button = event.target.closest?.('#chat button[aria-label="Copy message"]');
+    if (!button) return;
+    let row = button.closest('.message-buttons');
+    while (row && !row.querySelector(MESSAGE)) row = row.previousElementSibling;
+    const message = row?.querySelector(MESSAGE);
+    if (!message) return;
+    let text = message.innerText.trim();
+    const bots = document.querySelectorAll('#chat [data-testid=bot]');
+    const sources = document.querySelector('#sources [data-references]');
+    if (sources && message === bots[bots.length - 1]) {
+      text += '\\n\\nSources:\\n' + sources.dataset.references;
+    }
+    // after Gradio's own copy (this listener runs once its handler has)
+    setTimeout(() => navigator.clipboard?.writeText(text).catch(() => {}), 0);
+  });
+}"""
 
 
 def _busy() -> tuple[Any, Any, Any]:

@@ -240,11 +240,36 @@ def sources_html(answer: Answer | None) -> str:
     if answer is None:
         return '<div class="empty">Sources of the answer appear here.</div>'
     notes = "".join(f'<div class="note">{html.escape(n)}</div>' for n in answer.notes)
-    by_article: dict[str, list[Citation]] = {}
-    for c in answer.citations:
-        by_article.setdefault(c.article.id, []).append(c)
-    cards = "".join(_card(cs[0].article, cs) for cs in by_article.values())
+    cards = "".join(_card(cs[0].article, cs) for cs in _by_article(answer.citations))
     if not cards:
         cards = '<div class="empty">No source could answer this question.</div>'
     cited = {c.chunk_id for c in answer.citations}
-    return notes + cards + _uncited(answer.retrieved, cited)
+    return notes + cards + _uncited(answer.retrieved, cited) + _references(answer)
+
+
+def _by_article(citations: Sequence[Citation]) -> list[list[Citation]]:
+    """The citations of each article, articles in the order first cited."""
+    by_article: dict[str, list[Citation]] = {}
+    for c in citations:
+        by_article.setdefault(c.article.id, []).append(c)
+    return list(by_article.values())
+
+
+def references_text(answer: Answer) -> str:
+    """The sources an answer cites, as plain text: what copying the answer adds under it."""
+    lines = []
+    for cs in _by_article(answer.citations):
+        article = cs[0].article
+        lines.append(article.heading(*(c.n for c in cs)))
+        if article.url:
+            lines.append(f"    {article.url}")
+    return "\n".join(lines)
+
+
+def _references(answer: Answer) -> str:
+    """The plain-text sources, hidden, for the chat's copy button to add to the answer it copies
+    (the latest answer's: the cards are the latest answer's)."""
+    text = references_text(answer)
+    if not text:
+        return ""
+    return f'<div class="references" hidden data-references="{html.escape(text)}"></div>'
