@@ -4,12 +4,14 @@ and say that indexing is still running."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 from conftest import CountingEmbedder
 
-from newsqa import NewsQA, Settings
+from newsqa import IndexBusyError, NewsQA, Settings
 from newsqa.indexing.builder import Progress
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.types import IndexReport
@@ -88,3 +90,39 @@ def test_progress_gives_a_total_only_once_every_article_is_read(
     assert before and all(t.endswith("passages embedded, still reading articles") for t in before)
     assert after and all(f"of {totals[-1]:,} passages embedded" in t for t in after)
     assert embedded[-1][0] == embedded[-1][1] == final.report.chunks_embedded
+
+
+def test_a_second_update_meanwhile_is_refused_and_close_cancels_the_first(
+    settings: Settings, real_embedder
+) -> None:
+    """While a background update runs, another update in the same process is refused as such
+    (not as "another process"), and closing NewsQA cancels the update within a batch: what it
+    committed is kept, and the next update carries on from there."""
+    embedder = PausingEmbedder(real_embedder)
+    qa = NewsQA(settings.replace(commit_chunks=4), embedder=embedder)
+    job = qa.update_in_background()
+    assert embedder.paused.wait(60)
+    with pytest.raises(IndexBusyError, match="already running in this process"):
+        qa.update()
+    with pytest.raises(IndexBusyError, match="already running"):
+        qa.update_in_background()
+
+    closing = threading.Thread(target=qa.close)
+    closing.start()
+    time.sleep(0.2)
+    embedder.go_on.set()  # the batch it was embedding ends, then the update stops
+    closing.join(60)
+    assert not closing.is_alive()
+    status = job.status
+    assert not status.running and status.cancelled
+    assert status.describe().startswith("indexing cancelled")
+    kept = NewsQA(settings, embedder=CountingEmbedder(real_embedder))
+    partial = kept.stats().chunks
+    assert partial > 0
+    report = kept.update()
+    assert (
+        report.chunks_unchanged == partial
+        and report.articles_added + report.articles_unchanged == 5
+    )
+    assert kept.stats().chunks > partial
+    kept.close()

@@ -304,7 +304,13 @@ class NewsQA:
     ) -> BackgroundIndexing:
         """Start `update` in a background thread and return at once. Searches and answers work
         meanwhile from what is already indexed (answers say indexing is still running); an
-        interrupted run resumes where it stopped on the next update."""
+        interrupted run resumes where it stopped on the next update. `IndexBusyError` while
+        one is running already; `close()` cancels one still running."""
+        if self.indexing is not None and self.indexing.status.running:
+            raise IndexBusyError(
+                "A background update of this index is already running: wait for it "
+                "(`qa.indexing.wait()`)."
+            )
 
         def run(report: Progress) -> IndexReport:
             def both(phase: str, done: int, total: int) -> None:
@@ -677,6 +683,11 @@ class NewsQA:
         return self.index.stats()
 
     def close(self) -> None:
+        """Release the index. A background update still running is cancelled first (within one
+        batch; what it committed is kept, the next update carries on) and waited for."""
+        if self.indexing is not None and self.indexing.status.running:
+            self.indexing.cancel()
+            self.indexing.wait()
         self.index.close()
 
     def __enter__(self) -> NewsQA:

@@ -11,7 +11,11 @@ from dataclasses import dataclass, replace
 from newsqa.indexing.builder import Progress
 from newsqa.types import IndexReport
 
-__all__ = ["BackgroundIndexing", "IndexingStatus"]
+__all__ = ["BackgroundIndexing", "IndexingCancelled", "IndexingStatus"]
+
+
+class IndexingCancelled(Exception):
+    """Raised inside a background update that was cancelled, at its next progress report."""
 
 
 @dataclass(frozen=True)
@@ -26,8 +30,11 @@ class IndexingStatus:
     report: IndexReport | None = None
     error: str = ""
     read_all: bool = False  # every article read: `total` will not grow any more
+    cancelled: bool = False  # stopped by `cancel()` (`error` says so)
 
     def describe(self) -> str:
+        if self.cancelled:
+            return f"indexing {self.error}"
         if self.error:
             return f"indexing failed: {self.error}"
         if not self.running:
@@ -43,6 +50,9 @@ class IndexingStatus:
         return text
 
 
+CANCELLED = "cancelled (what was indexed is kept; the next update carries on)"
+
+
 class BackgroundIndexing:
     """Runs `run(progress)` once in a daemon thread and records how far it got."""
 
@@ -52,13 +62,21 @@ class BackgroundIndexing:
         self._status = IndexingStatus(running=True)
         self._embedding_started: float | None = None
         self._read_all = False
+        self._cancelled = threading.Event()
         self._thread = threading.Thread(target=self._work, name="newsqa-indexing", daemon=True)
 
     def start(self) -> BackgroundIndexing:
         self._thread.start()
         return self
 
+    def cancel(self) -> None:
+        """Stop the update at its next progress report (within one batch): what it committed is
+        kept, and the next update carries on from there."""
+        self._cancelled.set()
+
     def _progress(self, phase: str, done: int, total: int) -> None:
+        if self._cancelled.is_set():
+            raise IndexingCancelled(CANCELLED)
         left = None
         if phase == "reading" and total and done >= total:
             self._read_all = True
@@ -78,6 +96,10 @@ class BackgroundIndexing:
     def _work(self) -> None:
         try:
             report = self._run(self._progress)
+        except IndexingCancelled:
+            with self._lock:
+                self._status = IndexingStatus(False, error=CANCELLED, cancelled=True)
+            return
         except Exception as exc:  # reported to whoever looks; the old index stays usable
             with self._lock:
                 self._status = IndexingStatus(False, error=str(exc) or type(exc).__name__)

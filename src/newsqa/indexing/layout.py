@@ -8,6 +8,7 @@ import fcntl
 import os
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,13 @@ __all__ = ["IndexBusyError", "IndexLayout"]
 
 
 class IndexBusyError(RuntimeError):
-    """Another process is writing this index."""
+    """Another process, or another update in this one, is writing this index."""
+
+
+# the index folders this process is writing (a lock file's flock is per open file, so a second
+# update in the same process is refused by it as if it were another process's)
+_writing: set[Path] = set()
+_writing_guard = threading.Lock()
 
 
 class IndexLayout:
@@ -85,15 +92,27 @@ class IndexLayout:
     def write_lock(self) -> Iterator[None]:
         """One writer at a time per index folder; readers never wait."""
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as f:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+        key = self.root.resolve()
+        with _writing_guard:
+            if key in _writing:
                 raise IndexBusyError(
-                    f"Another newsqa process is updating the index in {self.root}; "
-                    "wait for it to finish."
-                ) from None
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
+                    f"An update of the index in {self.root} is already running in this process "
+                    "(a background update: wait for it, `qa.indexing.wait()`)."
+                )
+            _writing.add(key)
+        try:
+            with open(self.root / ".lock", "w") as f:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise IndexBusyError(
+                        f"Another newsqa process is updating the index in {self.root}; "
+                        "wait for it to finish."
+                    ) from None
+                try:
+                    yield
+                finally:
+                    fcntl.flock(f, fcntl.LOCK_UN)
+        finally:
+            with _writing_guard:
+                _writing.discard(key)
