@@ -47,7 +47,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def server_command(model: Path, port: int) -> list[str]:
+def server_command(model: Path, port: int, *, n_ctx: int = 4096) -> list[str]:
     # No --chat_format: llama-cpp-python then uses the chat template embedded in the GGUF
     # (SmolLM2's is ChatML with a default system prompt of its own).
     return [
@@ -61,17 +61,20 @@ def server_command(model: Path, port: int) -> list[str]:
         "--port",
         str(port),
         "--n_ctx",
-        "4096",
+        str(n_ctx),
     ]
 
 
 @contextlib.contextmanager
-def run_server(model: Path, *, timeout: float = START_TIMEOUT) -> Iterator[str]:
-    """Start the server, wait until `/v1/models` answers, yield its base URL, stop it."""
+def run_server(model: Path, *, timeout: float = START_TIMEOUT, n_ctx: int = 4096) -> Iterator[str]:
+    """Start the server (with a context of `n_ctx` tokens), wait until `/v1/models` answers,
+    yield its base URL, stop it."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(server_command(model, port), stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            server_command(model, port, n_ctx=n_ctx), stdout=log, stderr=subprocess.STDOUT
+        )
         try:
             deadline = time.monotonic() + timeout
             while True:

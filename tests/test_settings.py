@@ -31,3 +31,12 @@ def test_defaults_and_environment() -> None:
 def test_bad_values_are_named(env: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Settings.from_env(env)
+
+
+def test_llm_timeout_takes_seconds_above_zero() -> None:
+    assert Settings.from_env({"NEWSQA_LLM_TIMEOUT": "2.5"}).llm_timeout == 2.5
+    for bad in ("0", "-1"):
+        with pytest.raises(ValueError, match="NEWSQA_LLM_TIMEOUT"):
+            Settings.from_env({"NEWSQA_LLM_TIMEOUT": bad})
+    with pytest.raises(ValueError, match="NEWSQA_LLM_TIMEOUT must be a number"):
+        Settings.from_env({"NEWSQA_LLM_TIMEOUT": "soon"})

@@ -299,6 +299,10 @@ def _print_sources(answer: Answer) -> None:
     for note in answer.notes:
         if note not in answer.text:  # the offline answerer writes its notes into the answer
             typer.secho(note, fg=typer.colors.YELLOW)
+    if answer.unsupported and not answer.declined:  # where the page marks them in the text
+        typer.secho("Not traced to any source (the LLM's own words):", fg=typer.colors.YELLOW)
+        for claim in answer.unsupported:
+            typer.secho(f"  - {claim}", fg=typer.colors.YELLOW)
     for c in answer.citations:
         a = c.article
         typer.secho(a.heading(c.n), bold=True)
@@ -352,7 +356,9 @@ def _stream_answer(
             typer.echo(event, nl=False)
     typer.echo()
     assert final is not None
-    if "".join(written).strip() != final.text.strip():
+    # the text was checked on its way (markers that trace to nothing removed): shown again,
+    # unless it is what was printed last (the offline answer after an LLM that failed)
+    if not "".join(written).strip().endswith(final.text.strip()):
         typer.secho("\nChecked answer:", bold=True)
         typer.echo(final.text)
     _print_sources(final)

@@ -510,8 +510,8 @@ class NewsQA:
         if spec:
             try:
                 answerer, condense = self._llm(spec)
-                if turns:
-                    standalone = condense(question, turns)
+                if turns:  # the LLM's rewrite, or the heuristic's when it gives none
+                    standalone = condense(question, turns) or standalone
             except RuntimeError as exc:
                 notes.append(f"The LLM could not be used ({exc}); answered offline instead.")
                 answerer = None
@@ -561,7 +561,10 @@ class NewsQA:
                     notes.append(f"The LLM stopped answering ({exc}); answered offline instead.")
                     yield "\n\n(The LLM stopped answering; the offline answer follows.)\n\n"
                 else:
-                    notes.append(f"The LLM could not be reached ({exc}); answered offline instead.")
+                    from newsqa.answering.chat_models import LLMFailedError
+
+                    failed = "failed" if isinstance(exc, LLMFailedError) else "could not be reached"
+                    notes.append(f"The LLM {failed} ({exc}); answered offline instead.")
         yield from self._noted(self._extractive().stream(request), notes, held)
 
     def _traced_or_offline(
@@ -654,19 +657,16 @@ class NewsQA:
             from newsqa.answering import CitationChecker
             from newsqa.answering.llm import LLMAnswerer, condense, make_chat_model, parse_llm
 
-            parsed = parse_llm(spec)
-            parsed = replace(
-                parsed,
-                base_url=parsed.base_url or self.settings.llm_base_url,
-                api_key=parsed.api_key or self.settings.llm_api_key,
-                timeout=self.settings.llm_timeout,
+            parsed = parse_llm(
+                spec, base_url=self.settings.llm_base_url, api_key=self.settings.llm_api_key
             )
+            parsed = replace(parsed, timeout=self.settings.llm_timeout)
             model = make_chat_model(parsed)
             checker = CitationChecker(self._evidence())
             answerer = LLMAnswerer(model, checker)
 
-            def condense_with(question: str, turns: Sequence[Turn]) -> str:
-                return str(condense(model, question, turns))
+            def condense_with(question: str, turns: Sequence[Turn]) -> str | None:
+                return condense(model, question, turns)
 
             self._llms[spec] = (answerer, condense_with)
         return self._llms[spec]

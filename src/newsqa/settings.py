@@ -67,7 +67,7 @@ class Settings:
     llm_api_key: str = field(default="", repr=False)
     # seconds an LLM server may stay silent (before its first token, or between two) before
     # the answer is given offline; a CPU server reading a long prompt may need minutes
-    llm_timeout: int = 120
+    llm_timeout: float = 120
     answer_passages: int = 8  # passages retrieved for an answer
     # retrieval switches and weights, "name=value,..." (see `newsqa.retrieval.options`); "" = tuned
     retrieval: str = ""
@@ -89,6 +89,11 @@ class Settings:
             raise ValueError(
                 "embedding_backend must be auto, torch or sentence-transformers, "
                 f"not {self.embedding_backend!r}"
+            )
+        if not self.llm_timeout > 0:  # 0 would fail every call as "cannot reach the LLM"
+            raise ValueError(
+                f"llm_timeout (NEWSQA_LLM_TIMEOUT) must be more than 0 seconds, not "
+                f"{self.llm_timeout}"
             )
         self.retrieval_options()  # a bad spec fails here, naming the option
 
@@ -115,6 +120,11 @@ class Settings:
                     values[name] = int(raw)
                 except ValueError:
                     raise ValueError(f"{var} must be a whole number, not {raw!r}") from None
+            elif types[name] == "float":
+                try:
+                    values[name] = float(raw)
+                except ValueError:
+                    raise ValueError(f"{var} must be a number, not {raw!r}") from None
             else:
                 values[name] = raw
         if "llm_api_key" not in values and env.get("OPENAI_API_KEY"):

@@ -21,6 +21,7 @@ __all__ = [
     "OPENAI_URL",
     "SMOLLM2_PACKAGE",
     "GGUFChatModel",
+    "LLMFailedError",
     "LLMSpec",
     "LLMUnavailableError",
     "content_text",
@@ -37,6 +38,11 @@ OPENAI_URL = "https://api.openai.com/v1"
 
 class LLMUnavailableError(RuntimeError):
     """The LLM could not be reached or loaded; callers fall back to the offline answerer."""
+
+
+class LLMFailedError(LLMUnavailableError):
+    """The LLM was reached but gave no answer (an error status, an empty reply); callers fall
+    back to the offline answerer as for one that cannot be reached."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -207,6 +213,12 @@ def make_chat_model(spec: LLMSpec) -> BaseChatModel:
         raise ImportError(
             "OpenAI-compatible LLMs need langchain-openai: pip install langchain-openai"
         ) from None
+    if not spec.base_url and not spec.api_key:
+        # OpenAI's own API with no key: said now, not as a 401 after the question is searched
+        raise LLMUnavailableError(
+            f"no API key for OpenAI's API (model {spec.model}): set OPENAI_API_KEY or "
+            "NEWSQA_LLM_API_KEY, or name a local server: openai:MODEL@http://HOST:PORT/v1"
+        )
     # langchain-openai sends only `max_completion_tokens`, which llama.cpp's server and other
     # local servers ignore (and then write until the context is full): send `max_tokens` too
     extra = {"max_tokens": spec.max_tokens} if spec.base_url else None

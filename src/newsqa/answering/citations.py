@@ -14,9 +14,23 @@ from newsqa.answering.evidence import EvidenceScorer, content_terms
 from newsqa.chunking import split_sentences
 from newsqa.types import Citation, SearchHit
 
-__all__ = ["CheckedText", "CitationChecker", "is_meta_sentence", "numbers", "strip_markers"]
+__all__ = [
+    "CheckedText",
+    "CitationChecker",
+    "is_meta_sentence",
+    "marker_numbers",
+    "numbers",
+    "strip_markers",
+]
 
-MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+# "[2]", "[2, 5]", "[2][5]" as the prompt asks; and as models also write them: "[1-3]",
+# "[Source 6]", "[source: 2]", "[^6]", "[#6]", "[2 and 5]"
+MARKER = re.compile(
+    r"\s*\[(?:\^|#|sources?\s*:?\s*)?(\d+(?:\s*(?:[,;–-]|and)\s*(?:sources?\s*)?\d+)*)\]",
+    re.IGNORECASE,
+)
+_MARKER_PART = re.compile(r"(\d+)(?:\s*[–-]\s*(\d+))?")
+_MAX_RANGE = 10  # "[1-3]" cites 1, 2 and 3; "[1-2000]" is no citation
 _META = re.compile(
     r"(?:don['’]t|do not|doesn['’]t|does not) (?:say|mention|cover|contain)|no information|"
     r"sources? (?:differ|disagree|conflict)|not enough (?:evidence|information)|"
@@ -29,7 +43,25 @@ def strip_markers(text: str) -> str:
     return MARKER.sub("", text).strip()
 
 
+def marker_numbers(marker: str) -> list[int]:
+    """The source numbers one marker's digits cite ("2, 5" -> [2, 5]; "1-3" -> [1, 2, 3])."""
+    out: list[int] = []
+    for m in _MARKER_PART.finditer(marker):
+        first, last = int(m[1]), int(m[2] or m[1])
+        out += list(range(first, last + 1)) if 0 <= last - first < _MAX_RANGE else [first, last]
+    return out
+
+
+# a negation: a claim and the span that supports it must agree on it ("did not appoint" is not
+# supported by "appointed")
+_NEGATION = re.compile(
+    r"\b(?:not|no(?!\.?\s*\d)|never|neither|nor|none|nobody|nothing|without|cannot)\b|n['’]t\b",
+    re.IGNORECASE,
+)
+
+
 _AS_OF = re.compile(r"^\s*as of\b", re.IGNORECASE)
+_QUESTION = re.compile(r"\?[\W_]{0,3}$")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -70,13 +102,20 @@ class CitationChecker:
             sentence = text[start:end]
             pieces.append(text[cursor:start])
             cursor = end
-            numbers = [int(n) for m in MARKER.finditer(sentence) for n in re.split(r"[,;]", m[1])]
+            numbers = [n for m in MARKER.finditer(sentence) for n in marker_numbers(m[1])]
             claim = strip_markers(sentence)
             if not claim:
                 continue
             valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(hits)]
             removed += [n for n in numbers if not 1 <= n <= len(hits)]
-            if is_meta_sentence(claim) or (not numbers and len(content_terms(claim)) < 4):
+            # said about the sources ("The sources do not say …"), asked, or words that claim
+            # nothing ("In short:"): shown, never cited; a note about the sources that cites one
+            # ("Sources differ: X was named CEO [4]") is a claim, checked as any other
+            if (
+                (is_meta_sentence(claim) and not numbers)
+                or _QUESTION.search(claim)
+                or len(content_terms(claim)) < 2
+            ):
                 pieces.append(claim)
                 continue
             held: list[tuple[int, int, int]] = []
@@ -131,8 +170,13 @@ class CitationChecker:
 
     @staticmethod
     def _holds(claim: str, span: str, support: float, threshold: float) -> bool:
-        """Support is enough, and every figure the claim gives is in the span it cites."""
-        return support >= threshold and numbers(claim) <= numbers(span)
+        """Support is enough, every figure the claim gives is in the span it cites, and both or
+        neither deny something."""
+        return (
+            support >= threshold
+            and numbers(claim) <= numbers(span)
+            and bool(_NEGATION.search(claim)) == bool(_NEGATION.search(span))
+        )
 
 
 def _attach(claim: str, marks: str) -> str:

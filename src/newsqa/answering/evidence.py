@@ -17,7 +17,7 @@ from newsqa.chunking import split_sentences
 from newsqa.indexing.embeddings import Embedder
 from newsqa.types import SearchHit
 
-__all__ = ["EvidenceScorer", "Sentence", "content_terms", "content_words"]
+__all__ = ["EvidenceScorer", "Sentence", "content_terms", "content_words", "is_statement"]
 
 # not statements of the article: who posted an embedded post ("— Sam Altman (@sama) November
 # 17, 2023", "pic.twitter.com/…"), links to other stories ("MORE: 2023 Rugby World Cup final:
@@ -107,6 +107,20 @@ def _only_names(text: str) -> bool:
     )
 
 
+def is_statement(text: str) -> bool:
+    """A sentence that states something, which an answer may quote or cite: not a dateline, a
+    byline, a heading or caption, a fragment, an embedded post's credit, a link to another
+    story, a call to subscribe, or a question."""
+    short = len(text.split()) <= _HEADING_WORDS
+    return (
+        len(content_terms(text)) >= 3
+        and not _NOT_A_STATEMENT.search(text)
+        and bool(_SENTENCE_END.search(text) or not short)
+        and not (short and text.isupper())  # "TAYLOR SWIFT QUIZ!"
+        and not _only_names(text)  # a caption: "Elon Musk and Sam Altman."
+    )
+
+
 class EvidenceScorer:
     """Relevance of sentences to a query: cosine similarity of embeddings blended with the
     (idf-weighted) share of the query's content words the sentence contains."""
@@ -139,21 +153,12 @@ class EvidenceScorer:
 
     @staticmethod
     def sentences(hits: Sequence[SearchHit]) -> list[Sentence]:
-        out: list[Sentence] = []
-        for i, hit in enumerate(hits):
-            for start, end in split_sentences(hit.text):
-                text = hit.text[start:end]
-                # skip datelines, bylines, fragments, embedded posts' credits, links to stories
-                short = len(text.split()) <= _HEADING_WORDS
-                if (
-                    len(content_terms(text)) >= 3
-                    and not _NOT_A_STATEMENT.search(text)
-                    and (_SENTENCE_END.search(text) or not short)
-                    and not (short and text.isupper())  # "TAYLOR SWIFT QUIZ!"
-                    and not _only_names(text)  # a caption: "Elon Musk and Sam Altman."
-                ):
-                    out.append(Sentence(i, start, end, text))
-        return out
+        return [
+            Sentence(i, start, end, hit.text[start:end])
+            for i, hit in enumerate(hits)
+            for start, end in split_sentences(hit.text)
+            if is_statement(hit.text[start:end])
+        ]
 
     def score(
         self,
@@ -212,8 +217,15 @@ class EvidenceScorer:
     def locate(self, claim: str, passage: str) -> tuple[int, int, float]:
         """The span of `passage` (one sentence, or two adjacent ones) that best supports `claim`:
         (start, end, support score in [0, 1])."""
-        spans = [(s, e) for s, e in split_sentences(passage)] or [(0, len(passage))]
-        windows = spans + [(a[0], b[1]) for a, b in pairwise(spans)]
+        # only what states something: a claim is not supported by a heading ("Timeline of Sam
+        # Altman's firing November 29") or a question that shares its words
+        every = list(split_sentences(passage))
+        kept = [is_statement(passage[s:e]) for s, e in every]
+        spans = [span for span, keep in zip(every, kept, strict=True) if keep]
+        if not spans:
+            return 0, 0, 0.0
+        pairs = zip(pairwise(every), pairwise(kept), strict=True)
+        windows = spans + [(a[0], b[1]) for (a, b), (ka, kb) in pairs if ka and kb]
         texts = [passage[s:e] for s, e in windows]
         vectors = self._embed([claim, *texts])
         cosine = vectors[1:] @ vectors[0]

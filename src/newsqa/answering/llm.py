@@ -34,6 +34,7 @@ from newsqa.answering.chat_models import (
     OPENAI_URL,
     SMOLLM2_PACKAGE,
     GGUFChatModel,
+    LLMFailedError,
     LLMSpec,
     LLMUnavailableError,
     content_text,
@@ -50,6 +51,7 @@ __all__ = [
     "SMOLLM2_PACKAGE",
     "GGUFChatModel",
     "LLMAnswerer",
+    "LLMFailedError",
     "LLMSpec",
     "LLMUnavailableError",
     "condense",
@@ -101,13 +103,31 @@ def _unavailable(exc: Exception, chat_model: BaseChatModel) -> LLMUnavailableErr
     if isinstance(exc, openai.APIConnectionError):  # includes timeouts
         return LLMUnavailableError(f"cannot reach the LLM at {where}: {exc}")
     if isinstance(exc, openai.NotFoundError) and not where.rstrip("/").endswith("/v1"):
-        return LLMUnavailableError(
+        return LLMFailedError(
             f"the LLM at {where} answered 404 Not Found: OpenAI-compatible servers are "
             "usually reached at http://HOST:PORT/v1 (with /v1)"
         )
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return LLMFailedError(
+            f"the LLM at {where} refused the API key ({exc.status_code}): set "
+            "NEWSQA_LLM_API_KEY (or OPENAI_API_KEY)"
+        )
     if isinstance(exc, openai.APIError):
-        return LLMUnavailableError(f"the LLM at {where} answered with an error: {exc}")
+        return LLMFailedError(f"the LLM at {where} answered with an error: {exc}")
     return None
+
+
+# what llama.cpp's server (and others) send for a prompt longer than the context they were
+# started with: a stream with no chunk at all, which LangChain reports as this ValueError
+_NO_CHUNKS = "No generation chunks were returned"
+
+
+def _no_text(chat_model: BaseChatModel) -> LLMFailedError:
+    return LLMFailedError(
+        f"the LLM at {_endpoint(chat_model)} returned no text (was the prompt longer than its "
+        "context? a local server needs a context of 4,096 tokens or more, e.g. llama.cpp's "
+        "--n_ctx 4096)"
+    )
 
 
 _TAG = re.compile(r"<(/?)(sources?)\b", re.IGNORECASE)
@@ -211,9 +231,14 @@ class LLMAnswerer:
                     yield delta
         except Exception as exc:
             error = _unavailable(exc, self.chat_model)
-            if error is None:
-                raise
+            if error is None and _NO_CHUNKS in str(exc):
+                error = _no_text(self.chat_model)
+            if error is None:  # whatever else went wrong is the LLM's failure, not the user's
+                log.warning("the LLM failed", exc_info=exc)
+                error = LLMFailedError(f"the LLM failed: {type(exc).__name__}: {exc}")
             raise error from exc
+        if not "".join(parts).strip():
+            raise _no_text(self.chat_model)
         yield self._answer(request, hits, "".join(parts), truncated=finish == "length")
 
     def _answer(
@@ -241,9 +266,7 @@ class LLMAnswerer:
             said = [text[a:b] for a, b in split_sentences(text)]
             refusal = next((t for t in said if _REFUSAL.search(t)), "")
             rest = tuple(t for t in said if not is_meta_sentence(t) and t not in unsupported)
-            if not raw.strip():
-                notes.append("the LLM returned no text")
-            elif rest or unsupported:
+            if rest or unsupported:
                 unsupported += rest
                 notes.append("the LLM's answer could not be traced to the sources")
             text = refusal or decline_text(request.question, request.standalone)
@@ -276,9 +299,11 @@ def _clean_question(text: str) -> str:
 
 def condense(
     chat_model: BaseChatModel, question: str, history: Sequence[Turn], *, turns: int = 3
-) -> str:
+) -> str | None:
     """`question` rewritten to stand alone, given the conversation; `question` itself when there
-    is no history, or the model fails or writes something that is not a question-sized line."""
+    is no history; None when the model writes something that is not a question-sized line or
+    fails (the caller keeps its own rewrite). `LLMUnavailableError` when it cannot be reached:
+    the answer would wait for it again."""
     if not history or not question.strip():
         return question
     recent = list(history)[-turns:]
@@ -296,10 +321,13 @@ def condense(
     try:
         reply = chat_model.invoke(messages, **_token_limit(chat_model, 96))
     except Exception as exc:  # condensing is a nicety: never fail the question over it
+        error = _unavailable(exc, chat_model)
+        if error is not None and not isinstance(error, LLMFailedError):
+            raise error from exc
         log.warning("could not condense the follow-up question: %s", exc)
-        return question
+        return None
     text = _clean_question(content_text(reply.content))
     limit = 3 * (len(question) + sum(len(q) for q, _ in recent))
     if not text or len(text) > limit or (question.rstrip().endswith("?") and text[-1] != "?"):
-        return question  # a question came in, so anything but a question is not a rewrite
+        return None  # a question came in, so anything but a question is not a rewrite
     return text
