@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from conftest import CountingEmbedder
 
 from newsqa import NewsQA, Settings
 from newsqa.indexing import StoreError
+from newsqa.indexing import store as store_module
 
 
 def _free_port() -> int:
@@ -27,11 +32,17 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _chroma_server(tmp_path_factory.mktemp("chroma-server")) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def _chroma_server(data: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real `chroma run` server on loopback keeping its data in `data`: (URL, process)."""
     exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
     if exe is None:
         pytest.fail("the `chroma` command (from the chromadb package) is not installed")
     port = _free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     proc = subprocess.Popen(
         [exe, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
@@ -51,9 +62,12 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.kill()
             pytest.fail("the Chroma server did not start")
         time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield url, proc
+    finally:
+        proc.send_signal(signal.SIGCONT)  # one a test stopped
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def test_index_and_search_through_a_chroma_server(
@@ -87,6 +101,53 @@ def test_unreachable_server_is_a_clear_error(settings: Settings, counting) -> No
         qa.update()
 
 
+def test_a_server_that_never_answers_is_a_clear_error_not_a_hang(
+    settings: Settings, counting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A port that takes the connection and never answers (a stopped or wedged server): chromadb's
+    client would wait forever, silently. Timeouts shortened for the test."""
+    monkeypatch.setattr(store_module, "_CONNECT_TIMEOUT", 2.0)
+    listener = socket.create_server(("127.0.0.1", 0))
+    taken: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):  # closed at the end
+            while True:
+                taken.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        qa = NewsQA(settings.replace(chroma_url=url), embedder=counting)
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="no answer within 2 s: is it stopped"):
+            qa.update()
+        assert time.monotonic() - started < 15
+        assert not (settings.index_dir / "CURRENT").exists()  # no empty index left behind
+    finally:
+        for conn in taken:
+            conn.close()
+        listener.close()
+
+
+def test_a_server_stopped_mid_write_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real server, stopped (SIGSTOP) once the store is open: the write fails with what to
+    do, within the timeout, instead of hanging."""
+    monkeypatch.setattr(store_module, "SERVER_TIMEOUT", 2.0)
+    with _chroma_server(tmp_path / "data") as (url, proc):
+        store = store_module.open_store(
+            path=tmp_path / "unused", collection="stopped", chroma_url=url
+        )
+        proc.send_signal(signal.SIGSTOP)
+        vectors = np.ones((1, 4), dtype=np.float32)
+        started = time.monotonic()
+        with pytest.raises(StoreError, match=r"failed while writing .*no answer within 2 s"):
+            store.upsert(["a"], vectors, ["text"], [{"article_id": "x"}])
+        assert time.monotonic() - started < 15
+
+
 def _collections(chroma_url: str) -> dict[str, int]:
     import chromadb
 
@@ -110,6 +171,13 @@ def test_an_index_is_used_with_the_store_that_holds_its_vectors(
     with pytest.raises(IncompatibleIndexError, match="on the Chroma server"):
         local.update()
     assert NewsQA(remote, embedder=counting).stats().build["store"] == "chroma-server"
+    # another server's address: an update there would split the index between two servers
+    elsewhere = f"http://127.0.0.1:{_free_port()}"
+    with pytest.raises(IncompatibleIndexError, match=f"not at {elsewhere}: pass --chroma-url"):
+        NewsQA(remote.replace(chroma_url=elsewhere), embedder=counting).update()
+    # the same server by another name is the same server
+    same = chroma_url.replace("127.0.0.1", "localhost")
+    assert NewsQA(remote.replace(chroma_url=same), embedder=counting).update().chunks_embedded == 0
 
     embedded = settings.replace(index_dir=settings.index_dir.parent / "embedded-index")
     NewsQA(embedded, embedder=counting).update()
@@ -178,13 +246,17 @@ def test_a_copy_of_an_index_reads_its_collection_but_never_changes_it(
 
 
 def test_an_unreachable_server_fails_even_an_update_with_nothing_to_do(
-    chroma_url: str, settings: Settings, counting: CountingEmbedder
+    chroma_url: str, settings: Settings, counting: CountingEmbedder, tmp_path: Path
 ) -> None:
-    remote = settings.replace(chroma_url=chroma_url, collection="noop")
-    NewsQA(remote, embedder=counting).update()
-    gone = remote.replace(chroma_url=f"http://127.0.0.1:{_free_port()}")
+    with _chroma_server(tmp_path / "own-server") as (own, _):
+        mine = settings.replace(chroma_url=own, collection="noop")
+        NewsQA(mine, embedder=counting).update()
     with pytest.raises(StoreError, match="Could not reach the Chroma server"):
-        NewsQA(gone, embedder=counting).update()
+        NewsQA(mine, embedder=counting).update()  # the server is gone
+    remote = settings.replace(
+        chroma_url=chroma_url, collection="noop", index_dir=tmp_path / "other-index"
+    )
+    NewsQA(remote, embedder=counting).update()
     for bad, said in (("ftp://127.0.0.1:8000", "not an http"), (f"{chroma_url}/api", "no path")):
         with pytest.raises(StoreError, match=said):
             NewsQA(remote.replace(chroma_url=bad), embedder=counting).update()

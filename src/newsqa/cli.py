@@ -308,7 +308,10 @@ def _print_sources(answer: Answer) -> None:
         typer.secho(a.heading(c.n), bold=True)
         if a.url:
             typer.echo(f"    {a.url}")
-        typer.echo(f"    “{' '.join(c.passage.split())}”")
+        passage = " ".join(c.passage.split())
+        # a passage that is itself a quotation keeps its own marks ("““…””" read as a typo)
+        quoted = passage[:1] in '“"' and passage[-1:] in '”"'
+        typer.echo(f"    {passage}" if quoted else f"    “{passage}”")
 
 
 @app.command()

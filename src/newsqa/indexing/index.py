@@ -53,6 +53,19 @@ class IncompatibleIndexError(RuntimeError):
     """The index was built with settings that cannot be mixed with the current ones."""
 
 
+def _server_key(url: str) -> tuple[str, str, int] | None:
+    """A Chroma server address compared as scheme, host and port ("localhost" is 127.0.0.1; no
+    port is 8000); None when it is no address (opening the store says what is wrong)."""
+    from newsqa.indexing.store import server_address
+
+    try:
+        host, port, https = server_address(url)
+    except ValueError:
+        return None
+    host = "127.0.0.1" if host in ("localhost", "::1") else host
+    return ("https" if https else "http", host, port)
+
+
 def _collection(settings: Settings, generation: str) -> str:
     """One collection per generation on a server (the embedded store has a folder each)."""
     return f"{settings.collection}-{generation}" if settings.chroma_url else settings.collection
@@ -170,6 +183,17 @@ class NewsIndex:
                 f"The index in {where} keeps its vectors in its own folder, not on a Chroma "
                 "server: drop the Chroma URL (--chroma-url, NEWSQA_CHROMA_URL) to use it, or "
                 f"move it to the server with `newsqa --chroma-url {url} index rebuild`."
+            )
+        recorded = meta.get("chroma_url", "")
+        given = _server_key(url)
+        if writing and kind == "chroma-server" and given and given != _server_key(recorded):
+            # writing elsewhere would "restore" every vector into a new collection there, and
+            # leave the index split between two servers
+            raise IncompatibleIndexError(
+                f"The index in {where} keeps its vectors on the Chroma server at {recorded} "
+                f"(collection {meta.get('collection')}), not at {url}: pass --chroma-url "
+                f"{recorded} (or set NEWSQA_CHROMA_URL) to update it, or move it to {url} with "
+                f"`newsqa --chroma-url {url} index rebuild`."
             )
         here = self._here(generation)
         written_from = meta.get("written_from", here)

@@ -111,6 +111,8 @@ class ChromaStore:
         except StoreError:
             raise
         except Exception as exc:  # chromadb and httpx raise many kinds; all mean "unusable"
+            if _timed_out(exc):
+                exc = TimeoutError(f"no answer within {SERVER_TIMEOUT:.0f} s: is it stopped?")
             after = (
                 " What was committed before stays; the same command again carries on from there."
                 if writing
@@ -288,6 +290,48 @@ def server_address(chroma_url: str) -> tuple[str, int, bool]:
     return parsed.hostname, port, parsed.scheme == "https"
 
 
+# seconds a Chroma server may take to answer one request (a batch of 2,000 vectors is written
+# in about one); chromadb's own client waits forever, so a stopped server held an update silent
+SERVER_TIMEOUT = 60.0
+_CONNECT_TIMEOUT = 10.0
+
+
+def _answers(host: str, port: int, https: bool) -> None:
+    """Raise unless a Chroma server answers its heartbeat at once (before chromadb's client,
+    whose first request would wait forever on a server that accepts and never answers)."""
+    import httpx
+
+    url = f"{'https' if https else 'http'}://{host}:{port}/api/v2/heartbeat"
+    try:
+        reply = httpx.get(url, timeout=_CONNECT_TIMEOUT)
+    except httpx.TimeoutException:
+        raise TimeoutError(f"no answer within {_CONNECT_TIMEOUT:.0f} s: is it stopped?") from None
+    if reply.status_code != 200:  # another HTTP server on that port, or another API version
+        raise ConnectionError(
+            f"{url} answered HTTP {reply.status_code}: not a Chroma server (1.x) at that address"
+        )
+
+
+def _limit_waits(client: Any) -> None:
+    """Give chromadb's HTTP session a timeout (it has none)."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(SERVER_TIMEOUT, connect=_CONNECT_TIMEOUT)
+
+
+def _timed_out(exc: BaseException) -> bool:
+    import httpx
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, httpx.TimeoutException | TimeoutError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def open_store(
     *, path: Path, collection: str, chroma_url: str = "", create: bool = True
 ) -> ChromaStore:
@@ -302,9 +346,11 @@ def open_store(
             raise StoreError(str(exc)) from None
         where = f"the Chroma server at {chroma_url.strip()}"
         try:
+            _answers(host, port, https)
             client = chromadb.HttpClient(
                 host=host, port=port, ssl=https, settings=_chroma_settings()
             )
+            _limit_waits(client)
             client.heartbeat()
         except Exception as exc:
             hint = (
