@@ -294,6 +294,12 @@ def test_ingest_feed_and_page_over_http(invoke, corpus_dir: Path, site: str) -> 
     # ingesting again writes nothing new and embeds nothing
     again = json.loads(invoke("ingest", f"{site}/feed.xml", "--json").stdout)
     assert again["update"]["chunks"]["embedded"] == 0 and again["written"] == []
+    # no target gave an article: exit 1, and the JSON says so with the reasons
+    failed = invoke("ingest", f"{site}/missing.html", "--json", ok=False)
+    assert failed.exit_code == 1
+    out = json.loads(failed.stdout)
+    assert out["error"] == "No target gave an article; nothing was added."
+    assert "404" in out["skipped"][0]["reason"] and out["articles"] == 0
 
 
 def test_help_is_fast_and_light() -> None:
@@ -316,6 +322,13 @@ def test_a_failure_with_json_is_json_too(invoke) -> None:
         assert result.exit_code == 1
         error = json.loads(result.stdout)["error"]
         assert error.startswith("No index in") and "newsqa index update" in error
+    for command, what in (("ask", "question"), ("search", "query")):  # refused before the index
+        for text, wrong in (("", "is empty"), ("???", "has no words")):
+            result = invoke(command, text, "--json", ok=False)
+            assert result.exit_code == 1
+            assert json.loads(result.stdout) == {
+                "error": f"The {what} {wrong}: write what to ask, in quotes."
+            }
     invoke("index", "update")
     result = invoke("search", "harbour", "--since", "someday", "--json", ok=False)
     assert result.exit_code == 1 and "Not a date" in json.loads(result.stdout)["error"]

@@ -130,11 +130,11 @@ def _errors(*, as_json: bool = False) -> Iterator[None]:
         _fail(f"Could not use the index or the corpus: {exc}", as_json=as_json)
 
 
-def _non_empty(text: str, what: str) -> None:
+def _non_empty(text: str, what: str, *, as_json: bool) -> None:
     if not text.strip():
-        _fail(f"The {what} is empty: write what to ask, in quotes.")
+        _fail(f"The {what} is empty: write what to ask, in quotes.", as_json=as_json)
     if not re.search(r"[^\W_]", text):
-        _fail(f"The {what} has no words: write what to ask, in quotes.")
+        _fail(f"The {what} has no words: write what to ask, in quotes.", as_json=as_json)
 
 
 def _qa(ctx: typer.Context) -> NewsQA:
@@ -274,7 +274,7 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the passages of the indexed articles that best match QUERY."""
-    _non_empty(query, "query")
+    _non_empty(query, "query", as_json=as_json)
     with _errors(as_json=as_json):
         qa = _qa(ctx)
         hits = qa.search(query, k, sources=source, since=since, until=until)
@@ -318,7 +318,7 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer QUESTION from the indexed articles, citing them."""
-    _non_empty(question, "question")
+    _non_empty(question, "question", as_json=as_json)
     with _errors(as_json=as_json):
         qa = _qa(ctx)
         if as_json:
@@ -415,8 +415,10 @@ def ingest(
         with _progress(not as_json) as progress:
             loaded, written, report = qa.ingest(targets, update=not no_update, progress=progress)
         qa.close()
+    failed = "" if loaded.articles else "No target gave an article; nothing was added."
     if as_json:
         out = {
+            **({"error": failed} if failed else {}),
             "articles": len(loaded.articles),
             "written": [str(p) for p in written],
             "skipped": [{"origin": s.origin, "reason": s.reason} for s in loaded.skipped],
@@ -433,7 +435,8 @@ def ingest(
             typer.echo(f"  skipped {s.origin}: {s.reason}")
         if report:
             _print_report(report)
-    if not loaded.articles:
+    if failed:
+        typer.secho(f"Error: {failed}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)
 
 

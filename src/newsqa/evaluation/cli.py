@@ -126,6 +126,8 @@ def retrieval(
                 report = evaluate_retrieval(qa, items, k=k, progress=_query_progress(bar))
     except (ValueError, RuntimeError, OSError) as exc:
         typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)
+        if as_json:  # a script reading the output gets JSON either way
+            typer.echo(json.dumps({"error": str(exc)}))
         raise typer.Exit(1) from None
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
