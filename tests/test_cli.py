@@ -97,6 +97,28 @@ def test_clear_errors_without_tracebacks(invoke, corpus_dir: Path) -> None:
     assert bad_date.exit_code == 1 and "Not a date" in bad_date.output
 
 
+def test_a_missing_index_is_named_by_its_path_and_exits_1_in_json_too(
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    said = "No index in ./index yet. Build it with `newsqa index update` (reads ./corpus)."
+    text = runner.invoke(app, ["--index", "index", "--corpus-dir", "corpus", "index", "stats"])
+    assert text.exit_code == 1 and text.stdout.strip() == said
+    as_json = runner.invoke(app, ["--index", "index", "index", "stats", "--json"])
+    assert as_json.exit_code == 1
+    out = json.loads(as_json.stdout)
+    assert out["exists"] is False and out["error"].startswith("No index in ./index yet.")
+    absolute = runner.invoke(app, ["--index", str(tmp_path / "none"), "search", "harbour"])
+    assert f"No index in {tmp_path / 'none'} yet." in absolute.output
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "story.md").write_text(
+        "Harbour reopens\n\nThe fictional harbour reopened on Monday.\n", encoding="utf-8"
+    )
+    built = runner.invoke(app, ["--index", "index", "--corpus-dir", str(one), "index", "update"])
+    assert built.exit_code == 0 and built.stdout.startswith("update: 1 article read in ")
+
+
 def test_an_index_path_that_is_a_file_is_one_clear_error(tmp_path: Path, corpus_dir: Path) -> None:
     (tmp_path / "index").write_text("not a folder", encoding="utf-8")
     args = ["--index", str(tmp_path / "index"), "--corpus-dir", str(corpus_dir), "index", "update"]

@@ -156,8 +156,8 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
 def _print_report(report: IndexReport) -> None:
     a = report
     typer.echo(
-        f"{a.mode}: {a.articles_read} articles read in {a.seconds:.1f}s "
-        f"(embedding {a.embed_seconds:.1f}s)"
+        f"{a.mode}: {a.articles_read} article{'' if a.articles_read == 1 else 's'} read in "
+        f"{a.seconds:.1f}s (embedding {a.embed_seconds:.1f}s)"
     )
     typer.echo(
         f"  articles  added {a.articles_added}, changed {a.articles_changed}, "
@@ -232,13 +232,17 @@ def index_stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """What the index holds: articles, chunks, outlets, dates, and how it was built."""
     from newsqa.indexing.index import NewsIndex
 
-    stats = NewsIndex(ctx.obj).stats()
+    index = NewsIndex(ctx.obj)
+    stats = index.stats()
+    if not stats.exists:  # exit 1 either way; the JSON still says what there is
+        if as_json:
+            typer.echo(json.dumps({"error": index.missing(), **stats.to_dict()}, indent=2))
+        else:
+            typer.echo(index.missing())
+        raise typer.Exit(1)
     if as_json:
         typer.echo(json.dumps(stats.to_dict(), indent=2))
         return
-    if not stats.exists:
-        typer.echo(f"No index in {stats.path} yet. Build it with `newsqa index update`.")
-        raise typer.Exit(1)
     typer.echo(f"index      {stats.path}")
     typer.echo(f"articles   {stats.articles} (+{stats.syndicated_copies} syndicated copies)")
     typer.echo(f"chunks     {stats.chunks}")
