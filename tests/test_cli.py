@@ -337,6 +337,20 @@ def test_help_is_fast_and_light() -> None:
         assert command in result.stdout
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["index", "stats"], ["search"], ["ask"], ["ingest"], ["serve"], ["eval", "retrieval"]],
+)
+def test_help_shows_flags_as_flags_within_80_columns(command: list[str]) -> None:
+    """`--json` and `--no-update` take no value: Typer's help must not show one (`<bool>`)."""
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    flags = [line for line in lines if "--json " in line or "--no-update " in line]
+    assert flags and not [line for line in flags if "<bool>" in line]
+    assert max(map(len, lines)) <= 80
+
+
 def test_a_failure_with_json_is_json_too(invoke) -> None:
     """A script reading --json output gets JSON when the command fails as well."""
     for args in (("ask", "Who won?", "--json"), ("search", "harbour", "--json")):

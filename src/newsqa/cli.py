@@ -33,7 +33,10 @@ index_app = typer.Typer(help="Build, update and inspect the index.", no_args_is_
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval", help="Measure retrieval quality on a query set.")
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+# a flag takes no value: metavar="" keeps Typer's help from showing one ("--json <bool>")
+JsonOpt = Annotated[
+    bool, typer.Option("--json", metavar="", help="Print one JSON object instead of text.")
+]
 CorpusOpt = Annotated[
     list[Path] | None,
     typer.Option(
@@ -408,7 +411,7 @@ def ingest(
     ctx: typer.Context,
     targets: Annotated[list[str], typer.Argument(help="URLs of pages or feeds, or local files.")],
     no_update: Annotated[
-        bool, typer.Option("--no-update", help="Only add to the corpus folder.")
+        bool, typer.Option("--no-update", metavar="", help="Only add to the corpus folder.")
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -453,7 +456,7 @@ def serve(
         str | None, typer.Option(help="user:password required to open the page.")
     ] = None,
     no_update: Annotated[
-        bool, typer.Option("--no-update", help="Do not build a missing index first.")
+        bool, typer.Option("--no-update", metavar="", help="Do not build a missing index first.")
     ] = False,
 ) -> None:
     """Start the web page (on 127.0.0.1 unless told otherwise)."""

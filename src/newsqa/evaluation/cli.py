@@ -103,7 +103,7 @@ def retrieval(
         ),
     ] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
+        bool, typer.Option("--json", metavar="", help="Print one JSON object instead of a table.")
     ] = False,
 ) -> None:
     """Score retrieval: Hits@1/4/10, MRR@10, MAP@10 and fact recall, overall and per question
