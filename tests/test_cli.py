@@ -97,6 +97,28 @@ def test_clear_errors_without_tracebacks(invoke, corpus_dir: Path) -> None:
     assert bad_date.exit_code == 1 and "Not a date" in bad_date.output
 
 
+def test_a_missing_index_is_named_by_its_path_and_exits_1_in_json_too(
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    said = "No index in ./index yet. Build it with `newsqa index update` (reads ./corpus)."
+    text = runner.invoke(app, ["--index", "index", "--corpus-dir", "corpus", "index", "stats"])
+    assert text.exit_code == 1 and text.stdout.strip() == said
+    as_json = runner.invoke(app, ["--index", "index", "index", "stats", "--json"])
+    assert as_json.exit_code == 1
+    out = json.loads(as_json.stdout)
+    assert out["exists"] is False and out["error"].startswith("No index in ./index yet.")
+    absolute = runner.invoke(app, ["--index", str(tmp_path / "none"), "search", "harbour"])
+    assert f"No index in {tmp_path / 'none'} yet." in absolute.output
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "story.md").write_text(
+        "Harbour reopens\n\nThe fictional harbour reopened on Monday.\n", encoding="utf-8"
+    )
+    built = runner.invoke(app, ["--index", "index", "--corpus-dir", str(one), "index", "update"])
+    assert built.exit_code == 0 and built.stdout.startswith("update: 1 article read in ")
+
+
 def test_an_index_path_that_is_a_file_is_one_clear_error(tmp_path: Path, corpus_dir: Path) -> None:
     (tmp_path / "index").write_text("not a folder", encoding="utf-8")
     args = ["--index", str(tmp_path / "index"), "--corpus-dir", str(corpus_dir), "index", "update"]
@@ -294,6 +316,12 @@ def test_ingest_feed_and_page_over_http(invoke, corpus_dir: Path, site: str) -> 
     # ingesting again writes nothing new and embeds nothing
     again = json.loads(invoke("ingest", f"{site}/feed.xml", "--json").stdout)
     assert again["update"]["chunks"]["embedded"] == 0 and again["written"] == []
+    # no target gave an article: exit 1, and the JSON says so with the reasons
+    failed = invoke("ingest", f"{site}/missing.html", "--json", ok=False)
+    assert failed.exit_code == 1
+    out = json.loads(failed.stdout)
+    assert out["error"] == "No target gave an article; nothing was added."
+    assert "404" in out["skipped"][0]["reason"] and out["articles"] == 0
 
 
 def test_help_is_fast_and_light() -> None:
@@ -309,6 +337,20 @@ def test_help_is_fast_and_light() -> None:
         assert command in result.stdout
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["index", "stats"], ["search"], ["ask"], ["ingest"], ["serve"], ["eval", "retrieval"]],
+)
+def test_help_shows_flags_as_flags_within_80_columns(command: list[str]) -> None:
+    """`--json` and `--no-update` take no value: Typer's help must not show one (`<bool>`)."""
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    flags = [line for line in lines if "--json " in line or "--no-update " in line]
+    assert flags and not [line for line in flags if "<bool>" in line]
+    assert max(map(len, lines)) <= 80
+
+
 def test_a_failure_with_json_is_json_too(invoke) -> None:
     """A script reading --json output gets JSON when the command fails as well."""
     for args in (("ask", "Who won?", "--json"), ("search", "harbour", "--json")):
@@ -316,6 +358,13 @@ def test_a_failure_with_json_is_json_too(invoke) -> None:
         assert result.exit_code == 1
         error = json.loads(result.stdout)["error"]
         assert error.startswith("No index in") and "newsqa index update" in error
+    for command, what in (("ask", "question"), ("search", "query")):  # refused before the index
+        for text, wrong in (("", "is empty"), ("???", "has no words")):
+            result = invoke(command, text, "--json", ok=False)
+            assert result.exit_code == 1
+            assert json.loads(result.stdout) == {
+                "error": f"The {what} {wrong}: write what to ask, in quotes."
+            }
     invoke("index", "update")
     result = invoke("search", "harbour", "--since", "someday", "--json", ok=False)
     assert result.exit_code == 1 and "Not a date" in json.loads(result.stdout)["error"]

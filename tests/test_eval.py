@@ -306,6 +306,14 @@ def test_command_refuses_a_malformed_queries_file(small: Settings, tmp_path: Pat
     result = invoke(small, "retrieval", "--queries", str(bad))
     assert result.exit_code == 1 and "JSON list" in result.output
     assert "Traceback" not in result.output
+    # with --json the failure is JSON too
+    for content, message in (
+        ("{not json", "is not valid JSON"),
+        ('[{"query": "Who?", "question_type": "inference_query"}]', "'evidence_list' must be"),
+    ):
+        bad.write_text(content, encoding="utf-8")
+        result = invoke(small, "retrieval", "--queries", str(bad), "--json")
+        assert result.exit_code == 1 and message in json.loads(result.stdout)["error"]
 
 
 def test_registered_in_the_main_cli() -> None:

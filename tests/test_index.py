@@ -96,6 +96,8 @@ def test_search_filters_by_outlet_and_dates(settings: Settings, counting: Counti
     # a filter that can never match is an error, not an empty result
     with pytest.raises(ValueError, match=r"No outlet 'Metro Leger'.*did you mean 'Metro Ledger'"):
         qa.search(q, k=5, sources=["Metro Leger"])
+    with pytest.raises(ValueError, match=r"No outlet 'metro'.*did you mean 'Metro Ledger'"):
+        qa.search(q, k=5, sources=["metro"])
     assert qa.search(q, k=5, sources="the metro ledger") == qa.search(  # one name, not letters
         q, k=5, sources=["Metro Ledger"]
     )

@@ -126,6 +126,19 @@ def test_an_outlet_filter_takes_the_outlet_with_its_sections() -> None:
     assert m.with_sections("Fox") == ()
 
 
+def test_an_unknown_outlet_is_told_the_closest_in_any_case() -> None:
+    bbc = ["BBC News - Technology", "BBC News - Entertainment & Arts"]
+    tech = "Scitechdaily | Science Space And Technology News 2017"
+    m = OutletMatcher([*bbc, "Fox News", "Metro Ledger", "The Verge", "TechCrunch", tech])
+    # the outlets sharing a word (or a word's start) with the name first, in any case
+    assert m.suggest("BBC Newz") == sorted(bbc)
+    assert m.suggest("metro") == m.suggest("Metro") == m.suggest("Metro Leger") == ["Metro Ledger"]
+    # else the most alike, in full or in a short form
+    assert m.suggest("the vrege") == m.suggest("VERGE!") == ["The Verge"]
+    assert m.suggest("Techcrunh") == ["TechCrunch"]
+    assert m.suggest("Reuters") == m.suggest("") == OutletMatcher(["AP"]).suggest("Reuters") == []
+
+
 def test_outlet_names_and_variants_come_from_the_index() -> None:
     m = OutletMatcher(
         ["The Verge", "Cnbc | World Business News Leader", "Fortune", "FOX News - Health"]

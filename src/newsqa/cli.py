@@ -33,7 +33,10 @@ index_app = typer.Typer(help="Build, update and inspect the index.", no_args_is_
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval", help="Measure retrieval quality on a query set.")
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+# a flag takes no value: metavar="" keeps Typer's help from showing one ("--json <bool>")
+JsonOpt = Annotated[
+    bool, typer.Option("--json", metavar="", help="Print one JSON object instead of text.")
+]
 CorpusOpt = Annotated[
     list[Path] | None,
     typer.Option(
@@ -130,11 +133,11 @@ def _errors(*, as_json: bool = False) -> Iterator[None]:
         _fail(f"Could not use the index or the corpus: {exc}", as_json=as_json)
 
 
-def _non_empty(text: str, what: str) -> None:
+def _non_empty(text: str, what: str, *, as_json: bool) -> None:
     if not text.strip():
-        _fail(f"The {what} is empty: write what to ask, in quotes.")
+        _fail(f"The {what} is empty: write what to ask, in quotes.", as_json=as_json)
     if not re.search(r"[^\W_]", text):
-        _fail(f"The {what} has no words: write what to ask, in quotes.")
+        _fail(f"The {what} has no words: write what to ask, in quotes.", as_json=as_json)
 
 
 def _qa(ctx: typer.Context) -> NewsQA:
@@ -156,8 +159,8 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
 def _print_report(report: IndexReport) -> None:
     a = report
     typer.echo(
-        f"{a.mode}: {a.articles_read} articles read in {a.seconds:.1f}s "
-        f"(embedding {a.embed_seconds:.1f}s)"
+        f"{a.mode}: {a.articles_read} article{'' if a.articles_read == 1 else 's'} read in "
+        f"{a.seconds:.1f}s (embedding {a.embed_seconds:.1f}s)"
     )
     typer.echo(
         f"  articles  added {a.articles_added}, changed {a.articles_changed}, "
@@ -232,13 +235,17 @@ def index_stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """What the index holds: articles, chunks, outlets, dates, and how it was built."""
     from newsqa.indexing.index import NewsIndex
 
-    stats = NewsIndex(ctx.obj).stats()
+    index = NewsIndex(ctx.obj)
+    stats = index.stats()
+    if not stats.exists:  # exit 1 either way; the JSON still says what there is
+        if as_json:
+            typer.echo(json.dumps({"error": index.missing(), **stats.to_dict()}, indent=2))
+        else:
+            typer.echo(index.missing())
+        raise typer.Exit(1)
     if as_json:
         typer.echo(json.dumps(stats.to_dict(), indent=2))
         return
-    if not stats.exists:
-        typer.echo(f"No index in {stats.path} yet. Build it with `newsqa index update`.")
-        raise typer.Exit(1)
     typer.echo(f"index      {stats.path}")
     typer.echo(f"articles   {stats.articles} (+{stats.syndicated_copies} syndicated copies)")
     typer.echo(f"chunks     {stats.chunks}")
@@ -274,7 +281,7 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the passages of the indexed articles that best match QUERY."""
-    _non_empty(query, "query")
+    _non_empty(query, "query", as_json=as_json)
     with _errors(as_json=as_json):
         qa = _qa(ctx)
         hits = qa.search(query, k, sources=source, since=since, until=until)
@@ -325,7 +332,7 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer QUESTION from the indexed articles, citing them."""
-    _non_empty(question, "question")
+    _non_empty(question, "question", as_json=as_json)
     with _errors(as_json=as_json):
         qa = _qa(ctx)
         if as_json:
@@ -413,7 +420,7 @@ def ingest(
     ctx: typer.Context,
     targets: Annotated[list[str], typer.Argument(help="URLs of pages or feeds, or local files.")],
     no_update: Annotated[
-        bool, typer.Option("--no-update", help="Only add to the corpus folder.")
+        bool, typer.Option("--no-update", metavar="", help="Only add to the corpus folder.")
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -424,8 +431,10 @@ def ingest(
         with _progress(not as_json) as progress:
             loaded, written, report = qa.ingest(targets, update=not no_update, progress=progress)
         qa.close()
+    failed = "" if loaded.articles else "No target gave an article; nothing was added."
     if as_json:
         out = {
+            **({"error": failed} if failed else {}),
             "articles": len(loaded.articles),
             "written": [str(p) for p in written],
             "skipped": [{"origin": s.origin, "reason": s.reason} for s in loaded.skipped],
@@ -442,7 +451,8 @@ def ingest(
             typer.echo(f"  skipped {s.origin}: {s.reason}")
         if report:
             _print_report(report)
-    if not loaded.articles:
+    if failed:
+        typer.secho(f"Error: {failed}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)
 
 
@@ -455,7 +465,7 @@ def serve(
         str | None, typer.Option(help="user:password required to open the page.")
     ] = None,
     no_update: Annotated[
-        bool, typer.Option("--no-update", help="Do not build a missing index first.")
+        bool, typer.Option("--no-update", metavar="", help="Do not build a missing index first.")
     ] = False,
 ) -> None:
     """Start the web page (on 127.0.0.1 unless told otherwise)."""

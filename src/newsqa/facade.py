@@ -17,6 +17,7 @@ from newsqa.indexing.index import (
     IncompatibleIndexError,
     IndexMissingError,
     StoreFactory,
+    shown,
 )
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.indexing.layout import IndexBusyError
@@ -532,7 +533,7 @@ class NewsQA:
         if not hits and self.stats().articles == 0:  # not "the articles don't say"
             running = status is not None and status.running
             raise IndexMissingError(
-                f"The index in {self.settings.index_dir} holds no article yet"
+                f"The index in {shown(self.settings.index_dir)} holds no article yet"
                 + (
                     ": indexing is running; ask again in a moment."
                     if running

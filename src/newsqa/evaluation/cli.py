@@ -103,7 +103,7 @@ def retrieval(
         ),
     ] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
+        bool, typer.Option("--json", metavar="", help="Print one JSON object instead of a table.")
     ] = False,
 ) -> None:
     """Score retrieval: Hits@1/4/10, MRR@10, MAP@10 and fact recall, overall and per question
@@ -126,6 +126,8 @@ def retrieval(
                 report = evaluate_retrieval(qa, items, k=k, progress=_query_progress(bar))
     except (ValueError, RuntimeError, OSError) as exc:
         typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)
+        if as_json:  # a script reading the output gets JSON either way
+            typer.echo(json.dumps({"error": str(exc)}))
         raise typer.Exit(1) from None
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))

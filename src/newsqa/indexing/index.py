@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -64,6 +65,13 @@ def _server_key(url: str) -> tuple[str, str, int] | None:
         return None
     host = "127.0.0.1" if host in ("localhost", "::1") else host
     return ("https" if https else "http", host, port)
+
+
+def shown(folder: Path | str) -> str:
+    """A folder as messages name it: a relative one marked as such ("./index"), so that "No
+    index in index yet" reads "No index in ./index yet"."""
+    text = str(folder)
+    return text if Path(text).is_absolute() or text.startswith(".") else f".{os.sep}{text}"
 
 
 def _collection(settings: Settings, generation: str) -> str:
@@ -422,11 +430,15 @@ class NewsIndex:
         """The live generation; IndexMissingError, saying how to build one, when there is none."""
         generation = self.layout.current()
         if generation is None:
-            raise IndexMissingError(
-                f"No index in {self.settings.index_dir} yet. Build it with "
-                f"`newsqa index update` (reads {self.settings.corpus_dir})."
-            )
+            raise IndexMissingError(self.missing())
         return generation
+
+    def missing(self) -> str:
+        """What to say when no index has been built in the folder yet, and how to build one."""
+        return (
+            f"No index in {shown(self.settings.index_dir)} yet. Build it with "
+            f"`newsqa index update` (reads {shown(self.settings.corpus_dir)})."
+        )
 
     def open(self) -> tuple[Catalog, VectorStore]:
         """The live catalog and store, reopened when a rebuild has switched generations."""

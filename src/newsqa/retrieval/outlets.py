@@ -8,6 +8,7 @@ outlets serves only to tell a user that an outlet a question names is not indexe
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 from collections.abc import Iterable
@@ -113,6 +114,23 @@ class OutletMatcher:
             or self._joined.get(_key(name).replace(" ", ""), ())
         )
 
+    def suggest(self, name: str, n: int = 3) -> list[str]:
+        """The outlets closest to a `name` that matches none, for "did you mean …?": those that
+        share the most words with it (or a word's start: "Newz", "News"), then the most
+        alike in lower case, in full or in a short form ("BBC News" of "BBC News - Technology")."""
+        typed = _key(name)
+        words = [w for w in typed.split() if w not in _MINOR_WORDS]
+        ranked: list[tuple[int, float, str]] = []
+        for outlet in self.outlets:
+            forms = {_key(outlet), *_variants(outlet), *(_key(a) for a in _acronyms(outlet))}
+            alike = max(difflib.SequenceMatcher(None, typed, f).ratio() for f in forms)
+            shared = sum(any(_same_start(w, v) for v in _key(outlet).split()) for w in words)
+            if shared or alike >= _ALIKE:
+                ranked.append((shared, alike, outlet))
+        ranked.sort(key=lambda r: (-r[0], -r[1]))
+        most = ranked[0][0] if ranked else 0
+        return [outlet for shared, _, outlet in ranked if shared == most][:n]
+
     def with_sections(self, name: str) -> tuple[str, ...]:
         """The outlet named exactly `name` (in any case) and its sections, as an outlet filter
         means them: "Fox News" is also "FOX News - Health"; () when no outlet has that name."""
@@ -164,6 +182,17 @@ class OutletMatcher:
                     out.append(OutletMention(start, end, outlets))
                     break
         return out
+
+
+_ALIKE = 0.6  # how alike (difflib's ratio) a name sharing no word must be to be suggested
+
+
+def _same_start(typed: str, word: str) -> bool:
+    """Whether one word begins the other, but perhaps for its last letter ("Newz", "News";
+    "BB", "BBC"), in three letters at least when it has them."""
+    shorter = min(len(typed), len(word))
+    same = next((i for i, (a, b) in enumerate(zip(typed, word, strict=False)) if a != b), shorter)
+    return same >= min(shorter, max(3, shorter - 1))
 
 
 def _looks_like_name(text: str, start: int, written: str) -> bool:

@@ -4,7 +4,6 @@ names for reading questions, and the chunk vectors for exact dense search over a
 
 from __future__ import annotations
 
-import difflib
 import logging
 import sys
 from collections.abc import Iterable, Sequence
@@ -100,7 +99,7 @@ class ChunkTable:
             )
             if not found:
                 known = self.matcher.outlets
-                close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+                close = self.matcher.suggest(name)
                 hint = f"; did you mean {', '.join(map(repr, close))}?" if close else "."
                 some = ", ".join(known[:_LISTED])
                 more = f" and {len(known) - _LISTED} more" if len(known) > _LISTED else ""
