@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -262,10 +263,52 @@ def test_an_unreachable_server_fails_even_an_update_with_nothing_to_do(
             NewsQA(remote.replace(chroma_url=bad), embedder=counting).update()
 
 
-def test_a_first_build_that_fails_leaves_no_index(settings: Settings, counting) -> None:
+def test_a_first_build_that_fails_leaves_no_index(
+    settings: Settings, counting, chroma_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     qa = NewsQA(settings.replace(chroma_url=f"http://127.0.0.1:{_free_port()}"), embedder=counting)
     with pytest.raises(StoreError):
         qa.update()
     assert not qa.stats().exists
     with pytest.raises(Exception, match="No index in"):
         qa.search("avalanche", k=1)
+    # nor a generation folder kept "to drop its collection later" from a server never reached,
+    # to be warned about at every later command
+    assert not list(settings.index_dir.glob("g*"))
+    with caplog.at_level(logging.WARNING):
+        NewsQA(settings.replace(chroma_url=chroma_url), embedder=counting).update()
+    assert not [r for r in caplog.records if "Kept" in r.getMessage()]
+
+
+def test_a_rebuild_whose_server_stops_leaves_the_index_in_use(
+    settings: Settings, real_embedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server stops (SIGSTOP) while a rebuild embeds: the error says the index in use is
+    unchanged (not that the same command carries on: a rebuild starts over), and once the
+    server is back the old index answers as before."""
+    monkeypatch.setattr(store_module, "SERVER_TIMEOUT", 2.0)
+
+    class StopsTheServer(CountingEmbedder):
+        """The real model; its first call stops the server (what a test cannot time otherwise)."""
+
+        proc: subprocess.Popen[bytes] | None = None
+
+        def embed(self, texts):  # type: ignore[no-untyped-def]
+            if self.proc is not None:
+                self.proc.send_signal(signal.SIGSTOP)
+                self.proc = None
+            return super().embed(texts)
+
+    with _chroma_server(tmp_path / "data") as (url, proc):
+        remote = settings.replace(chroma_url=url, collection="rebuilt")
+        NewsQA(remote, embedder=CountingEmbedder(real_embedder)).update()
+        stopping = StopsTheServer(real_embedder)
+        stopping.proc = proc
+        with pytest.raises(StoreError) as failed:
+            NewsQA(remote, embedder=stopping).rebuild()
+        assert "The index in use is unchanged; run the rebuild again." in str(failed.value)
+        assert "carries on" not in str(failed.value)
+        proc.send_signal(signal.SIGCONT)
+        qa = NewsQA(remote, embedder=CountingEmbedder(real_embedder))
+        assert qa.search("avalanche gallery", k=1)[0].article.source == "Alpine Wire"
+        assert qa.update().chunks_embedded == 0

@@ -16,7 +16,7 @@ from newsqa.indexing.builder import BATCH_ARTICLES, Progress, restore_vectors, s
 from newsqa.indexing.catalog import Catalog
 from newsqa.indexing.embeddings import Embedder, SentenceTransformerEmbedder
 from newsqa.indexing.layout import IndexLayout
-from newsqa.indexing.store import LazyStore, StoreError, VectorStore, open_store
+from newsqa.indexing.store import CARRY_ON, LazyStore, StoreError, VectorStore, open_store
 from newsqa.settings import Settings
 from newsqa.types import Article, IndexReport, IndexStats, Skipped
 
@@ -273,6 +273,13 @@ class NewsIndex:
                 report = self._sync(
                     generation, self._guard(items, held), IndexReport(mode="rebuild"), progress
                 )
+            except StoreError as exc:  # what it wrote is dropped: nothing to carry on from
+                self._drop_generation(generation)
+                raise StoreError(
+                    str(exc).replace(
+                        CARRY_ON, " The index in use is unchanged; run the rebuild again."
+                    )
+                ) from exc
             except BaseException:  # no article read, an error, Ctrl-C: the old index stays live
                 self._drop_generation(generation)
                 raise
@@ -412,14 +419,28 @@ class NewsIndex:
         wrote it (at the URL it was written to). When the server cannot be reached the folder
         stays, so that a later update drops the collection then instead of leaving it there."""
         url = self._server_of(generation)
-        if url:
-            settings = self.settings.replace(chroma_url=url)
+        # the address it was written to, then the one in use (the same server moved to another
+        # port or name)
+        urls = list(dict.fromkeys(u for u in (url, self.settings.chroma_url.strip()) if u))
+        failure: StoreError | None = None
+        for at in urls if url else ():
+            settings = self.settings.replace(chroma_url=at)
             try:
                 self._store_factory(settings, self.layout, generation, create=False).drop()
             except StoreError as exc:
-                if "has no collection" not in str(exc):
-                    log.warning("Kept %s to drop its collection later: %s", generation, exc)
-                    return
+                if "has no collection" in str(exc):
+                    continue  # not there (another server, or never made)
+                failure = failure or exc
+                continue
+            failure = None
+            break
+        # one that never stored an article (a first build that could not reach the server) has
+        # at most an empty collection there: not worth keeping its folder, and a warning at
+        # every later command, for
+        stored = self.layout.catalog_path(generation).exists() and self._articles_in(generation)
+        if failure is not None and stored:
+            log.warning("Kept %s to drop its collection later: %s", generation, failure)
+            return
         self.layout.remove_generation(generation)
 
     # -- reading ----------------------------------------------------------------------------

@@ -34,6 +34,10 @@ class StoreError(RuntimeError):
     """The vector store could not be reached or used; the message says what to do."""
 
 
+# how a failed write ends its message (an update; a rebuild says what holds for it instead)
+CARRY_ON = " What was committed before stays; the same command again carries on from there."
+
+
 class VectorStore(Protocol):
     """Where vectors live. Ids are content-addressed by the indexer, so `upsert` never changes
     what an existing id means."""
@@ -113,11 +117,7 @@ class ChromaStore:
         except Exception as exc:  # chromadb and httpx raise many kinds; all mean "unusable"
             if _timed_out(exc):
                 exc = TimeoutError(f"no answer within {SERVER_TIMEOUT:.0f} s: is it stopped?")
-            after = (
-                " What was committed before stays; the same command again carries on from there."
-                if writing
-                else ""
-            )
+            after = CARRY_ON if writing else ""
             raise StoreError(
                 f"{self.where[0].upper()}{self.where[1:]} failed while {doing} ({exc}).{after}"
             ) from exc
