@@ -312,3 +312,21 @@ def test_a_rebuild_whose_server_stops_leaves_the_index_in_use(
         qa = NewsQA(remote, embedder=CountingEmbedder(real_embedder))
         assert qa.search("avalanche gallery", k=1)[0].article.source == "Alpine Wire"
         assert qa.update().chunks_embedded == 0
+
+
+def test_a_copy_whose_collection_is_gone_is_told_to_rebuild(
+    chroma_url: str, settings: Settings, counting: CountingEmbedder, tmp_path: Path
+) -> None:
+    """The original was rebuilt (its old collection dropped): the copy, which may not write to
+    the original's collection, is told to rebuild, not to update (which it may not do)."""
+    remote = settings.replace(chroma_url=chroma_url, collection="gone")
+    NewsQA(remote, embedder=counting).update()
+    copy = remote.replace(index_dir=tmp_path / "copied-index")
+    shutil.copytree(remote.index_dir, copy.index_dir)
+    NewsQA(remote, embedder=counting).rebuild()
+    for cached in copy.index_dir.glob("g*/dense-vectors.npz"):
+        cached.unlink()  # the vectors must come from the server
+    with pytest.raises(StoreError, match="has no collection") as failed:
+        NewsQA(copy, embedder=counting).search("avalanche gallery", k=1)
+    assert "give it a collection of its own with `newsqa index rebuild`" in str(failed.value)
+    assert "index update" not in str(failed.value)

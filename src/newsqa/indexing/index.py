@@ -16,7 +16,15 @@ from newsqa.indexing.builder import BATCH_ARTICLES, Progress, restore_vectors, s
 from newsqa.indexing.catalog import Catalog
 from newsqa.indexing.embeddings import Embedder, SentenceTransformerEmbedder
 from newsqa.indexing.layout import IndexLayout
-from newsqa.indexing.store import CARRY_ON, LazyStore, StoreError, VectorStore, open_store
+from newsqa.indexing.store import (
+    CARRY_ON,
+    EMBED_AGAIN,
+    OR_EMBEDDED,
+    LazyStore,
+    StoreError,
+    VectorStore,
+    open_store,
+)
 from newsqa.settings import Settings
 from newsqa.types import Article, IndexReport, IndexStats, Skipped
 
@@ -474,11 +482,7 @@ class NewsIndex:
                 except IncompatibleIndexError:
                     catalog.close()
                     raise
-                store = LazyStore(
-                    functools.partial(
-                        self._store_factory, self.settings, self.layout, generation, create=False
-                    )
-                )
+                store = LazyStore(functools.partial(self._open_reader_store, generation))
                 self._reader = (generation, catalog, store, catalog.version())
             else:
                 _, catalog, store, seen = self._reader
@@ -489,6 +493,26 @@ class NewsIndex:
                     store.close()
                     self._reader = (generation, catalog, store, version)
             return self._reader[1], self._reader[2]
+
+    def _open_reader_store(self, generation: str) -> VectorStore:
+        """The live generation's store, to read; a failure says what holds for this index (its
+        server, if it has one, cannot be swapped for the embedded store; a copy does not embed
+        into the original's collection)."""
+        try:
+            return self._store_factory(self.settings, self.layout, generation, create=False)
+        except StoreError as exc:
+            with self._reading(generation) as catalog:
+                meta = catalog.meta()
+            if meta.get("store") != "chroma-server":
+                raise
+            text = str(exc).replace(OR_EMBEDDED, ".")
+            if meta.get("written_from", self._here(generation)) != self._here(generation):
+                text = text.replace(
+                    EMBED_AGAIN,
+                    "This folder is a copy of another index: give it a collection of its own "
+                    "with `newsqa index rebuild`.",
+                )
+            raise StoreError(text) from exc
 
     def _close_reader(self) -> None:
         if self._reader is not None:

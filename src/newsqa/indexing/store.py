@@ -34,6 +34,12 @@ class StoreError(RuntimeError):
     """The vector store could not be reached or used; the message says what to do."""
 
 
+# advice that holds for some indexes only (an index whose folder wrote the collection, one not
+# yet on a server): the index replaces it where it knows better
+EMBED_AGAIN = "`newsqa index update` embeds them again."
+OR_EMBEDDED = (
+    ", or drop the Chroma URL (--chroma-url, NEWSQA_CHROMA_URL) to use the embedded store."
+)
 # how a failed write ends its message (an update; a rebuild says what holds for it instead)
 CARRY_ON = " What was committed before stays; the same command again carries on from there."
 
@@ -102,7 +108,7 @@ class ChromaStore:
                 raise StoreError(
                     f"{self.where[0].upper()}{self.where[1:]} has no collection {collection!r}, "
                     "which holds this index's vectors (its data was deleted, or this is another "
-                    "server). `newsqa index update` embeds them again."
+                    "server). " + EMBED_AGAIN
                 ) from exc
             raise StoreError(
                 f"Could not open Chroma collection {collection!r} of {self.where}: {exc}"
@@ -360,8 +366,7 @@ def open_store(
             )
             raise StoreError(
                 f"Could not reach {where} ({exc}){hint}. Start one with "
-                "`chroma run --path DIR --port N`, or drop the Chroma URL (--chroma-url, "
-                "NEWSQA_CHROMA_URL) to use the embedded store."
+                "`chroma run --path DIR --port N`" + OR_EMBEDDED
             ) from exc
         return ChromaStore(client, collection, where=where, create=create)
     where = f"the Chroma store in {path}"
