@@ -19,6 +19,7 @@ import httpx
 import numpy as np
 import pytest
 from conftest import CountingEmbedder
+from loopback import answering
 
 from newsqa import NewsQA, Settings
 from newsqa.indexing import StoreError
@@ -100,6 +101,13 @@ def test_unreachable_server_is_a_clear_error(settings: Settings, counting) -> No
     qa = NewsQA(settings.replace(chroma_url=f"http://127.0.0.1:{_free_port()}"), embedder=counting)
     with pytest.raises(StoreError, match="Could not reach the Chroma server"):
         qa.update()
+    # another web server at the address: said in a line, not its 404 page
+    page = b"<html><body>" + b"<p>Not Found</p>" * 200 + b"</body></html>"
+    with answering(404, page, "text/html") as url:
+        other = NewsQA(settings.replace(chroma_url=url), embedder=counting)
+        with pytest.raises(StoreError, match="answered HTTP 404: not a Chroma server") as failed:
+            other.update()
+    assert "<p>" not in str(failed.value)
 
 
 def test_a_server_that_never_answers_is_a_clear_error_not_a_hang(
@@ -258,7 +266,13 @@ def test_an_unreachable_server_fails_even_an_update_with_nothing_to_do(
         chroma_url=chroma_url, collection="noop", index_dir=tmp_path / "other-index"
     )
     NewsQA(remote, embedder=counting).update()
-    for bad, said in (("ftp://127.0.0.1:8000", "not an http"), (f"{chroma_url}/api", "no path")):
+    port = chroma_url.rsplit(":", 1)[1]
+    for bad, said in (
+        ("ftp://127.0.0.1:8000", "not an http"),
+        (f"{chroma_url}/api", "no path"),
+        (f"{chroma_url}#top", "no path"),
+        (f"http://me:secret@127.0.0.1:{port}", "does not send credentials"),
+    ):
         with pytest.raises(StoreError, match=said):
             NewsQA(remote.replace(chroma_url=bad), embedder=counting).update()
 

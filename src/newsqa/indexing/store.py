@@ -284,7 +284,12 @@ def server_address(chroma_url: str) -> tuple[str, int, bool]:
     parsed = urlparse(text if "://" in text else "http://" + text)
     if parsed.scheme not in ("http", "https"):
         raise ValueError(f"{chroma_url!r} is not an http(s) address of a Chroma server")
-    if parsed.path not in ("", "/") or parsed.query or not parsed.hostname:
+    if parsed.username or parsed.password:  # chromadb's client would drop them unsaid
+        raise ValueError(
+            f"{chroma_url!r} carries a user and password: newsqa does not send credentials to a "
+            "Chroma server; write http://HOST:PORT"
+        )
+    if parsed.path not in ("", "/") or parsed.query or parsed.fragment or not parsed.hostname:
         raise ValueError(
             f"{chroma_url!r} is not the address of a Chroma server: write http://HOST:PORT "
             "(no path)"
