@@ -889,3 +889,33 @@ def test_a_filter_date_is_all_date_and_a_refusal_under_it_says_the_day_read(
     assert re.search(r"from \d{4}-\d\d-\d\d \(last week\)", held)
     # a filter that leaves nothing is not said to be about names nothing mentions
     assert not any(n.startswith("Nothing found mentions") for n in refused.notes)
+
+
+def test_a_named_outlet_off_the_topic_is_not_quoted_as_if_on_it(real_embedder) -> None:
+    """The outlet the question names has a passage sharing one word of its topic ("walls"), in
+    an article about something else: quoting it would say that outlet covered the story."""
+    hits = (
+        passage(
+            0,
+            "You are inside the walls every single day and you know where the roof leaks, a "
+            "guard at the prison said. The state plans to close the prison by 2027.",
+            source="The New York Times",
+            title="Life and work inside an ageing prison",
+        ),
+        passage(
+            1,
+            "The city will build a two-mile flood wall along the river, the council decided on "
+            "Monday. The flood wall will cost 48 million dollars.",
+            source="Metro Ledger",
+            title="Council approves the river flood wall",
+        ),
+    )
+    question = "What did the New York Times report about the flood wall?"
+    request = AnswerRequest(question=question, standalone=question, hits=hits)
+    answer = next(
+        e
+        for e in ExtractiveAnswerer(EvidenceScorer(real_embedder)).stream(request)
+        if isinstance(e, Answer)
+    )
+    assert all(c.article.source != "The New York Times" for c in answer.citations)
+    assert any(n.startswith("Nothing quoted from The New York Times") for n in answer.notes)

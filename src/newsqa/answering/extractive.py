@@ -208,10 +208,18 @@ class ExtractiveAnswerer:
         part_floor = self.min_score * self.part_floor
         chosen: list[_Pick] = []
         per_article: dict[str, int] = {}
+        topic = _topic_terms(question, scored.named)
+        named_outlets = {o for n in scored.named for o in n.outlets}
 
         def take(pick: _Pick) -> bool:
             if pick in chosen:
                 return False
+            if (
+                topic
+                and named_outlets & _outlets(hits[pick.sentence.hit_index])
+                and not _on_topic(topic, pick.sentence, hits)
+            ):
+                return False  # quoted as what an outlet the question names said about it
             article = hits[pick.sentence.hit_index].article.id
             if per_article.get(article, 0) >= self.max_per_article:
                 return False
@@ -237,15 +245,13 @@ class ExtractiveAnswerer:
                 if pick.score >= floor and take(pick):  # a fair answer by the usual measure
                     first = pick
         # an outlet the question names gets its best sentence in, if it has a fair one: one that
-        # shares a word of the question's topic, not only its dates ("The 2023 MacBook Air …"
+        # shares the question's topic (`take`), not only its dates ("The 2023 MacBook Air …"
         # for "And Wired? (OpenAI; November; 2023)")
-        topic = _topic_terms(question, scored.named)
         for named in scored.named:
             for pick in ranked:
                 if named.outlets & _outlets(hits[pick.sentence.hit_index]):
-                    on_topic = not topic or topic & set(content_terms(pick.sentence.text))
-                    if pick.score >= part_floor and on_topic:
-                        take(pick)
+                    if pick.score >= part_floor:
+                        take(pick)  # (if on the question's topic)
                     break
         # then each part of a multi-part question its best sentence, from the outlets it names
         # if it names any, so that one part's matches do not crowd out another's (from its
@@ -257,7 +263,7 @@ class ExtractiveAnswerer:
                 column[
                     [
                         not own & _outlets(hits[p.sentence.hit_index])
-                        or bool(topic and not topic & set(content_terms(p.sentence.text)))
+                        or bool(topic and not _on_topic(topic, p.sentence, hits))
                         for p in ranked
                     ]
                 ] = -np.inf
@@ -443,6 +449,14 @@ def _topic_terms(question: str, named: list[_Named]) -> set[str]:
         for word, term in content_words(question)
         if word.lower() not in _WHEN and not word.isdigit() and term not in outlets
     }
+
+
+def _on_topic(topic: set[str], sentence: Sentence, hits: tuple[SearchHit, ...]) -> bool:
+    """The sentence, with its article's title, shares two of the topic's terms (its one, if it
+    has one): "the flood wall" is not what "you are inside the walls every single day" is
+    about, in an article titled for something else."""
+    title = hits[sentence.hit_index].article.title
+    return len(topic & set(content_terms(f"{title}. {sentence.text}"))) >= min(2, len(topic))
 
 
 def _matcher(hits: tuple[SearchHit, ...]) -> OutletMatcher:
