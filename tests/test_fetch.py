@@ -22,6 +22,12 @@ from newsqa.types import Article, Skipped
 
 SITE = Path(__file__).parent / "fixtures" / "loaders" / "site"
 BST = timezone(timedelta(hours=1))
+# windows-1252 bytes (é, €, ï, an en dash) and no charset declared, by the page or the server
+CP1252_PAGE = (
+    b"<html><head><title>Caf\xe9 prices</title></head><body><article><p>The fictional Caf\xe9 "
+    b"Brenner in Orsk now charges \x804 for a coffee, its na\xefve owner said \x96 with a "
+    b"smile.</p></article></body></html>"
+)
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
@@ -43,6 +49,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
                 "Saint-Fictif, the fictional mayor promised on Sunday.</p></article></body></html>"
             )
             self._send(200, "text/html; charset=iso-8859-1", body.encode("latin-1"))
+        elif self.path == "/cp1252":  # an old page saved by a Windows editor, served as is
+            self._send(200, "text/html", CP1252_PAGE)
         elif self.path == "/image":
             self._send(200, "image/png", b"\x89PNG\r\n\x1a\n")
         elif self.path == "/mojibake":
@@ -113,6 +121,20 @@ def test_redirect_and_page_without_canonical(base: str) -> None:
 def test_page_charset_from_http_header(base: str) -> None:
     (article,) = fetch_url(f"{base}/latin1").articles
     assert "Crème brûlée" in article.text
+
+
+def test_an_undeclared_windows_1252_page_reads_as_the_same_file_does(
+    base: str, tmp_path: Path
+) -> None:
+    """The lenient decode for the web made UTF-8 never fail: "\ufffd" for each é, € and ï."""
+    (fetched,) = fetch_url(f"{base}/cp1252").articles
+    assert "Café Brenner in Orsk now charges €4 for a coffee, its naïve owner said –" in (
+        fetched.text
+    )
+    assert fetched.title == "Café prices"
+    (tmp_path / "page.html").write_bytes(CP1252_PAGE)
+    (saved,) = load_path(tmp_path / "page.html").articles
+    assert (saved.title, saved.text) == (fetched.title, fetched.text)
 
 
 def test_a_stray_bad_byte_does_not_lose_a_web_page(base: str) -> None:

@@ -31,12 +31,14 @@ def decode_html(
 ) -> str | Skipped:
     """Page text in the charset the server or the page declares; when neither does, UTF-8, or
     failing that windows-1252, as browsers read an undeclared page (an old page saved from a
-    Windows editor)."""
+    Windows editor). `errors` applies to a declared charset only: an undeclared page is tried
+    as UTF-8 strictly, else a lenient decode would never fail and never reach windows-1252 ("é"
+    read as "\ufffd"), so a page fetched reads as the same page saved to a file."""
     declared = http_charset or declared_charset(data)
-    text = decode_utf8(data, origin, declared or "utf-8", errors=errors)
-    if isinstance(text, Skipped) and declared is None:
-        return data.decode("cp1252", "replace")
-    return text
+    if declared is not None:
+        return decode_utf8(data, origin, declared, errors=errors)
+    text = decode_utf8(data, origin)
+    return data.decode("cp1252", "replace") if isinstance(text, Skipped) else text
 
 
 def _date_params() -> dict[str, object]:
