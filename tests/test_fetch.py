@@ -29,6 +29,14 @@ CP1252_PAGE = (
     b"smile.</p></article></body></html>"
 )
 
+# a paywall's stub: a real headline, and nothing but calls to subscribe or log in
+PAYWALL_PAGE = (
+    b"<html><head><title>Ferry strike called off</title></head><body><article><h1>Ferry strike "
+    b"called off</h1><p>Subscribe to continue reading.</p><p>Already a subscriber? <a href="
+    b'"/login">Log in</a>.</p><p>This article is for subscribers only. Start your free trial '
+    b"today.</p></article></body></html>"
+)
+
 
 class SiteHandler(SimpleHTTPRequestHandler):
     """Static fixture files plus a few routes for redirects, errors and odd content types."""
@@ -51,6 +59,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
             self._send(200, "text/html; charset=iso-8859-1", body.encode("latin-1"))
         elif self.path == "/cp1252":  # an old page saved by a Windows editor, served as is
             self._send(200, "text/html", CP1252_PAGE)
+        elif self.path == "/paywall":
+            self._send(200, "text/html; charset=utf-8", PAYWALL_PAGE)
         elif self.path == "/image":
             self._send(200, "image/png", b"\x89PNG\r\n\x1a\n")
         elif self.path == "/mojibake":
@@ -135,6 +145,17 @@ def test_an_undeclared_windows_1252_page_reads_as_the_same_file_does(
     (tmp_path / "page.html").write_bytes(CP1252_PAGE)
     (saved,) = load_path(tmp_path / "page.html").articles
     assert (saved.title, saved.text) == (fetched.title, fetched.text)
+
+
+def test_a_paywall_stub_is_no_article(base: str) -> None:
+    """It was saved and indexed, and its notices quoted as an answer."""
+    result = fetch_url(f"{base}/paywall")
+    assert result.articles == []
+    (skipped,) = result.skipped
+    assert skipped.reason.startswith(
+        'no article text: only notices to readers ("Subscribe to continue reading." …)'
+    )
+    assert not skipped.broken  # read, and no article: one indexed from it before is gone
 
 
 def test_a_stray_bad_byte_does_not_lose_a_web_page(base: str) -> None:

@@ -385,6 +385,33 @@ def test_an_html_file_that_declares_no_charset_and_is_not_utf8_is_read_as_window
     )
 
 
+def test_a_text_of_nothing_but_notices_to_readers_is_no_article(tmp_path: Path) -> None:
+    """A paywall stub or a cookie wall saved as a file or a record is skipped, saying why; a
+    short article with a call to sign up is kept."""
+    (tmp_path / "stub.txt").write_text(
+        "Ferry strike called off\n\nSubscribe to continue reading. Already a subscriber? Log in."
+        "\nThis article is for subscribers only. Start your free trial today.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "wire.jsonl").write_text(
+        '{"title": "Cookies", "body": "We use cookies to improve your experience. Accept all '
+        'cookies. Cookie settings"}\n{"title": "JS", "body": "Please enable JavaScript to '
+        'view this page."}\n{"title": "A14 reopens", "body": "The fictional A14 reopened after a '
+        'crash, police said. Sign up for our newsletter. Log in."}\n',
+        encoding="utf-8",
+    )
+    result = load_path(tmp_path)
+    assert [a.title for a in result.articles] == ["A14 reopens"]
+    notices = {s.origin: s.reason for s in result.skipped}
+    assert list(notices) == [
+        str(tmp_path / f) for f in ("stub.txt", "wire.jsonl:1", "wire.jsonl:2")
+    ]
+    assert notices[str(tmp_path / "stub.txt")] == (
+        'no article text: only notices to readers ("Subscribe to continue reading." …): a paywall?'
+    )
+    assert all(r.startswith("no article text: only notices") for r in notices.values())
+
+
 @pytest.mark.parametrize("name", list(BAD))
 def test_bad_inputs_are_skipped_with_a_reason(tmp_path: Path, name: str) -> None:
     data, reason = BAD[name]

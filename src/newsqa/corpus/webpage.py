@@ -10,6 +10,7 @@ import trafilatura
 from trafilatura.settings import Document
 
 from newsqa.corpus.common import clean_text, decode_utf8, outlet_name, parse_date
+from newsqa.notices import skip_notices_only
 from newsqa.types import Article, Skipped
 
 __all__ = ["declared_charset", "decode_html", "extract_page"]
@@ -67,7 +68,7 @@ def extract_page(html: str, origin: str, *, url: str | None = None) -> Article |
     """One article from an HTML document; `url` is where it was served from, if known.
 
     The article's URL is the page's canonical one when declared, else `url`. Pages where
-    trafilatura finds no main text are skipped with a reason.
+    trafilatura finds no main text, or only notices to readers, are skipped with a reason.
     """
     try:
         doc = trafilatura.bare_extraction(
@@ -89,7 +90,7 @@ def extract_page(html: str, origin: str, *, url: str | None = None) -> Article |
     text = clean_text(_drop_repeated_title(text, title))
     if len(text.split()) < _MIN_WORDS:  # a menu, a cookie wall, an empty template
         return Skipped(origin, "no article text found in the HTML page")
-    return Article(
+    article = Article(
         title=title,
         text=text,
         source=outlet_name(doc.sitename or ""),
@@ -98,3 +99,5 @@ def extract_page(html: str, origin: str, *, url: str | None = None) -> Article |
         url=(doc.url or url or "").strip(),
         origin=origin,
     )
+    # a paywall stub or a cookie wall: skipped here, so a feed entry falls back to its summary
+    return skip_notices_only(article)
