@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from newsqa.corpus import fetch_url, load_path, save_articles
-from newsqa.types import Article, Skipped
+from newsqa.types import Article, Skipped, article_id_for
 
 SITE = Path(__file__).parent / "fixtures" / "loaders" / "site"
 BST = timezone(timedelta(hours=1))
@@ -126,6 +126,16 @@ def test_redirect_and_page_without_canonical(base: str) -> None:
     assert article.url == f"{base}/story-two.html"  # where the page was finally served from
     assert article.title == "Night market to run all summer in Kelby"
     assert article.published is None  # the page gives none; none is invented
+
+
+def test_a_page_is_stored_without_its_tracking_parameters(base: str) -> None:
+    """They were stored and cited; the article's id already ignored them."""
+    clean = f"{base}/story-two.html?page=2"
+    url = f"{base}/story-two.html?utm_source=rss&page=2&utm_medium=feed&fbclid=Iw4r&gclid=C1"
+    (article,) = fetch_url(url).articles
+    assert article.url == clean
+    assert article.id == article_id_for(clean, "") == article_id_for(url, "")
+    assert article.origin == url  # what was fetched
 
 
 def test_page_charset_from_http_header(base: str) -> None:

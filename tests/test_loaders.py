@@ -165,6 +165,34 @@ def test_json_field_aliases() -> None:
     assert second.published == datetime(2024, 2, 10, 7, 45, tzinfo=UTC)  # RFC 822 pubDate
 
 
+def test_urls_are_stored_without_tracking_parameters(tmp_path: Path) -> None:
+    tracked = "https://ashby.example/fire?id=4&utm_campaign=spring&mc_cid=9#photos"
+    (tmp_path / "wire.json").write_text(
+        f'[{{"title": "Mill fire", "url": "{tracked}", "body": "A fire at the fictional Ashby '
+        'mill was put out on Sunday, firefighters said."}]',
+        encoding="utf-8",
+    )
+    (tmp_path / "fire.md").write_text(
+        "---\ntitle: Mill fire\nurl: https://ashby.example/fire?fbclid=x&id=4&gclid=y#photos\n"
+        "---\n\nA fire at the fictional "
+        "Ashby mill was put out on Sunday night, firefighters said.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "feed.rss").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Ashby Times</title><item>'
+        "<title>Mill fire</title><link>https://ashby.example/fire?utm_source=rss&amp;id=4"
+        "</link><description>A fire at the fictional Ashby mill was put out on Sunday."
+        "</description></item></channel></rss>",
+        encoding="utf-8",
+    )
+    urls = {a.origin: a.url for a in load_path(tmp_path).articles}
+    assert urls == {
+        str(tmp_path / "feed.rss#0"): "https://ashby.example/fire?id=4",
+        str(tmp_path / "fire.md"): "https://ashby.example/fire?id=4#photos",
+        str(tmp_path / "wire.json#0"): "https://ashby.example/fire?id=4#photos",
+    }
+
+
 def test_jsonl_dates_and_outlet_domain() -> None:
     items = [i for i in iter_path(CORPUS / "records.jsonl") if isinstance(i, Article)]
     assert items[0].published == datetime(2024, 3, 28)  # a day, naive: no zone was given

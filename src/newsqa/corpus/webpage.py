@@ -11,7 +11,7 @@ from trafilatura.settings import Document
 
 from newsqa.corpus.common import clean_text, decode_utf8, outlet_name, parse_date
 from newsqa.notices import skip_notices_only
-from newsqa.types import Article, Skipped
+from newsqa.types import Article, Skipped, without_tracking
 
 __all__ = ["declared_charset", "decode_html", "extract_page"]
 
@@ -67,7 +67,8 @@ _MIN_WORDS = 5  # fewer, and what trafilatura found is not an article
 def extract_page(html: str, origin: str, *, url: str | None = None) -> Article | Skipped:
     """One article from an HTML document; `url` is where it was served from, if known.
 
-    The article's URL is the page's canonical one when declared, else `url`. Pages where
+    The article's URL is the page's canonical one when declared, else `url`, without tracking
+    parameters (`utm_source`, `fbclid`, …: not to be stored and cited). Pages where
     trafilatura finds no main text, or only notices to readers, are skipped with a reason.
     """
     try:
@@ -96,7 +97,7 @@ def extract_page(html: str, origin: str, *, url: str | None = None) -> Article |
         source=outlet_name(doc.sitename or ""),
         author=clean_text(doc.author or "").replace("; ", ", "),
         published=parse_date(doc.date),
-        url=(doc.url or url or "").strip(),
+        url=without_tracking((doc.url or url or "").strip()),
         origin=origin,
     )
     # a paywall stub or a cookie wall: skipped here, so a feed entry falls back to its summary
