@@ -37,6 +37,14 @@ PAYWALL_PAGE = (
     b"today.</p></article></body></html>"
 )
 
+TIMED_PAGE = (
+    b"<html><head><title>Bushfire contained</title></head><body><article><h1>Bushfire "
+    b'contained</h1><time datetime="2024-04-09T06:45:00+10:00">Tuesday 9 April 2024</time>'
+    b"<p>A bushfire near the fictional town of Wattle Creek was contained overnight, "
+    b"firefighters said on Tuesday morning.</p></article></body></html>"
+)
+AEST = timezone(timedelta(hours=10))
+
 
 class SiteHandler(SimpleHTTPRequestHandler):
     """Static fixture files plus a few routes for redirects, errors and odd content types."""
@@ -61,6 +69,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
             self._send(200, "text/html", CP1252_PAGE)
         elif self.path == "/paywall":
             self._send(200, "text/html; charset=utf-8", PAYWALL_PAGE)
+        elif self.path.startswith("/2024/04/09/"):  # a day in the URL, a full time on the page
+            self._send(200, "text/html; charset=utf-8", TIMED_PAGE)
         elif self.path == "/image":
             self._send(200, "image/png", b"\x89PNG\r\n\x1a\n")
         elif self.path == "/mojibake":
@@ -136,6 +146,13 @@ def test_a_page_is_stored_without_its_tracking_parameters(base: str) -> None:
     assert article.url == clean
     assert article.id == article_id_for(clean, "") == article_id_for(url, "")
     assert article.origin == url  # what was fetched
+
+
+def test_a_page_keeps_the_time_and_zone_its_time_element_gives(base: str) -> None:
+    """The date was read from the URL's day alone: 2024-04-09T00:00:00."""
+    (article,) = fetch_url(f"{base}/2024/04/09/bushfire-contained").articles
+    assert article.published == datetime(2024, 4, 9, 6, 45, tzinfo=AEST)
+    assert article.published_iso == "2024-04-09T06:45:00+10:00"
 
 
 def test_page_charset_from_http_header(base: str) -> None:

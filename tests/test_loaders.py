@@ -165,6 +165,21 @@ def test_json_field_aliases() -> None:
     assert second.published == datetime(2024, 2, 10, 7, 45, tzinfo=UTC)  # RFC 822 pubDate
 
 
+def test_an_html_file_keeps_the_full_time_of_its_publication(tmp_path: Path) -> None:
+    """The <time>'s text names the day: the date was read as the day alone, 2024-04-09T00:00:00."""
+    (tmp_path / "fire.html").write_text(
+        "<html><head><title>Bushfire contained</title></head><body><article><h1>Bushfire "
+        'contained</h1><time itemprop="datePublished" datetime="2024-04-09T06:45:00+10:00">'
+        "Tuesday 9 April 2024</time>"
+        "<p>A bushfire near the fictional town of Wattle Creek was contained overnight, "
+        "firefighters said on Tuesday morning.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    article = load_one(tmp_path / "fire.html")
+    assert isinstance(article, Article)
+    assert article.published == datetime(2024, 4, 9, 6, 45, tzinfo=tz(10))
+
+
 def test_urls_are_stored_without_tracking_parameters(tmp_path: Path) -> None:
     tracked = "https://ashby.example/fire?id=4&utm_campaign=spring&mc_cid=9#photos"
     (tmp_path / "wire.json").write_text(

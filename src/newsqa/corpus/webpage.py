@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, time
 
 import trafilatura
 from trafilatura.settings import Document
@@ -15,6 +15,8 @@ from newsqa.types import Article, Skipped, without_tracking
 
 __all__ = ["declared_charset", "decode_html", "extract_page"]
 
+_TIME_TAG = re.compile(r"<time\b[^>]*>", re.I)
+_DATETIME = re.compile(r"""\bdatetime\s*=\s*["']([^"']+)["']""", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 
 # trafilatura reports pages it discards at WARNING/ERROR; each skip is reported by us instead.
@@ -51,6 +53,24 @@ def _date_params() -> dict[str, object]:
         "outputformat": "%Y-%m-%dT%H:%M:%S%z",
         "max_date": datetime.now().astimezone().strftime("%Y-%m-%d"),
     }
+
+
+def _with_time(published: datetime | None, html: str) -> datetime | None:
+    """The page's own `<time datetime>` of that day, time and zone included, for a date that
+    trafilatura's date finder gives as the day alone (read from the URL's /2024/04/09/, or from
+    the text of a `<time>`, "Tuesday 9 April 2024"); one marked as the publication's first (an
+    update's time may come before it). The day stays the one found: only its time is added."""
+    if published is None or published.tzinfo is not None or published.time() != time():
+        return published
+    tags = sorted(
+        _TIME_TAG.findall(html), key=lambda tag: not re.search(r"publish|pubdate", tag, re.I)
+    )
+    for tag in tags:
+        attr = _DATETIME.search(tag)
+        full = parse_date(attr.group(1)) if attr else None
+        if full and full.date() == published.date() and (full.tzinfo or full.time() != time()):
+            return full
+    return published
 
 
 def _drop_repeated_title(text: str, title: str) -> str:
@@ -96,7 +116,7 @@ def extract_page(html: str, origin: str, *, url: str | None = None) -> Article |
         text=text,
         source=outlet_name(doc.sitename or ""),
         author=clean_text(doc.author or "").replace("; ", ", "),
-        published=parse_date(doc.date),
+        published=_with_time(parse_date(doc.date), html),
         url=without_tracking((doc.url or url or "").strip()),
         origin=origin,
     )
