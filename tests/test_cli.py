@@ -105,6 +105,30 @@ def test_an_index_path_that_is_a_file_is_one_clear_error(tmp_path: Path, corpus_
     assert "Could not use the index or the corpus" in result.output
 
 
+def test_an_article_far_longer_than_any_news_article_is_indexed_with_a_warning(
+    invoke, corpus_dir: Path
+) -> None:
+    """A 10 MB page became one article of ~10,000 chunks, and nothing said so."""
+    paragraph = (
+        "The fictional Gullrock council met again on Monday to discuss the harbour wall, the "
+        "ferry timetable and the budget for the coming year, its clerk said.\n\n"
+    )
+    big = corpus_dir / "minutes.txt"
+    big.write_text("Gullrock council minutes\n\n" + paragraph * 1400, encoding="utf-8")
+    length = len((paragraph * 1400).strip())
+    assert length > 200_000
+    report = json.loads(invoke("index", "update", "--json").stdout)
+    assert report["articles"]["added"] == 6  # the fixture's five, and this one: indexed
+    assert report["warnings"] == [
+        {
+            "origin": str(big),
+            "reason": f"{length:,} characters, far longer than a news article (over 200,000): "
+            "many pages or articles in one? Indexed whole",
+        }
+    ]
+    assert f"{big}: {length:,} characters" in invoke("index", "update").stdout
+
+
 def test_ingest_local_file(invoke, corpus_dir: Path, tmp_path: Path) -> None:
     invoke("index", "update")
     outside = tmp_path / "elsewhere.md"

@@ -302,7 +302,8 @@ class IndexReport:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (origin, duplicate of)
     syndicated: list[tuple[str, str]] = field(default_factory=list)  # (origin, near-copy of)
     skipped: list[Skipped] = field(default_factory=list)
-    # articles indexed with something to check: a date not understood, a date in the future
+    # articles indexed with something to check: a date not understood, a date in the future,
+    # a text far longer than any news article
     warnings: list[Skipped] = field(default_factory=list)
     chunks_added: int = 0
     chunks_removed: int = 0
