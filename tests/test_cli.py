@@ -127,6 +127,30 @@ def test_an_index_path_that_is_a_file_is_one_clear_error(tmp_path: Path, corpus_
     assert "Could not use the index or the corpus" in result.output
 
 
+def test_an_article_far_longer_than_any_news_article_is_indexed_with_a_warning(
+    invoke, corpus_dir: Path
+) -> None:
+    """A 10 MB page became one article of ~10,000 chunks, and nothing said so."""
+    paragraph = (
+        "The fictional Gullrock council met again on Monday to discuss the harbour wall, the "
+        "ferry timetable and the budget for the coming year, its clerk said.\n\n"
+    )
+    big = corpus_dir / "minutes.txt"
+    big.write_text("Gullrock council minutes\n\n" + paragraph * 1400, encoding="utf-8")
+    length = len((paragraph * 1400).strip())
+    assert length > 200_000
+    report = json.loads(invoke("index", "update", "--json").stdout)
+    assert report["articles"]["added"] == 6  # the fixture's five, and this one: indexed
+    assert report["warnings"] == [
+        {
+            "origin": str(big),
+            "reason": f"{length:,} characters, far longer than a news article (over 200,000): "
+            "many pages or articles in one? Indexed whole",
+        }
+    ]
+    assert f"{big}: {length:,} characters" in invoke("index", "update").stdout
+
+
 def test_ingest_local_file(invoke, corpus_dir: Path, tmp_path: Path) -> None:
     invoke("index", "update")
     outside = tmp_path / "elsewhere.md"
@@ -254,6 +278,39 @@ def test_ingest_takes_articles_only_and_a_corrected_file_replaces_its_older_vers
         result = invoke("ingest", target, "--no-update", ok=False)
         assert result.exit_code == 1 and "skipped" in result.output, target
     assert sorted(p.relative_to(corpus_dir) for p in corpus_dir.rglob("*")) == before
+
+
+def test_ingest_copies_a_repeated_file_once_so_that_a_correction_replaces_it(
+    invoke, corpus_dir: Path, tmp_path: Path
+) -> None:
+    """Both copies were written; a correction replaced the one the index had read, and the
+    stale one was indexed again beside it ("Sources differ")."""
+    invoke("index", "update")
+    drop = tmp_path / "a"
+    (drop / "sub").mkdir(parents=True)
+    story = (
+        "Ferry fares frozen\n\nThe fictional Gullrock ferry will keep its fare at 4 pounds for "
+        "another year, the operator said on Monday.\n"
+    )
+    for copy in (drop / "ferry.txt", drop / "sub" / "ferry.txt"):
+        copy.write_text(story, encoding="utf-8")
+    out = json.loads(invoke("ingest", str(drop), "--json").stdout)
+    assert out["written"] == [str(corpus_dir / "a" / "ferry.txt")]
+    assert out["skipped"] == [
+        {
+            "origin": str(drop / "sub" / "ferry.txt"),
+            "reason": f"a duplicate of {drop / 'ferry.txt'}: not copied",
+        }
+    ]
+    assert "a duplicate of" in invoke("ingest", str(drop), "--no-update").stdout
+    fixed = tmp_path / "ferry.txt"
+    fixed.write_text(story.replace("4 pounds", "5 pounds"), encoding="utf-8")
+    invoke("ingest", str(fixed), "--json")
+    ferries = list(corpus_dir.rglob("ferry*.txt"))
+    assert ferries == [corpus_dir / "a" / "ferry.txt"]
+    assert "5 pounds" in ferries[0].read_text("utf-8")
+    hits = json.loads(invoke("search", "Gullrock ferry fare", "--json").stdout)["hits"]
+    assert [h["article"]["title"] for h in hits].count("Ferry fares frozen") == 1
 
 
 def test_ingest_while_the_index_is_busy_says_what_it_saved(

@@ -18,10 +18,32 @@ import httpx
 import pytest
 
 from newsqa.corpus import fetch_url, load_path, save_articles
-from newsqa.types import Article, Skipped
+from newsqa.types import Article, Skipped, article_id_for
 
 SITE = Path(__file__).parent / "fixtures" / "loaders" / "site"
 BST = timezone(timedelta(hours=1))
+# windows-1252 bytes (é, €, ï, an en dash) and no charset declared, by the page or the server
+CP1252_PAGE = (
+    b"<html><head><title>Caf\xe9 prices</title></head><body><article><p>The fictional Caf\xe9 "
+    b"Brenner in Orsk now charges \x804 for a coffee, its na\xefve owner said \x96 with a "
+    b"smile.</p></article></body></html>"
+)
+
+# a paywall's stub: a real headline, and nothing but calls to subscribe or log in
+PAYWALL_PAGE = (
+    b"<html><head><title>Ferry strike called off</title></head><body><article><h1>Ferry strike "
+    b"called off</h1><p>Subscribe to continue reading.</p><p>Already a subscriber? <a href="
+    b'"/login">Log in</a>.</p><p>This article is for subscribers only. Start your free trial '
+    b"today.</p></article></body></html>"
+)
+
+TIMED_PAGE = (
+    b"<html><head><title>Bushfire contained</title></head><body><article><h1>Bushfire "
+    b'contained</h1><time datetime="2024-04-09T06:45:00+10:00">Tuesday 9 April 2024</time>'
+    b"<p>A bushfire near the fictional town of Wattle Creek was contained overnight, "
+    b"firefighters said on Tuesday morning.</p></article></body></html>"
+)
+AEST = timezone(timedelta(hours=10))
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
@@ -43,6 +65,12 @@ class SiteHandler(SimpleHTTPRequestHandler):
                 "Saint-Fictif, the fictional mayor promised on Sunday.</p></article></body></html>"
             )
             self._send(200, "text/html; charset=iso-8859-1", body.encode("latin-1"))
+        elif self.path == "/cp1252":  # an old page saved by a Windows editor, served as is
+            self._send(200, "text/html", CP1252_PAGE)
+        elif self.path == "/paywall":
+            self._send(200, "text/html; charset=utf-8", PAYWALL_PAGE)
+        elif self.path.startswith("/2024/04/09/"):  # a day in the URL, a full time on the page
+            self._send(200, "text/html; charset=utf-8", TIMED_PAGE)
         elif self.path == "/image":
             self._send(200, "image/png", b"\x89PNG\r\n\x1a\n")
         elif self.path == "/mojibake":
@@ -110,9 +138,51 @@ def test_redirect_and_page_without_canonical(base: str) -> None:
     assert article.published is None  # the page gives none; none is invented
 
 
+def test_a_page_is_stored_without_its_tracking_parameters(base: str) -> None:
+    """They were stored and cited; the article's id already ignored them."""
+    clean = f"{base}/story-two.html?page=2"
+    url = f"{base}/story-two.html?utm_source=rss&page=2&utm_medium=feed&fbclid=Iw4r&gclid=C1"
+    (article,) = fetch_url(url).articles
+    assert article.url == clean
+    assert article.id == article_id_for(clean, "") == article_id_for(url, "")
+    assert article.origin == url  # what was fetched
+
+
+def test_a_page_keeps_the_time_and_zone_its_time_element_gives(base: str) -> None:
+    """The date was read from the URL's day alone: 2024-04-09T00:00:00."""
+    (article,) = fetch_url(f"{base}/2024/04/09/bushfire-contained").articles
+    assert article.published == datetime(2024, 4, 9, 6, 45, tzinfo=AEST)
+    assert article.published_iso == "2024-04-09T06:45:00+10:00"
+
+
 def test_page_charset_from_http_header(base: str) -> None:
     (article,) = fetch_url(f"{base}/latin1").articles
     assert "Crème brûlée" in article.text
+
+
+def test_an_undeclared_windows_1252_page_reads_as_the_same_file_does(
+    base: str, tmp_path: Path
+) -> None:
+    """The lenient decode for the web made UTF-8 never fail: "\ufffd" for each é, € and ï."""
+    (fetched,) = fetch_url(f"{base}/cp1252").articles
+    assert "Café Brenner in Orsk now charges €4 for a coffee, its naïve owner said –" in (
+        fetched.text
+    )
+    assert fetched.title == "Café prices"
+    (tmp_path / "page.html").write_bytes(CP1252_PAGE)
+    (saved,) = load_path(tmp_path / "page.html").articles
+    assert (saved.title, saved.text) == (fetched.title, fetched.text)
+
+
+def test_a_paywall_stub_is_no_article(base: str) -> None:
+    """It was saved and indexed, and its notices quoted as an answer."""
+    result = fetch_url(f"{base}/paywall")
+    assert result.articles == []
+    (skipped,) = result.skipped
+    assert skipped.reason.startswith(
+        'no article text: only notices to readers ("Subscribe to continue reading." …)'
+    )
+    assert not skipped.broken  # read, and no article: one indexed from it before is gone
 
 
 def test_a_stray_bad_byte_does_not_lose_a_web_page(base: str) -> None:

@@ -165,6 +165,49 @@ def test_json_field_aliases() -> None:
     assert second.published == datetime(2024, 2, 10, 7, 45, tzinfo=UTC)  # RFC 822 pubDate
 
 
+def test_an_html_file_keeps_the_full_time_of_its_publication(tmp_path: Path) -> None:
+    """The <time>'s text names the day: the date was read as the day alone, 2024-04-09T00:00:00."""
+    (tmp_path / "fire.html").write_text(
+        "<html><head><title>Bushfire contained</title></head><body><article><h1>Bushfire "
+        'contained</h1><time itemprop="datePublished" datetime="2024-04-09T06:45:00+10:00">'
+        "Tuesday 9 April 2024</time>"
+        "<p>A bushfire near the fictional town of Wattle Creek was contained overnight, "
+        "firefighters said on Tuesday morning.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    article = load_one(tmp_path / "fire.html")
+    assert isinstance(article, Article)
+    assert article.published == datetime(2024, 4, 9, 6, 45, tzinfo=tz(10))
+
+
+def test_urls_are_stored_without_tracking_parameters(tmp_path: Path) -> None:
+    tracked = "https://ashby.example/fire?id=4&utm_campaign=spring&mc_cid=9#photos"
+    (tmp_path / "wire.json").write_text(
+        f'[{{"title": "Mill fire", "url": "{tracked}", "body": "A fire at the fictional Ashby '
+        'mill was put out on Sunday, firefighters said."}]',
+        encoding="utf-8",
+    )
+    (tmp_path / "fire.md").write_text(
+        "---\ntitle: Mill fire\nurl: https://ashby.example/fire?fbclid=x&id=4&gclid=y#photos\n"
+        "---\n\nA fire at the fictional "
+        "Ashby mill was put out on Sunday night, firefighters said.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "feed.rss").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Ashby Times</title><item>'
+        "<title>Mill fire</title><link>https://ashby.example/fire?utm_source=rss&amp;id=4"
+        "</link><description>A fire at the fictional Ashby mill was put out on Sunday."
+        "</description></item></channel></rss>",
+        encoding="utf-8",
+    )
+    urls = {a.origin: a.url for a in load_path(tmp_path).articles}
+    assert urls == {
+        str(tmp_path / "feed.rss#0"): "https://ashby.example/fire?id=4",
+        str(tmp_path / "fire.md"): "https://ashby.example/fire?id=4#photos",
+        str(tmp_path / "wire.json#0"): "https://ashby.example/fire?id=4#photos",
+    }
+
+
 def test_jsonl_dates_and_outlet_domain() -> None:
     items = [i for i in iter_path(CORPUS / "records.jsonl") if isinstance(i, Article)]
     assert items[0].published == datetime(2024, 3, 28)  # a day, naive: no zone was given
@@ -383,6 +426,33 @@ def test_an_html_file_that_declares_no_charset_and_is_not_utf8_is_read_as_window
     assert (
         article.title == "Café reopens" and "Café Brenner" in article.text and "–" in article.text
     )
+
+
+def test_a_text_of_nothing_but_notices_to_readers_is_no_article(tmp_path: Path) -> None:
+    """A paywall stub or a cookie wall saved as a file or a record is skipped, saying why; a
+    short article with a call to sign up is kept."""
+    (tmp_path / "stub.txt").write_text(
+        "Ferry strike called off\n\nSubscribe to continue reading. Already a subscriber? Log in."
+        "\nThis article is for subscribers only. Start your free trial today.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "wire.jsonl").write_text(
+        '{"title": "Cookies", "body": "We use cookies to improve your experience. Accept all '
+        'cookies. Cookie settings"}\n{"title": "JS", "body": "Please enable JavaScript to '
+        'view this page."}\n{"title": "A14 reopens", "body": "The fictional A14 reopened after a '
+        'crash, police said. Sign up for our newsletter. Log in."}\n',
+        encoding="utf-8",
+    )
+    result = load_path(tmp_path)
+    assert [a.title for a in result.articles] == ["A14 reopens"]
+    notices = {s.origin: s.reason for s in result.skipped}
+    assert list(notices) == [
+        str(tmp_path / f) for f in ("stub.txt", "wire.jsonl:1", "wire.jsonl:2")
+    ]
+    assert notices[str(tmp_path / "stub.txt")] == (
+        'no article text: only notices to readers ("Subscribe to continue reading." …): a paywall?'
+    )
+    assert all(r.startswith("no article text: only notices") for r in notices.values())
 
 
 @pytest.mark.parametrize("name", list(BAD))

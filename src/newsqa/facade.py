@@ -72,20 +72,26 @@ def _copy_in(
     articles: Sequence[Article],
     max_bytes: int,
     holders: dict[str, set[Path]] | None = None,
-) -> list[Path]:
+) -> tuple[list[Path], list[Skipped]]:
     """Copy the files of `src` (a file or a folder) that gave `articles` into `dest`; a folder's
     other files (hidden, unsupported, unreadable) stay out. A file of the same name is replaced
     by a new version of it (one that holds every article it held, by id: a corrected copy);
     another is kept, and the new one gets a free name ("wire-2.json"); an identical one is not
     copied again. `holders` (an article's marks -> the corpus files the index read it from)
     finds a file of which it is a new version under another name or folder: that one is
-    replaced (a story ingested with its folder, corrected later alone). Returns the files
-    written."""
+    replaced (a story ingested with its folder, corrected later alone). A file whose articles,
+    word for word, are all in files before it (copied, or found in the corpus) is not copied:
+    a second copy is indexed once anyway, and a correction ingested later would replace only
+    one of them, the stale one still found. Returns the files written, and those duplicates."""
     held: dict[Path, set[str]] = {}  # file -> the ids and titles of its articles
+    contents: dict[Path, set[tuple[str, str]]] = {}  # file -> its articles' ids and contents
     for article in articles:
         file = Path(origin_file(article.origin))
         held.setdefault(file, set()).update(_marks(article))
+        contents.setdefault(file, set()).add((article.id, article.content_hash))
     out: list[Path] = []
+    repeats: list[Skipped] = []
+    settled: dict[tuple[str, str], Path] = {}  # an article's id and content -> the file kept
     name = src.resolve().name  # ".." is a folder's name only once resolved
     by_size: dict[int, list[Path]] | None = None  # the corpus's files, read once if needed
     for file in sorted(f for f in held if f == src or src in f.parents):
@@ -93,6 +99,11 @@ def _copy_in(
         target = dest / relative
         if not name or dest.resolve() not in target.resolve().parents:
             continue  # never written outside the corpus folder
+        if all(a in settled for a in contents[file]):
+            first = settled[min(contents[file])]
+            repeats.append(Skipped(str(file), f"a duplicate of {first}: not copied"))
+            continue
+        settled.update(dict.fromkeys(contents[file] - settled.keys(), file))
         if not (target.exists() and _same_bytes(target, file)):
             if by_size is None:
                 by_size = _files_by_size(dest)
@@ -123,7 +134,7 @@ def _copy_in(
         out.append(target)
         for old in older:  # a version in another format: this one replaces it
             old.unlink(missing_ok=True)
-    return out
+    return out, repeats
 
 
 def _marks(article: Article) -> set[str]:
@@ -368,9 +379,11 @@ class NewsQA:
             if got.articles and held[0] not in src.parents:  # one in the corpus is there already
                 if holders is None:
                     holders = self._corpus_holders()
-                written += _copy_in(
+                copied, repeats = _copy_in(
                     Path(target), dest, got.articles, self.settings.max_file_bytes, holders
                 )
+                written += copied
+                loaded.skipped += repeats
         written = list(dict.fromkeys(written))
         # nothing was written into a corpus folder that does not exist: no update to make
         try:

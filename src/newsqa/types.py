@@ -22,6 +22,7 @@ __all__ = [
     "indexed_text",
     "normalise_text",
     "origin_file",
+    "without_tracking",
 ]
 
 _WS = re.compile(r"\s+")
@@ -38,20 +39,28 @@ def normalise_text(text: str) -> str:
     return _WS.sub(" ", text).strip().lower()
 
 
+# query parameters that only say where a reader came from (a campaign, a click on an ad or a
+# social post): the same page with or without them
+_TRACKING = ("utm_", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid")
+
+
+def without_tracking(url: str) -> str:
+    """`url` without its tracking parameters (`utm_source`, `fbclid`, …), as an article's URL is
+    stored and cited; the page's other parameters and its fragment are kept."""
+    base, sep, rest = url.partition("?")
+    if not sep:
+        return url
+    query, hash_sign, fragment = rest.partition("#")
+    kept = [p for p in query.split("&") if p and not p.lower().startswith(_TRACKING)]
+    return base + ("?" + "&".join(kept) if kept else "") + hash_sign + fragment
+
+
 def normalise_url(url: str) -> str:
     """A URL reduced to what identifies the page: no scheme, `www.`, fragment, tracking or slash."""
     u = url.strip()
     u = re.sub(r"^[a-z]+://", "", u, flags=re.I)
     u = re.sub(r"^www\.", "", u, flags=re.I)
-    u = u.split("#", 1)[0]
-    if "?" in u:
-        base, query = u.split("?", 1)
-        kept = [
-            p
-            for p in query.split("&")
-            if p and not p.lower().startswith(("utm_", "fbclid", "gclid"))
-        ]
-        u = base + ("?" + "&".join(kept) if kept else "")
+    u = without_tracking(u.split("#", 1)[0])
     host, _, path = u.partition("/")
     return (host.lower() + "/" + path).rstrip("/")
 
@@ -293,7 +302,8 @@ class IndexReport:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (origin, duplicate of)
     syndicated: list[tuple[str, str]] = field(default_factory=list)  # (origin, near-copy of)
     skipped: list[Skipped] = field(default_factory=list)
-    # articles indexed with something to check: a date not understood, a date in the future
+    # articles indexed with something to check: a date not understood, a date in the future,
+    # a text far longer than any news article
     warnings: list[Skipped] = field(default_factory=list)
     chunks_added: int = 0
     chunks_removed: int = 0

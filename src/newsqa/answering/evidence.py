@@ -15,6 +15,7 @@ import numpy as np
 
 from newsqa.chunking import split_sentences
 from newsqa.indexing.embeddings import Embedder
+from newsqa.notices import READER_NOTICE
 from newsqa.types import SearchHit
 
 __all__ = ["EvidenceScorer", "Sentence", "content_terms", "content_words", "is_statement"]
@@ -22,11 +23,10 @@ __all__ = ["EvidenceScorer", "Sentence", "content_terms", "content_words", "is_s
 # not statements of the article: who posted an embedded post ("— Sam Altman (@sama) November
 # 17, 2023", "pic.twitter.com/…"), links to other stories ("MORE: 2023 Rugby World Cup final:
 # Details, kick-off time …", "READ MORE:", "WATCH:", "Related:", "Watch This Story: Every MLB
-# Team That Has Never Won a World Series"), the outlet's calls to its readers ("Be sure to read
-# our Best iPhone 15 Cases guide", "CLICK HERE TO SIGN UP FOR OUR HEALTH NEWSLETTER") and the
-# article's own questions to them ("Do you work at OpenAI and know more about Sam Altman's
-# departure?"): a question answers nothing; nor do the page's notices around embedded posts
-# ("The BBC is not responsible for the content of external sites")
+# Team That Has Never Won a World Series"), the article's own questions to its readers ("Do you
+# work at OpenAI and know more about Sam Altman's departure?"): a question answers nothing; and
+# the page's notices to its readers (READER_NOTICE, shared with the loaders: "Subscribe to
+# continue reading", "Be sure to read our Best iPhone 15 Cases guide")
 _NOT_A_STATEMENT = re.compile(
     r"[—–]\s.{0,80}\(@\w{1,30}\)|pic\.twitter\.com/|\bhttps?://t\.co/"  # an embedded post
     r"|\((?:PA|AP|AFP|EPA|UPI|AAP|PTI|ANI|Getty(?: Images)?|Reuters|Shutterstock)"
@@ -35,14 +35,9 @@ _NOT_A_STATEMENT = re.compile(
     r"|^(?i:related(?: pages| stories| articles| links)?|(?:also )?read(?: more| also)?"
     r"|see also|watch(?: this| the)?(?: story| video)?|listen(?: to this)?(?: story| podcast)?)\s*:"
     r"|\?[\W_]{0,3}$"
-    r"|^(?i:(?:(?:be|make) sure to |don[’']t forget to )?(?:read|check out|see|sign up|"
-    r"subscribe|follow|click|tap|listen to|watch|join)\b[^.]{0,100}\b(?:our|us|here|"
-    r"newsletter|podcast)\b)"
-    r"|^(?i:follow along|stay tuned)\b|\bnot responsible for the content of external\b"
     r"|\bImage (?:source|caption), "  # the BBC's photo credits and captions
-    r"|\b(?i:by entering your email|you are agreeing to|get unlimited access|text size)\b"
     r"|\bPublished \d{1,2} [A-Z][a-z]+(?: \d{4})?\s*$"  # a heading with its date line
-    r"|^(?:[A-Z][\w']* ){1,3}Newsletter\b"  # "Pick Six Newsletter Crafted By …"
+    r"|" + READER_NOTICE.pattern
 )
 # a heading, a caption or a list item ("Altman's firing publicly announced", "Photo by Amelia
 # Holowaty Krales / The Verge", "Man United vs Chelsea lineups"): a short line that does not end

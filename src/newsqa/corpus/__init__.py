@@ -19,6 +19,7 @@ from newsqa.corpus.records import iter_json, iter_jsonl
 from newsqa.corpus.save import save_articles
 from newsqa.corpus.text import parse_text_article
 from newsqa.corpus.webpage import decode_html, extract_page
+from newsqa.notices import skip_notices_only
 from newsqa.types import Article, LoadResult, Skipped
 
 __all__ = [
@@ -100,7 +101,8 @@ def _load_file(path: Path, origin: str, max_file_bytes: int) -> Iterator[Item]:
         yield data
         return
     try:
-        yield from loader(data, origin)
+        # a text of nothing but notices to readers (a saved paywall stub) is no article
+        yield from map(skip_notices_only, loader(data, origin))
     except Exception as exc:  # one odd file must not stop a whole corpus load
         yield Skipped(origin, f"could not be read: {type(exc).__name__}: {exc}")
 

@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from newsqa.corpus.common import clean_text, html_to_text, join_names, parse_date
-from newsqa.types import Article, Skipped, article_id_for
+from newsqa.types import Article, Skipped, article_id_for, without_tracking
 
 __all__ = ["Feed", "FeedEntry", "iter_feed", "looks_like_feed", "read_feed"]
 
@@ -120,6 +120,7 @@ def read_feed(data: bytes, origin: str, *, base_url: str | None = None) -> Feed 
     for index, entry in enumerate(entries):
         raw_link = str(entry.get("link") or "").strip()
         link = urljoin(base_url, raw_link) if base_url and raw_link else raw_link
+        link = without_tracking(link)  # a feed's "?utm_source=rss": not stored, cited, fetched
         if urlsplit(link).scheme not in ("http", "https"):
             link = ""  # an Atom id ("tag:x,2024:1") that feedparser offers as the link
         article = _entry_article(entry, feed_title, link, f"{origin}#{index}")

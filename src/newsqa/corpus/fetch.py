@@ -11,6 +11,7 @@ import httpx
 from newsqa.corpus.common import DEFAULT_MAX_FILE_BYTES, human_size, outlet_name
 from newsqa.corpus.feeds import FeedEntry, looks_like_feed, read_feed
 from newsqa.corpus.webpage import decode_html, extract_page
+from newsqa.notices import skip_notices_only
 from newsqa.types import Article, LoadResult, Skipped
 
 __all__ = ["USER_AGENT", "fetch_url"]
@@ -115,6 +116,7 @@ def _entry(client: httpx.Client, entry: FeedEntry, timeout: float) -> Article | 
 
 
 def _add(result: LoadResult, item: Article | Skipped) -> None:
+    item = skip_notices_only(item)  # a feed entry's own text may be a paywall's notice too
     if isinstance(item, Article):
         result.articles.append(item)
     else:

@@ -13,7 +13,7 @@ from newsqa.corpus.common import (
     outlet_name,
     parse_date,
 )
-from newsqa.types import Article, Skipped
+from newsqa.types import Article, Skipped, without_tracking
 
 __all__ = ["FIELD_ALIASES", "LIST_KEYS", "iter_json", "iter_jsonl", "record_to_article"]
 
@@ -93,7 +93,7 @@ def record_to_article(record: object, origin: str) -> Article | Skipped:
         source=_source(fields),
         author=_author(fields),
         published=published,
-        url=first_str(fields, FIELD_ALIASES["url"]),
+        url=without_tracking(first_str(fields, FIELD_ALIASES["url"])),
         origin=origin,
         unread_date=str(given) if given is not None and published is None else "",
     )

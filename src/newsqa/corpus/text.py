@@ -7,7 +7,7 @@ import re
 import yaml
 
 from newsqa.corpus.common import clean_text, join_names, outlet_name, parse_date
-from newsqa.types import Article, Skipped
+from newsqa.types import Article, Skipped, without_tracking
 
 __all__ = ["FRONT_MATTER_KEYS", "parse_text_article", "split_front_matter"]
 
@@ -122,7 +122,7 @@ def parse_text_article(text: str, origin: str, *, markdown: bool) -> Article | S
         title = _as_str(raw_title) if raw_title is not None else _take_title(lines, markdown)
         source = outlet_name(_as_str(_meta(front, "source")))
         author = _as_str(_meta(front, "author"))
-        url = _as_str(_meta(front, "url"))
+        url = without_tracking(_as_str(_meta(front, "url")))
         key = "" if url else _as_str(_meta(front, "id"))
         given = _meta(front, "published")
         published = parse_date(given)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, time
 
 import trafilatura
 from trafilatura.settings import Document
 
 from newsqa.corpus.common import clean_text, decode_utf8, outlet_name, parse_date
-from newsqa.types import Article, Skipped
+from newsqa.notices import skip_notices_only
+from newsqa.types import Article, Skipped, without_tracking
 
 __all__ = ["declared_charset", "decode_html", "extract_page"]
 
+_TIME_TAG = re.compile(r"<time\b[^>]*>", re.I)
+_DATETIME = re.compile(r"""\bdatetime\s*=\s*["']([^"']+)["']""", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 
 # trafilatura reports pages it discards at WARNING/ERROR; each skip is reported by us instead.
@@ -31,12 +34,14 @@ def decode_html(
 ) -> str | Skipped:
     """Page text in the charset the server or the page declares; when neither does, UTF-8, or
     failing that windows-1252, as browsers read an undeclared page (an old page saved from a
-    Windows editor)."""
+    Windows editor). `errors` applies to a declared charset only: an undeclared page is tried
+    as UTF-8 strictly, else a lenient decode would never fail and never reach windows-1252 ("é"
+    read as "\ufffd"), so a page fetched reads as the same page saved to a file."""
     declared = http_charset or declared_charset(data)
-    text = decode_utf8(data, origin, declared or "utf-8", errors=errors)
-    if isinstance(text, Skipped) and declared is None:
-        return data.decode("cp1252", "replace")
-    return text
+    if declared is not None:
+        return decode_utf8(data, origin, declared, errors=errors)
+    text = decode_utf8(data, origin)
+    return data.decode("cp1252", "replace") if isinstance(text, Skipped) else text
 
 
 def _date_params() -> dict[str, object]:
@@ -48,6 +53,24 @@ def _date_params() -> dict[str, object]:
         "outputformat": "%Y-%m-%dT%H:%M:%S%z",
         "max_date": datetime.now().astimezone().strftime("%Y-%m-%d"),
     }
+
+
+def _with_time(published: datetime | None, html: str) -> datetime | None:
+    """The page's own `<time datetime>` of that day, time and zone included, for a date that
+    trafilatura's date finder gives as the day alone (read from the URL's /2024/04/09/, or from
+    the text of a `<time>`, "Tuesday 9 April 2024"); one marked as the publication's first (an
+    update's time may come before it). The day stays the one found: only its time is added."""
+    if published is None or published.tzinfo is not None or published.time() != time():
+        return published
+    tags = sorted(
+        _TIME_TAG.findall(html), key=lambda tag: not re.search(r"publish|pubdate", tag, re.I)
+    )
+    for tag in tags:
+        attr = _DATETIME.search(tag)
+        full = parse_date(attr.group(1)) if attr else None
+        if full and full.date() == published.date() and (full.tzinfo or full.time() != time()):
+            return full
+    return published
 
 
 def _drop_repeated_title(text: str, title: str) -> str:
@@ -64,8 +87,9 @@ _MIN_WORDS = 5  # fewer, and what trafilatura found is not an article
 def extract_page(html: str, origin: str, *, url: str | None = None) -> Article | Skipped:
     """One article from an HTML document; `url` is where it was served from, if known.
 
-    The article's URL is the page's canonical one when declared, else `url`. Pages where
-    trafilatura finds no main text are skipped with a reason.
+    The article's URL is the page's canonical one when declared, else `url`, without tracking
+    parameters (`utm_source`, `fbclid`, …: not to be stored and cited). Pages where
+    trafilatura finds no main text, or only notices to readers, are skipped with a reason.
     """
     try:
         doc = trafilatura.bare_extraction(
@@ -87,12 +111,14 @@ def extract_page(html: str, origin: str, *, url: str | None = None) -> Article |
     text = clean_text(_drop_repeated_title(text, title))
     if len(text.split()) < _MIN_WORDS:  # a menu, a cookie wall, an empty template
         return Skipped(origin, "no article text found in the HTML page")
-    return Article(
+    article = Article(
         title=title,
         text=text,
         source=outlet_name(doc.sitename or ""),
         author=clean_text(doc.author or "").replace("; ", ", "),
-        published=parse_date(doc.date),
-        url=(doc.url or url or "").strip(),
+        published=_with_time(parse_date(doc.date), html),
+        url=without_tracking((doc.url or url or "").strip()),
         origin=origin,
     )
+    # a paywall stub or a cookie wall: skipped here, so a feed entry falls back to its summary
+    return skip_notices_only(article)

@@ -40,9 +40,12 @@ from newsqa.types import (
     origin_file,
 )
 
-__all__ = ["BATCH_ARTICLES", "Progress", "restore_vectors", "sync"]
+__all__ = ["BATCH_ARTICLES", "LONG_ARTICLE_CHARS", "Progress", "restore_vectors", "sync"]
 
 BATCH_ARTICLES = 200  # articles read, chunked and embedded together (bounds memory)
+# far longer than any news article (a long read is some 50,000 characters): a whole archive or
+# forum thread saved as one page, worth a look though indexed all the same
+LONG_ARTICLE_CHARS = 200_000
 
 
 _NO_MATCH = np.iinfo(np.uint32).max  # a signature slot no MinHash value takes in practice
@@ -155,6 +158,12 @@ class _Run:
                 report.warnings.append(Skipped(item.origin, why, broken=False))
             elif item.published is not None and item.published.date() > last_news_day():
                 why = f"dated in the future ({item.published:%Y-%m-%d}): a typo?"
+                report.warnings.append(Skipped(item.origin, why, broken=False))
+            if len(item.text) > LONG_ARTICLE_CHARS:
+                why = (
+                    f"{len(item.text):,} characters, far longer than a news article (over "
+                    f"{LONG_ARTICLE_CHARS:,}): many pages or articles in one? Indexed whole"
+                )
                 report.warnings.append(Skipped(item.origin, why, broken=False))
             if self.progress and report.articles_read % 50 == 0:
                 self.progress("reading", report.articles_read, 0)
