@@ -455,6 +455,21 @@ def test_a_text_of_nothing_but_notices_to_readers_is_no_article(tmp_path: Path) 
     assert all(r.startswith("no article text: only notices") for r in notices.values())
 
 
+def test_how_to_sign_up_is_news_not_a_notice() -> None:
+    """An article's steps to open an account (a sportsbook's "how to bet" guide: gold facts of
+    MultiHop-RAG questions) are what it reports, not the page talking to its reader."""
+    from newsqa.notices import READER_NOTICE
+
+    for sentence in (
+        "Register for an account: On the homepage, you will find a button that says register.",
+        "Create an account with any of the best sports betting apps to start betting.",
+        "Sign up for a DraftKings Sportsbook account via the links on this page.",
+    ):
+        assert not READER_NOTICE.search(sentence), sentence
+    for notice in ("Subscribe to continue reading.", "Already a subscriber? Log in."):
+        assert READER_NOTICE.search(notice), notice
+
+
 @pytest.mark.parametrize("name", list(BAD))
 def test_bad_inputs_are_skipped_with_a_reason(tmp_path: Path, name: str) -> None:
     data, reason = BAD[name]

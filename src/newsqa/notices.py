@@ -24,10 +24,9 @@ READER_NOTICE = re.compile(
     # a paywall's or a sign-in wall's: "Subscribe to continue reading.", "Already a subscriber?
     # Log in.", "Start your free trial today.", "This article is for subscribers only."
     # (a call, not a report: "Login attempts rose 40%" is news, "Log in to read" is not)
-    r"|^(?i:(?:please\s+)?(?:subscribe|log\s?in|sign\s?(?:in|up)|register|create an? (?:free )?"
-    r"account|start (?:your|a) (?:free )?trial)(?=\s*[.!:,]|\s*$|\s+(?:to|or|now|here|for|today|"
-    r"with|and)\b))|^(?i:continue reading|already (?:a subscriber|a member|registered|have an "
-    r"account))\b"
+    r"|^(?i:(?:please\s+)?(?:subscribe|log\s?in|sign\s?in|start (?:your|a) (?:free )?trial)"
+    r"(?=\s*[.!:,]|\s*$|\s+(?:to|or|now|here|today)\b))|^(?i:continue reading|already (?:a "
+    r"subscriber|a member|registered|have an account))\b"
     r"|\b(?i:(?:this|the) (?:article|story|content|page|piece) is (?:only )?(?:for|available "
     r"to|reserved for|exclusive to) (?:paying |our )?(?:subscribers|members))(?=\s*(?i:only)\b|"
     r"\s*[.!,;:]|\s*$)"
