@@ -842,3 +842,16 @@ def test_relative_folders_are_where_they_were_when_opened(
     qa.update()
     monkeypatch.chdir(tmp_path.parent)  # a notebook changes its working directory
     assert qa.search("Valdria harbour automation", k=1)
+
+
+def test_the_collection_it_was_built_with_is_used_whatever_the_setting_says_now(
+    settings: Settings, counting: CountingEmbedder
+) -> None:
+    """NEWSQA_COLLECTION changed after a build names the next build's collection; this index's
+    vectors stay where they are (read from another, empty one, a search found by words only and
+    an update embedded everything again)."""
+    NewsQA(settings, embedder=counting).update()
+    renamed = NewsQA(settings.replace(collection="renamed"), embedder=counting)
+    _, store = renamed.index.open()
+    assert store.count() == renamed.stats().chunks > 0
+    assert renamed.update().chunks_embedded == 0

@@ -46,15 +46,27 @@ READER_NOTICE = re.compile(
 _NEWS_WORDS = 5
 
 
+# characters read first: an article's first news sentence is in them (splitting and matching
+# every sentence of every article made a no-op update of 609 articles 2.6 s slower)
+_HEAD = 2000
+
+
+def _is_news(sentence: str) -> bool:
+    return len(sentence.split()) >= _NEWS_WORDS and not READER_NOTICE.search(sentence)
+
+
 def notices_only(text: str) -> str:
     """The first notice of a text none of whose sentences is news (most of them notices, the rest
     under five words each); "" for any other text, a short article included."""
+    if len(text) > _HEAD:
+        head = split_sentences(text[:_HEAD])[:-1]  # the last may be cut short
+        if any(_is_news(text[start:end]) for start, end in head):
+            return ""
     sentences = [text[start:end] for start, end in split_sentences(text)]
-    notices = [s for s in sentences if READER_NOTICE.search(s)]
-    others = [s for s in sentences if not READER_NOTICE.search(s)]
-    if len(notices) * 2 <= len(sentences) or any(len(s.split()) >= _NEWS_WORDS for s in others):
+    if any(_is_news(s) for s in sentences):
         return ""
-    return notices[0]
+    notices = [s for s in sentences if READER_NOTICE.search(s)]
+    return notices[0] if len(notices) * 2 > len(sentences) else ""
 
 
 def skip_notices_only(item: Article | Skipped) -> Article | Skipped:

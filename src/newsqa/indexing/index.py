@@ -165,13 +165,27 @@ class NewsIndex:
         """Where a new generation keeps its vectors, recorded in its catalog: the embedded
         store in its folder, or a collection on a Chroma server, written from this folder."""
         if not self.settings.chroma_url:
-            return {"store": "embedded"}
+            return {"store": "embedded", "collection": self.settings.collection}
         return {
             "store": "chroma-server",
             "chroma_url": self.settings.chroma_url.strip(),
             "collection": _collection(self.settings, generation),
             "written_from": self._here(generation),
         }
+
+    def _store_settings(self, generation: str, settings: Settings | None = None) -> Settings:
+        """`settings` (the index's own by default) naming the collection `generation` was built
+        with: NEWSQA_COLLECTION changed since names the next build's, and would open an empty
+        one (searches by words only, an update embedding everything again)."""
+        settings = settings or self.settings
+        if not self.layout.catalog_path(generation).exists():
+            return settings
+        with self._reading(generation) as catalog:
+            meta = catalog.meta()
+        name = meta.get("collection", "")
+        if meta.get("store") == "chroma-server":
+            name = name.removesuffix(f"-{generation}")
+        return settings.replace(collection=name) if name else settings
 
     def _here(self, generation: str) -> str:
         """Where `generation` is, as its catalog records the folder that wrote its collection."""
@@ -377,7 +391,12 @@ class NewsIndex:
             # opened at its first use: an update with nothing to write never opens an embedded
             # store (a server's is checked below)
             store = LazyStore(
-                functools.partial(self._store_factory, self.settings, self.layout, generation)
+                functools.partial(
+                    self._store_factory,
+                    self._store_settings(generation),
+                    self.layout,
+                    generation,
+                )
             )
             if self.settings.chroma_url:  # reached before anything is read or embedded
                 store.count()
@@ -432,7 +451,7 @@ class NewsIndex:
         urls = list(dict.fromkeys(u for u in (url, self.settings.chroma_url.strip()) if u))
         failure: StoreError | None = None
         for at in urls if url else ():
-            settings = self.settings.replace(chroma_url=at)
+            settings = self._store_settings(generation, self.settings.replace(chroma_url=at))
             try:
                 self._store_factory(settings, self.layout, generation, create=False).drop()
             except StoreError as exc:
@@ -498,8 +517,9 @@ class NewsIndex:
         """The live generation's store, to read; a failure says what holds for this index (its
         server, if it has one, cannot be swapped for the embedded store; a copy does not embed
         into the original's collection)."""
+        settings = self._store_settings(generation)
         try:
-            return self._store_factory(self.settings, self.layout, generation, create=False)
+            return self._store_factory(settings, self.layout, generation, create=False)
         except StoreError as exc:
             with self._reading(generation) as catalog:
                 meta = catalog.meta()
