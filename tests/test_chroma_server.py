@@ -328,19 +328,53 @@ def test_a_rebuild_whose_server_stops_leaves_the_index_in_use(
         assert qa.update().chunks_embedded == 0
 
 
-def test_a_copy_whose_collection_is_gone_is_told_to_rebuild(
+def test_a_copy_whose_collection_is_gone_is_told_what_it_may_do(
     chroma_url: str, settings: Settings, counting: CountingEmbedder, tmp_path: Path
 ) -> None:
-    """The original was rebuilt (its old collection dropped): the copy, which may not write to
-    the original's collection, is told to rebuild, not to update (which it may not do)."""
+    """A copy whose original still uses the collection may not write to it: told to rebuild,
+    not to update. Once the original has been rebuilt (its old generation and collection
+    gone), the copy is on its own: an update embeds its vectors again."""
     remote = settings.replace(chroma_url=chroma_url, collection="gone")
     NewsQA(remote, embedder=counting).update()
     copy = remote.replace(index_dir=tmp_path / "copied-index")
     shutil.copytree(remote.index_dir, copy.index_dir)
-    NewsQA(remote, embedder=counting).rebuild()
+    (original,) = remote.index_dir.glob("g*")
     for cached in copy.index_dir.glob("g*/dense-vectors.npz"):
         cached.unlink()  # the vectors must come from the server
+    name = next(n for n in _collections(chroma_url) if n.startswith("gone-"))
+    import chromadb
+
+    chromadb.HttpClient(host="127.0.0.1", port=int(chroma_url.rsplit(":", 1)[1])).delete_collection(
+        name
+    )
     with pytest.raises(StoreError, match="has no collection") as failed:
         NewsQA(copy, embedder=counting).search("avalanche gallery", k=1)
     assert "give it a collection of its own with `newsqa index rebuild`" in str(failed.value)
     assert "index update" not in str(failed.value)
+
+    NewsQA(remote, embedder=counting).rebuild()
+    assert not original.exists()
+    twin = NewsQA(copy, embedder=counting)
+    with pytest.raises(StoreError, match="`newsqa index update` embeds them again"):
+        twin.search("avalanche gallery", k=1)
+    assert twin.update().chunks_embedded == twin.stats().chunks
+    assert twin.search("avalanche gallery", k=1)[0].article.source == "Alpine Wire"
+
+
+def test_a_moved_index_folder_is_the_same_index(
+    chroma_url: str, settings: Settings, counting: CountingEmbedder, tmp_path: Path
+) -> None:
+    """Moved (the original folder gone, not copied): it updates its collection as before, with
+    nothing embedded again, and the next move is one too."""
+    remote = settings.replace(chroma_url=chroma_url, collection="moved")
+    NewsQA(remote, embedder=counting).update()
+    moved = remote.replace(index_dir=tmp_path / "moved-index")
+    shutil.move(remote.index_dir, moved.index_dir)
+    qa = NewsQA(moved, embedder=counting)
+    assert qa.update().chunks_embedded == 0
+    assert qa.search("avalanche gallery", k=1)[0].article.source == "Alpine Wire"
+    (name,) = [n for n in _collections(chroma_url) if n.startswith("moved-")]
+    again = moved.replace(index_dir=tmp_path / "again")
+    shutil.move(moved.index_dir, again.index_dir)
+    assert NewsQA(again, embedder=counting).update().chunks_embedded == 0
+    assert [n for n in _collections(chroma_url) if n.startswith("moved-")] == [name]

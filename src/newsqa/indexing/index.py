@@ -75,6 +75,12 @@ def _server_key(url: str) -> tuple[str, str, int] | None:
     return ("https" if https else "http", host, port)
 
 
+def _copied(written_from: str, here: str) -> bool:
+    """A generation folder is a copy of the one that wrote its collection while that one is
+    still there; with it gone, the folder was moved."""
+    return written_from != here and Path(written_from).exists()
+
+
 def shown(folder: Path | str) -> str:
     """A folder as messages name it: a relative one marked as such ("./index"), so that "No
     index in index yet" reads "No index in ./index yet"."""
@@ -227,10 +233,11 @@ class NewsIndex:
             )
         here = self._here(generation)
         written_from = meta.get("written_from", here)
-        if writing and kind == "chroma-server" and written_from != here:
+        # (a folder moved, its original gone, is the same index: its update records the move)
+        if writing and kind == "chroma-server" and _copied(written_from, here):
             raise IncompatibleIndexError(
                 f"The index in {where} is a copy of the one in "
-                f"{Path(written_from).parent} (or was moved from there): both name collection "
+                f"{Path(written_from).parent}: both name collection "
                 f"{meta.get('collection')} on the Chroma server, so changing it from here would "
                 "change that index's vectors too. Searching from the copy is fine; to update it, "
                 "give it a collection of its own with `newsqa index rebuild`."
@@ -388,6 +395,12 @@ class NewsIndex:
         try:
             self.check_compatible(catalog.meta())
             self.check_store(catalog.meta(), generation, writing=True)
+            meta = catalog.meta()
+            if meta.get("store") == "chroma-server" and meta.get("written_from") != (
+                here := self._here(generation)
+            ):
+                with catalog.transaction():  # moved here: this folder writes the collection now
+                    catalog.set_meta({"written_from": here})
             # opened at its first use: an update with nothing to write never opens an embedded
             # store (a server's is checked below)
             store = LazyStore(
@@ -526,7 +539,8 @@ class NewsIndex:
             if meta.get("store") != "chroma-server":
                 raise
             text = str(exc).replace(OR_EMBEDDED, ".")
-            if meta.get("written_from", self._here(generation)) != self._here(generation):
+            here = self._here(generation)
+            if _copied(meta.get("written_from", here), here):
                 text = text.replace(
                     EMBED_AGAIN,
                     "This folder is a copy of another index: give it a collection of its own "
