@@ -630,3 +630,18 @@ def test_the_cli_lists_what_the_llm_said_that_traces_to_nothing(checker, capsys)
     out = capsys.readouterr().out
     assert "Not traced to any source (the LLM's own words):\n  - Elon Musk replaced him." in out
     assert "[1] Harbor City backs light rail — Harbor Herald, 2025-06-11" in out
+
+
+def test_terminal_lines_wrap_under_their_indent() -> None:
+    """On a terminal, a long quote wraps with its indent (the terminal's own wrap broke it at
+    column 0); in a pipe, one line per item."""
+    from newsqa.cli import fit
+
+    quote = (
+        "    “" + "The council voted 23 to 8 for the night buses after a long debate. " * 3 + "”"
+    )
+    lines = fit(quote, " ", width=60).splitlines()
+    assert len(lines) > 1 and all(len(line) <= 60 for line in lines)
+    assert lines[0].startswith("    “") and all(line.startswith("     ") for line in lines[1:])
+    assert " ".join(line.strip() for line in lines) == quote.strip()
+    assert fit(quote, " ", width=0) == quote  # not a terminal

@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sqlite3
 import sys
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -187,11 +189,11 @@ def _print_report(report: IndexReport) -> None:
     if a.warnings:
         typer.secho(f"  indexed, to check: {len(a.warnings)}", fg=typer.colors.YELLOW)
         for s in a.warnings[:20]:
-            typer.echo(f"    {s.origin}: {s.reason}")
+            typer.echo(fit(f"    {s.origin}: {s.reason}", "  "))
     if a.skipped:
         typer.secho(f"  skipped: {len(a.skipped)}", fg=typer.colors.YELLOW)
         for s in a.skipped[:20]:
-            typer.echo(f"    {s.origin}: {s.reason}")
+            typer.echo(fit(f"    {s.origin}: {s.reason}", "  "))
         if len(a.skipped) > 20:
             typer.echo(f"    … and {len(a.skipped) - 20} more (see --json)")
 
@@ -297,7 +299,26 @@ def search(
         if a.url:
             typer.echo(f"    {a.url}")
         snippet = " ".join(hit.text.split())
-        typer.echo(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+        typer.echo(fit(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}"))
+
+
+def fit(text: str, indent: str = "", *, width: int | None = None) -> str:
+    """`text` wrapped to the terminal, its lines after the first indented by `indent` more than
+    the first's own leading spaces (a terminal's hard wrap broke an indented quote at column
+    0); unwrapped when the output is not a terminal, so scripts get one line per item."""
+    if width is None:
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 0
+    if width < 40 or len(text) <= width:
+        return text
+    lead = text[: len(text) - len(text.lstrip(" "))]
+    return textwrap.fill(
+        text.strip(),
+        width=width,
+        initial_indent=lead,
+        subsequent_indent=lead + indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _print_sources(answer: Answer) -> None:
@@ -305,20 +326,20 @@ def _print_sources(answer: Answer) -> None:
         typer.secho(f"As of {answer.as_of:%-d %b %Y} (newest source cited).", dim=True)
     for note in answer.notes:
         if note not in answer.text:  # the offline answerer writes its notes into the answer
-            typer.secho(note, fg=typer.colors.YELLOW)
+            typer.secho(fit(note), fg=typer.colors.YELLOW)
     if answer.unsupported and not answer.declined:  # where the page marks them in the text
         typer.secho("Not traced to any source (the LLM's own words):", fg=typer.colors.YELLOW)
         for claim in answer.unsupported:
-            typer.secho(f"  - {claim}", fg=typer.colors.YELLOW)
+            typer.secho(fit(f"  - {claim}", "  "), fg=typer.colors.YELLOW)
     for c in answer.citations:
         a = c.article
-        typer.secho(a.heading(c.n), bold=True)
+        typer.secho(fit(a.heading(c.n), "    "), bold=True)
         if a.url:
             typer.echo(f"    {a.url}")
         passage = " ".join(c.passage.split())
         # a passage that is itself a quotation keeps its own marks ("““…””" read as a typo)
         quoted = passage[:1] in '“"' and passage[-1:] in '”"'
-        typer.echo(f"    {passage}" if quoted else f"    “{passage}”")
+        typer.echo(fit(f"    {passage}" if quoted else f"    “{passage}”", " "))
 
 
 @app.command()
@@ -370,7 +391,7 @@ def _stream_answer(
     # unless it is what was printed last (the offline answer after an LLM that failed)
     if not "".join(written).strip().endswith(final.text.strip()):
         typer.secho("\nChecked answer:", bold=True)
-        typer.echo(final.text)
+        typer.echo("\n".join(fit(line) for line in final.text.splitlines()))
     _print_sources(final)
     return final
 
