@@ -272,11 +272,14 @@ def test_every_claim_is_checked_short_or_in_a_note(checker: CitationChecker) -> 
     _, answer = _run(
         _scripted(
             checker,
-            "The city council voted 7 to 2 for the light-rail project [1]. Elon Musk replaced "
-            "him. The sources disagree: Elon Musk was named permanent mayor by Microsoft [2].",
+            "Here is what the sources report:\nThe city council voted 7 to 2 for the light-rail "
+            "project [1]. Elon Musk replaced him. The sources disagree: Elon Musk was named "
+            "permanent mayor by Microsoft [2]. In summary, the vote went ahead.",
         ),
         _request("How did the council vote on the light rail?"),
     )
+    # (how it introduces and sums up what it says is no claim)
+    assert not [u for u in answer.unsupported if "Here is" in u or "In summary" in u]
     assert "Elon Musk replaced him." in answer.unsupported
     assert any("permanent mayor" in u for u in answer.unsupported)
     assert all("Musk" not in claim for c in answer.citations for claim in c.claims)

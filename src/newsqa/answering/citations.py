@@ -62,6 +62,15 @@ _NEGATION = re.compile(
 
 _AS_OF = re.compile(r"^\s*as of\b", re.IGNORECASE)
 _QUESTION = re.compile(r"\?[\W_]{0,3}$")
+# how a model introduces or sums up what it says ("Here is what the sources report:", "In
+# summary, both are local stories."): words about the answer, not claims to trace
+_INTRODUCES = re.compile(r":\s*$")
+_SUMS_UP = re.compile(
+    r"^(?:in (?:summary|short|conclusion|sum)|to (?:summarize|summarise|sum up)|overall|"
+    r"here (?:is|are)|based on (?:the|these) (?:provided )?(?:sources|articles|passages))\b",
+    re.IGNORECASE,
+)
+_SUM_UP_TERMS = 6  # a longer one says something of its own, and is checked
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -111,10 +120,18 @@ class CitationChecker:
             # said about the sources ("The sources do not say …"), asked, or words that claim
             # nothing ("In short:"): shown, never cited; a note about the sources that cites one
             # ("Sources differ: X was named CEO [4]") is a claim, checked as any other
+            terms = len(content_terms(claim))
             if (
                 (is_meta_sentence(claim) and not numbers)
                 or _QUESTION.search(claim)
-                or len(content_terms(claim)) < 2
+                or terms < 2
+                or (
+                    not numbers
+                    and (
+                        _INTRODUCES.search(claim)
+                        or (_SUMS_UP.search(claim) and terms <= _SUM_UP_TERMS)
+                    )
+                )
             ):
                 pieces.append(claim)
                 continue
