@@ -466,6 +466,13 @@ def test_streaming_in_process_gguf(checker: CitationChecker) -> None:
     assert answerer.name.startswith("llm:SmolLM2-135M")
     assert len(deltas) >= 3
     _assert_located(answer)
+    # a stream left unread mid-answer (never closed) does not hold the model from the next one
+    abandoned = answerer.stream(_request("How did the Harbor City council vote?"))
+    assert isinstance(next(abandoned), str)
+    started = time.monotonic()
+    _, again = _run(answerer, _request("Who won the chess championship?"))
+    assert time.monotonic() - started < 60 and isinstance(again, Answer)
+    del abandoned
 
 
 def test_the_facade_answers_through_the_server_and_falls_back_when_it_is_gone(

@@ -701,3 +701,20 @@ def test_multihop_rag_corpus_loads_as_is() -> None:
     assert first.url == "https://mashable.com/article/cyber-monday-deals-amazon-2023"
     assert first.origin == f"{MULTIHOP}#0"
     assert all(a.published is not None and a.text and a.source for a in result.articles)
+
+
+def test_lone_surrogates_and_control_characters_are_cleaned_not_fatal(tmp_path: Path) -> None:
+    """A JSON "\\ud800" escape (valid JSON, no valid text) failed the whole update when the
+    article was hashed; a title's terminal escape sequence reached the CLI's output."""
+    (tmp_path / "odd.json").write_text(
+        '[{"title": "Surrogate story \\ud800", "body": "The fictional mill reopened on '
+        'Monday after repairs, its owner said."}, {"title": "Harbour \\u001b]0;pwned\\u0007 '
+        'news", "body": "The fictional ferry\\u0000 runs again from the harbour, the operator '
+        'said on Friday."}]',
+        encoding="utf-8",
+    )
+    result = load_path(tmp_path)
+    assert [a.title for a in result.articles] == ["Surrogate story \ufffd", "Harbour ]0;pwned news"]
+    assert "\x00" not in result.articles[1].text
+    for article in result.articles:
+        assert article.content_hash  # encodable

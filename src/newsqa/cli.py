@@ -411,6 +411,8 @@ def chat(
         qa.index.require()  # say there is no index before the first question, not after it
         qa.check_filters(source, since, until)  # and a filter that can never match
         history: list[Answer] = []
+        if hasattr(sys.stdin, "reconfigure"):  # a line of bytes that are not UTF-8: read as �
+            sys.stdin.reconfigure(errors="replace")
         typer.echo(_CHAT_HELP)
         while True:
             try:
@@ -429,7 +431,12 @@ def chat(
                     typer.echo(_CHAT_HELP if command == "/help" else f"Unknown command {command}.")
                 continue
             if question:
-                history.append(_stream_answer(qa, question, history, source, since, until, llm))
+                try:  # a question that cannot be asked ("?") is said, and the chat goes on
+                    answer = _stream_answer(qa, question, history, source, since, until, llm)
+                except (ValueError, TypeError) as exc:
+                    typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
+                    continue
+                history.append(answer)
         qa.close()
 
 

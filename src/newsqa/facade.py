@@ -33,6 +33,7 @@ from newsqa.types import (
     LoadResult,
     SearchHit,
     Skipped,
+    clean_text,
     origin_file,
 )
 
@@ -179,8 +180,12 @@ def _filters(
 ) -> SearchFilters:
     """Search filters from the API's arguments; ValueError for a date that is not one or an
     empty period."""
+    named = (sources,) if isinstance(sources, str) else tuple(sources or ())
+    for outlet in named:
+        if not isinstance(outlet, str):
+            raise TypeError(f"sources are outlet names (text), not {type(outlet).__name__}")
     filters = SearchFilters(
-        sources=(sources,) if isinstance(sources, str) else tuple(sources or ()),
+        sources=named,
         since=parse_when(since),
         until=parse_when(until, end_of_day=True),
     )
@@ -433,6 +438,7 @@ class NewsQA:
         (the names are read as in questions: "BBC", "the verge"), `since` after `until`."""
         if not isinstance(query, str):
             raise TypeError(f"the query is text, not {type(query).__name__}")
+        query = clean_text(query)
         if not isinstance(k, int) or isinstance(k, bool):
             raise TypeError(f"k is a whole number, not {k!r}")
         if k < 1:
@@ -493,7 +499,10 @@ class NewsQA:
         which is what to show once it comes."""
         from newsqa.answering import AnswerRequest, condense_heuristic
 
-        if not _WORDY.search(question or ""):
+        if not isinstance(question, str):
+            raise TypeError(f"the question is text, not {type(question).__name__}")
+        question = clean_text(question)  # a lone surrogate (a bad terminal byte) breaks tokenizing
+        if not _WORDY.search(question):
             # "?" would be read as a request for the news itself, and answered with a digest
             raise ValueError("The question has no words: write what to ask.")
         turns = _turns(history or ())
@@ -721,7 +730,8 @@ def _turns(history: History) -> tuple[Turn, ...]:
             turns.append((item.standalone_question or item.question, item.text))
         elif isinstance(item, Mapping) and "question" in item and "text" in item:
             asked = item.get("standalone_question") or item["question"]
-            turns.append((str(asked), str(item["text"])))
+            if asked is not None:  # (an empty turn is no conversation: "None" was searched)
+                turns.append((str(asked), str(item["text"] or "")))
         elif isinstance(item, Mapping) and "role" in item:
             role, content = item.get("role"), str(item.get("content") or "")
             if role == "user":

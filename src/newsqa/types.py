@@ -19,6 +19,7 @@ __all__ = [
     "SearchHit",
     "Skipped",
     "article_id_for",
+    "clean_text",
     "indexed_text",
     "normalise_text",
     "origin_file",
@@ -27,6 +28,19 @@ __all__ = [
 
 _WS = re.compile(r"\s+")
 _RECORD_SUFFIX = re.compile(r"[#:]\d+$")  # "wire.json#3", "wire.jsonl:4": a record of a file
+
+
+# what no article should carry: lone surrogates (a JSON "\ud800" escape; they cannot be encoded,
+# so hashing the article failed the whole update) and control characters other than line breaks
+# and tabs (a title's terminal escape sequence reached the CLI's output)
+_UNPRINTABLE = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """`text` without lone surrogates (each becomes U+FFFD) and control characters."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: "\ufffd" if "\ud800" <= m[0] <= "\udfff" else "", text)
 
 
 def origin_file(origin: str) -> str:
@@ -88,6 +102,10 @@ class Article:
     unread_date: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
+        for name in ("title", "text", "source", "author", "url"):
+            value = getattr(self, name)
+            if isinstance(value, str) and value != (clean := clean_text(value)):
+                object.__setattr__(self, name, clean)
         if not self.id:
             object.__setattr__(self, "id", article_id_for(self.url or None, self.text))
 

@@ -4,6 +4,7 @@ llama.cpp's server) through langchain-openai, or a GGUF file run in-process by l
 from __future__ import annotations
 
 import importlib.util
+import queue
 import re
 import threading
 from collections.abc import Iterator
@@ -111,15 +112,39 @@ class GGUFChatModel(BaseChatModel):
             {"role": _ROLES.get(m.type, "user"), "content": content_text(m.content)}
             for m in messages
         ]
-        with self._lock:
-            parts = self._load().create_chat_completion(
-                messages=payload,
-                stream=True,
-                temperature=kwargs.get("temperature", self.temperature),
-                max_tokens=kwargs.get("max_tokens", self.max_tokens),
-                stop=stop or [],
-            )
-            for part in parts:
+        # generated on a thread of its own, which holds the model's lock: a caller that stops
+        # reading (a stream abandoned mid-answer, never closed) must not hold it, or every
+        # later question waits forever; the thread stops at the next token once this generator
+        # is closed, else at the token cap
+        parts: queue.Queue[tuple[str, Any]] = queue.Queue()
+        done = threading.Event()
+
+        def generate() -> None:
+            try:
+                with self._lock:
+                    for part in self._load().create_chat_completion(
+                        messages=payload,
+                        stream=True,
+                        temperature=kwargs.get("temperature", self.temperature),
+                        max_tokens=kwargs.get("max_tokens", self.max_tokens),
+                        stop=stop or [],
+                    ):
+                        if done.is_set():
+                            break
+                        parts.put(("part", part))
+            except BaseException as exc:  # handed to the reader, raised there
+                parts.put(("error", exc))
+            finally:
+                parts.put(("end", None))
+
+        threading.Thread(target=generate, name="newsqa-gguf", daemon=True).start()
+        try:
+            while True:
+                kind, part = parts.get()
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise part
                 choice = part["choices"][0]
                 text = choice["delta"].get("content") or ""
                 finish = choice.get("finish_reason")
@@ -130,6 +155,8 @@ class GGUFChatModel(BaseChatModel):
                 if run_manager is not None and text:
                     run_manager.on_llm_new_token(text, chunk=chunk)
                 yield chunk
+        finally:
+            done.set()
 
     def _generate(
         self,

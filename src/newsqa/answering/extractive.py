@@ -377,7 +377,7 @@ class ExtractiveAnswerer:
                 lead += f" ({hit.article.published:%-d %b %Y})"
             when = resolve_relative_dates(s.text, hit.article.published, context=hit.text)
             gloss = "".join(f" (“{p}”: {meant})" for p, meant in when)
-            line = f"{lead}: {s.text} [{n}]{gloss}"
+            line = f"{_unmarked(lead)}: {_unmarked(s.text)} [{n}]{gloss}"
             lines.append(line)
             yield ("\n" if n > 1 else "") + line
         for note in notes:
@@ -449,6 +449,15 @@ def _topic_terms(question: str, named: list[_Named]) -> set[str]:
         for word, term in content_words(question)
         if word.lower() not in _WHEN and not word.isdigit() and term not in outlets
     }
+
+
+_BRACKETED = re.compile(r"\[(\d+)\]")
+
+
+def _unmarked(text: str) -> str:
+    """Quoted text (or an outlet's name) whose own "[2]" would read as the answer's citation
+    marker (the page links it to source 2): its brackets shown as full-width ones, "［2］"."""
+    return _BRACKETED.sub(r"［\1］", text)
 
 
 def _on_topic(topic: set[str], sentence: Sentence, hits: tuple[SearchHit, ...]) -> bool:

@@ -67,8 +67,16 @@ _FIGURE = re.compile(
     r"|\b(?!(?:19|20)\d\d\b)\d+\b(?!\s*(?:st|nd|rd|th)\b)",
     re.IGNORECASE,
 )
+# a quantity with its unit: "How much can the crane lift?" asks for "80 tonnes"
+_MEASURE = (
+    r"\b\d+(?:[.,]\d+)*\s?(?:tonnes?|tons?|kg|kilo(?:gram)?s?|grams?|lbs?|ounces?|oz|litres?|"
+    r"liters?|gallons?|barrels?|metres?|meters?|km|kilomet(?:re|er)s?|miles?|feet|foot|ft|"
+    r"inches?|acres?|hectares?|square|cubic|[kmg]wh?|megawatts?|gigawatts?|calories|degrees?)\b"
+)
 _AMOUNT = re.compile(
     _MONEY_OR_SHARE
+    + "|"
+    + _MEASURE
     + r"|\b(?:million|billion|trillion|dollars?|pounds?|euros?|yen|rupees?|crowns?)\b",
     re.IGNORECASE,
 )
