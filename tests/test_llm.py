@@ -303,6 +303,25 @@ def test_a_denial_is_not_supported_by_what_it_denies(checker: CitationChecker) -
     _assert_located(answer)
 
 
+def test_a_claim_that_swaps_a_word_for_its_opposite_is_not_supported(
+    checker: CitationChecker,
+) -> None:
+    """ "closing" for "opening", "failed to approve" for "approved": the same words otherwise."""
+    _, answer = _run(
+        _scripted(
+            checker,
+            "Harbor City failed to approve a new light-rail line on Tuesday [1]. "
+            "The Lakeside Lions lost the regional chess championship yesterday [2]. "
+            "Construction is expected to start in March 2026 [1].",
+        ),
+        _request("What happened in Harbor City and Lakeside?"),
+    )
+    assert any("failed to approve" in u for u in answer.unsupported)
+    assert any("Lions lost" in u for u in answer.unsupported)
+    assert [c.chunk_id for c in answer.citations] == [RAIL.chunk_id]  # the one that holds
+    _assert_located(answer)
+
+
 def test_a_heading_or_a_question_is_no_citation(checker: CitationChecker) -> None:
     timeline = _hit(
         3,

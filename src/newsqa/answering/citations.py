@@ -55,9 +55,58 @@ def marker_numbers(marker: str) -> list[int]:
 # a negation: a claim and the span that supports it must agree on it ("did not appoint" is not
 # supported by "appointed")
 _NEGATION = re.compile(
-    r"\b(?:not|no(?!\.?\s*\d)|never|neither|nor|none|nobody|nothing|without|cannot)\b|n['’]t\b",
+    r"\b(?:not|no(?!\.?\s*\d)|never|neither|nor|none|nobody|nothing|without|cannot)\b|n['’]t\b"
+    r"|\b(?:fail(?:s|ed)?|refus(?:es|ed)?|unable) to\b",
     re.IGNORECASE,
 )
+# words whose opposite a claim must not swap in for them: "sold on its closing day" is not
+# supported by "sold on opening day", nor "permanent CEO" by "interim CEO" (a claim may leave a
+# word out, or say the same in other words; it may not say the opposite)
+_OPPOSITES = [
+    ("open", "close"),
+    ("opening", "closing"),
+    ("opened", "closed"),
+    ("interim", "permanent"),
+    ("temporary", "permanent"),
+    ("rise", "fall"),
+    ("rose", "fell"),
+    ("increase", "decrease"),
+    ("increased", "decreased"),
+    ("higher", "lower"),
+    ("won", "lost"),
+    ("win", "lose"),
+    ("wins", "loses"),
+    ("approved", "rejected"),
+    ("guilty", "innocent"),
+    ("convicted", "acquitted"),
+    ("hired", "fired"),
+    ("buy", "sell"),
+    ("bought", "sold"),
+    ("gained", "lost"),
+    ("profit", "loss"),
+    ("above", "below"),
+    ("largest", "smallest"),
+    ("biggest", "smallest"),
+    ("minimum", "maximum"),
+    ("allowed", "banned"),
+    ("legal", "illegal"),
+]
+_OPPOSITE: dict[str, set[str]] = {}
+for _a, _b in _OPPOSITES:
+    _OPPOSITE.setdefault(_a, set()).add(_b)
+    _OPPOSITE.setdefault(_b, set()).add(_a)
+_WORDS = re.compile(r"[a-z]+")
+
+
+def _swapped(claim: str, span: str) -> bool:
+    """The claim says a word whose opposite the span says instead ("closing" for "opening")."""
+    said = set(_WORDS.findall(claim.lower()))
+    found = set(_WORDS.findall(span.lower()))
+    for word in said & _OPPOSITE.keys():
+        opposites = _OPPOSITE[word]
+        if word not in found and not opposites & said and opposites & found:
+            return True
+    return False
 
 
 _AS_OF = re.compile(r"^\s*as of\b", re.IGNORECASE)
@@ -193,6 +242,7 @@ class CitationChecker:
             support >= threshold
             and numbers(claim) <= numbers(span)
             and bool(_NEGATION.search(claim)) == bool(_NEGATION.search(span))
+            and not _swapped(claim, span)
         )
 
 
