@@ -6,6 +6,7 @@ variables; NEWSQA_HOST / NEWSQA_PORT / NEWSQA_AUTH are the options' defaults."""
 
 import argparse
 import os
+import sys
 
 from newsqa.settings import Settings
 from newsqa.web import launch
@@ -26,4 +27,7 @@ if __name__ == "__main__":
         help="user:password the page asks for (set it with --host)",
     )
     args = parser.parse_args()
-    launch(Settings.from_env(), host=args.host, port=args.port, auth=args.auth)
+    try:
+        launch(Settings.from_env(), host=args.host, port=args.port, auth=args.auth)
+    except ValueError as exc:  # a port in use, --auth without a password, a bad NEWSQA_* value
+        sys.exit(f"Error: {exc}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -425,3 +426,28 @@ def test_a_failure_with_json_is_json_too(invoke) -> None:
     invoke("index", "update")
     result = invoke("search", "harbour", "--since", "someday", "--json", ok=False)
     assert result.exit_code == 1 and "Not a date" in json.loads(result.stdout)["error"]
+
+
+def test_serve_refuses_a_port_in_use_or_a_bad_auth_before_indexing(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    """Said in one line, before the index is touched (Gradio's traceback came after the
+    corpus had started indexing)."""
+    import socket
+    import subprocess
+    import sys
+
+    index = tmp_path / "index"
+    base = ["--index", str(index), "--corpus-dir", str(corpus_dir)]
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        out = runner.invoke(app, [*base, "serve", "--port", port])
+    assert out.exit_code == 1 and f"Port {port} on 127.0.0.1 is in use" in out.stderr
+    assert "--port N" in out.stderr and not index.exists()
+    env = {**os.environ, "NEWSQA_INDEX": str(index), "NEWSQA_CORPUS": str(corpus_dir)}
+    app_py = Path(__file__).resolve().parents[1] / "app.py"
+    bad = subprocess.run(
+        [sys.executable, str(app_py), "--auth", "nopass"], env=env, capture_output=True, text=True
+    )
+    assert bad.returncode == 1 and bad.stderr.strip() == "Error: --auth takes user:password"
+    assert not index.exists()

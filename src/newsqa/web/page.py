@@ -541,8 +541,31 @@ class _TerminalProgress:
             now - self.last >= self.every or (self.read_all and done >= total)
         ):
             self.last = now
-            of = f" of {total:,}" if self.read_all else " (still reading articles)"
-            print(f"indexing: {done:,}{of} passages embedded", flush=True)
+            if self.read_all:
+                print(f"indexing: {done:,} of {total:,} passages embedded", flush=True)
+            else:
+                print(f"indexing: {done:,} passages embedded (still reading articles)", flush=True)
+
+
+def _check_port(host: str, port: int) -> None:
+    """ValueError, saying what to do, when `port` is taken on `host` (Gradio said so with a
+    traceback, after the index had started updating)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ValueError(f"Cannot listen on {host}: {exc}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError:
+            raise ValueError(
+                f"Port {port} on {host} is in use (another page running?): pass --port N "
+                "(or set NEWSQA_PORT)."
+            ) from None
 
 
 def launch(
@@ -553,8 +576,16 @@ def launch(
     auth: str | None = None,
     update_first: bool = True,
 ) -> None:
-    """Build the index if there is none, then serve the page until interrupted."""
+    """Build the index if there is none, then serve the page until interrupted. A port in use
+    or an --auth without its password is a ValueError before anything is indexed."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    credentials = None
+    if auth:
+        user, _, password = auth.partition(":")
+        if not password:
+            raise ValueError("--auth takes user:password")
+        credentials = (user, password)
+    _check_port(host, port)
     qa = NewsQA(settings)
     job = index_behind_page(qa) if update_first else None
 
@@ -577,12 +608,6 @@ def launch(
             print(f"Warm-up skipped: {exc}", flush=True)
 
     threading.Thread(target=warm_up, name="newsqa-warm-up", daemon=True).start()
-    credentials = None
-    if auth:
-        user, _, password = auth.partition(":")
-        if not password:
-            raise ValueError("--auth takes user:password")
-        credentials = (user, password)
     # a visitor's own LLM only where the visitor is this machine's user
     local = host in ("127.0.0.1", "localhost", "::1")
     if not local and not credentials:
