@@ -695,3 +695,36 @@ def test_after_an_update_only_new_vectors_come_from_the_store(
     again = NewsQA(settings, embedder=counting).search("tram line opened", 1)
     assert [h.chunk_id for h in again] == [h.chunk_id for h in hits]
     assert len(asked) == len(set(asked))  # the second process read nothing from the store
+
+
+def test_example_questions_name_outlets_as_a_reader_would() -> None:
+    """A site's tagline or section is no part of an outlet's name in a question a user is
+    offered ("What did Cnbc | World Business News Leader report …"); a well-known one is
+    spelled as it spells itself."""
+    from datetime import UTC, datetime
+
+    from newsqa.retrieval.examples import example_questions
+    from newsqa.retrieval.outlets import WELL_KNOWN, display_name
+    from newsqa.types import ArticleRef
+
+    assert display_name("Cnbc | World Business News Leader") == "CNBC"
+    assert display_name("BBC News - Health") == "BBC News"
+    assert display_name("Metro Ledger") == "Metro Ledger"
+    assert all(" ".join(n.split()) == n for n in WELL_KNOWN)  # none broken across lines
+    articles = [
+        ArticleRef(
+            id=f"a{i}",
+            title=title,
+            source=source,
+            published=datetime(2023, 12, 25 - i, tzinfo=UTC),
+        )
+        for i, (title, source) in enumerate(
+            [
+                ("Ukraine's fight for territory grinds on", "Cnbc | World Business News Leader"),
+                ("Harbour crane lifts record load", "Metro Ledger - Business"),
+            ]
+        )
+    ]
+    questions = example_questions(articles, 4)
+    assert "What did CNBC report about “Ukraine's fight for territory grinds on”?" in questions
+    assert "What did Metro Ledger report about “Harbour crane lifts record load”?" in questions

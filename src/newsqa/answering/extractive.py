@@ -20,7 +20,7 @@ from newsqa.answering.forms import asked_form, gives
 from newsqa.answering.names import asked_names, listing, names_in, unmentioned
 from newsqa.periods import WEEKDAYS, last_news_day
 from newsqa.retrieval.dates import MONTH_WORDS, find_dates, reference_day
-from newsqa.retrieval.outlets import OutletMatcher, OutletMention
+from newsqa.retrieval.outlets import OutletMatcher, OutletMention, display_name
 from newsqa.retrieval.plan import SubQuery, asks_for_latest, blank, plan_query, without_latest
 from newsqa.retrieval.query import split_question
 from newsqa.retrieval.table import published_within
@@ -372,7 +372,7 @@ class ExtractiveAnswerer:
                     claims=(s.text,),
                 )
             )
-            lead = hit.article.source or "An article"
+            lead = display_name(hit.article.source) if hit.article.source else "An article"
             if hit.article.published is not None:
                 lead += f" ({hit.article.published:%-d %b %Y})"
             when = resolve_relative_dates(s.text, hit.article.published, context=hit.text)

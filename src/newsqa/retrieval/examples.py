@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import combinations
 
+from newsqa.retrieval.outlets import display_name
 from newsqa.retrieval.search import query_terms
 from newsqa.types import ArticleRef
 
@@ -52,7 +53,7 @@ def _comparison(articles: Sequence[ArticleRef]) -> str | None:
     _, a, b, shared = best
     words = [w for w in a.title.split() if w.lower().strip(",.:;!?'\"‘’“”") in shared]
     subject = " ".join(words[:4]) or " ".join(shared[:3])
-    return f"How did {a.source} and {b.source} report on {subject}?"
+    return f"How did {display_name(a.source)} and {display_name(b.source)} report on {subject}?"
 
 
 def _shorten(title: str, limit: int = 48) -> str:
@@ -73,7 +74,7 @@ def example_questions(articles: Sequence[ArticleRef], n: int = 4) -> list[str]:
             break
         title = _shorten(a.title.rstrip(" ."))
         out.append(
-            f"What did {a.source} report about “{title}”?"
+            f"What did {display_name(a.source)} report about “{title}”?"
             if a.source
             else f"What happened: “{title}”?"
         )

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["WELL_KNOWN", "OutletMatcher", "OutletMention", "unindexed_outlets"]
+__all__ = ["WELL_KNOWN", "OutletMatcher", "OutletMention", "display_name", "unindexed_outlets"]
 
 _SEPARATORS = re.compile(r"\s+[-–—|:]\s+|:\s+|\s+\|\s*")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
@@ -205,7 +205,7 @@ def _looks_like_name(text: str, start: int, written: str) -> bool:
 # Outlets a question may name that the index may not hold; names that are also common words or
 # other things when capitalised ("Time", "The Sun", "Variety", "The Independent") are left out
 WELL_KNOWN = tuple(
-    n.strip()
+    " ".join(n.split())  # (a name broken across lines below is one name)
     for n in """
     ABC News; AFP; Al Jazeera; Ars Technica; Associated Press; Axios; Barron's; Bleacher Report;
     Bloomberg; BuzzFeed News; CBS News; CBS Sports; CNBC; CNET; CNN; Daily Mail; Der Spiegel;
@@ -220,6 +220,18 @@ WELL_KNOWN = tuple(
     """.split(";")
 )
 _WELL_KNOWN = OutletMatcher(WELL_KNOWN)
+
+
+_TAGLINE = re.compile(r"\s+[|–—-]\s+.*$")
+_WELL_KNOWN_SPELLING = {_key(n): n for n in WELL_KNOWN}
+
+
+def display_name(source: str) -> str:
+    """An outlet's name without its site's tagline or section ("Cnbc | World Business News
+    Leader" -> "CNBC", "BBC News - Health" -> "BBC News"), a well-known one spelled as it
+    spells itself."""
+    head = _TAGLINE.sub("", source).strip() or source.strip()
+    return _WELL_KNOWN_SPELLING.get(_key(head), head)
 
 
 def well_known_outlets() -> OutletMatcher:
