@@ -884,7 +884,13 @@ def test_a_conversation_opened_with_he_or_she_and_no_name_is_asked_who(qa: NewsQ
 def test_a_filter_date_is_all_date_and_a_refusal_under_it_says_the_day_read(
     qa: NewsQA,
 ) -> None:
-    for junk in ("not yesterday", "yesterday <img src=x>", "**yesterday** [x](http://a.b)"):
+    for junk in (
+        "not yesterday",
+        "yesterday <img src=x>",
+        "**yesterday** [x](http://a.b)",
+        "2023-11-17T25:00",  # an ISO time that is none is not read as its day
+        "2023-11-17T10:00+25:00",
+    ):
         with pytest.raises(ValueError, match="Not a date"):
             qa.search("railway", since=junk)
     refused = qa.ask("When did the Glacier Line reopen?", since="last week")

@@ -249,8 +249,9 @@ def parse_when(value: DateLike, *, end_of_day: bool = False) -> datetime | None:
             if len(text) == 10:  # YYYY-MM-DD
                 return parse_when(date.fromisoformat(text), end_of_day=end_of_day)
             return datetime.fromisoformat(text)
-        except ValueError:
-            pass
+        except ValueError as exc:
+            if re.match(r"\d{4}-\d\d-\d\d[T ]\d", text):  # an ISO time that is none
+                raise ValueError(f"Not a date and time: {value!r} ({exc})") from None
     found = find_dates(text, today=date.today())
     # the date must be all there is ("not yesterday", "yesterday <img …>" are not dates)
     rest = text[: found[0].start] + text[found[0].end :] if len(found) == 1 else text
