@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -966,3 +966,34 @@ def test_a_question_with_a_lone_surrogate_or_a_wrong_type(qa: NewsQA) -> None:
         qa.ask("How many tonnes?", sources=[None])  # type: ignore[list-item]
     lone = qa.ask("What about him?", history=[{"question": None, "text": None}])
     assert "None" not in lone.standalone_question
+
+
+def test_a_misdated_article_is_not_what_an_answer_is_as_of(real_embedder) -> None:
+    """An article dated 3000 (a typo) is quoted for what it says, but the answer is not "as of"
+    a day no news can have."""
+    hits = (
+        passage(
+            0,
+            "The fictional valley farmer sold twelve sheep at the autumn market, she said.",
+            source="Valley Post",
+            published=datetime(3000, 12, 31, tzinfo=UTC),
+        ),
+        passage(
+            1,
+            "The fictional valley farmer bought a new tractor for the spring, she said.",
+            source="Valley Post",
+            published=datetime(2023, 10, 2, tzinfo=UTC),
+        ),
+    )
+    question = "What did the valley farmer sell and buy?"
+    request = AnswerRequest(question=question, standalone=question, hits=hits)
+    answer = next(
+        e
+        for e in ExtractiveAnswerer(EvidenceScorer(real_embedder)).stream(request)
+        if isinstance(e, Answer)
+    )
+    assert {c.article.published.year for c in answer.citations if c.article.published} == {
+        3000,
+        2023,
+    }
+    assert answer.as_of == datetime(2023, 10, 2, tzinfo=UTC)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
+from newsqa.periods import last_news_day
 from newsqa.types import Answer, Citation, SearchHit
 
 __all__ = [
@@ -55,8 +56,14 @@ def _utc(d: datetime) -> datetime:
 
 
 def newest_date(citations: Sequence[Citation]) -> datetime | None:
-    """The publication date of the newest cited article: what the answer is "as of"."""
-    dates = [c.article.published for c in citations if c.article.published is not None]
+    """The publication date of the newest cited article: what the answer is "as of" (a date
+    later than any news can be, a typo such as 3000 for 2023, says nothing of when)."""
+    latest = last_news_day()
+    dates = [
+        c.article.published
+        for c in citations
+        if c.article.published is not None and c.article.published.date() <= latest
+    ]
     return max(dates, key=_utc) if dates else None
 
 
