@@ -67,6 +67,17 @@ def test_api_answers_with_citations_and_sources(page_url: str) -> None:
     assert "Its 4 outlets: " in text and "newsqa index" not in text  # no command to run
 
 
+def test_the_api_needs_only_the_question_and_the_conversation(page_url: str) -> None:
+    """The filters and the answerer are optional through /ask, as they are on the page."""
+    from gradio_client import Client
+
+    client = Client(page_url, verbose=False)
+    chat, *_ = client.predict(
+        "How much did the avalanche repairs on the Glacier Line cost?", [], api_name="/ask"
+    )
+    assert "48 million crowns" in str(chat)
+
+
 def test_only_the_latest_answer_links_to_the_source_cards(page_url: str) -> None:
     """The cards shown are the latest answer's: an earlier answer's [1] would land on another
     article's card, so its markers are plain text once another answer comes."""

@@ -249,6 +249,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 with gr.Accordion("Filters (apply to the next question)", open=False):
                     outlets = gr.Dropdown(
                         choices=list(stats.outlets),
+                        value=[],
                         multiselect=True,
                         # outlets added after start-up (another tab, the API) are valid too;
                         # one the index lacks is answered with the outlets it has
@@ -257,11 +258,14 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                         elem_id="outlets",
                     )
                     with gr.Row():
+                        # (a value: optional for the page's API, /ask, as they are here)
                         since = gr.Textbox(
+                            value="",
                             label="From (YYYY-MM-DD, or words: May 2024, last week)",
                             elem_id="since",
                         )
                         until = gr.Textbox(
+                            value="",
                             label="To (YYYY-MM-DD, or words: May 2024, yesterday)",
                             elem_id="until",
                         )
