@@ -964,6 +964,9 @@ def test_a_question_with_a_lone_surrogate_or_a_wrong_type(qa: NewsQA) -> None:
         qa.ask(123)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="outlet names"):
         qa.ask("How many tonnes?", sources=[None])  # type: ignore[list-item]
+    for wordless in ("?", "*", "😀", ""):
+        with pytest.raises(ValueError, match="has no words"):
+            qa.search(wordless)
     lone = qa.ask("What about him?", history=[{"question": None, "text": None}])
     assert "None" not in lone.standalone_question
 

@@ -435,11 +435,14 @@ class NewsQA:
     ) -> list[SearchHit]:
         """The `k` passages that best match `query`, optionally from some outlets or a period.
 
-        Raises ValueError for a filter that can never match: an outlet the index does not have
-        (the names are read as in questions: "BBC", "the verge"), `since` after `until`."""
+        Raises ValueError for a query without a word, and for a filter that can never match:
+        an outlet the index does not have (the names are read as in questions: "BBC", "the
+        verge"), `since` after `until`."""
         if not isinstance(query, str):
             raise TypeError(f"the query is text, not {type(query).__name__}")
         query = clean_text(query)
+        if not _WORDY.search(query):  # "?" or "*" matched five unrelated passages
+            raise ValueError("The query has no words: write what to search for.")
         if not isinstance(k, int) or isinstance(k, bool):
             raise TypeError(f"k is a whole number, not {k!r}")
         if k < 1:
