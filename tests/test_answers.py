@@ -1000,3 +1000,32 @@ def test_a_misdated_article_is_not_what_an_answer_is_as_of(real_embedder) -> Non
         2023,
     }
     assert answer.as_of == datetime(2023, 10, 2, tzinfo=UTC)
+
+
+def test_who_won_is_answered_by_a_result_not_a_preview(real_embedder) -> None:
+    """A short "Who won …?" whose passages only preview or predict the game is declined,
+    saying so; one whose passage gives the result is answered with it."""
+    preview = passage(
+        0,
+        "The Lakeside Lions meet the Riverton Rooks in the chess final on Saturday, in what "
+        "could be the closest final in years.",
+        source="Lakeside Times",
+        title="Chess final preview",
+    )
+    result = passage(
+        1,
+        "The Lakeside Lions beat the Riverton Rooks in the chess final on Saturday, 3.5 to 2.5.",
+        source="Lakeside Times",
+        title="Lions take the chess title",
+    )
+    answerer = ExtractiveAnswerer(EvidenceScorer(real_embedder))
+    question = "Who won the chess final between the Lions and the Rooks?"
+
+    def answer(*hits: SearchHit) -> Answer:
+        request = AnswerRequest(question=question, standalone=question, hits=hits)
+        return next(e for e in answerer.stream(request) if isinstance(e, Answer))
+
+    declined = answer(preview)
+    assert declined.declined and declined.notes == ("None of the passages found says who won.",)
+    answered = answer(preview, result)
+    assert not answered.declined and "beat the Riverton Rooks" in answered.text

@@ -332,16 +332,17 @@ class ExtractiveAnswerer:
                 yield from declining(request, self.name)
                 return
             chosen = self._select(request.standalone, hits, scored)
+            form = asked_form(asked)
             if (
                 short
-                and asked_form(asked) == "amount"
-                and not any(gives(p.sentence.text, "amount") for p in chosen)
+                and form in _DECLINED_WITHOUT
+                and not any(gives(p.sentence.text, form) for p in chosen)
             ):
                 # "How much did Apple's Vision Pro cost?" answered with a sentence naming it
                 # but no price answers nothing asked (a count or a length may be written in
-                # words, "twenty-two minutes": those questions are answered as they are)
-                note = "None of the passages found gives a figure for it."
-                yield from declining(request, self.name, notes=(note,))
+                # words, "twenty-two minutes": those questions are answered as they are);
+                # "Who won Super Bowl LVIII?" answered with a preview of the game, neither
+                yield from declining(request, self.name, notes=(_DECLINED_WITHOUT[form],))
                 return
             unquoted = _unquoted_outlets(scored.named, hits, chosen)
             if scored.named and len(unquoted) == len(scored.named):
@@ -450,6 +451,12 @@ def _topic_terms(question: str, named: list[_Named]) -> set[str]:
         if word.lower() not in _WHEN and not word.isdigit() and term not in outlets
     }
 
+
+# what a short question asks for that its passages must give, or it is declined, saying so
+_DECLINED_WITHOUT = {
+    "amount": "None of the passages found gives a figure for it.",
+    "winner": "None of the passages found says who won.",
+}
 
 _BRACKETED = re.compile(r"\[(\d+)\]")
 

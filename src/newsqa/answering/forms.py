@@ -10,7 +10,7 @@ from typing import Literal
 
 __all__ = ["Form", "asked_form", "gives"]
 
-Form = Literal["amount", "number", "date", "reason"]
+Form = Literal["amount", "number", "date", "reason", "winner"]
 
 _WHAT_IS_THE = r"\b(?:what|which)\s+(?:is\s+|was\s+|were\s+|are\s+)?(?:the\s+)?"
 # "how much" and prices ask for an amount (of money, a share); "how many", a count or any figure
@@ -35,6 +35,17 @@ _DATE_QUESTION = re.compile(
 _REASON_QUESTION = re.compile(
     r"^\W*why\b|\bwhat\s+(?:is|was|are|were)\s+the\s+reasons?\b|\bfor\s+what\s+reasons?\b"
     r"|\bwhat\s+(?:caused|led\s+to|prompted)\b",
+    re.IGNORECASE,
+)
+# "Who won …?", "Which team won …?": a winner, which a preview or a prediction does not give
+_WINNER_QUESTION = re.compile(
+    r"^\W*who\s+(?:won|has\s+won|had\s+won|beat|defeated|was\s+the\s+winner)\b"
+    r"|\bwhich\s+(?:\w+\s+)?(?:team|party|candidate|player|side|club|country|driver|film|"
+    r"movie|song|album|horse|nation)\s+(?:won|beat|defeated)\b|\bwho\s+(?:is|was)\s+the\s+winner\b",
+    re.IGNORECASE,
+)
+_WINNER = re.compile(
+    r"\b(?:won|beat|defeated|victory|victorious|clinched|triumphed|winner|winners|champions?)\b",
     re.IGNORECASE,
 )
 # words that give a cause: "because", "after a review found he was not consistently candid"
@@ -93,6 +104,8 @@ def asked_form(question: str) -> Form | None:
         return "number"
     if _REASON_QUESTION.search(question):
         return "reason"
+    if _WINNER_QUESTION.search(question):
+        return "winner"
     return None
 
 
@@ -105,4 +118,6 @@ def gives(text: str, form: Form) -> bool:
         return bool(_AMOUNT.search(text))
     if form == "reason":
         return bool(_REASON.search(text))
+    if form == "winner":
+        return bool(_WINNER.search(text))
     return bool(_FIGURE.search(_DAY_OF_MONTH.sub(" ", text)))
