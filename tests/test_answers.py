@@ -1029,3 +1029,34 @@ def test_who_won_is_answered_by_a_result_not_a_preview(real_embedder) -> None:
     assert declined.declined and declined.notes == ("None of the passages found says who won.",)
     answered = answer(preview, result)
     assert not answered.declined and "beat the Riverton Rooks" in answered.text
+
+
+def test_a_day_unsure_in_utc_is_not_glossed_and_an_updated_page_is_said(real_embedder) -> None:
+    """Stamped 02:28 UTC, an American story's "late Friday" may be the Friday before its UTC
+    date: no gloss rather than a wrong one. A page that names a later day than its own date
+    (a timeline updated since) is said to be, so its date is not read as when it reported."""
+    hits = (
+        passage(
+            0,
+            "European lawmakers clinched a political deal on the fictional Robot Act late Friday, "
+            "officials said.",
+            source="Brussels Wire",
+            published=datetime(2023, 12, 9, 2, 28, tzinfo=UTC),
+        ),
+        passage(
+            1,
+            "November 22: the fictional Robot Act reached its final vote, the timeline says. "
+            "The Robot Act talks began on Monday with a political deal in sight.",
+            source="Tech Daily",
+            published=datetime(2023, 11, 18, 15, 0, tzinfo=UTC),
+        ),
+    )
+    question = "When did lawmakers clinch the political deal on the Robot Act?"
+    request = AnswerRequest(question=question, standalone=question, hits=hits)
+    answer = next(
+        e
+        for e in ExtractiveAnswerer(EvidenceScorer(real_embedder)).stream(request)
+        if isinstance(e, Answer)
+    )
+    assert "late Friday" in answer.text and "(“Friday”" not in answer.text
+    assert "Tech Daily (18 Nov 2023, updated since):" in answer.text

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from newsqa.periods import RELATIVE, WEEKDAYS, Period, relative_period
 from newsqa.retrieval.dates import MONTH_WORDS, month_number
 
-__all__ = ["resolve_relative_dates"]
+__all__ = ["resolve_relative_dates", "updated_since", "written_after"]
 
 _PATTERN = re.compile(rf"\b(?P<phrase>{RELATIVE})\b", re.IGNORECASE)
 # words someone said: their "today" is the day they said them, which the article may not give
@@ -72,6 +72,27 @@ def written_after(text: str, day: date) -> bool:
     return False
 
 
+# hours after midnight UTC in which a story's own day may still be the day before (an American
+# outlet's evening: "late Friday" stamped 02:28 on Saturday, UTC)
+_EARLY_UTC_HOURS = 8
+
+
+def _day_unsure(published: datetime) -> bool:
+    """A time given in UTC in its first hours, not midnight itself (a date alone is stored as
+    midnight): the outlet's own day, which "yesterday" and "on Friday" count from, is unsure."""
+    return (
+        published.utcoffset() == timedelta(0)
+        and published.time() != datetime.min.time()
+        and published.hour < _EARLY_UTC_HOURS
+    )
+
+
+def updated_since(text: str, published: datetime | None) -> bool:
+    """A passage that names a day after its article's date: a live page or timeline updated
+    since it was first published, so it may report later events than its date says."""
+    return published is not None and written_after(text, published.date())
+
+
 def resolve_relative_dates(
     text: str, published: datetime | None, *, context: str = ""
 ) -> list[tuple[str, str]]:
@@ -79,7 +100,7 @@ def resolve_relative_dates(
     article's publication date; empty when the article has no date, or when `context` (the
     passage `text` is from) names a later day than it: the page was updated since it was
     first published, and its "on Sunday" may be a Sunday after that."""
-    if published is None or written_after(context, published.date()):
+    if published is None or written_after(context, published.date()) or _day_unsure(published):
         return []
     ref = published.date()
     quoted = [q.span() for q in _QUOTE.finditer(text)]

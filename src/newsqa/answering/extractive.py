@@ -14,7 +14,7 @@ import numpy as np
 
 from newsqa.answering.base import AnswerEvent, AnswerRequest, declining, newest_date
 from newsqa.answering.citations import numbers
-from newsqa.answering.dates import resolve_relative_dates
+from newsqa.answering.dates import resolve_relative_dates, updated_since
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
 from newsqa.answering.forms import asked_form, gives
 from newsqa.answering.names import asked_names, listing, names_in, unmentioned
@@ -375,7 +375,10 @@ class ExtractiveAnswerer:
             )
             lead = display_name(hit.article.source) if hit.article.source else "An article"
             if hit.article.published is not None:
-                lead += f" ({hit.article.published:%-d %b %Y})"
+                # a page updated since its date (a timeline naming later days) may report what
+                # happened after it: said, so the date is not read as when this was reported
+                later = ", updated since" if updated_since(hit.text, hit.article.published) else ""
+                lead += f" ({hit.article.published:%-d %b %Y}{later})"
             when = resolve_relative_dates(s.text, hit.article.published, context=hit.text)
             gloss = "".join(f" (“{p}”: {meant})" for p, meant in when)
             line = f"{_unmarked(lead)}: {_unmarked(s.text)} [{n}]{gloss}"
