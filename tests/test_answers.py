@@ -1060,3 +1060,25 @@ def test_a_day_unsure_in_utc_is_not_glossed_and_an_updated_page_is_said(real_emb
     )
     assert "late Friday" in answer.text and "(“Friday”" not in answer.text
     assert "Tech Daily (18 Nov 2023, updated since):" in answer.text
+
+
+def test_a_short_question_naming_a_year_nothing_quoted_is_from_is_declined(
+    real_embedder,
+) -> None:
+    """ "Who won the 2025 final?" over passages of 2023 quoting the 2017 winners is declined;
+    the same question about 2017 is answered."""
+    hit = passage(
+        0,
+        "The Lakeside Lions won the chess final in 2017, their last title before this season.",
+        source="Lakeside Times",
+        published=datetime(2023, 10, 2, tzinfo=UTC),
+    )
+    answerer = ExtractiveAnswerer(EvidenceScorer(real_embedder))
+
+    def answer(question: str) -> Answer:
+        request = AnswerRequest(question=question, standalone=question, hits=(hit,))
+        return next(e for e in answerer.stream(request) if isinstance(e, Answer))
+
+    later = answer("Who won the 2025 chess final?")
+    assert later.declined and later.notes == ("Nothing found mentions “2025”.",)
+    assert not answer("Who won the 2017 chess final?").declined

@@ -17,7 +17,7 @@ from newsqa.answering.citations import numbers
 from newsqa.answering.dates import resolve_relative_dates, updated_since
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
 from newsqa.answering.forms import asked_form, gives
-from newsqa.answering.names import asked_names, listing, names_in, unmentioned
+from newsqa.answering.names import Name, asked_names, listing, names_in, unmentioned
 from newsqa.periods import WEEKDAYS, last_news_day
 from newsqa.retrieval.dates import MONTH_WORDS, find_dates, reference_day
 from newsqa.retrieval.outlets import OutletMatcher, OutletMention, display_name
@@ -332,6 +332,13 @@ class ExtractiveAnswerer:
                 yield from declining(request, self.name)
                 return
             chosen = self._select(request.standalone, hits, scored)
+            years = _unmentioned_years(asked, chosen, hits) if short else []
+            if years:
+                # a year it names that nothing quoted mentions nor is dated in: "Who won the
+                # 2025 Super Bowl?" is not answered with the 2017 Eagles
+                note = f"Nothing found mentions {listing(years)}."
+                yield from declining(request, self.name, notes=(note,))
+                return
             form = asked_form(asked)
             if (
                 short
@@ -460,6 +467,36 @@ _DECLINED_WITHOUT = {
     "amount": "None of the passages found gives a figure for it.",
     "winner": "None of the passages found says who won.",
 }
+
+# a year that names an event ("the 2025 Super Bowl", "the 2024 election"), not a period: one
+# after a month or a preposition of time is when to look ("in March 2023", "since 2022")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_PERIOD_BEFORE = re.compile(
+    r"(?:\b(?:in|during|since|until|till|before|after|by|from|through|of|early|late|mid|end|"
+    r"start|beginning)|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+    r"(?:\s+\d{1,2}(?:st|nd|rd|th)?,?)?)\s*-?\s*$"
+)
+
+
+def _unmentioned_years(
+    question: str, chosen: list[_Pick], hits: tuple[SearchHit, ...]
+) -> list[Name]:
+    """The years `question` names that no sentence chosen mentions (with its article's title)
+    nor is dated in."""
+    out = []
+    for m in _YEAR.finditer(question):
+        if _PERIOD_BEFORE.search(question[: m.start()]):
+            continue  # a period ("in March 2023") only lifts evidence of its dates, said so
+        year = m[0]
+        if not any(
+            year in f"{a.title}\n{p.sentence.text}"
+            or (a.published is not None and str(a.published.year) == year)
+            for p in chosen
+            for a in [hits[p.sentence.hit_index].article]
+        ):
+            out.append(Name(year, (year,)))
+    return out
+
 
 _BRACKETED = re.compile(r"\[(\d+)\]")
 
