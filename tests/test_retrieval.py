@@ -370,7 +370,8 @@ def test_filters_still_restrict_every_sub_search(qa: NewsQA) -> None:
     assert {h.article.published.month for h in in_may if h.article.published} == {5}
     with pytest.raises(ValueError, match="No outlet 'No Such Outlet' in the index"):
         qa.search(q, k=5, sources=["No Such Outlet"])
-    assert qa.search("   ", k=5) == []
+    with pytest.raises(ValueError, match="has no words"):
+        qa.search("   ", k=5)
 
 
 def test_a_question_for_the_news_itself_gets_the_newest_articles(qa: NewsQA) -> None:
