@@ -1082,3 +1082,30 @@ def test_a_short_question_naming_a_year_nothing_quoted_is_from_is_declined(
     later = answer("Who won the 2025 chess final?")
     assert later.declined and later.notes == ("Nothing found mentions “2025”.",)
     assert not answer("Who won the 2017 chess final?").declined
+
+
+def test_a_short_why_question_is_answered_by_a_reason(real_embedder) -> None:
+    """"Why did the council close the bridge?" over a passage that only says it closed is
+    declined, saying so; one that gives the cause is answered."""
+    closed = passage(
+        0,
+        "The fictional Harbor City council closed the old river bridge on Monday morning.",
+        source="Harbor Herald",
+    )
+    cause = passage(
+        1,
+        "The council closed the old river bridge because inspectors found cracks in two of its "
+        "supports.",
+        source="Harbor Herald",
+    )
+    answerer = ExtractiveAnswerer(EvidenceScorer(real_embedder))
+    question = "Why did the council close the river bridge?"
+
+    def answer(*hits: SearchHit) -> Answer:
+        request = AnswerRequest(question=question, standalone=question, hits=hits)
+        return next(e for e in answerer.stream(request) if isinstance(e, Answer))
+
+    declined = answer(closed)
+    assert declined.declined
+    assert declined.notes == ("None of the passages found gives a reason for it.",)
+    assert "inspectors found cracks" in answer(closed, cause).text
