@@ -7,6 +7,7 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CountingEmbedder
@@ -44,6 +45,13 @@ def passage(
     """A retrieved passage, chunk `c{n}` of article `a{n}`, for the answerer alone."""
     article = ArticleRef(id=f"a{n}", title=title, source=source, published=published)
     return SearchHit(chunk_id=f"c{n}", text=text, score=1.0, article=article)
+
+
+def offline(embedder: Any, question: str, *hits: SearchHit) -> Answer:
+    """The offline answerer's answer to `question` from `hits` alone."""
+    request = AnswerRequest(question=question, standalone=question, hits=hits)
+    answerer = ExtractiveAnswerer(EvidenceScorer(embedder))
+    return next(e for e in answerer.stream(request) if isinstance(e, Answer))
 
 
 def assert_citations_verbatim(qa: NewsQA, answer: Answer) -> None:
@@ -1018,16 +1026,10 @@ def test_who_won_is_answered_by_a_result_not_a_preview(real_embedder) -> None:
         source="Lakeside Times",
         title="Lions take the chess title",
     )
-    answerer = ExtractiveAnswerer(EvidenceScorer(real_embedder))
     question = "Who won the chess final between the Lions and the Rooks?"
-
-    def answer(*hits: SearchHit) -> Answer:
-        request = AnswerRequest(question=question, standalone=question, hits=hits)
-        return next(e for e in answerer.stream(request) if isinstance(e, Answer))
-
-    declined = answer(preview)
+    declined = offline(real_embedder, question, preview)
     assert declined.declined and declined.notes == ("None of the passages found says who won.",)
-    answered = answer(preview, result)
+    answered = offline(real_embedder, question, preview, result)
     assert not answered.declined and "beat the Riverton Rooks" in answered.text
 
 
@@ -1085,7 +1087,7 @@ def test_a_short_question_naming_a_year_nothing_quoted_is_from_is_declined(
 
 
 def test_a_short_why_question_is_answered_by_a_reason(real_embedder) -> None:
-    """"Why did the council close the bridge?" over a passage that only says it closed is
+    """ "Why did the council close the bridge?" over a passage that only says it closed is
     declined, saying so; one that gives the cause is answered."""
     closed = passage(
         0,
@@ -1098,14 +1100,8 @@ def test_a_short_why_question_is_answered_by_a_reason(real_embedder) -> None:
         "supports.",
         source="Harbor Herald",
     )
-    answerer = ExtractiveAnswerer(EvidenceScorer(real_embedder))
     question = "Why did the council close the river bridge?"
-
-    def answer(*hits: SearchHit) -> Answer:
-        request = AnswerRequest(question=question, standalone=question, hits=hits)
-        return next(e for e in answerer.stream(request) if isinstance(e, Answer))
-
-    declined = answer(closed)
+    declined = offline(real_embedder, question, closed)
     assert declined.declined
     assert declined.notes == ("None of the passages found gives a reason for it.",)
-    assert "inspectors found cracks" in answer(closed, cause).text
+    assert "inspectors found cracks" in offline(real_embedder, question, closed, cause).text
