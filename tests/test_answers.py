@@ -7,7 +7,6 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import CountingEmbedder
@@ -45,13 +44,6 @@ def passage(
     """A retrieved passage, chunk `c{n}` of article `a{n}`, for the answerer alone."""
     article = ArticleRef(id=f"a{n}", title=title, source=source, published=published)
     return SearchHit(chunk_id=f"c{n}", text=text, score=1.0, article=article)
-
-
-def offline(embedder: Any, question: str, *hits: SearchHit) -> Answer:
-    """The offline answerer's answer to `question` from `hits` alone."""
-    request = AnswerRequest(question=question, standalone=question, hits=hits)
-    answerer = ExtractiveAnswerer(EvidenceScorer(embedder))
-    return next(e for e in answerer.stream(request) if isinstance(e, Answer))
 
 
 def assert_citations_verbatim(qa: NewsQA, answer: Answer) -> None:
@@ -831,9 +823,12 @@ def test_the_same_measure_with_other_figures_in_other_words_is_flagged(real_embe
     answer = answer_of(real_embedder, "How many people did the Quenby flood kill?", *hits)
     assert len(answer.citations) == 2
     assert answer.notes == (
-        "Sources differ: [1] and [2] give different figures (reported on different days: the "
-        "later may be an update).",
+        "Sources differ: [1] and [2] (reported on different days) give different figures: the "
+        "later may be an update.",
     )
+    same_day = (hits[0], hit(1, hits[1].text, 4))
+    answer = answer_of(real_embedder, "How many people did the Quenby flood kill?", *same_day)
+    assert answer.notes == ("Sources differ: [1] and [2] give different figures.",)
     # figures of different things are no disagreement
     other = (
         hit(0, "The flood in Quenby killed 13 people and cut power to the old town.", 4),
@@ -1027,9 +1022,9 @@ def test_who_won_is_answered_by_a_result_not_a_preview(real_embedder) -> None:
         title="Lions take the chess title",
     )
     question = "Who won the chess final between the Lions and the Rooks?"
-    declined = offline(real_embedder, question, preview)
+    declined = answer_of(real_embedder, question, preview)
     assert declined.declined and declined.notes == ("None of the passages found says who won.",)
-    answered = offline(real_embedder, question, preview, result)
+    answered = answer_of(real_embedder, question, preview, result)
     assert not answered.declined and "beat the Riverton Rooks" in answered.text
 
 
@@ -1101,7 +1096,7 @@ def test_a_short_why_question_is_answered_by_a_reason(real_embedder) -> None:
         source="Harbor Herald",
     )
     question = "Why did the council close the river bridge?"
-    declined = offline(real_embedder, question, closed)
+    declined = answer_of(real_embedder, question, closed)
     assert declined.declined
     assert declined.notes == ("None of the passages found gives a reason for it.",)
-    assert "inspectors found cracks" in offline(real_embedder, question, closed, cause).text
+    assert "inspectors found cracks" in answer_of(real_embedder, question, closed, cause).text

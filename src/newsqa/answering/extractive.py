@@ -613,12 +613,22 @@ def _disagreements(chosen: list[_Pick], hits: tuple[SearchHit, ...]) -> list[str
     ]
     if not pairs:
         return []
-    days = {
-        published.date()
-        for i, j in pairs
-        for p in (chosen[i], chosen[j])
-        if (published := hits[p.sentence.hit_index].article.published) is not None
-    }
-    said = "; ".join(f"[{i + 1}] and [{j + 1}]" for i, j in pairs)
-    later = " (reported on different days: the later may be an update)" if len(days) > 1 else ""
-    return [f"Sources differ: {said} give different figures{later}."]
+
+    def day(p: _Pick) -> date | None:
+        published = hits[p.sentence.hit_index].article.published
+        return published.date() if published is not None else None
+
+    def pair(i: int, j: int) -> str:
+        """ "[1] and [2]", and whether the two were reported on different days (the pair's
+        own: two of the same day are not, whatever other pairs are)."""
+        a, b = day(chosen[i]), day(chosen[j])
+        apart = " (reported on different days)" if a and b and a != b else ""
+        return f"[{i + 1}] and [{j + 1}]{apart}"
+
+    said = "; ".join(pair(i, j) for i, j in pairs)
+    update = (
+        ": the later may be an update"
+        if any(day(chosen[i]) != day(chosen[j]) for i, j in pairs)
+        else ""
+    )
+    return [f"Sources differ: {said} give different figures{update}."]
