@@ -1100,3 +1100,28 @@ def test_a_short_why_question_is_answered_by_a_reason(real_embedder) -> None:
     assert declined.declined
     assert declined.notes == ("None of the passages found gives a reason for it.",)
     assert "inspectors found cracks" in answer_of(real_embedder, question, closed, cause).text
+
+
+def test_a_copy_the_question_names_is_said_in_the_lead(real_embedder) -> None:
+    """ "According to Valley Post …" of a wire story the Valley Post carried as a copy: the answer
+    quotes the original and says the named outlet carried it."""
+    original = passage(
+        0,
+        "Regulators ordered inspections of 171 fictional Skylark jets after a panel blew out, "
+        "the agency said on Monday.",
+        source="Wire Service",
+        title="Skylark jets grounded",
+        published=datetime(2023, 12, 12, tzinfo=UTC),
+    )
+    copy = ArticleRef(id="copy", title="Skylark jets grounded", source="Valley Post")
+    hit = SearchHit(
+        chunk_id=original.chunk_id,
+        text=original.text,
+        score=1.0,
+        article=original.article,
+        also_published_by=(copy,),
+    )
+    answer = answer_of(
+        real_embedder, "According to the Valley Post, how many Skylark jets must be inspected?", hit
+    )
+    assert "Wire Service (12 Dec 2023), also carried by Valley Post: Regulators" in answer.text

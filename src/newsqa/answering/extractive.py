@@ -365,6 +365,8 @@ class ExtractiveAnswerer:
             return
         citations: list[Citation] = []
         lines: list[str] = []
+        # outlets the question names that carried a chosen story as a copy: said in its lead
+        asked_outlets = {o for m in matcher.find(request.standalone) for o in m.outlets}
         for n, pick in enumerate(chosen, 1):
             s = pick.sentence
             hit = hits[s.hit_index]
@@ -386,6 +388,12 @@ class ExtractiveAnswerer:
                 # happened after it: said, so the date is not read as when this was reported
                 later = ", updated since" if updated_since(hit.text, hit.article.published) else ""
                 lead += f" ({hit.article.published:%-d %b %Y}{later})"
+            carried = sorted(
+                {c.source for c in hit.also_published_by if c.source in asked_outlets}
+                - {hit.article.source}
+            )
+            if carried:  # "According to Yahoo News …" of an AP story Yahoo carried
+                lead += f", also carried by {', '.join(display_name(o) for o in carried)}"
             when = resolve_relative_dates(s.text, hit.article.published, context=hit.text)
             gloss = "".join(f" (“{p}”: {meant})" for p, meant in when)
             line = f"{_unmarked(lead)}: {_unmarked(s.text)} [{n}]{gloss}"
