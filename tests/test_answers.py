@@ -1081,27 +1081,6 @@ def test_a_short_question_naming_a_year_nothing_quoted_is_from_is_declined(
     assert not answer("Who won the 2017 chess final?").declined
 
 
-def test_a_short_why_question_is_answered_by_a_reason(real_embedder) -> None:
-    """ "Why did the council close the bridge?" over a passage that only says it closed is
-    declined, saying so; one that gives the cause is answered."""
-    closed = passage(
-        0,
-        "The fictional Harbor City council closed the old river bridge on Monday morning.",
-        source="Harbor Herald",
-    )
-    cause = passage(
-        1,
-        "The council closed the old river bridge because inspectors found cracks in two of its "
-        "supports.",
-        source="Harbor Herald",
-    )
-    question = "Why did the council close the river bridge?"
-    declined = answer_of(real_embedder, question, closed)
-    assert declined.declined
-    assert declined.notes == ("None of the passages found gives a reason for it.",)
-    assert "inspectors found cracks" in answer_of(real_embedder, question, closed, cause).text
-
-
 def test_a_copy_the_question_names_is_said_in_the_lead(real_embedder) -> None:
     """ "According to Valley Post …" of a wire story the Valley Post carried as a copy: the answer
     quotes the original and says the named outlet carried it."""

@@ -316,11 +316,44 @@ def test_stop_ends_an_answer_being_written(page: Any) -> None:
         assert "Stopped. The passages found were these:" in page.locator("#sources").inner_text()
         screenshot(page, "09-stopped")
         _answer_with(page, "offline (no LLM)")
-        answer = ask(page, "Who is the harbour director in Valdria?")  # Enter, as before
+        # (until the stopped answer's event has ended, which its thread notices within half a
+        # second, Enter is not taken: the question stays in the box, to send again)
+        box.fill("Who is the harbour director in Valdria?")
+        for _ in range(20):
+            box.press("Enter")
+            if box.input_value() == "":
+                break
+            page.wait_for_timeout(250)
+        answer = page.locator(BOT).nth(1)
+        answer.wait_for()
+        wait_idle(page)
         assert "Quist" in answer.inner_text()
     page.wait_for_timeout(1500)  # the LLM connection closed: the abandoned answer falls back
     assert page.locator(BOT).first.inner_text().strip() == "Stopped."
     assert page.locator(BOT).count() == 2 and "Quist" in card_for(page, 1).inner_text()
+
+
+def test_a_question_sent_another_way_meanwhile_is_not_taken(page: Any) -> None:
+    """Asked with Ask, the answer waits on a silent LLM; Enter on another question meanwhile
+    does not take it (it cut the first answer off, whose bubble stayed "…"): it stays in the
+    box and Stop stays."""
+    with unresponsive_llm() as llm:
+        _answer_with(page, llm.llm)
+        box = page.locator("#question textarea")
+        box.fill(GLACIER)
+        page.locator("#ask").click()
+        stop = page.locator("#stop")
+        stop.wait_for()
+        llm.wait_for_request()
+        box.fill("Who is the harbour director in Valdria?")
+        box.press("Enter")
+        page.wait_for_timeout(1500)
+        assert box.input_value() == "Who is the harbour director in Valdria?"
+        assert page.locator(USER).count() == 1 and stop.is_visible()
+        assert not page.locator("#ask").is_visible()
+        assert page.locator(BOT).last.inner_text().strip() == "…"  # still waiting on the LLM
+        stop.click()
+        page.locator(BOT, has_text="Stopped.").wait_for()
 
 
 def test_stop_while_an_llm_streams_leaves_the_mark(

@@ -474,7 +474,6 @@ def _topic_terms(question: str, named: list[_Named]) -> set[str]:
 _DECLINED_WITHOUT = {
     "amount": "None of the passages found gives a figure for it.",
     "winner": "None of the passages found says who won.",
-    "reason": "None of the passages found gives a reason for it.",
 }
 
 # a year that names an event ("the 2025 Super Bowl", "the 2024 election"), not a period: one

@@ -60,6 +60,10 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
     # update it sent meanwhile could still land after Stop's mark or New chat's empty chat; the
     # answer, seeing this, writes the mark itself (or nothing) and ends
     ended: dict[str, str] = {}
+    # the answer each session is writing (a token per answer): a question sent meanwhile by
+    # another way (Enter while an answer asked with Ask streams, an example) is not taken
+    # either; it cut the answer being written off, its bubble left at "…"
+    writing: dict[str, object] = {}
 
     def respond(
         message: str,
@@ -75,9 +79,12 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         taken: what the user types meanwhile stays (a second question sent while an answer
         streams is not taken, and is still there to send)."""
         session = _session(request)
+        keep = gr.update()  # the box as the user has it now
+        if session and session in writing:
+            yield gr.skip(), keep, gr.skip(), gr.skip()  # still in the box, to send after
+            return
         ended.pop(session, None)
         question = (message or "").strip()
-        keep = gr.update()  # the box as the user has it now
         chat, answers = list(chat or []), list(answers or [])
         if not question:
             yield chat, "", sources_html(answers[-1] if answers else None), answers
@@ -87,6 +94,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             {"role": "user", "content": as_written(question)},
             {"role": "assistant", "content": WAITING},
         ]
+        token = writing[session] = object()
         yield chat, "", sources_html(None), answers
         llm = "" if not answerer or answerer == OFFLINE else answerer.strip()
         written = ""
@@ -136,17 +144,29 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             # put back in the box (a bad date in the filters should not cost it)
             chat[-1] = {"role": "assistant", "content": f"Sorry, that did not work: {exc}"}
             yield chat, question, sources_html(None), answers
+        finally:
+            if writing.get(session) is token:
+                del writing[session]
 
     def new_chat(request: Any = None) -> tuple[Chat, list[Answer], str, str]:
         ended[_session(request)] = "new"
+        writing.pop(_session(request), None)  # the next question is taken at once
         return [], [], sources_html(None), ""
 
     def stopped(chat: Chat, panel: str, request: Any = None) -> tuple[Chat, str, Any, Any, Any]:
         ended[_session(request)] = "stop"
+        writing.pop(_session(request), None)
         return _stopped(chat, panel)
 
+    def idle(request: Any = None) -> tuple[Any, Any, Any]:
+        """Ask back, unless this session's answer is still being written (a question not
+        taken meanwhile ends before it)."""
+        if _session(request) in writing:
+            return gr.skip(), gr.skip(), gr.skip()
+        return _idle()
+
     # Gradio hands a handler its request by the parameter's type, which it reads at run time
-    for handler in (respond, new_chat, stopped):
+    for handler in (respond, new_chat, stopped, idle):
         handler.__annotations__["request"] = gr.Request
 
     def add_articles(
@@ -319,7 +339,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         for event in asked:
             # and the box has the focus again, for the next question (Ask, hidden while the
             # answer was written, had taken it away)
-            event.then(_idle, None, buttons, **quick).then(None, None, None, js=_FOCUS_BOX)
+            event.then(idle, None, buttons, **quick).then(None, None, None, js=_FOCUS_BOX)
         # (an event that cancels others goes through the queue, as Gradio needs)
         stop.click(
             stopped,
