@@ -124,9 +124,9 @@ _NO_CHUNKS = "No generation chunks were returned"
 
 def _no_text(chat_model: BaseChatModel) -> LLMFailedError:
     return LLMFailedError(
-        f"the LLM at {_endpoint(chat_model)} returned no text (was the prompt longer than its "
-        "context? a local server needs a context of 4,096 tokens or more, e.g. llama.cpp's "
-        "--n_ctx 4096)"
+        f"the LLM at {_endpoint(chat_model)} returned no text (did its server stop, or was the "
+        "prompt longer than its context? a local server needs a context of 4,096 tokens or "
+        "more, e.g. llama.cpp's --n_ctx 4096)"
     )
 
 

@@ -248,6 +248,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 with gr.Row():
                     box = gr.Textbox(
                         placeholder="Ask a question about the news…",
+                        label="Question",  # (not shown: what a screen reader names the box)
                         show_label=False,
                         elem_id="question",
                         scale=8,
