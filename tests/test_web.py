@@ -306,7 +306,8 @@ def test_quoted_text_is_shown_as_written_in_the_chat() -> None:
     cite = _quoting(quote)
     shown = answer_markdown(Answer(question="q", text=f"Wire: {quote} [1]", citations=(cite,)))
     assert r"The \*\*new\*\* rota, see \[2\] and \`shift\_b\`, &lt;b&gt;starts&lt;/b&gt;" in shown
-    assert shown.count("<a ") == 1 and shown.endswith('<a class="cite" href="#src-1">[1]</a>')
+    marker = '<a class="cite" href="#src-1" aria-label="Source 1: A story">[1]</a>'
+    assert shown.count("<a ") == 1 and shown.endswith(marker)
 
 
 def test_statements_not_traced_to_a_source_are_marked_where_they_stand() -> None:
@@ -324,7 +325,8 @@ def test_statements_not_traced_to_a_source_are_marked_where_they_stand() -> None
         notes=("1 statement(s) could not be traced to the sources",),
     )
     shown = answer_markdown(answer)
-    assert shown.startswith(f'{said} <a class="cite" href="#src-1">[1]</a> <span class="untraced"')
+    marker = '<a class="cite" href="#src-1" aria-label="Source 1: A story">[1]</a>'
+    assert shown.startswith(f'{said} {marker} <span class="untraced"')
     assert shown.count("<span") == 1 and r"The \*moon\* is made of cheese.</span>" in shown
     assert sources_html(answer).count("could not be traced") == 1  # said once, not twice
 

@@ -51,14 +51,18 @@ def status_markdown(stats: IndexStats, *, indexing: str = "") -> str:
 def answer_markdown(answer: Answer) -> str:
     """The answer for the chat, each `[n]` a link to its source card, and each statement that
     could not be traced to a source (an LLM's) marked as such where it stands."""
-    numbers = {c.n for c in answer.citations}
+    titles = {c.n: c.article.title or "(untitled)" for c in answer.citations}
 
     def linked(text: str) -> str:
         pieces, cursor = [], 0
         for m in _MARKER.finditer(text):  # quoted text is shown as written, markers linked
-            if int(m[1]) in numbers:
+            if int(m[1]) in titles:
                 pieces.append(as_written(text[cursor : m.start()]))
-                pieces.append(f'<a class="cite" href="#src-{m[1]}">[{m[1]}]</a>')
+                # (named for a screen reader by its source, not read as "link [1]")
+                label = html.escape(f"Source {m[1]}: {titles[int(m[1])]}")
+                pieces.append(
+                    f'<a class="cite" href="#src-{m[1]}" aria-label="{label}">[{m[1]}]</a>'
+                )
                 cursor = m.end()
         return "".join([*pieces, as_written(text[cursor:])])
 
@@ -99,7 +103,7 @@ def as_written(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=False))
 
 
-_LINKED_MARKER = re.compile(r'<a class="cite" href="#src-\d+">(\[\d+\])</a>')
+_LINKED_MARKER = re.compile(r'<a class="cite" href="#src-\d+"[^>]*>(\[\d+\])</a>')
 
 
 def unlinked(markdown: str) -> str:
