@@ -175,6 +175,18 @@ def _same_bytes(a: Path, b: Path) -> bool:
     return a.is_file() and a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
 
 
+def _asked_text(value: object, what: str, wanting: str) -> str:
+    """`value` as text to search with, lone surrogates (a bad terminal byte, which breaks
+    tokenizing) and control characters dropped; TypeError for anything but text, ValueError
+    for text without a word."""
+    if not isinstance(value, str):
+        raise TypeError(f"the {what} is text, not {type(value).__name__}")
+    text = clean_text(value)
+    if not _WORDY.search(text):
+        raise ValueError(f"The {what} has no words: write what {wanting}.")
+    return text
+
+
 def _filters(
     sources: Sequence[str] | str | None, since: DateLike, until: DateLike
 ) -> SearchFilters:
@@ -438,11 +450,7 @@ class NewsQA:
         Raises ValueError for a query without a word, and for a filter that can never match:
         an outlet the index does not have (the names are read as in questions: "BBC", "the
         verge"), `since` after `until`."""
-        if not isinstance(query, str):
-            raise TypeError(f"the query is text, not {type(query).__name__}")
-        query = clean_text(query)
-        if not _WORDY.search(query):  # "?" or "*" matched five unrelated passages
-            raise ValueError("The query has no words: write what to search for.")
+        query = _asked_text(query, "query", "to search for")  # "?" matched five passages
         if not isinstance(k, int) or isinstance(k, bool):
             raise TypeError(f"k is a whole number, not {k!r}")
         if k < 1:
@@ -503,12 +511,8 @@ class NewsQA:
         which is what to show once it comes."""
         from newsqa.answering import AnswerRequest, condense_heuristic
 
-        if not isinstance(question, str):
-            raise TypeError(f"the question is text, not {type(question).__name__}")
-        question = clean_text(question)  # a lone surrogate (a bad terminal byte) breaks tokenizing
-        if not _WORDY.search(question):
-            # "?" would be read as a request for the news itself, and answered with a digest
-            raise ValueError("The question has no words: write what to ask.")
+        # ("?" would be read as a request for the news itself, and answered with a digest)
+        question = _asked_text(question, "question", "to ask")
         turns = _turns(history or ())
         who = _PERSON.search(question) if not turns else None
         if who is not None:

@@ -100,7 +100,7 @@ def resolve_relative_dates(
     article's publication date; empty when the article has no date, or when `context` (the
     passage `text` is from) names a later day than it: the page was updated since it was
     first published, and its "on Sunday" may be a Sunday after that."""
-    if published is None or written_after(context, published.date()) or _day_unsure(published):
+    if published is None or updated_since(context, published) or _day_unsure(published):
         return []
     ref = published.date()
     quoted = [q.span() for q in _QUOTE.finditer(text)]

@@ -24,6 +24,7 @@ from newsqa.indexing.store import (
     StoreError,
     VectorStore,
     open_store,
+    server_address,
 )
 from newsqa.settings import Settings
 from newsqa.types import Article, IndexReport, IndexStats, Skipped
@@ -65,8 +66,6 @@ class IncompatibleIndexError(RuntimeError):
 def _server_key(url: str) -> tuple[str, str, int] | None:
     """A Chroma server address compared as scheme, host and port ("localhost" is 127.0.0.1; no
     port is 8000); None when it is no address (opening the store says what is wrong)."""
-    from newsqa.indexing.store import server_address
-
     try:
         host, port, https = server_address(url)
     except ValueError:
@@ -179,15 +178,21 @@ class NewsIndex:
             "written_from": self._here(generation),
         }
 
-    def _store_settings(self, generation: str, settings: Settings | None = None) -> Settings:
-        """`settings` (the index's own by default) naming the collection `generation` was built
-        with: NEWSQA_COLLECTION changed since names the next build's, and would open an empty
-        one (searches by words only, an update embedding everything again)."""
-        settings = settings or self.settings
+    def _meta_of(self, generation: str) -> dict[str, str]:
+        """`generation`'s recorded settings; none for one never initialised."""
         if not self.layout.catalog_path(generation).exists():
-            return settings
+            return {}
         with self._reading(generation) as catalog:
-            meta = catalog.meta()
+            return catalog.meta()
+
+    def _store_settings(
+        self, meta: dict[str, str], generation: str, settings: Settings | None = None
+    ) -> Settings:
+        """`settings` (the index's own by default) naming the collection `generation` was built
+        with, as its catalog's `meta` records it: NEWSQA_COLLECTION changed since names the next
+        build's, and would open an empty one (searches by words only, an update embedding
+        everything again)."""
+        settings = settings or self.settings
         name = meta.get("collection", "")
         if meta.get("store") == "chroma-server":
             name = name.removesuffix(f"-{generation}")
@@ -243,14 +248,12 @@ class NewsIndex:
                 "give it a collection of its own with `newsqa index rebuild`."
             )
 
-    def _server_of(self, generation: str) -> str | None:
-        """The Chroma server URL holding `generation`'s collection, when this folder wrote it
-        there; None for the embedded store, or a copy's generation (its collection is the
-        original's, never to be dropped from here)."""
-        if not self.layout.catalog_path(generation).exists():  # never initialised
+    def _server_of(self, meta: dict[str, str], generation: str) -> str | None:
+        """The Chroma server URL holding `generation`'s collection (its catalog's `meta`), when
+        this folder wrote it there; None for the embedded store, or a copy's generation (its
+        collection is the original's, never to be dropped from here)."""
+        if not meta:  # never initialised
             return self.settings.chroma_url or None
-        with self._reading(generation) as catalog:
-            meta = catalog.meta()
         if meta.get("store") != "chroma-server":
             return None if meta.get("store") else (self.settings.chroma_url or None)
         return (
@@ -393,9 +396,9 @@ class NewsIndex:
         catalog = Catalog(self.layout.catalog_path(generation))
         store: LazyStore | None = None
         try:
-            self.check_compatible(catalog.meta())
-            self.check_store(catalog.meta(), generation, writing=True)
             meta = catalog.meta()
+            self.check_compatible(meta)
+            self.check_store(meta, generation, writing=True)
             if meta.get("store") == "chroma-server" and meta.get("written_from") != (
                 here := self._here(generation)
             ):
@@ -406,7 +409,7 @@ class NewsIndex:
             store = LazyStore(
                 functools.partial(
                     self._store_factory,
-                    self._store_settings(generation),
+                    self._store_settings(meta, generation),
                     self.layout,
                     generation,
                 )
@@ -458,13 +461,14 @@ class NewsIndex:
         """Remove a generation: its folder, and its collection on a server when this folder
         wrote it (at the URL it was written to). When the server cannot be reached the folder
         stays, so that a later update drops the collection then instead of leaving it there."""
-        url = self._server_of(generation)
+        meta = self._meta_of(generation)
+        url = self._server_of(meta, generation)
         # the address it was written to, then the one in use (the same server moved to another
         # port or name)
         urls = list(dict.fromkeys(u for u in (url, self.settings.chroma_url.strip()) if u))
         failure: StoreError | None = None
         for at in urls if url else ():
-            settings = self._store_settings(generation, self.settings.replace(chroma_url=at))
+            settings = self._store_settings(meta, generation, self.settings.replace(chroma_url=at))
             try:
                 self._store_factory(settings, self.layout, generation, create=False).drop()
             except StoreError as exc:
@@ -477,7 +481,7 @@ class NewsIndex:
         # one that never stored an article (a first build that could not reach the server) has
         # at most an empty collection there: not worth keeping its folder, and a warning at
         # every later command, for
-        stored = self.layout.catalog_path(generation).exists() and self._articles_in(generation)
+        stored = bool(meta) and self._articles_in(generation)
         if failure is not None and stored:
             log.warning("Kept %s to drop its collection later: %s", generation, failure)
             return
@@ -508,13 +512,14 @@ class NewsIndex:
             if self._reader is None or self._reader[0] != generation:
                 self._close_reader()
                 catalog = Catalog(self.layout.catalog_path(generation), readonly=True)
+                meta = catalog.meta()
                 try:
-                    self.check_compatible(catalog.meta())
-                    self.check_store(catalog.meta(), generation, writing=False)
+                    self.check_compatible(meta)
+                    self.check_store(meta, generation, writing=False)
                 except IncompatibleIndexError:
                     catalog.close()
                     raise
-                store = LazyStore(functools.partial(self._open_reader_store, generation))
+                store = LazyStore(functools.partial(self._open_reader_store, meta, generation))
                 self._reader = (generation, catalog, store, catalog.version())
             else:
                 _, catalog, store, seen = self._reader
@@ -526,16 +531,14 @@ class NewsIndex:
                     self._reader = (generation, catalog, store, version)
             return self._reader[1], self._reader[2]
 
-    def _open_reader_store(self, generation: str) -> VectorStore:
-        """The live generation's store, to read; a failure says what holds for this index (its
-        server, if it has one, cannot be swapped for the embedded store; a copy does not embed
-        into the original's collection)."""
-        settings = self._store_settings(generation)
+    def _open_reader_store(self, meta: dict[str, str], generation: str) -> VectorStore:
+        """The live generation's store (its catalog's `meta`), to read; a failure says what
+        holds for this index (its server, if it has one, cannot be swapped for the embedded
+        store; a copy does not embed into the original's collection)."""
+        settings = self._store_settings(meta, generation)
         try:
             return self._store_factory(settings, self.layout, generation, create=False)
         except StoreError as exc:
-            with self._reading(generation) as catalog:
-                meta = catalog.meta()
             if meta.get("store") != "chroma-server":
                 raise
             text = str(exc).replace(OR_EMBEDDED, ".")
