@@ -451,3 +451,31 @@ def test_serve_refuses_a_port_in_use_or_a_bad_auth_before_indexing(
     )
     assert bad.returncode == 1 and bad.stderr.strip() == "Error: --auth takes user:password"
     assert not index.exists()
+
+
+def test_the_options_of_newsqa_itself_are_taken_after_the_command(tmp_path: Path) -> None:
+    """`newsqa index update --chroma-url URL` said "No such option": the index, corpus, model
+    and Chroma options belong to `newsqa`, and are now taken wherever they stand (not after
+    `--`, where a question may begin with one)."""
+    import subprocess
+    import sys
+
+    from newsqa.cli import global_options_first
+
+    assert global_options_first(["ask", "q", "--index", "i", "--json"]) == [
+        "--index", "i", "ask", "q", "--json"
+    ]  # fmt: skip
+    assert global_options_first(["--model", "m", "index", "stats", "--chroma-url=u"]) == [
+        "--model", "m", "--chroma-url=u", "index", "stats"
+    ]  # fmt: skip
+    assert global_options_first(["search", "--", "--index", "x"]) == [
+        "search", "--", "--index", "x"
+    ]  # fmt: skip
+    nowhere = tmp_path / "nowhere"
+    out = subprocess.run(
+        [sys.executable, "-m", "newsqa.cli", "index", "stats", "--json", "--index", str(nowhere)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert out.returncode == 1 and json.loads(out.stdout)["path"] == str(nowhere)
