@@ -207,6 +207,11 @@ def test_a_filter_name_means_what_it_would_in_a_question() -> None:
     assert m.lookup("bbc") == ("BBC News - Entertainment", "BBC News - Technology")
     assert m.lookup(" the verge ") == m.lookup("Verge") == ("The Verge",)
     assert m.lookup("Reuters") == ()
+    # the brand before a generic word: "--source Yahoo" was told "did you mean 'Yahoo News'?"
+    m = OutletMatcher(["Yahoo News", "FOX News - Health", "Fox News", "The Sporting News"])
+    assert m.lookup("yahoo") == ("Yahoo News",) and m.lookup("Sporting") == ("The Sporting News",)
+    assert m.lookup("Fox") == ("FOX News - Health", "Fox News")
+    assert m.find("What did Yahoo announce?") == []  # in a question, a company's name
 
 
 def test_dates_are_read_generally() -> None:

@@ -92,6 +92,15 @@ class OutletMatcher:
                 by_variant.setdefault(key, set()).add(name)
         # a full name is never also a variant of another outlet's name
         self._names = {k: tuple(sorted(v)) for k, v in by_variant.items()}
+        # the brand before a generic word, for a name given on its own ("Yahoo": "Yahoo News"),
+        # not in a question, where it is often a company's name ("Yahoo's results")
+        brands: dict[str, set[str]] = {}
+        for name in self.outlets:
+            head = _ARTICLE.sub("", _SEPARATORS.split(name, maxsplit=1)[0])
+            brand = _key(_GENERIC_TAIL.sub("", head))
+            if brand != _key(head) and len(brand) >= _MIN_VARIANT:
+                brands.setdefault(brand, set()).add(name)
+        self._brands = {k: tuple(sorted(v)) for k, v in brands.items()}
         # names written together that a question writes apart: "cbssports" is "CBS Sports"
         self._joined = {
             k: v for k, v in self._names.items() if " " not in k and len(k) >= _MIN_JOINED
@@ -106,13 +115,16 @@ class OutletMatcher:
 
     def lookup(self, name: str) -> tuple[str, ...]:
         """The outlets a name given on its own stands for, in any case: "techcrunch", "the
-        Verge", "BBC" (each of the BBC's sections); () for a name it does not know."""
+        Verge", "BBC" (each of the BBC's sections), "Yahoo" ("Yahoo News"); () for a name it
+        does not know."""
         name = name.strip()
-        return (
+        named = (
             self._names.get(_key(name))
             or self._names.get(_key(_ARTICLE.sub("", name)))
             or self._joined.get(_key(name).replace(" ", ""), ())
         )
+        brand = self._brands.get(_key(_ARTICLE.sub("", name)), ())
+        return tuple(sorted({*named, *brand})) if brand else named
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
         """The outlets closest to a `name` that matches none, for "did you mean …?": those that
