@@ -111,6 +111,8 @@ def test_a_missing_index_is_named_by_its_path_and_exits_1_in_json_too(
     assert out["exists"] is False and out["error"].startswith("No index in ./index yet.")
     absolute = runner.invoke(app, ["--index", str(tmp_path / "none"), "search", "harbour"])
     assert f"No index in {tmp_path / 'none'} yet." in absolute.output
+    # the command to build it names the folders it would not take by itself
+    assert f"`newsqa --index {tmp_path / 'none'} index update`" in absolute.output
     one = tmp_path / "one"
     one.mkdir()
     (one / "story.md").write_text(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import shlex
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -500,9 +501,15 @@ class NewsIndex:
 
     def missing(self) -> str:
         """What to say when no index has been built in the folder yet, and how to build one."""
+        index, corpus = self.settings.index_dir, self.settings.corpus_dir
+        options = ""  # the folders the command would not take by itself, run from here
+        if index.absolute() != Path("index").absolute():
+            options += f" --index {shlex.quote(str(index))}"
+        if corpus.absolute() != Path("corpus").absolute():
+            options += f" --corpus-dir {shlex.quote(str(corpus))}"
         return (
-            f"No index in {shown(self.settings.index_dir)} yet. Build it with "
-            f"`newsqa index update` (reads {shown(self.settings.corpus_dir)})."
+            f"No index in {shown(index)} yet. Build it with "
+            f"`newsqa{options} index update` (reads {shown(corpus)})."
         )
 
     def open(self) -> tuple[Catalog, VectorStore]:
