@@ -31,9 +31,14 @@ _NOT_A_STATEMENT = re.compile(
     r"[—–]\s.{0,80}\(@\w{1,30}\)|pic\.twitter\.com/|\bhttps?://t\.co/"  # an embedded post
     r"|\((?:PA|AP|AFP|EPA|UPI|AAP|PTI|ANI|Getty(?: Images)?|Reuters|Shutterstock)"
     r"(?:/[\w .]{1,40})?\)\s*$"  # a photo's caption, ending in its agency's credit
-    r"|^(?:READ |SEE |ALSO )?(?:MORE|RELATED|WATCH|LISTEN|ALSO READ)\b[A-Z ]{0,16}:"
+    r"|^(?:READ |SEE |ALSO )?(?:MORE|RELATED|WATCH|LISTEN|ALSO READ)\b[A-Z ]{0,16}\s*[:|–—]"
+    # a label of two words in capitals before another story's headline ("GO DEEPER How Emma
+    # Hayes' winning ways …", "RELATED ARTICLES Tech experts battle …")
+    r"|^(?:GO DEEPER|READ MORE|SEE ALSO|ALSO READ|MORE FROM [A-Z]+|RELATED (?:ARTICLES|STORIES"
+    r"|COVERAGE|LINKS|READING|CONTENT|VIDEOS?)|WATCH THIS(?: STORY| VIDEO)?)\s+[A-Z\W]"
     r"|^(?i:related(?: pages| stories| articles| links)?|(?:also )?read(?: more| also)?"
-    r"|see also|watch(?: this| the)?(?: story| video)?|listen(?: to this)?(?: story| podcast)?)\s*:"
+    r"|see also|watch(?: this| the)?(?: story| video)?|listen(?: to this)?(?: story| podcast)?)"
+    r"\s*[:|–—]"
     r"|\?[\W_]{0,3}$"
     r"|\bImage (?:source|caption), "  # the BBC's photo credits and captions
     r"|\bPublished \d{1,2} [A-Z][a-z]+(?: \d{4})?\s*$"  # a heading with its date line
