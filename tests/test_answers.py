@@ -1107,3 +1107,57 @@ def test_a_copy_the_question_names_is_said_in_the_lead(real_embedder) -> None:
         real_embedder, "According to the Valley Post, how many Skylark jets must be inspected?", hit
     )
     assert "Wire Service (12 Dec 2023), also carried by Valley Post: Regulators" in answer.text
+
+
+def test_a_short_question_about_something_leads_with_its_story_s_lead(
+    real_embedder, qa: NewsQA
+) -> None:
+    """ "What does Keep Labs make?" was answered with "This experience has had a lasting affect
+    on Keep Labs." (a later sentence that only names it), not with the story's first sentence
+    ("Keep Labs built a lockable storage container for medicine …"); and the search may find
+    only a story's later paragraphs, so `ask` reads the best article's lead too."""
+    title = "Lumora's lanterns light up the valley"
+
+    def hit(n: int, text: str, position: int) -> SearchHit:
+        article = ArticleRef(id="lumora", title=title, source="Valley Post")
+        return SearchHit(chunk_id=f"c{n}", text=text, score=1.0, article=article, position=position)
+
+    later = hit(
+        1,
+        "This experience has had a lasting effect on Lumora. Somehow, Lumora won an award. "
+        "Investors have helped Lumora along the way, too.",
+        2,
+    )
+    lead = hit(
+        0,
+        "Lumora built a solar lantern for homes without power, and sells it through village "
+        "shops. The company was founded in 2019 by two engineers.",
+        0,
+    )
+    answer = answer_of(real_embedder, "What does Lumora make?", later, lead)
+    assert answer.citations[0].passage.startswith("Lumora built a solar lantern")
+    # a long question asks for a detail, which a story's lead seldom gives
+    detailed = answer_of(
+        real_embedder,
+        "Which award did Lumora win, and who helped Lumora along the way?",
+        later,
+        lead,
+    )
+    assert not detailed.citations[0].passage.startswith("Lumora built")
+
+    # the search found later chunks of an article: its lead is read too, once, after them
+    asked = "What did the union say about jobs at the harbour?"
+    hits = qa.search(asked, k=qa.settings.answer_passages)
+    best = hits[0].article.id
+    assert not any(h.article.id == best and h.position == 0 for h in hits)
+    read = qa.ask(asked).retrieved
+    assert list(read[: len(hits)]) == hits and (read[-1].article.id, read[-1].position) == (best, 0)
+    found = [h for h in hits if h.position > 0]
+    first = found[0].article.id
+    with_lead = qa.retriever.with_leads(found[:1], articles=1)
+    assert [(h.article.id, h.position) for h in with_lead] == [
+        (first, found[0].position),
+        (first, 0),
+    ]
+    assert with_lead[1].score < found[0].score
+    assert qa.retriever.with_leads(with_lead, articles=1) == with_lead

@@ -68,7 +68,8 @@ _STOP = frozenset(
     its itself just many me more most much my no nor not now of off on once only or other our ours
     out over own said same says she should so some such than that the their theirs them then there
     these they this those through to too under until up very was we were what when where which
-    while who whom why will with would you your according article report reported""".split()
+    while who whom why will with would you your according article report reported make makes
+    made making""".split()
 )
 
 

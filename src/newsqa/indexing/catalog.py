@@ -316,6 +316,11 @@ class Catalog:
             for row in self._select_in(sql, vector_ids)
         }
 
+    def lead_vector_ids(self, article_ids: Sequence[str]) -> list[str]:
+        """The vector ids of the first chunk of each of `article_ids` (its lead paragraphs)."""
+        sql = "SELECT vector_id FROM chunks WHERE position = 0 AND article_id IN ({marks})"
+        return [row[0] for row in self._select_in(sql, article_ids)]
+
     def vectors_to_restore(self, vector_ids: Sequence[str]) -> list[StoredChunk]:
         """The live chunks of `vector_ids` with what the builder wrote to the store for them:
         what it takes to put back vectors a store has lost, without reading the corpus."""

@@ -40,6 +40,8 @@ from newsqa.retrieval.terms import query_terms
 from newsqa.types import SearchHit
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from numpy.typing import NDArray
 
     from newsqa.indexing.catalog import Catalog, ChunkRow
@@ -193,6 +195,26 @@ class Retriever:
         return self._hits(
             [table.vector_ids[r] for r in chosen], [score[r] for r in chosen], rows, catalog
         )
+
+    def with_leads(self, hits: Sequence[SearchHit], *, articles: int) -> list[SearchHit]:
+        """`hits`, then the first chunk (the lead, where a news story says what happened) of
+        each of the first `articles` articles among them whose lead is not there already."""
+        firsts: list[str] = []
+        for hit in hits:
+            if hit.article.id not in firsts:
+                firsts.append(hit.article.id)
+        have = {h.article.id for h in hits if h.position == 0}
+        wanted = [a for a in firsts[:articles] if a not in have]
+        if not wanted:
+            return list(hits)
+        catalog, _ = self.index.open()
+        ids = catalog.lead_vector_ids(wanted)
+        rows = catalog.rows_for_vectors(ids)
+        order = {a: i for i, a in enumerate(wanted)}
+        picked = sorted(rows.values(), key=lambda r: order.get(r.article.id, len(order)))
+        low = min((h.score for h in hits), default=1.0)
+        extra = self._hits([r.vector_id for r in picked], [low / 2] * len(picked), rows, catalog)
+        return [*hits, *extra]
 
     def outlets(self) -> OutletMatcher | None:
         """The index's outlets, as questions name them; None while there is no index."""
