@@ -24,7 +24,7 @@ from newsqa.indexing.layout import IndexBusyError
 from newsqa.indexing.store import StoreError
 from newsqa.retrieval.dates import find_dates
 from newsqa.retrieval.search import Retriever, SearchFilters
-from newsqa.settings import Settings
+from newsqa.settings import DEFAULT_MODEL, Settings
 from newsqa.types import (
     Answer,
     Article,
@@ -175,6 +175,15 @@ def _same_bytes(a: Path, b: Path) -> bool:
     return a.is_file() and a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
 
 
+def _local_model(model: str) -> str:
+    """A model given as a relative path to a local folder, as an absolute path (the folder
+    where it is now, as the corpus and index folders are); a model's name as it is."""
+    path = Path(model)
+    # (the default is the packaged copy, whatever folder bears its name)
+    named = model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}")
+    return str(path.absolute()) if not named and not path.is_absolute() and path.is_dir() else model
+
+
 def _asked_text(value: object, what: str, wanting: str) -> str:
     """`value` as text to search with, lone surrogates (a bad terminal byte, which breaks
     tokenizing) and control characters dropped; TypeError for anything but text, ValueError
@@ -296,7 +305,9 @@ class NewsQA:
         # relative folders are where they are now: a notebook that changes its working
         # directory later still finds its index
         self.settings = chosen.replace(
-            corpus_dir=chosen.corpus_dir.absolute(), index_dir=chosen.index_dir.absolute()
+            corpus_dir=chosen.corpus_dir.absolute(),
+            index_dir=chosen.index_dir.absolute(),
+            embedding_model=_local_model(chosen.embedding_model),
         )
         self.index = NewsIndex(self.settings, embedder=embedder, store_factory=store_factory)
         self.retriever = Retriever(self.index, options=self.settings.retrieval_options())
