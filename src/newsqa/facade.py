@@ -742,6 +742,12 @@ class NewsQA:
 def _turns(history: History) -> tuple[Turn, ...]:
     """(question, answer) pairs from Answers (or their `to_dict()`, as a session keeps them in
     JSON), pairs, or role/content chat messages; TypeError for anything else."""
+    if isinstance(history, str | bytes | Mapping | Answer):  # one turn, not a list of them
+        raise TypeError(
+            "history is a list of the turns before (Answers or their to_dict(), (question, "
+            f"answer) pairs, or {{'role': …, 'content': …}} messages), not one "
+            f"{type(history).__name__}: put it in a list"
+        )
     turns: list[tuple[str, str]] = []
     pending: str | None = None
     for item in history:
@@ -766,8 +772,10 @@ def _turns(history: History) -> tuple[Turn, ...]:
         ):
             turns.append((item[0], item[1]))
         else:
+            pair = " (a (question, answer) pair is one item: [(question, answer)])"
             raise TypeError(
                 "history items are Answers (or their to_dict()), (question, answer) pairs, or "
                 f"{{'role': …, 'content': …}} messages, not {type(item).__name__} {item!r:.60}"
+                + (pair if isinstance(item, str) else "")
             )
     return tuple(turns)
