@@ -758,7 +758,7 @@ def _turns(history: History) -> tuple[Turn, ...]:
             if asked is not None:  # (an empty turn is no conversation: "None" was searched)
                 turns.append((str(asked), str(item["text"] or "")))
         elif isinstance(item, Mapping) and "role" in item:
-            role, content = item.get("role"), str(item.get("content") or "")
+            role, content = item.get("role"), _message_text(item.get("content"))
             if role == "user":
                 pending = content
             elif role == "assistant" and pending is not None:
@@ -779,3 +779,25 @@ def _turns(history: History) -> tuple[Turn, ...]:
                 + (pair if isinstance(item, str) else "")
             )
     return tuple(turns)
+
+
+def _message_text(content: object) -> str:
+    """The text of a chat message's content: a string, or a list of parts (OpenAI's
+    `[{"type": "text", "text": …}, {"type": "image_url", …}]`) whose text parts are read and
+    the rest (an image, a file) left out."""
+    if content is None or isinstance(content, str):
+        return content or ""
+    if isinstance(content, Mapping):
+        content = [content]
+    if isinstance(content, Sequence):
+        return "\n".join(
+            part if isinstance(part, str) else part["text"]
+            for part in content
+            if isinstance(part, str)
+            or (
+                isinstance(part, Mapping)
+                and part.get("type", "text") == "text"
+                and isinstance(part.get("text"), str)
+            )
+        )
+    return str(content)
