@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from newsqa import Settings
+from newsqa import NewsQA, Settings
 
 
 def test_defaults_and_environment() -> None:
@@ -53,3 +53,11 @@ def test_numbers_are_checked_when_settings_are_made() -> None:
         with pytest.raises(ValueError, match=f"{name} must be at least 1, not 0"):
             Settings(**{name: 0})
     assert Settings(llm_timeout=5).llm_timeout == 5
+
+
+def test_newsqa_says_what_it_takes_when_given_a_folder() -> None:
+    """NewsQA("corpus") failed as "replace expected at least 2 arguments, got 0"."""
+    for folder in ("corpus", Path("index"), {"index_dir": "index"}):
+        with pytest.raises(TypeError, match=r"NewsQA takes a Settings, not \w+ .*corpus_dir="):
+            NewsQA(folder)  # type: ignore[arg-type]
+    assert NewsQA(index_dir="elsewhere").settings.index_dir == Path("elsewhere").absolute()

@@ -300,6 +300,11 @@ class NewsQA:
         store_factory: StoreFactory | None = None,
         **overrides: Any,
     ) -> None:
+        if settings is not None and not isinstance(settings, Settings):
+            raise TypeError(  # NewsQA("corpus") failed as "replace expected … arguments"
+                f"NewsQA takes a Settings, not {type(settings).__name__} {settings!r:.60}; "
+                "folders and other settings can be keywords: NewsQA(corpus_dir=…, index_dir=…)"
+            )
         # no settings: the NEWSQA_* variables, as the CLI and the page read them
         chosen = (settings or Settings.from_env()).replace(**overrides)
         # relative folders are where they are now: a notebook that changes its working
