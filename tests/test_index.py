@@ -878,3 +878,15 @@ def test_a_local_model_folder_is_one_model_however_its_path_is_written(
     assert relative.search("Valdria harbour automation", k=1)
     with pytest.raises(IncompatibleIndexError, match="embedding_model"):
         NewsQA(settings.replace(embedding_model=str(tmp_path / "models"))).search("harbour")
+
+
+def test_an_index_kept_inside_its_corpus_folder_is_not_read_as_articles(
+    settings: Settings, counting: CountingEmbedder
+) -> None:
+    """NewsQA(corpus_dir=".", index_dir="index"): the index's own files were read as inputs and
+    listed as skipped ('unsupported file type '.sqlite'', CURRENT 'file has no extension')."""
+    inside = settings.replace(index_dir=settings.corpus_dir / "index")
+    first = make_qa(inside, counting).update()
+    again = make_qa(inside, counting).update()
+    assert first.articles_added == again.articles_unchanged > 0
+    assert first.skipped == again.skipped == []

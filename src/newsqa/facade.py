@@ -334,10 +334,13 @@ class NewsQA:
             raise CorpusError(
                 f"No such file or folder: {', '.join(missing)}. The index was left as it was."
             )
+        index = (self.settings.index_dir,)  # an index kept in its corpus folder is no input
         return (
             item
             for p in inputs
-            for item in iter_path(p, max_file_bytes=self.settings.max_file_bytes)
+            for item in iter_path(
+                p, max_file_bytes=self.settings.max_file_bytes, passing_over=index
+            )
         )
 
     def update(self, paths: PathsLike = None, *, progress: Progress | None = None) -> IndexReport:
