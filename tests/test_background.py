@@ -139,3 +139,16 @@ def test_a_failed_background_update_keeps_what_it_raised(settings: Settings, cou
     assert isinstance(status.exception, CorpusError)
     assert status.error == str(status.exception) and "No such file or folder" in status.error
     assert qa.update_in_background().wait(60).exception is None
+
+
+def test_an_update_running_in_another_thread_is_said_to_be(settings: Settings, counting) -> None:
+    """Two threads updating one index: the second was told of a background update, which
+    there was none of."""
+    from newsqa.indexing.layout import IndexLayout
+
+    qa = NewsQA(settings, embedder=counting)
+    with (
+        IndexLayout(settings.index_dir).write_lock(),  # another thread's update, midway
+        pytest.raises(IndexBusyError, match="another thread's, or a background one"),
+    ):
+        qa.update()
