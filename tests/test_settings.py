@@ -60,4 +60,8 @@ def test_newsqa_says_what_it_takes_when_given_a_folder() -> None:
     for folder in ("corpus", Path("index"), {"index_dir": "index"}):
         with pytest.raises(TypeError, match=r"NewsQA takes a Settings, not \w+ .*corpus_dir="):
             NewsQA(folder)  # type: ignore[arg-type]
-    assert NewsQA(index_dir="elsewhere").settings.index_dir == Path("elsewhere").absolute()
+    qa = NewsQA(index_dir="elsewhere")
+    assert qa.settings.index_dir == Path("elsewhere").absolute()
+    # a notebook shows which folders it reads (it showed <newsqa.facade.NewsQA object at 0x…>)
+    corpus, index = Path("corpus").absolute(), Path("elsewhere").absolute()
+    assert repr(qa) == f"NewsQA(corpus_dir='{corpus}', index_dir='{index}')"

@@ -740,6 +740,11 @@ class NewsQA:
             self.indexing.wait()
         self.index.close()
 
+    def __repr__(self) -> str:
+        s = self.settings
+        llm = f", llm={s.llm!r}" if s.llm else ""
+        return f"NewsQA(corpus_dir='{s.corpus_dir}', index_dir='{s.index_dir}'{llm})"
+
     def __enter__(self) -> NewsQA:
         return self
 
