@@ -778,6 +778,25 @@ def test_the_python_api_takes_what_a_library_user_passes(qa: NewsQA, tmp_path: P
     assert follow.standalone_question.startswith("What did it cost? (Glacier Line")
     with pytest.raises(TypeError, match="history items"):
         qa.ask("And then?", ["hi"])
+    # one turn given as the whole history is said to be one (a str was read letter by letter,
+    # an Answer was "not iterable")
+    message = {"role": "user", "content": "When did the Glacier Line reopen?"}
+    for one in (answer, kept, "When did the Glacier Line reopen?", message):
+        with pytest.raises(TypeError, match=r"not one \w+: put it in a list"):
+            qa.ask("What did it cost?", one)  # type: ignore[arg-type]
+    # OpenAI's messages of parts: their text is the turn (the parts' keys were searched)
+    parts = [
+        {
+            "role": "user",
+            "content": [{"type": "text", "text": "When did the Glacier Line reopen?"}],
+        },
+        {"role": "assistant", "content": [{"type": "text", "text": answer.text}]},
+    ]
+    follow = qa.ask("What did it cost?", parts)
+    assert follow.standalone_question.startswith("What did it cost? (Glacier Line")
+    assert "type" not in follow.standalone_question
+    with pytest.raises(TypeError, match=r"a \(question, answer\) pair is one item"):
+        qa.ask("What did it cost?", ("When did the Glacier Line reopen?", answer.text))
     # one path as a string or a Path, never read one character at a time
     story = tmp_path / "drop" / "ferry.md"
     story.parent.mkdir()

@@ -126,3 +126,29 @@ def test_a_second_update_meanwhile_is_refused_and_close_cancels_the_first(
     )
     assert kept.stats().chunks > partial
     kept.close()
+
+
+def test_a_failed_background_update_keeps_what_it_raised(settings: Settings, counting) -> None:
+    """A script can tell a corpus gone from a store down, and raise it: the status held only
+    the message."""
+    from newsqa import CorpusError
+
+    qa = NewsQA(settings, embedder=counting)
+    status = qa.update_in_background(settings.corpus_dir / "gone").wait(60)
+    assert not status.running and status.report is None
+    assert isinstance(status.exception, CorpusError)
+    assert status.error == str(status.exception) and "No such file or folder" in status.error
+    assert qa.update_in_background().wait(60).exception is None
+
+
+def test_an_update_running_in_another_thread_is_said_to_be(settings: Settings, counting) -> None:
+    """Two threads updating one index: the second was told of a background update, which
+    there was none of."""
+    from newsqa.indexing.layout import IndexLayout
+
+    qa = NewsQA(settings, embedder=counting)
+    with (
+        IndexLayout(settings.index_dir).write_lock(),  # another thread's update, midway
+        pytest.raises(IndexBusyError, match="another thread's, or a background one"),
+    ):
+        qa.update()

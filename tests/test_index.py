@@ -855,3 +855,38 @@ def test_the_collection_it_was_built_with_is_used_whatever_the_setting_says_now(
     _, store = renamed.index.open()
     assert store.count() == renamed.stats().chunks > 0
     assert renamed.update().chunks_embedded == 0
+
+
+def test_a_local_model_folder_is_one_model_however_its_path_is_written(
+    settings: Settings, counting: CountingEmbedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model folder given relative to the working directory is where it was when NewsQA was
+    made (a later chdir still loads it), and the same folder written another way is the model
+    that built the index (its absolute path was refused as 'built differently')."""
+    from newsqa.indexing.embeddings import resolve_model
+
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "mini").symlink_to(resolve_model("all-MiniLM-L6-v2"))
+    monkeypatch.chdir(tmp_path)
+    NewsQA(settings.replace(embedding_model="models/mini"), embedder=counting).update()
+    absolute = NewsQA(settings.replace(embedding_model=str(tmp_path / "models" / "mini")))
+    assert absolute.search("Valdria harbour automation", k=1)
+    default = NewsQA(settings.replace(embedding_model="sentence-transformers/all-MiniLM-L6-v2"))
+    assert default.search("Valdria harbour automation", k=1)  # the default is that folder
+    relative = NewsQA(settings.replace(embedding_model="models/mini"))
+    monkeypatch.chdir(tmp_path.parent)  # a notebook changes its working directory
+    assert relative.search("Valdria harbour automation", k=1)
+    with pytest.raises(IncompatibleIndexError, match="embedding_model"):
+        NewsQA(settings.replace(embedding_model=str(tmp_path / "models"))).search("harbour")
+
+
+def test_an_index_kept_inside_its_corpus_folder_is_not_read_as_articles(
+    settings: Settings, counting: CountingEmbedder
+) -> None:
+    """NewsQA(corpus_dir=".", index_dir="index"): the index's own files were read as inputs and
+    listed as skipped ('unsupported file type '.sqlite'', CURRENT 'file has no extension')."""
+    inside = settings.replace(index_dir=settings.corpus_dir / "index")
+    first = make_qa(inside, counting).update()
+    again = make_qa(inside, counting).update()
+    assert first.articles_added == again.articles_unchanged > 0
+    assert first.skipped == again.skipped == []

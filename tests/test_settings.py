@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from newsqa import Settings
+from newsqa import NewsQA, Settings
 
 
 def test_defaults_and_environment() -> None:
@@ -40,3 +40,28 @@ def test_llm_timeout_takes_seconds_above_zero() -> None:
             Settings.from_env({"NEWSQA_LLM_TIMEOUT": bad})
     with pytest.raises(ValueError, match="NEWSQA_LLM_TIMEOUT must be a number"):
         Settings.from_env({"NEWSQA_LLM_TIMEOUT": "soon"})
+
+
+def test_numbers_are_checked_when_settings_are_made() -> None:
+    """A number given as text, or a size of 0, is named when the settings are made (it failed
+    later, as "'<' not supported …" or "range() arg 3 must not be zero" inside an update)."""
+    with pytest.raises(TypeError, match="chunk_size is a whole number, not '256'"):
+        Settings(chunk_size="256")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="llm_timeout is a number, not '5'"):
+        Settings(llm_timeout="5")  # type: ignore[arg-type]
+    for name in ("batch_size", "commit_chunks", "answer_passages", "max_file_bytes"):
+        with pytest.raises(ValueError, match=f"{name} must be at least 1, not 0"):
+            Settings(**{name: 0})
+    assert Settings(llm_timeout=5).llm_timeout == 5
+
+
+def test_newsqa_says_what_it_takes_when_given_a_folder() -> None:
+    """NewsQA("corpus") failed as "replace expected at least 2 arguments, got 0"."""
+    for folder in ("corpus", Path("index"), {"index_dir": "index"}):
+        with pytest.raises(TypeError, match=r"NewsQA takes a Settings, not \w+ .*corpus_dir="):
+            NewsQA(folder)  # type: ignore[arg-type]
+    qa = NewsQA(index_dir="elsewhere")
+    assert qa.settings.index_dir == Path("elsewhere").absolute()
+    # a notebook shows which folders it reads (it showed <newsqa.facade.NewsQA object at 0x…>)
+    corpus, index = Path("corpus").absolute(), Path("elsewhere").absolute()
+    assert repr(qa) == f"NewsQA(corpus_dir='{corpus}', index_dir='{index}')"

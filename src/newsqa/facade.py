@@ -24,7 +24,7 @@ from newsqa.indexing.layout import IndexBusyError
 from newsqa.indexing.store import StoreError
 from newsqa.retrieval.dates import find_dates
 from newsqa.retrieval.search import Retriever, SearchFilters
-from newsqa.settings import Settings
+from newsqa.settings import DEFAULT_MODEL, Settings
 from newsqa.types import (
     Answer,
     Article,
@@ -175,6 +175,15 @@ def _same_bytes(a: Path, b: Path) -> bool:
     return a.is_file() and a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
 
 
+def _local_model(model: str) -> str:
+    """A model given as a relative path to a local folder, as an absolute path (the folder
+    where it is now, as the corpus and index folders are); a model's name as it is."""
+    path = Path(model)
+    # (the default is the packaged copy, whatever folder bears its name)
+    named = model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}")
+    return str(path.absolute()) if not named and not path.is_absolute() and path.is_dir() else model
+
+
 def _asked_text(value: object, what: str, wanting: str) -> str:
     """`value` as text to search with, lone surrogates (a bad terminal byte, which breaks
     tokenizing) and control characters dropped; TypeError for anything but text, ValueError
@@ -291,12 +300,19 @@ class NewsQA:
         store_factory: StoreFactory | None = None,
         **overrides: Any,
     ) -> None:
+        if settings is not None and not isinstance(settings, Settings):
+            raise TypeError(  # NewsQA("corpus") failed as "replace expected … arguments"
+                f"NewsQA takes a Settings, not {type(settings).__name__} {settings!r:.60}; "
+                "folders and other settings can be keywords: NewsQA(corpus_dir=…, index_dir=…)"
+            )
         # no settings: the NEWSQA_* variables, as the CLI and the page read them
         chosen = (settings or Settings.from_env()).replace(**overrides)
         # relative folders are where they are now: a notebook that changes its working
         # directory later still finds its index
         self.settings = chosen.replace(
-            corpus_dir=chosen.corpus_dir.absolute(), index_dir=chosen.index_dir.absolute()
+            corpus_dir=chosen.corpus_dir.absolute(),
+            index_dir=chosen.index_dir.absolute(),
+            embedding_model=_local_model(chosen.embedding_model),
         )
         self.index = NewsIndex(self.settings, embedder=embedder, store_factory=store_factory)
         self.retriever = Retriever(self.index, options=self.settings.retrieval_options())
@@ -318,10 +334,13 @@ class NewsQA:
             raise CorpusError(
                 f"No such file or folder: {', '.join(missing)}. The index was left as it was."
             )
+        index = (self.settings.index_dir,)  # an index kept in its corpus folder is no input
         return (
             item
             for p in inputs
-            for item in iter_path(p, max_file_bytes=self.settings.max_file_bytes)
+            for item in iter_path(
+                p, max_file_bytes=self.settings.max_file_bytes, passing_over=index
+            )
         )
 
     def update(self, paths: PathsLike = None, *, progress: Progress | None = None) -> IndexReport:
@@ -726,6 +745,11 @@ class NewsQA:
             self.indexing.wait()
         self.index.close()
 
+    def __repr__(self) -> str:
+        s = self.settings
+        llm = f", llm={s.llm!r}" if s.llm else ""
+        return f"NewsQA(corpus_dir='{s.corpus_dir}', index_dir='{s.index_dir}'{llm})"
+
     def __enter__(self) -> NewsQA:
         return self
 
@@ -736,6 +760,12 @@ class NewsQA:
 def _turns(history: History) -> tuple[Turn, ...]:
     """(question, answer) pairs from Answers (or their `to_dict()`, as a session keeps them in
     JSON), pairs, or role/content chat messages; TypeError for anything else."""
+    if isinstance(history, str | bytes | Mapping | Answer):  # one turn, not a list of them
+        raise TypeError(
+            "history is a list of the turns before (Answers or their to_dict(), (question, "
+            f"answer) pairs, or {{'role': …, 'content': …}} messages), not one "
+            f"{type(history).__name__}: put it in a list"
+        )
     turns: list[tuple[str, str]] = []
     pending: str | None = None
     for item in history:
@@ -746,7 +776,7 @@ def _turns(history: History) -> tuple[Turn, ...]:
             if asked is not None:  # (an empty turn is no conversation: "None" was searched)
                 turns.append((str(asked), str(item["text"] or "")))
         elif isinstance(item, Mapping) and "role" in item:
-            role, content = item.get("role"), str(item.get("content") or "")
+            role, content = item.get("role"), _message_text(item.get("content"))
             if role == "user":
                 pending = content
             elif role == "assistant" and pending is not None:
@@ -760,8 +790,32 @@ def _turns(history: History) -> tuple[Turn, ...]:
         ):
             turns.append((item[0], item[1]))
         else:
+            pair = " (a (question, answer) pair is one item: [(question, answer)])"
             raise TypeError(
                 "history items are Answers (or their to_dict()), (question, answer) pairs, or "
                 f"{{'role': …, 'content': …}} messages, not {type(item).__name__} {item!r:.60}"
+                + (pair if isinstance(item, str) else "")
             )
     return tuple(turns)
+
+
+def _message_text(content: object) -> str:
+    """The text of a chat message's content: a string, or a list of parts (OpenAI's
+    `[{"type": "text", "text": …}, {"type": "image_url", …}]`) whose text parts are read and
+    the rest (an image, a file) left out."""
+    if content is None or isinstance(content, str):
+        return content or ""
+    if isinstance(content, Mapping):
+        content = [content]
+    if isinstance(content, Sequence):
+        return "\n".join(
+            part if isinstance(part, str) else part["text"]
+            for part in content
+            if isinstance(part, str)
+            or (
+                isinstance(part, Mapping)
+                and part.get("type", "text") == "text"
+                and isinstance(part.get("text"), str)
+            )
+        )
+    return str(content)

@@ -77,6 +77,15 @@ class Settings:
     def __post_init__(self) -> None:
         object.__setattr__(self, "corpus_dir", Path(self.corpus_dir))
         object.__setattr__(self, "index_dir", Path(self.index_dir))
+        for f in dataclasses.fields(self):  # a number given as text failed later, as "'<' …"
+            value = getattr(self, f.name)
+            wanted = {"int": (int,), "float": (int, float)}.get(str(f.type))
+            if wanted and (isinstance(value, bool) or not isinstance(value, wanted)):
+                kind = "a whole number" if f.type == "int" else "a number"
+                raise TypeError(f"{f.name} is {kind}, not {value!r}")
+        for name in ("batch_size", "commit_chunks", "answer_passages", "max_file_bytes"):
+            if getattr(self, name) < 1:  # 0 failed deep inside an update or an answer
+                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
         if self.chunk_size < 32:
             raise ValueError(f"chunk_size must be at least 32 tokens, not {self.chunk_size}")
         if not 0 <= self.chunk_overlap < self.chunk_size // 2:

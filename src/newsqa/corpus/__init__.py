@@ -8,7 +8,7 @@ input); `load_path` collects them; `fetch_url` ingests a page or feed over HTTP 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeAlias
 
@@ -136,16 +136,22 @@ def _walk(directory: Path, seen: set[Path], max_file_bytes: int) -> Iterator[Ite
             yield from _load_file(path, str(path), max_file_bytes)
 
 
-def iter_path(path: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Iterator[Item]:
+def iter_path(
+    path: Path,
+    *,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    passing_over: Iterable[Path] = (),
+) -> Iterator[Item]:
     """Stream the articles of a file, or of every supported file under a folder (sorted, recursive).
 
-    Hidden files and folders and README/LICENSE/NOTICE/CHANGELOG files are passed over silently
-    in folders (a file named explicitly is always read). Anything unusable comes back as
+    Hidden files and folders, README/LICENSE/NOTICE/CHANGELOG files and the folders
+    `passing_over` names (an index kept inside its corpus) are passed over silently in folders
+    (a file named explicitly is always read). Anything unusable comes back as
     `Skipped(origin, reason)`; origins are paths as given (`corpus/a.json#3` for a record).
     """
     path = Path(path)
     if path.is_dir():
-        yield from _walk(path, set(), max_file_bytes)
+        yield from _walk(path, {p.resolve() for p in passing_over}, max_file_bytes)
     elif not path.exists() and not path.is_symlink():
         yield Skipped(str(path), "no such file or folder")
     else:

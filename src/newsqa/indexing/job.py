@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from newsqa.indexing.builder import Progress
 from newsqa.types import IndexReport
@@ -31,6 +31,9 @@ class IndexingStatus:
     error: str = ""
     read_all: bool = False  # every article read: `total` will not grow any more
     cancelled: bool = False  # stopped by `cancel()` (`error` says so)
+    # what a failed update raised (`CorpusError`, `StoreError`, …), for a caller to tell the
+    # failures apart or raise it: `error` is its message
+    exception: Exception | None = field(default=None, compare=False, repr=False)
 
     def describe(self) -> str:
         if self.cancelled:
@@ -102,7 +105,8 @@ class BackgroundIndexing:
             return
         except Exception as exc:  # reported to whoever looks; the old index stays usable
             with self._lock:
-                self._status = IndexingStatus(False, error=str(exc) or type(exc).__name__)
+                error = str(exc) or type(exc).__name__
+                self._status = IndexingStatus(False, error=error, exception=exc)
             return
         with self._lock:
             self._status = IndexingStatus(False, report=report)

@@ -97,7 +97,8 @@ class IndexLayout:
             if key in _writing:
                 raise IndexBusyError(
                     f"An update of the index in {self.root} is already running in this process "
-                    "(a background update: wait for it, `qa.indexing.wait()`)."
+                    "(another thread's, or a background one: `qa.indexing.wait()`); wait for it "
+                    "to finish."
                 )
             _writing.add(key)
         try:
