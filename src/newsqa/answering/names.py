@@ -50,6 +50,13 @@ class Name:
     text: str
     words: tuple[str, ...]
 
+    @property
+    def capitalised(self) -> bool:
+        """One word written as a name ("Threads", "Swift"): a text names it only where it is
+        written so too, not in "email threads" or "a swift reply"."""
+        word = self.text.strip()
+        return len(self.words) == 1 and word[:1].isupper() and word[1:] == word[1:].lower()
+
 
 def _plain(word: str) -> str:
     """Lower case, no accents ("Beyoncé" is often written "Beyonce"), no possessive, no dots
@@ -140,19 +147,30 @@ def _close(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
-def _words(text: str) -> set[str]:
-    out: set[str] = set()
+@dataclass(frozen=True)
+class _Words:
+    """A text's words as names are compared: all of them, and those written with a capital."""
+
+    all: set[str]
+    capitalised: set[str]
+
+
+def _words(text: str) -> _Words:
+    out = _Words(set(), set())
     for m in _TOKEN.finditer(text):
         word = _plain(m[0])
-        out.add(word)
-        if "-" in word:  # "Bankman-Fried" also as "bankman", "fried"
-            out.update(p for p in word.split("-") if p)
+        parts = [word, *(p for p in word.split("-") if p)] if "-" in word else [word]
+        out.all.update(parts)  # "Bankman-Fried" also as "bankman", "fried"
+        if m[0][:1].isupper():
+            out.capitalised.update(parts)
     return out
 
 
-def _holds(words: set[str], name: Name) -> bool:
-    """Whether `words` hold every word of `name` (one letter may differ in a long word; a name
-    written apart may be one word there: "Open AI", "OpenAI")."""
+def _holds(text: _Words, name: Name) -> bool:
+    """Whether a text's words hold every word of `name` (one letter may differ in a long word;
+    a name written apart may be one word there: "Open AI", "OpenAI"); a one-word name only as
+    a name is written, with a capital."""
+    words = text.capitalised if name.capitalised else text.all
     if "".join(name.words) in words:
         return True
     return all(w in words or any(_close(w, x) for x in words) for w in name.words)
