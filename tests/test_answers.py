@@ -838,6 +838,42 @@ def test_the_same_measure_with_other_figures_in_other_words_is_flagged(real_embe
     assert answer_of(real_embedder, question, *other).notes == ()
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "differ"),
+    [
+        # a bound is read up to its last significant digit's step: more were counted since
+        ("killed at least 150 people", "has killed 199 people", True),
+        ("killed at least 150 people", "has killed 160 people", True),
+        ("killed at least 150 people", "has killed 155 people", False),
+        ("killed more than 150 people", "has killed nearly 200 people", True),
+        ("killed about 1,300 people", "has killed 1,290 people", False),
+        ("killed up to 40 people", "has killed 38 people", False),
+        # figures in words, with a scale, as ranges
+        ("killed two hundred people", "has killed 150 people", True),
+        ("killed two hundred people", "has killed 200 people", False),
+        ("displaced 1.2 million people", "has displaced 1,200,000 people", False),
+        ("displaced 1.2 million people", "has displaced 1.5 million people", True),
+        ("killed between 150 and 200 people", "has killed 180 people", False),
+        ("killed 150 to 200 people", "has killed 250 people", True),
+        # other measures
+        ("killed at least 150 people", "injured 199 people", False),
+        ("killed at least 150 people", "destroyed 199 homes", False),
+    ],
+)
+def test_figures_that_cannot_both_hold_are_flagged(
+    real_embedder, first: str, second: str, differ: bool
+) -> None:
+    hits = (
+        passage(0, f"The flood in Quenby {first}, officials said.", title="Quenby flood"),
+        passage(1, f"The Quenby flood {second}, officials said.", title="Quenby flood"),
+    )
+    answer = answer_of(real_embedder, "How many people did the Quenby flood kill?", *hits)
+    flagged = any(n.startswith("Sources differ") for n in answer.notes)
+    assert flagged == differ
+    # reports that differ are both quoted, whatever their likeness
+    assert len(answer.citations) == 2 or not differ
+
+
 def test_a_short_question_naming_a_period_leads_with_the_news_of_then(real_embedder) -> None:
     def hit(n: int, text: str, month: int) -> SearchHit:
         return passage(n, text, title="Quenby council", published=datetime(2024, month, 12))

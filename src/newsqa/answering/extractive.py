@@ -13,9 +13,9 @@ from datetime import UTC, date
 import numpy as np
 
 from newsqa.answering.base import AnswerEvent, AnswerRequest, declining, newest_date
-from newsqa.answering.citations import numbers
 from newsqa.answering.dates import resolve_relative_dates, updated_since
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
+from newsqa.answering.figures import contradicts, figures
 from newsqa.answering.forms import asked_form, gives
 from newsqa.answering.names import Name, asked_names, listing, names_in, unmentioned
 from newsqa.periods import WEEKDAYS, last_news_day
@@ -561,48 +561,24 @@ def _unquoted_outlets(
 
 
 def _conflict(a: _Pick, b: _Pick, hits: tuple[SearchHit, ...]) -> bool:
-    """Two sentences of different articles saying the same with other figures: close in
-    meaning (cosine 0.75) and in words (the shorter's words, figures aside, 60 % in the other).
-    Sentences that only share a topic ("ChatGPT has hit 100 million weekly users" against
-    "OpenAI had been developing GPT since 2016", cosine 0.62, 20 % of words) are not flagged;
-    "the council voted 23 to 8" against "21 to 10" is (0.96, all words)."""
+    """Two sentences of different articles reporting the same measure with figures that cannot
+    both hold (`figures.contradicts`: "at least 150" and 160 can, "at least 150" and 199
+    cannot): the same measure, a figure before the same word with the same word before it
+    ("killed 1,300 people" against "killing 1,400 people"), in sentences of a topic (cosine
+    0.5); or sentences that say the same (cosine 0.75, and the shorter's words, figures aside,
+    60 % in the other) with figures that do not fit ("the council voted 23 to 8" against "21 to
+    10"). Sentences that only share a topic ("ChatGPT has hit 100 million weekly users" against
+    "OpenAI had been developing GPT since 2016", cosine 0.62, 20 % of words) are not flagged."""
     if hits[a.sentence.hit_index].article.id == hits[b.sentence.hit_index].article.id:
         return False
     similar = float(a.vector @ b.vector)
+    fa, fb = figures(a.sentence.text), figures(b.sentence.text)
+    if similar >= 0.5 and contradicts(fa, fb, strict=True):
+        return True
+    if similar < 0.75 or not contradicts(fa, fb, strict=False):
+        return False
     wa, wb = _words(a.sentence.text), _words(b.sentence.text)
-    # or the same measure, given in other words: "killed 1,300 people" against "killing 1,400
-    # people" (a figure before the same word, and another word in common)
-    ma, mb = _measures(a.sentence.text), _measures(b.sentence.text)
-    for measure in ma.keys() & mb.keys():
-        if not ma[measure] & mb[measure] and similar >= 0.5:
-            return True  # (no figure in common: "more than 1,300" and "1,300" agree)
-    if similar < 0.75:
-        return False
-    na = numbers(a.sentence.text)
-    nb = numbers(b.sentence.text)
-    if not (na and nb and na != nb):
-        return False
     return bool(wa and wb) and len(wa & wb) >= 0.6 * min(len(wa), len(wb))
-
-
-_MEASURE = re.compile(
-    r"((?:[A-Za-z’']+\W+){0,3})(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s+([A-Za-z]{3,})"
-)
-
-
-def _measures(text: str) -> dict[tuple[str, str], set[str]]:
-    """(word before, word after) a figure -> the figures between ("killed more than 1,300
-    people": (kill, people) -> {1300}); "1,500 people have died" has no word before it, and so
-    measures nothing to compare; a year is no figure of a measure."""
-    out: dict[tuple[str, str], set[str]] = {}
-    for before, figure, word in _MEASURE.findall(text):
-        value = figure.replace(",", "")
-        if re.fullmatch(r"(?:19|20)\d\d", value):
-            continue
-        unit, lead = content_terms(word), content_terms(before)
-        if unit and lead:
-            out.setdefault((lead[-1], unit[0]), set()).add(value)
-    return out
 
 
 def _words(text: str) -> set[str]:
