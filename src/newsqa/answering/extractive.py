@@ -19,7 +19,7 @@ from newsqa.answering.figures import contradicts, figures
 from newsqa.answering.forms import asked_form, gives
 from newsqa.answering.names import Name, asked_names, listing, names_in, unmentioned
 from newsqa.periods import WEEKDAYS, last_news_day
-from newsqa.retrieval.dates import MONTH_WORDS, find_dates, reference_day
+from newsqa.retrieval.dates import MONTH_WORDS, DateMention, find_dates, reference_day
 from newsqa.retrieval.outlets import OutletMatcher, OutletMention, display_name
 from newsqa.retrieval.plan import SubQuery, asks_for_latest, blank, plan_query, without_latest
 from newsqa.retrieval.query import split_question
@@ -50,6 +50,7 @@ class _Scored:
     parts: tuple[SubQuery, ...]  # the question's parts, each with the outlets it names
     named: list[_Named]  # the outlets the whole question names
     best: float  # the best sentence's match, before any bonus: what a refusal is decided on
+    periods: list[DateMention]  # the periods the question names ("in March 2024")
 
 
 @dataclass(frozen=True)
@@ -145,8 +146,9 @@ class ExtractiveAnswerer:
                 keep = np.flatnonzero(about)
                 sentences = [sentences[i] for i in keep]
                 matrix, vectors = matrix[keep], vectors[keep]
+        periods = find_dates(queries[0], today=today) if today else []
         if not sentences:
-            return _Scored([], matrix, parts, named, 0.0)
+            return _Scored([], matrix, parts, named, 0.0, periods)
         refusal = float(matrix.max())
         if names and self.name_bonus:
             matrix[:, 0] += [
@@ -158,8 +160,7 @@ class ExtractiveAnswerer:
         # a short question naming a period is about the news of then: "What happened to OpenAI
         # in December 2023?" led with November's sentences (the search lifts that period's
         # articles, but a November sentence could still match the question's words better)
-        periods = find_dates(queries[0], today=today) if short and today else []
-        if periods and self.date_bonus:
+        if short and periods and self.date_bonus:
             days = np.array(
                 [
                     h.article.published.date().toordinal() if h.article.published else -1
@@ -178,7 +179,7 @@ class ExtractiveAnswerer:
         best = matrix.max(axis=1)
         order = np.argsort(-best, kind="stable")
         picks = [_Pick(sentences[i], float(best[i]), vectors[i]) for i in order]
-        return _Scored(picks, matrix[order], parts, named, refusal)
+        return _Scored(picks, matrix[order], parts, named, refusal, periods)
 
     def _candidates(
         self, sentences: list[Sentence], hits: tuple[SearchHit, ...], queries: list[str]
@@ -231,6 +232,8 @@ class ExtractiveAnswerer:
             return True
 
         # the latest on something: the newest article's best sentence leads, if it is a fair one
+        # (of the period the question names, if it names one: "the latest on the tram line in
+        # March" led with July's news)
         first: _Pick | None = None
         if asks_for_latest(question):
             dated = [
@@ -238,6 +241,7 @@ class ExtractiveAnswerer:
                 for p in ranked
                 if (published := hits[p.sentence.hit_index].article.published) is not None
                 and published.date() <= last_news_day()  # later: misdated, not news
+                and _within(published.date(), scored.periods)
             ]
             if dated:
                 newest = max(published for published, _ in dated)
@@ -441,6 +445,13 @@ def _reading_order(
         return (lead[hit.article.id], p is not top, hit.position, p.sentence.start)
 
     return sorted(chosen, key=place)
+
+
+def _within(day: date, periods: list[DateMention]) -> bool:
+    """`day` is in one of `periods` (as the search reads them, a day of slack), or none is
+    named."""
+    days = np.array([day.toordinal()])
+    return not periods or any(bool(published_within(days, p, 1)[0]) for p in periods)
 
 
 # content words of a question short enough to be about what it names: "How much did Apple's
