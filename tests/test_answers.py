@@ -874,6 +874,28 @@ def test_figures_that_cannot_both_hold_are_flagged(
     assert len(answer.citations) == 2 or not differ
 
 
+def test_a_question_for_the_latest_reads_the_reports_newest_first(real_embedder) -> None:
+    """The newest report leads, then the others, newest first, whichever matches best (the
+    oldest here, which names the tram line twice)."""
+
+    def hit(n: int, text: str, day: int) -> SearchHit:
+        return passage(n, text, title="Quenby tram line", published=datetime(2024, 3, day))
+
+    hits = (
+        hit(0, "The new Quenby tram line is the city's first tram line in fifty years.", 2),
+        hit(1, "Builders of the Quenby tram have stopped work after a pay dispute.", 9),
+        hit(2, "The Quenby council has delayed the tram line by a year.", 20),
+    )
+    for question in (
+        "What is the latest on the Quenby tram line?",
+        "Any news on the Quenby tram line?",
+        "What's new with the Quenby tram line?",
+    ):
+        answer = answer_of(real_embedder, question, *hits)
+        days = [c.article.published.day for c in answer.citations if c.article.published]
+        assert days == [20, 9, 2]
+
+
 def test_a_short_question_naming_a_period_leads_with_the_news_of_then(real_embedder) -> None:
     def hit(n: int, text: str, month: int) -> SearchHit:
         return passage(n, text, title="Quenby council", published=datetime(2024, month, 12))

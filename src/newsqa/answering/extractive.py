@@ -281,7 +281,7 @@ class ExtractiveAnswerer:
             if len(chosen) >= self.max_sentences or pick.score < floor:
                 break
             take(pick)
-        return _reading_order(chosen, hits, scored.named, first)
+        return _reading_order(chosen, hits, scored.named, first, newest=asks_for_latest(question))
 
     def _leads(self, hits: tuple[SearchHit, ...]) -> list[_Pick]:
         """The lead of each article, in the passages' order (the newest first, for a question
@@ -419,14 +419,21 @@ class ExtractiveAnswerer:
 
 
 def _reading_order(
-    chosen: list[_Pick], hits: tuple[SearchHit, ...], named: list[_Named], first: _Pick | None
+    chosen: list[_Pick],
+    hits: tuple[SearchHit, ...],
+    named: list[_Named],
+    first: _Pick | None,
+    *,
+    newest: bool = False,
 ) -> list[_Pick]:
     """The best sentence first (the answer leads with what was asked: on 31 'how much' and
     'when' questions, `benchmarks/answer_forms.py`, it holds the figure or date asked for in
     0.90 of answers, against 0.74 in retrieval order), then the rest of its article in text
     order, then the other articles, each by its best sentence and read in text order. When the
     question names outlets, their articles come before the others ("What did Fortune report
-    about …" is answered by Fortune first); `first`, when given, comes first (the newest)."""
+    about …" is answered by Fortune first); `first`, when given, comes first (the newest); a
+    question for the latest (`newest`) reads the articles newest first ("Any news on …?" was
+    answered 31 Oct, 10 Oct, 12 Oct), the undated last."""
     if not chosen:
         return chosen
     asked = {o for n in named for o in n.outlets}
@@ -434,7 +441,15 @@ def _reading_order(
     def elsewhere(p: _Pick) -> bool:
         return bool(asked) and not asked & _outlets(hits[p.sentence.hit_index])
 
-    ranked = sorted(chosen, key=lambda p: (p is not first, elsewhere(p), -p.score))
+    def age(p: _Pick) -> float:
+        published = hits[p.sentence.hit_index].article.published
+        if not newest:
+            return 0.0
+        if published is None or published.date() > last_news_day():
+            return float("inf")
+        return -published.date().toordinal()
+
+    ranked = sorted(chosen, key=lambda p: (p is not first, elsewhere(p), age(p), -p.score))
     lead: dict[str, int] = {}
     for rank, pick in enumerate(ranked):
         lead.setdefault(hits[pick.sentence.hit_index].article.id, rank)
