@@ -896,6 +896,30 @@ def test_a_question_for_the_latest_reads_the_reports_newest_first(real_embedder)
         assert days == [20, 9, 2]
 
 
+def test_a_question_supposing_what_the_reports_contradict_is_told_so(real_embedder) -> None:
+    """ "Why was X acquitted?" of a verdict of guilty is answered with the verdict, and a note
+    that nothing found says what it supposes; not when a passage says it, nor when the contrary
+    is only what may come."""
+
+    def hit(n: int, text: str) -> SearchHit:
+        return passage(n, text, title="Quenby mayor on trial", source=f"Outlet {n}")
+
+    verdict = hit(0, "Former Quenby mayor Ida Varga was found guilty of fraud on Friday.")
+    maybe = hit(1, "Ida Varga could face ten years in prison if convicted, her lawyers said.")
+    council = hit(2, "The Quenby council met to choose a new mayor after Ida Varga left office.")
+    question = "Why was Ida Varga acquitted?"
+    answer = answer_of(real_embedder, question, verdict, maybe, council)
+    assert [c.passage for c in answer.citations] == [verdict.text]
+    assert answer.notes == ("Nothing found says “acquitted”; [1] says “found guilty”.",)
+    assert "Nothing found says “acquitted”" in answer.text
+    # said somewhere (an appeal may have overturned the verdict): answered as any question
+    appeal = hit(3, "An appeals court acquitted Ida Varga of fraud in May.")
+    assert not answer_of(real_embedder, question, verdict, maybe, appeal).notes
+    # only what may come, or a question that supposes nothing of the kind
+    assert not answer_of(real_embedder, question, maybe, council).notes
+    assert not answer_of(real_embedder, "Why wasn't Ida Varga acquitted?", verdict, maybe).notes
+
+
 def test_a_short_question_naming_a_period_leads_with_the_news_of_then(real_embedder) -> None:
     def hit(n: int, text: str, month: int) -> SearchHit:
         return passage(n, text, title="Quenby council", published=datetime(2024, month, 12))

@@ -18,6 +18,7 @@ from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, c
 from newsqa.answering.figures import contradicts, figures
 from newsqa.answering.forms import asked_form, gives
 from newsqa.answering.names import Name, asked_names, listing, names_in, unmentioned
+from newsqa.answering.premises import Premise, premise_of
 from newsqa.periods import WEEKDAYS, last_news_day
 from newsqa.retrieval.dates import MONTH_WORDS, DateMention, find_dates, reference_day
 from newsqa.retrieval.outlets import OutletMatcher, OutletMention, display_name
@@ -308,6 +309,36 @@ class ExtractiveAnswerer:
             picks.append(_Pick(best, 1.0, np.zeros(0, dtype=np.float32)))
         return picks
 
+    def _denied(
+        self, premise: Premise, question: str, hits: tuple[SearchHit, ...], matcher: OutletMatcher
+    ) -> list[_Pick]:
+        """The best two sentences that report the contrary of what `question` supposes, of
+        what it names and on its topic, when no passage found says what it supposes (one that
+        does may be the answer: "cancelled" in one report, "launched" in an older one)."""
+        if any(premise.said_in(f"{h.article.title}\n{h.text}") for h in hits):
+            return []
+        names = asked_names(question, matcher)
+        topic = _topic_terms(question, [])
+        against = [
+            s
+            for s in self.scorer.sentences(hits)
+            if premise.denied_by(s.text)
+            and _on_topic(topic, s, hits)
+            and len(names_in(names, f"{hits[s.hit_index].article.title}\n{s.text}")) == len(names)
+        ]
+        if not against:
+            return []
+        titles = [hits[s.hit_index].article.title for s in against]
+        matrix, vectors = self.scorer.score([question], [s.text for s in against], titles)
+        floor = self.min_score * self.part_floor
+        picks: list[_Pick] = []
+        for i in np.argsort(-matrix[:, 0], kind="stable").tolist():
+            if len(picks) == 2 or matrix[i, 0] < floor:
+                break
+            if all(float(vectors[i] @ p.vector) <= self.redundancy for p in picks):
+                picks.append(_Pick(against[i], float(matrix[i, 0]), vectors[i]))
+        return picks
+
     def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
         hits = request.hits
         matcher = _matcher(hits)
@@ -335,8 +366,12 @@ class ExtractiveAnswerer:
             if scored is None or not scored.picks or scored.best < self.min_score:
                 yield from declining(request, self.name)
                 return
-            chosen = self._select(request.standalone, hits, scored)
-            years = _unmentioned_years(asked, chosen, hits) if short else []
+            # what the question supposes, reported otherwise and said nowhere ("Why was Sam
+            # Bankman-Fried acquitted?" of a verdict of guilty): what reports it is the answer
+            premise = premise_of(asked) if short else None
+            denied = self._denied(premise, asked, hits, matcher) if premise else []
+            chosen = denied or self._select(request.standalone, hits, scored)
+            years = _unmentioned_years(asked, chosen, hits) if short and not denied else []
             if years:
                 # a year it names that nothing quoted mentions nor is dated in: "Who won the
                 # 2025 Super Bowl?" is not answered with the 2017 Eagles
@@ -346,6 +381,7 @@ class ExtractiveAnswerer:
             form = asked_form(asked)
             if (
                 short
+                and not denied
                 and form in _DECLINED_WITHOUT
                 and not any(gives(p.sentence.text, form) for p in chosen)
             ):
@@ -362,6 +398,8 @@ class ExtractiveAnswerer:
                 yield from declining(request, self.name, notes=tuple(unquoted))
                 return
             notes = _disagreements(chosen, hits) + unquoted
+            if premise and denied:
+                notes.insert(0, _premise_note(premise, denied))
             if missing:  # one part of a question of several is about what nothing mentions
                 notes.append(f"Nothing found mentions {listing(missing)}.")
         if not chosen:
@@ -467,6 +505,12 @@ def _within(day: date, periods: list[DateMention]) -> bool:
     named."""
     days = np.array([day.toordinal()])
     return not periods or any(bool(published_within(days, p, 1)[0]) for p in periods)
+
+
+def _premise_note(premise: Premise, denied: list[_Pick]) -> str:
+    """ "Nothing found says “acquitted”; [1] says “found guilty”." """
+    said = [f"[{n}] says “{premise.denied_by(p.sentence.text)}”" for n, p in enumerate(denied, 1)]
+    return f"Nothing found says “{premise.word}”; {', '.join(said)}."
 
 
 # content words of a question short enough to be about what it names: "How much did Apple's
