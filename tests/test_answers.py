@@ -912,6 +912,10 @@ def test_a_question_supposing_what_the_reports_contradict_is_told_so(real_embedd
     assert [c.passage for c in answer.citations] == [verdict.text]
     assert answer.notes == ("Nothing found says “acquitted”; [1] says “found guilty”.",)
     assert "Nothing found says “acquitted”" in answer.text
+    # two reports in the same words are named together
+    again = hit(4, "After a two-week trial the jury said Ida Varga was found guilty on all counts.")
+    both = answer_of(real_embedder, question, verdict, again, council)
+    assert both.notes == ("Nothing found says “acquitted”; [1] and [2] say “found guilty”.",)
     # said somewhere (an appeal may have overturned the verdict): answered as any question
     appeal = hit(3, "An appeals court acquitted Ida Varga of fraud in May.")
     assert not answer_of(real_embedder, question, verdict, maybe, appeal).notes

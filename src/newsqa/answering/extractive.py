@@ -508,9 +508,16 @@ def _within(day: date, periods: list[DateMention]) -> bool:
 
 
 def _premise_note(premise: Premise, denied: list[_Pick]) -> str:
-    """ "Nothing found says “acquitted”; [1] says “found guilty”." """
-    said = [f"[{n}] says “{premise.denied_by(p.sentence.text)}”" for n, p in enumerate(denied, 1)]
-    return f"Nothing found says “{premise.word}”; {', '.join(said)}."
+    """ "Nothing found says “acquitted”; [1] says “found guilty”." ("[1] and [2] say …" when
+    they say it in the same words)."""
+    said: dict[str, list[str]] = {}
+    for n, p in enumerate(denied, 1):
+        said.setdefault((premise.denied_by(p.sentence.text) or "").lower(), []).append(f"[{n}]")
+    parts = [
+        f"{' and '.join(refs)} {'says' if len(refs) == 1 else 'say'} “{words}”"
+        for words, refs in said.items()
+    ]
+    return f"Nothing found says “{premise.word}”; {', '.join(parts)}."
 
 
 # content words of a question short enough to be about what it names: "How much did Apple's
