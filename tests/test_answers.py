@@ -17,6 +17,7 @@ from newsqa.answering import EvidenceScorer, ExtractiveAnswerer
 from newsqa.answering.base import AnswerRequest
 from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.extractive import _named_outlets, _unquoted_outlets
+from newsqa.answering.figures import figures
 from newsqa.answering.followup import condense_heuristic, needs_context
 from newsqa.answering.forms import asked_form, gives
 from newsqa.answering.names import asked_names
@@ -872,6 +873,17 @@ def test_figures_that_cannot_both_hold_are_flagged(
     assert flagged == differ
     # reports that differ are both quoted, whatever their likeness
     assert len(answer.citations) == 2 or not differ
+
+
+def test_figures_are_read_with_their_scale_and_unit() -> None:
+    def read(text: str) -> list[tuple[float, float, str | None, str | None]]:
+        return [(f.low, f.high, f.lead, f.unit) for f in figures(text)]
+
+    assert read("Microsoft paid $69bn") == [(68.5e9, 69.5e9, "paid", "$")]
+    assert read("killed two hundred and fifty people") == [(250, 250, "kill", "people")]
+    assert read("sales rose 5 per cent") == [(5, 5, "rose", "%")]
+    # a unit written against its figure is no scale: 5 kilometres, not 5,000 metres
+    assert read("she ran 5km in the rain") == [(5, 5, "ran", "km")]
 
 
 def test_a_question_for_the_latest_reads_the_reports_newest_first(real_embedder) -> None:

@@ -17,7 +17,7 @@ from newsqa.answering.evidence import content_terms
 __all__ = ["Figure", "contradicts", "figures"]
 
 _TOKEN = re.compile(
-    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<suffix>bn|m|k|b)?(?![\w,]*\d)"
+    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:(?P<suffix>bn|m|k|b)\b)?(?![\w,]*\d)"
     r"|(?P<word>[A-Za-z]+)|(?P<symbol>[$£€%])"
 )
 _SCALES = {
