@@ -17,6 +17,7 @@ from newsqa.answering import EvidenceScorer, ExtractiveAnswerer
 from newsqa.answering.base import AnswerRequest
 from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.extractive import _named_outlets, _unquoted_outlets
+from newsqa.answering.figures import figures
 from newsqa.answering.followup import condense_heuristic, needs_context
 from newsqa.answering.forms import asked_form, gives
 from newsqa.answering.names import asked_names, names_in
@@ -886,6 +887,103 @@ def test_the_same_measure_with_other_figures_in_other_words_is_flagged(real_embe
     )
     question = "How many people did the Quenby flood kill?"
     assert answer_of(real_embedder, question, *other).notes == ()
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "differ"),
+    [
+        # a bound is read up to its last significant digit's step: more were counted since
+        ("killed at least 150 people", "has killed 199 people", True),
+        ("killed at least 150 people", "has killed 160 people", True),
+        ("killed at least 150 people", "has killed 155 people", False),
+        ("killed more than 150 people", "has killed nearly 200 people", True),
+        ("killed about 1,300 people", "has killed 1,290 people", False),
+        ("killed up to 40 people", "has killed 38 people", False),
+        # figures in words, with a scale, as ranges
+        ("killed two hundred people", "has killed 150 people", True),
+        ("killed two hundred people", "has killed 200 people", False),
+        ("displaced 1.2 million people", "has displaced 1,200,000 people", False),
+        ("displaced 1.2 million people", "has displaced 1.5 million people", True),
+        ("killed between 150 and 200 people", "has killed 180 people", False),
+        ("killed 150 to 200 people", "has killed 250 people", True),
+        # other measures
+        ("killed at least 150 people", "injured 199 people", False),
+        ("killed at least 150 people", "destroyed 199 homes", False),
+    ],
+)
+def test_figures_that_cannot_both_hold_are_flagged(
+    real_embedder, first: str, second: str, differ: bool
+) -> None:
+    hits = (
+        passage(0, f"The flood in Quenby {first}, officials said.", title="Quenby flood"),
+        passage(1, f"The Quenby flood {second}, officials said.", title="Quenby flood"),
+    )
+    answer = answer_of(real_embedder, "How many people did the Quenby flood kill?", *hits)
+    flagged = any(n.startswith("Sources differ") for n in answer.notes)
+    assert flagged == differ
+    # reports that differ are both quoted, whatever their likeness
+    assert len(answer.citations) == 2 or not differ
+
+
+def test_figures_are_read_with_their_scale_and_unit() -> None:
+    def read(text: str) -> list[tuple[float, float, str | None, str | None]]:
+        return [(f.low, f.high, f.lead, f.unit) for f in figures(text)]
+
+    assert read("Microsoft paid $69bn") == [(68.5e9, 69.5e9, "paid", "$")]
+    assert read("killed two hundred and fifty people") == [(250, 250, "kill", "people")]
+    assert read("sales rose 5 per cent") == [(5, 5, "rose", "%")]
+    # a unit written against its figure is no scale: 5 kilometres, not 5,000 metres
+    assert read("she ran 5km in the rain") == [(5, 5, "ran", "km")]
+
+
+def test_a_question_for_the_latest_reads_the_reports_newest_first(real_embedder) -> None:
+    """The newest report leads, then the others, newest first, whichever matches best (the
+    oldest here, which names the tram line twice)."""
+
+    def hit(n: int, text: str, day: int) -> SearchHit:
+        return passage(n, text, title="Quenby tram line", published=datetime(2024, 3, day))
+
+    hits = (
+        hit(0, "The new Quenby tram line is the city's first tram line in fifty years.", 2),
+        hit(1, "Builders of the Quenby tram have stopped work after a pay dispute.", 9),
+        hit(2, "The Quenby council has delayed the tram line by a year.", 20),
+    )
+    for question in (
+        "What is the latest on the Quenby tram line?",
+        "Any news on the Quenby tram line?",
+        "What's new with the Quenby tram line?",
+    ):
+        answer = answer_of(real_embedder, question, *hits)
+        days = [c.article.published.day for c in answer.citations if c.article.published]
+        assert days == [20, 9, 2]
+
+
+def test_a_question_supposing_what_the_reports_contradict_is_told_so(real_embedder) -> None:
+    """ "Why was X acquitted?" of a verdict of guilty is answered with the verdict, and a note
+    that nothing found says what it supposes; not when a passage says it, nor when the contrary
+    is only what may come."""
+
+    def hit(n: int, text: str) -> SearchHit:
+        return passage(n, text, title="Quenby mayor on trial", source=f"Outlet {n}")
+
+    verdict = hit(0, "Former Quenby mayor Ida Varga was found guilty of fraud on Friday.")
+    maybe = hit(1, "Ida Varga could face ten years in prison if convicted, her lawyers said.")
+    council = hit(2, "The Quenby council met to choose a new mayor after Ida Varga left office.")
+    question = "Why was Ida Varga acquitted?"
+    answer = answer_of(real_embedder, question, verdict, maybe, council)
+    assert [c.passage for c in answer.citations] == [verdict.text]
+    assert answer.notes == ("Nothing found says “acquitted”; [1] says “found guilty”.",)
+    assert "Nothing found says “acquitted”" in answer.text
+    # two reports in the same words are named together
+    again = hit(4, "After a two-week trial the jury said Ida Varga was found guilty on all counts.")
+    both = answer_of(real_embedder, question, verdict, again, council)
+    assert both.notes == ("Nothing found says “acquitted”; [1] and [2] say “found guilty”.",)
+    # said somewhere (an appeal may have overturned the verdict): answered as any question
+    appeal = hit(3, "An appeals court acquitted Ida Varga of fraud in May.")
+    assert not answer_of(real_embedder, question, verdict, maybe, appeal).notes
+    # only what may come, or a question that supposes nothing of the kind
+    assert not answer_of(real_embedder, question, maybe, council).notes
+    assert not answer_of(real_embedder, "Why wasn't Ida Varga acquitted?", verdict, maybe).notes
 
 
 def test_a_short_question_naming_a_period_leads_with_the_news_of_then(real_embedder) -> None:

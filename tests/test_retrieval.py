@@ -430,6 +430,18 @@ def test_a_question_for_the_latest_on_a_topic_leads_with_its_newest_article(qa: 
     assert qa.search("What is the latest on the tram line?", k=1)[0].article.title.startswith(
         "Tram line extension"
     )
+    # asked in other words ("What's new with …", "Any news on …", "since …")
+    for asked in (
+        "What's new with the tram line extension?",
+        "Any news on the tram line extension?",
+        "What has happened to the tram line extension since March?",
+    ):
+        assert qa.search(asked, k=1)[0].article.title == "Tram line extension delayed by council"
+        assert qa.ask(asked).citations[0].article.title == "Tram line extension delayed by council"
+    # the latest of a period it names is the newest of then, not of all
+    march = "What is the latest on the tram line extension in March 2024?"
+    assert qa.search(march, k=1)[0].article.title == "Tram line extension approved by council"
+    assert qa.ask(march).citations[0].article.title == "Tram line extension approved by council"
 
 
 def test_a_question_asking_for_a_name_is_told_from_a_yes_no_question() -> None:

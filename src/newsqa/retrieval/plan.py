@@ -26,7 +26,11 @@ __all__ = [
 _MIN_TERMS = 3  # content words a clause needs to be searched on its own
 _LATEST = re.compile(
     r"\b(?:latest|most recent(?:ly)?|newest|recent(?:ly)?|current(?:ly)?|now|so far|to date|"
-    r"as of)\b",
+    r"as of"
+    # "What's new with …?", "Any news on …?", "Any updates?", "What has happened with … since
+    # October?" (only its "happened": what it is about stays to be matched)
+    r"|what(?:['’]s| is) new|any (?:news|updates?|developments?)"
+    r"|(?:happened|changed)(?=[^?.!]{0,60}\bsince\b))\b",
     re.IGNORECASE,
 )
 
@@ -36,7 +40,7 @@ _NEWS_WORDS = frozenset(
     """news latest recent recently newest new report reports reported reporting story stories
     headline headlines update updates happen happened happening going on say said says top today
     yesterday tonight week month year last this past anything everything covered cover coverage
-    publish published write wrote written there been""".split()
+    publish published write wrote written there been any since developments""".split()
 )
 
 

@@ -31,6 +31,7 @@ from newsqa.retrieval.passages import SentenceMatcher
 from newsqa.retrieval.plan import (
     QueryPlan,
     asks_for_latest,
+    blank,
     plan_query,
     topic_words,
     without_latest,
@@ -185,8 +186,14 @@ class Retriever:
         if plan.latest and o.recency:
             fused = self._newer_first(fused, table)
             if latest:
-                topical = self._topical(plan.question, memory, allowed)
-                fused = self._newest_first(plan.question, fused, topical, table, catalog, rows)
+                # what it is about, less when ("November" of "the latest on OpenAI in November"
+                # is in few of its passages), and the newest of then: "the latest on Sam Altman
+                # in November" led with December's news
+                topic = blank(plan.question, [(d.start, d.end) for d in plan.dates])
+                then = table.date_mask(plan.dates, o.date_slack_days) if plan.dates else None
+                pool = then if allowed is None or then is None else allowed & then
+                topical = self._topical(topic, memory, allowed if then is None else pool)
+                fused = self._newest_first(topic, fused, topical, table, catalog, rows, then)
         chosen = self._cap(fused, table, k)
         missing = [table.vector_ids[r] for r in chosen if table.vector_ids[r] not in rows]
         if missing:
@@ -484,11 +491,12 @@ class Retriever:
         table: ChunkTable,
         catalog: Catalog,
         rows: dict[str, ChunkRow],
+        then: NDArray[np.bool_] | None = None,
     ) -> Ranked:
         """For a short question for the latest on something (`asks_for_latest`): the best
         passage of each of the `_LATEST_LEADS` newest articles among the first `_LATEST_POOL`
         results and the `topical` rows that hold every word of its topic goes first, newest
-        first."""
+        first; of the articles published `then` (the period it names), when it names one."""
         words = topic_words(question)
         pool = list(dict.fromkeys(fused.rows[:_LATEST_POOL].tolist() + topical))
         if not words or not pool:
@@ -498,6 +506,8 @@ class Retriever:
         best: dict[int, int] = {}  # article -> its best row that holds the topic
         for r, v in zip(pool, ids, strict=True):
             text = rows[v].text.lower() if v in rows else ""
+            if then is not None and not then[r]:
+                continue
             if 0 <= table.day[r] <= last_news_day().toordinal() and all(w in text for w in words):
                 best.setdefault(int(table.article[r]), r)
         leads = sorted(best.values(), key=lambda r: -int(table.day[r]))[:_LATEST_LEADS]

@@ -1,0 +1,289 @@
+"""The figures a sentence reports, read as a reader reads them: with what they count and what
+they are of ("killed at least 150 people": at least 150, of people, killed), in digits or words
+("two hundred", "1.2 million", "1,200,000", "$69bn"), as a span when hedged or a range. Two
+reports of the same measure differ when no figure of one fits any of the other. A bound or an
+estimate is read as a writer rounds: up to its last significant digit's step, and a tenth of
+it at most ("at least 150" is 150 up to 160, "more than 1,300" up to 1,400, "nearly 200" 180 to
+200, "about 1,300" 1,250 to 1,350), so "at least 150" fits 155 but not 160 nor 199, which say
+that more were counted since."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from newsqa.answering.evidence import content_terms
+
+__all__ = ["Figure", "contradicts", "figures"]
+
+_TOKEN = re.compile(
+    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:(?P<suffix>bn|m|k|b)\b)?(?![\w,]*\d)"
+    r"|(?P<word>[A-Za-z]+)|(?P<symbol>[$£€%])"
+)
+_SCALES = {
+    "hundred": 100.0,
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "m": 1e6,
+    "mn": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+}
+_SMALL = {
+    w: n
+    for n, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen".split()
+    )
+}
+_TENS = {
+    w: 10 * n
+    for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)
+}
+# words that hedge the figure after them: it is about it, at most it, or at least it
+_HEDGES: dict[tuple[str, ...], str] = {
+    **{(w,): "about" for w in ("about", "around", "roughly", "approximately", "some", "estimated")},
+    ("close", "to"): "about",
+    **{(w,): "below" for w in ("nearly", "almost", "under")},
+    **{h: "below" for h in [("up", "to"), ("as", "many", "as"), ("at", "most")]},
+    **{h: "below" for h in [("less", "than"), ("fewer", "than"), ("no", "more", "than")]},
+    ("over",): "above",
+    **{h: "above" for h in [("at", "least"), ("more", "than"), ("upwards", "of")]},
+    **{h: "above" for h in [("in", "excess", "of"), ("no", "fewer", "than")]},
+    ("no", "less", "than"): "above",
+}
+_LEAD_WORDS = 3  # words before a figure that may say what it measures ("killed", "employ")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure as reported: the span it allows, the word before it that says what it measures
+    ("kill"), what it counts ("people", "$", "%"), and whether it is a year."""
+
+    low: float
+    high: float
+    lead: str | None
+    unit: str | None
+    year: bool = False
+
+    def fits(self, other: Figure) -> bool:
+        """Both may be true at once: their spans meet."""
+        slack = 1e-9 * max(abs(self.high), abs(other.high), 1.0)
+        return self.low <= other.high + slack and other.low <= self.high + slack
+
+    def measures_as(self, other: Figure, *, strict: bool) -> bool:
+        """Both figures count the same thing: a year only against a year; the same unit and the
+        same lead when both give one (`strict`: both must give both)."""
+        if self.year != other.year:
+            return False
+        if strict:
+            return None not in (self.lead, self.unit) and (self.lead, self.unit) == (
+                other.lead,
+                other.unit,
+            )
+        return all(
+            a is None or b is None or a == b
+            for a, b in [(self.lead, other.lead), (self.unit, other.unit)]
+        )
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # number, word, symbol
+    text: str
+    value: float | None = None
+
+
+def _tokens(text: str) -> list[_Token]:
+    out: list[_Token] = []
+    for m in _TOKEN.finditer(text):
+        if m["number"]:
+            value = float(m["number"].replace(",", ""))
+            out.append(_Token("number", m["number"], value))
+            if m["suffix"]:  # "$69bn", "5m"
+                out.append(_Token("word", m["suffix"].lower()))
+        elif m["word"]:
+            out.append(_Token("word", m["word"].lower()))
+        else:
+            out.append(_Token("symbol", m["symbol"]))
+    return out
+
+
+@dataclass(frozen=True)
+class _Read:
+    value: float
+    step: float  # the place of its last significant digit: 10 of 150, 100 of 1,300, 0.1 of 1.2
+    rounded: bool  # with a scale ("1.2 million"): any figure that rounds to it
+    tokens: int  # tokens read
+
+
+def _step(value: float, written: str) -> float:
+    decimals = len(written.partition(".")[2])
+    if decimals or not value:
+        return 10.0**-decimals
+    step = 1.0
+    while value % (step * 10) == 0:
+        step *= 10
+    return step
+
+
+def _number_at(tokens: list[_Token], i: int) -> _Read | None:
+    """The figure starting at token `i`, in digits with an optional scale ("1.2 million",
+    "$69bn") or in words ("two hundred and fifty"); None when there is none ("one" alone is no
+    figure: "one of the …")."""
+    t = tokens[i]
+    if t.kind == "number" and t.value is not None:
+        scale = tokens[i + 1].text if i + 1 < len(tokens) else ""
+        if scale in _SCALES and tokens[i + 1].kind == "word":
+            x = _SCALES[scale]
+            return _Read(t.value * x, _step(t.value, t.text) * x, True, 2)
+        return _Read(t.value, _step(t.value, t.text), False, 1)
+    total, current, j = 0.0, 0.0, i
+    while j < len(tokens) and tokens[j].kind == "word":
+        w = tokens[j].text
+        if w in _SMALL or w in _TENS:
+            current += _SMALL.get(w, 0) + _TENS.get(w, 0)
+        elif w == "hundred" and current:
+            current *= 100
+        elif w in _SCALES and len(w) > 2 and current:
+            total, current = total + current * _SCALES[w], 0.0
+        elif w != "and" or not (current or total) or j + 1 == len(tokens):
+            break
+        elif tokens[j + 1].text not in _SMALL and tokens[j + 1].text not in _TENS:
+            break  # ("two hundred and fifty", not "two and")
+        j += 1
+    if j == i or (j == i + 1 and tokens[i].text in ("one", "zero")):
+        return None
+    value = total + current
+    return _Read(value, _step(value, str(int(value))), False, j - i)
+
+
+def _span(read: _Read, hedge: str | None) -> tuple[float, float]:
+    """What a figure allows: a rounded one, what rounds to it; a hedged one, up to its last
+    significant digit's step (a tenth of it at most) on the side its hedge says ("at least
+    150": 150 up to 160, not included; "nearly 200": 180 to 200; "about 1,300": 1,250 to
+    1,350)."""
+    value = read.value
+    width = min(read.step, abs(value) / 10)
+    if hedge == "below":
+        return value - width, value
+    if hedge == "above":
+        return value, value + 0.999 * width
+    if read.rounded or hedge == "about":
+        return value - width / 2, value + width / 2
+    return value, value
+
+
+def figures(text: str) -> list[Figure]:
+    """The figures `text` reports, in order."""
+    tokens = _tokens(text)
+    out: list[Figure] = []
+    i = 0
+    while i < len(tokens):
+        read = _number_at(tokens, i)
+        if read is None:
+            i += 1
+            continue
+        end, start = i + read.tokens, i
+        before = tokens[i - 1].text if i else ""
+        # a range: "between 150 and 200", "from 150 to 200", "150 to 200 people" (not "voted
+        # 23 to 8", nor "a 2-1 win": a score is no range)
+        upper = None
+        joiner = tokens[end].text if end + 1 < len(tokens) else ""
+        if joiner in ("and", "to"):
+            upper = _number_at(tokens, end + 1)
+            after = end + 1 + upper.tokens if upper is not None else end
+            ranged = (before, joiner) in (("between", "and"), ("from", "to"))
+            unit = tokens[after].text if after < len(tokens) and joiner == "to" else ""
+            if upper is None or upper.value <= read.value or not (ranged or _content(unit)):
+                upper = None
+            else:
+                end, start = after, start - ranged
+        currency = _currency(tokens, start)
+        start -= currency is not None
+        hedge = None
+        for words, kind in _HEDGES.items():
+            k = len(words)
+            if upper is None and tuple(t.text for t in tokens[max(0, start - k) : start]) == words:
+                hedge, start = kind, start - k
+                break
+        if start and tokens[start - 1].text in ("an", "a"):  # "an estimated"
+            start -= 1
+        if currency is None:  # "more than $5bn"
+            currency = _currency(tokens, start)
+            start -= currency is not None
+        low, high = _span(read, hedge)
+        if upper is not None:
+            high = _span(upper, None)[1]
+        written = tokens[i].text
+        out.append(
+            Figure(
+                low,
+                high,
+                _lead(tokens[max(0, start - _LEAD_WORDS) : start]),
+                currency or _unit(tokens[end : end + 2]),
+                year=read.tokens == 1
+                and written.isdigit()
+                and 1900 <= read.value <= 2099
+                and currency is None
+                and hedge is None
+                and upper is None,
+            )
+        )
+        i = end
+    return out
+
+
+def _currency(tokens: list[_Token], start: int) -> str | None:
+    """The currency sign just before token `start`, if any."""
+    if start and tokens[start - 1].kind == "symbol" and tokens[start - 1].text in "$£€":
+        return tokens[start - 1].text
+    return None
+
+
+def _content(word: str) -> str | None:
+    terms = content_terms(word)
+    return terms[0] if terms else None
+
+
+def _lead(tokens: list[_Token]) -> str | None:
+    """The last content word before a figure, after any other figure: what it measures."""
+    lead = None
+    for t in tokens:
+        if t.kind != "word" or t.text in _SMALL or t.text in _TENS or t.text in _SCALES:
+            lead = None  # (a figure between: "voted 23 to 8" has no lead for its 8)
+            continue
+        lead = _content(t.text) or lead
+    return lead
+
+
+def _unit(tokens: list[_Token]) -> str | None:
+    """What a figure counts: the word right after it ("people"), or a percentage."""
+    if not tokens:
+        return None
+    first = tokens[0]
+    if first.text == "%" or first.text == "percent":
+        return "%"
+    if first.text == "per" and len(tokens) > 1 and tokens[1].text == "cent":
+        return "%"
+    if first.kind != "word":
+        return None
+    return _content(first.text)
+
+
+def contradicts(a: list[Figure], b: list[Figure], *, strict: bool) -> bool:
+    """A figure of one that the other measures too (`Figure.measures_as`) and gives no figure
+    that fits: "killed at least 150 people" and "killed 199 people" (but not "killed 155
+    people", nor "injured 199 people")."""
+
+    def against(xs: list[Figure], ys: list[Figure]) -> bool:
+        for x in xs:
+            same = [y for y in ys if x.measures_as(y, strict=strict)]
+            if same and not any(x.fits(y) for y in same):
+                return True
+        return False
+
+    return against(a, b) or against(b, a)
