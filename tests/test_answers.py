@@ -19,7 +19,7 @@ from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.extractive import _named_outlets, _unquoted_outlets
 from newsqa.answering.figures import figures
 from newsqa.answering.followup import condense_heuristic, needs_context
-from newsqa.answering.forms import asked_form, gives
+from newsqa.answering.forms import asked_form, counted, counts, gives
 from newsqa.answering.names import asked_names, names_in
 from newsqa.cli import app
 from newsqa.retrieval.outlets import OutletMatcher
@@ -1306,3 +1306,32 @@ def test_a_short_question_about_something_leads_with_its_story_s_lead(
     ]
     assert with_lead[1].score < found[0].score
     assert qa.retriever.with_leads(with_lead, articles=1) == with_lead
+
+
+def test_how_many_leads_with_a_figure_of_what_it_counts(real_embedder) -> None:
+    """ "How many hostages did Hamas take?" led with "begging for five weeks to return hostages"
+    (more of the question's words, and a figure of weeks), not "they also took 199 hostages"."""
+    hits = (
+        passage(
+            0,
+            "I was asked why Hamas had been begging for 5 weeks to return hostages and we "
+            "were only now bowing to pressure to take back our children.",
+            source="Globes",
+            title="A minister on the war's first weeks",
+        ),
+        passage(
+            1,
+            "Hamas is considered a terrorist organization by several countries; they also took "
+            "199 hostages back into Gaza.",
+            source="TechCrunch",
+            title="Platforms and the war",
+        ),
+    )
+    answer = answer_of(real_embedder, "How many hostages did Hamas take?", *hits)
+    assert answer.citations[0].passage.endswith("took 199 hostages back into Gaza.")
+    assert counted("How many hostages did Hamas take?") == "hostages"
+    assert counted("How many died in the attack?") is None  # names no noun: any figure
+    assert counts("12 tech companies joined", "companies") and counts(
+        "two hundred hostages", "hostages"
+    )
+    assert not counts("five weeks to return hostages", "hostages")

@@ -16,7 +16,7 @@ from newsqa.answering.base import AnswerEvent, AnswerRequest, declining, newest_
 from newsqa.answering.dates import resolve_relative_dates, updated_since
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
 from newsqa.answering.figures import contradicts, figures
-from newsqa.answering.forms import asked_form, gives
+from newsqa.answering.forms import asked_form, counted, counts, gives
 from newsqa.answering.names import Name, asked_names, listing, names_in, unmentioned
 from newsqa.answering.premises import Premise, premise_of
 from newsqa.periods import WEEKDAYS, last_news_day
@@ -185,7 +185,12 @@ class ExtractiveAnswerer:
         if self.form_bonus:  # each part by the form it asks for ("How long …, and what did …")
             for j, query in enumerate(queries):
                 form = asked_form(query)
-                if form is not None:
+                noun = counted(query) if form == "number" else None
+                if noun is not None:  # a figure of what it counts, not of anything else: a
+                    # stronger sign than any figure ("begging for five weeks to return hostages"
+                    # matched "How many hostages did Hamas take?" better than "took 199 hostages")
+                    matrix[:, j] += [2 * self.form_bonus * counts(s.text, noun) for s in sentences]
+                elif form is not None:
                     matrix[:, j] += [self.form_bonus * gives(s.text, form) for s in sentences]
         best = matrix.max(axis=1)
         order = np.argsort(-best, kind="stable")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-__all__ = ["Form", "asked_form", "gives"]
+__all__ = ["Form", "asked_form", "counted", "counts", "gives"]
 
 Form = Literal["amount", "number", "date", "reason", "winner"]
 
@@ -121,3 +121,47 @@ def gives(text: str, form: Form) -> bool:
     if form == "winner":
         return bool(_WINNER.search(text))
     return bool(_FIGURE.search(_DAY_OF_MONTH.sub(" ", text)))
+
+
+# "How many hostages did Hamas take?" counts hostages: "took 199 hostages" answers it, "begging for
+# five weeks to return hostages" gives a figure of something else
+_COUNTED = re.compile(r"\bhow\s+many\s+(?:more\s+|new\s+|other\s+)?([^\W\d_]{3,})", re.IGNORECASE)
+_COUNT_WORDS = (
+    r"\d[\d,.]*|a\s+dozen|dozens|hundreds|thousands|millions|hundred|thousand|million|billion|"
+    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety"
+)
+
+
+def counted(question: str) -> str | None:
+    """What a "How many …?" question counts ("hostages"), or None when it names no noun ("How
+    many died?", "How many were there?")."""
+    m = _COUNTED.search(question)
+    if m is None:
+        return None
+    word = m[1].lower()
+    return None if word in _NOT_COUNTED or word.endswith("ed") else word
+
+
+_NOT_COUNTED = frozenset(
+    "are were was is did do does have has had will would can could should may might of times "
+    "got won lost saw took made".split()
+)
+
+
+def counts(text: str, noun: str) -> bool:
+    """Whether `text` gives a figure of `noun`: the figure, then up to two words, then the noun
+    in either number ("took 199 hostages", "12 tech companies", "two hundred hostages")."""
+    pattern = rf"\b(?:{_COUNT_WORDS})\s+(?:[^\W\d_]+\s+){{0,2}}{re.escape(_singular_stem(noun))}"
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+def _singular_stem(noun: str) -> str:
+    """The start both numbers of a noun share: "compan" (company, companies), "match"."""
+    if noun.endswith("ies"):
+        return noun[:-3]
+    if noun.endswith(("ches", "shes", "xes", "sses")):
+        return noun[:-2]
+    if noun.endswith("y"):
+        return noun[:-1]
+    return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
