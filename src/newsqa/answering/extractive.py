@@ -143,7 +143,11 @@ class ExtractiveAnswerer:
             read: dict[str, list[str]] = {}  # an article's title and its passages found
             for h in hits:
                 read.setdefault(h.article.id, [h.article.title]).append(h.text)
-            whole = {a: len(names_in(names, "\n".join(t))) == len(names) for a, t in read.items()}
+            # (in any case: "Writers" of "Why did the Writers strike end?" is in lower case in
+            # the story on it, and in capitals in an outlet's name; the lift below is for the
+            # sentences that write a name as the question does)
+            loose = [n.anycase for n in names]
+            whole = {a: len(names_in(loose, "\n".join(t))) == len(loose) for a, t in read.items()}
             about = [whole[hits[s.hit_index].article.id] for s in sentences]
             if any(about):  # (no one article names them all: "Did Apple and Microsoft both …")
                 keep = np.flatnonzero(about)
@@ -179,7 +183,7 @@ class ExtractiveAnswerer:
         # only name it ("Somehow, Keep Labs won an award."); long questions ask for details
         # (on 300 MultiHop-RAG dev questions a lead bonus for every question cost 0.015 of the
         # gold facts quoted)
-        if short and self.lead_bonus:
+        if short and self.lead_bonus and _ABOUT.match(queries[0]) and not asked_form(queries[0]):
             leads = _lead_sentences(self.scorer.sentences(hits), hits)
             matrix[:, 0] += [self.lead_bonus * ((s.hit_index, s.start) in leads) for s in sentences]
         if self.form_bonus:  # each part by the form it asks for ("How long …, and what did …")
@@ -539,6 +543,16 @@ def _premise_note(premise: Premise, denied: list[_Pick]) -> str:
 # Vision Pro cost?" (a long one names much in passing: "Does the article from The Independent
 # claim that Taylor Swift …, in contrast to the CBSSports.com article …")
 _SHORT_TERMS = 10
+
+
+# a question about someone or something, which a story's lead answers ("What does Keep Labs
+# make?", "Who is Emma Hayes?"); not one for a figure, a time, or a yes or no ("Is Manchester
+# United out of the Champions League?" led with another story's first line)
+_ABOUT = re.compile(
+    r"\W*(?:(?:what|who)(?:'s|\s+(?:is|are|was|were|does|do|did|has|have|happened)\b)"
+    r"|tell\s+me\s+about\b)",
+    re.IGNORECASE,
+)
 
 
 def _lead_sentences(sentences: list[Sentence], hits: tuple[SearchHit, ...]) -> set[tuple[int, int]]:

@@ -51,6 +51,11 @@ class Name:
     words: tuple[str, ...]
 
     @property
+    def anycase(self) -> Name:
+        """The same name, matched in any case."""
+        return Name(self.text.lower(), self.words)
+
+    @property
     def capitalised(self) -> bool:
         """One word written as a name ("Threads", "Swift"): a text names it only where it is
         written so too, not in "email threads" or "a swift reply"."""
@@ -183,9 +188,16 @@ def names_in(names: Sequence[Name], text: str) -> list[Name]:
 
 
 def unmentioned(names: Sequence[Name], hits: Sequence[SearchHit]) -> list[Name]:
-    """The names no one passage of `hits` mentions, in its text or its article's title."""
+    """The names no one passage of `hits` mentions, in its text or its article's title; a
+    one-word name that none capitalises is mentioned where it is written in lower case (a
+    question may capitalise a common word: "Why did the Writers strike end?")."""
     texts = [_words(f"{hit.article.title}\n{hit.text}") for hit in hits]
-    return [n for n in names if not any(_holds(words, n) for words in texts)]
+    return [
+        n
+        for n in names
+        if not any(_holds(words, n) for words in texts)
+        and not (n.capitalised and any(_holds(words, n.anycase) for words in texts))
+    ]
 
 
 def listing(names: Sequence[Name]) -> str:
