@@ -1283,6 +1283,24 @@ def test_a_short_question_about_something_leads_with_its_story_s_lead(
     )
     answer = answer_of(real_embedder, "What does Lumora make?", later, lead)
     assert answer.citations[0].passage.startswith("Lumora built a solar lantern")
+    # a question for a yes or no (or a time, a figure) is not about what a story is about
+    out = SearchHit(
+        chunk_id="c3",
+        text="Manchester United have again gone out of the Champions League at the group stage.",
+        score=1.0,
+        article=ArticleRef(id="out", title="United's limp exit", source="The Independent"),
+        position=3,
+    )
+    istanbul = SearchHit(
+        chunk_id="c4",
+        text="It is 30 years since Manchester United's most famous trip to Istanbul with "
+        "Champions League elimination on the line.",
+        score=1.0,
+        article=ArticleRef(id="istanbul", title="United in Istanbul", source="The Guardian"),
+        position=0,
+    )
+    asked = "Is Manchester United out of the Champions League?"
+    assert answer_of(real_embedder, asked, out, istanbul).citations[0].article.id == "out"
     # a long question asks for a detail, which a story's lead seldom gives
     detailed = answer_of(
         real_embedder,
