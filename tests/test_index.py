@@ -544,6 +544,67 @@ def test_interrupted_rebuild_leaves_old_index_usable(
     assert survivor.stats().articles == 2
 
 
+def _kill_as_its_catalog_appears(settings: Settings) -> str:
+    """Start `newsqa index rebuild` and `kill -9` it the moment its new catalog file appears;
+    the generation it leaves."""
+    layout = IndexLayout(settings.index_dir)
+    before = {p.name for p in settings.index_dir.iterdir()}
+    env = {
+        **os.environ,
+        "NEWSQA_CORPUS": str(settings.corpus_dir),
+        "NEWSQA_INDEX": str(settings.index_dir),
+        "NEWSQA_CHUNK_SIZE": str(settings.chunk_size),
+        "NEWSQA_CHUNK_OVERLAP": str(settings.chunk_overlap),
+    }
+    newsqa = str(Path(sys.executable).with_name("newsqa"))
+    rebuild = subprocess.Popen([newsqa, "index", "rebuild"], env=env, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and rebuild.poll() is None:
+        new = [g for g in settings.index_dir.glob("g*") if g.name not in before]
+        if new and layout.catalog_path(new[0].name).exists():
+            break
+    rebuild.kill()
+    rebuild.wait()
+    (left,) = (g.name for g in settings.index_dir.glob("g*") if g.name not in before)
+    return left
+
+
+@pytest.mark.parametrize("left", ["schema missing", "not a database", "killed for real"])
+def test_a_generation_killed_as_its_catalog_was_created_is_cleared(
+    settings: Settings, counting: CountingEmbedder, left: str
+):
+    """A rebuild (or a first build) killed just after creating its catalog leaves a folder
+    whose catalog has no tables yet (`kill -9` at the right moment does it): every later
+    update and rebuild failed on it with "no such table: meta", for good."""
+    qa = make_qa(settings, counting)
+    read = qa.update().articles_read
+    layout = IndexLayout(settings.index_dir)
+    live = layout.current()
+    for attempt in ("update", "rebuild"):
+        killed = layout.new_generation()
+        catalog = layout.catalog_path(killed)
+        if left == "killed for real":  # (most often with no table yet)
+            layout.remove_generation(killed)
+            killed = _kill_as_its_catalog_appears(settings)
+        elif left == "schema missing":  # as SQLite leaves it before the first table is written
+            sqlite3.connect(catalog).execute("PRAGMA journal_mode=WAL").fetchall()
+        else:
+            catalog.write_bytes(b"\0" * 100)
+        report = getattr(NewsQA(settings, embedder=counting), attempt)()
+        assert report.articles_read == read
+        assert not (settings.index_dir / killed).exists()
+    assert layout.current() != live  # the rebuild went through
+    assert [p.name for p in settings.index_dir.iterdir() if p.is_dir()] == [layout.current()]
+    # a first build killed so (before `CURRENT` was written) is cleared by the next one
+    fresh = settings.replace(index_dir=settings.index_dir.parent / "fresh")
+    first = IndexLayout(fresh.index_dir).new_generation()
+    sqlite3.connect(IndexLayout(fresh.index_dir).catalog_path(first)).execute(
+        "PRAGMA journal_mode=WAL"
+    ).fetchall()
+    assert NewsQA(fresh, embedder=counting).update().articles_read == read
+    assert not (fresh.index_dir / first).exists()
+
+
 def test_interrupted_first_build_resumes_without_reembedding(
     settings: Settings, real_embedder, corpus_dir: Path
 ):

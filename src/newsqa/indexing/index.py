@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from newsqa.chunking import Chunker
 from newsqa.indexing.builder import BATCH_ARTICLES, Progress, restore_vectors, sync
-from newsqa.indexing.catalog import Catalog
+from newsqa.indexing.catalog import Catalog, damaged
 from newsqa.indexing.embeddings import Embedder, SentenceTransformerEmbedder
 from newsqa.indexing.layout import IndexLayout
 from newsqa.indexing.store import (
@@ -179,11 +180,17 @@ class NewsIndex:
         }
 
     def _meta_of(self, generation: str) -> dict[str, str]:
-        """`generation`'s recorded settings; none for one never initialised."""
+        """`generation`'s recorded settings; none for one never initialised, or whose catalog
+        cannot be read (a build killed as it created the file, before its tables)."""
         if not self.layout.catalog_path(generation).exists():
             return {}
-        with self._reading(generation) as catalog:
-            return catalog.meta()
+        try:
+            with self._reading(generation) as catalog:
+                return catalog.meta()
+        except sqlite3.DatabaseError as exc:
+            if not damaged(exc):
+                raise
+            return {}
 
     def _store_settings(
         self, meta: dict[str, str], generation: str, settings: Settings | None = None
