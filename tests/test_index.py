@@ -605,6 +605,50 @@ def test_a_generation_killed_as_its_catalog_was_created_is_cleared(
     assert not (fresh.index_dir / first).exists()
 
 
+@pytest.mark.parametrize("damage", ["cut short", "overwritten"])
+def test_a_damaged_catalog_is_named_and_a_rebuild_replaces_it(
+    settings: Settings, counting: CountingEmbedder, damage: str
+):
+    """A catalog cut short or overwritten (a disk error, a bad copy): each command said only
+    "Could not use the index or the corpus: database disk image is malformed" (`index stats`
+    with a traceback), and `newsqa index rebuild` failed the same way, leaving no way out but
+    deleting the folder."""
+    from typer.testing import CliRunner
+
+    from newsqa import IndexDamagedError
+    from newsqa.cli import app
+
+    qa = make_qa(settings, counting)
+    read = qa.update().articles_read
+    articles = qa.stats().articles
+    qa.close()
+    layout = IndexLayout(settings.index_dir)
+    catalog = layout.catalog_path(layout.current() or "")
+    whole = catalog.read_bytes()
+    for side in catalog.parent.glob("catalog.sqlite-*"):  # (closed: all in the file)
+        side.unlink()
+    if damage == "cut short":
+        catalog.write_bytes(whole[: len(whole) // 3])
+    else:
+        catalog.write_bytes(b"\x07" * 4096 + whole[4096:])
+    said = rf"catalog {catalog} is damaged .*newsqa index rebuild"
+    broken = make_qa(settings, counting)
+    with pytest.raises(IndexDamagedError, match=said):
+        broken.stats()
+    with pytest.raises(IndexDamagedError, match=said):
+        broken.search("harbour")
+    with pytest.raises(IndexDamagedError, match=said):
+        broken.update()
+    args = ["--index", str(settings.index_dir), "index", "stats"]
+    shown = CliRunner().invoke(app, args, env={"COLUMNS": "400"})
+    assert shown.exit_code == 1 and "is damaged" in shown.output
+    assert not isinstance(shown.exception, Exception)  # said, not raised
+    report = broken.rebuild()
+    assert report.articles_read == read and broken.stats().articles == articles
+    assert broken.search("harbour", k=1)
+    assert [p.name for p in settings.index_dir.iterdir() if p.is_dir()] == [layout.current()]
+
+
 def test_interrupted_first_build_resumes_without_reembedding(
     settings: Settings, real_embedder, corpus_dir: Path
 ):

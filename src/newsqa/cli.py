@@ -238,7 +238,8 @@ def index_stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from newsqa.indexing.index import NewsIndex
 
     index = NewsIndex(ctx.obj)
-    stats = index.stats()
+    with _errors(as_json=as_json):  # a damaged catalog: said, with the way out
+        stats = index.stats()
     if not stats.exists:  # exit 1 either way; the JSON still says what there is
         if as_json:
             typer.echo(json.dumps({"error": index.missing(), **stats.to_dict()}, indent=2))

@@ -34,6 +34,7 @@ __all__ = [
     "CHUNKER_VERSION",
     "CorpusError",
     "IncompatibleIndexError",
+    "IndexDamagedError",
     "IndexMissingError",
     "NewsIndex",
 ]
@@ -62,6 +63,11 @@ class CorpusError(ValueError):
 
 class IncompatibleIndexError(RuntimeError):
     """The index was built with settings that cannot be mixed with the current ones."""
+
+
+class IndexDamagedError(RuntimeError):
+    """The live index's catalog cannot be read (cut short, overwritten): a rebuild makes a new
+    one from the corpus."""
 
 
 def _server_key(url: str) -> tuple[str, str, int] | None:
@@ -284,11 +290,12 @@ class NewsIndex:
                 generation = self.layout.new_generation()
                 self._init_generation(generation)
                 self.layout.make_current(generation)
-            held = self._articles_in(generation)
             try:
-                return self._sync(
-                    generation, self._guard(items, held), IndexReport(mode="update"), progress
-                )
+                with self.said_damaged(generation):
+                    held = self._articles_in(generation)
+                    return self._sync(
+                        generation, self._guard(items, held), IndexReport(mode="update"), progress
+                    )
             except BaseException:
                 # a first build that stored nothing (a server not reachable, no article read)
                 # leaves no index behind, rather than an empty one that answers nothing
@@ -305,7 +312,8 @@ class NewsIndex:
             for stale in self.layout.stale_generations():  # left by an interrupted rebuild
                 self._drop_generation(stale)
             old = self.layout.current()
-            held = self._articles_in(old) if old is not None else 0
+            # a damaged one (its catalog unreadable) is replaced, whatever the new one holds
+            held, old_ids = self._held(old) if old is not None else (0, None)
             generation = self.layout.new_generation()
             self._init_generation(generation)
             try:
@@ -322,9 +330,9 @@ class NewsIndex:
             except BaseException:  # no article read, an error, Ctrl-C: the old index stays live
                 self._drop_generation(generation)
                 raise
-            if old is not None:  # the old index's articles the new one lacks (files gone or
-                # unreadable: a rebuild keeps only what it reads)
-                report.articles_removed = len(self._ids_in(old) - self._ids_in(generation))
+            if old_ids is not None:  # the old index's articles the new one lacks (files gone
+                # or unreadable: a rebuild keeps only what it reads)
+                report.articles_removed = len(old_ids - self._ids_in(generation))
             self.layout.make_current(generation)
             self._close_reader()
             if old is not None:
@@ -340,6 +348,33 @@ class NewsIndex:
         finally:
             catalog.close()
 
+    @contextmanager
+    def said_damaged(self, generation: str | None = None) -> Iterator[None]:
+        """A SQLite error that says the catalog of `generation` (the live one by default) is
+        broken becomes an IndexDamagedError naming the file and the way out; others pass."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            generation = generation or self.layout.current()
+            if not damaged(exc) or generation is None:
+                raise
+            raise IndexDamagedError(
+                f"The index's catalog {self.layout.catalog_path(generation)} is damaged ({exc}): "
+                "run `newsqa index rebuild` to build the index again from "
+                f"{shown(self.settings.corpus_dir)}."
+            ) from exc
+
+    def _held(self, generation: str) -> tuple[int, set[str] | None]:
+        """How many articles `generation` indexes, and the ids of all it holds; (0, None) when
+        its catalog is damaged (a rebuild replaces it all the same)."""
+        try:
+            with self._reading(generation) as catalog:
+                return catalog.counts()[0], set(catalog.article_origins())
+        except sqlite3.DatabaseError as exc:
+            if not damaged(exc):
+                raise
+            return 0, None
+
     def _ids_in(self, generation: str) -> set[str]:
         with self._reading(generation) as catalog:
             return set(catalog.article_origins())
@@ -350,7 +385,7 @@ class NewsIndex:
         generation = self.layout.current()
         if generation is None:
             return []
-        with self._reading(generation) as catalog:
+        with self.said_damaged(generation), self._reading(generation) as catalog:
             return catalog.titled_origins()
 
     def _articles_in(self, generation: str) -> int:
@@ -519,7 +554,12 @@ class NewsIndex:
             if self._reader is None or self._reader[0] != generation:
                 self._close_reader()
                 catalog = Catalog(self.layout.catalog_path(generation), readonly=True)
-                meta = catalog.meta()
+                try:
+                    with self.said_damaged(generation):
+                        meta = catalog.meta()
+                except IndexDamagedError:
+                    catalog.close()
+                    raise
                 try:
                     self.check_compatible(meta)
                     self.check_store(meta, generation, writing=False)
@@ -571,24 +611,25 @@ class NewsIndex:
         if generation is None:
             return IndexStats(path=path, exists=False)
         catalog = Catalog(self.layout.catalog_path(generation), readonly=True)
-        try:
-            articles, chunks, copies = catalog.counts()
-            earliest, latest = catalog.date_range()
-            meta = catalog.meta()
-            return IndexStats(
-                path=path,
-                exists=True,
-                articles=articles,
-                chunks=chunks,
-                syndicated_copies=copies,
-                outlets=catalog.outlets(),
-                earliest=earliest,
-                latest=latest,
-                updated_at=meta.get("updated_at", ""),
-                build={k: v for k, v in meta.items() if k not in ("updated_at",)},
-            )
-        finally:
-            catalog.close()
+        with self.said_damaged(generation):
+            try:
+                articles, chunks, copies = catalog.counts()
+                earliest, latest = catalog.date_range()
+                meta = catalog.meta()
+                return IndexStats(
+                    path=path,
+                    exists=True,
+                    articles=articles,
+                    chunks=chunks,
+                    syndicated_copies=copies,
+                    outlets=catalog.outlets(),
+                    earliest=earliest,
+                    latest=latest,
+                    updated_at=meta.get("updated_at", ""),
+                    build={k: v for k, v in meta.items() if k not in ("updated_at",)},
+                )
+            finally:
+                catalog.close()
 
     def close(self) -> None:
         self._close_reader()
