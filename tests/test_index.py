@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -697,6 +698,40 @@ def test_catalog_and_chroma_stay_in_step(settings: Settings, counting: CountingE
     assert fts == store.count()
     meta = dict(db.execute("SELECT key, value FROM meta"))
     assert json.loads(json.dumps(meta))["tokenizer"] == "cl100k_base"
+
+
+@pytest.mark.parametrize("lost", ["its folder", "some vectors"])
+def test_vectors_the_embedded_store_lost_are_embedded_again_by_the_next_update(
+    settings: Settings, counting: CountingEmbedder, lost: str
+) -> None:
+    """A search that finds vectors missing from the store says "`newsqa index update` embeds
+    them again"; for an index in its own folder (no Chroma server) the update did nothing, and
+    searches stayed by words alone until a rebuild."""
+    make_qa(settings, counting).update()
+    layout = IndexLayout(settings.index_dir)
+    folder = layout.generation_dir(layout.current() or "")
+    qa = make_qa(settings, counting)
+    catalog, store = qa.index.open()
+    ids = sorted(catalog.vector_ids())
+    if lost == "its folder":
+        qa.close()
+        shutil.rmtree(layout.chroma_path(folder.name))
+        gone = len(ids)
+    else:
+        store.delete(ids[:3])
+        qa.close()
+        gone = 3
+        (folder / "dense-vectors.npz").unlink()
+        assert make_qa(settings, counting).search("harbour")  # (says it: words only for 3)
+    (folder / "dense-vectors.npz").unlink(missing_ok=True)
+    counting.texts = 0
+    report = make_qa(settings, counting).update()
+    assert report.chunks_restored == gone and counting.texts == gone
+    mended = make_qa(settings, counting)
+    catalog, store = mended.index.open()
+    assert catalog.vector_ids() == store.all_ids()
+    mended.close()
+    assert make_qa(settings, counting).update().chunks_embedded == 0
 
 
 class _LiveArticles:

@@ -470,7 +470,19 @@ class NewsIndex:
                 batch_articles=self.batch_articles,
                 progress=progress,
             )
-            if self.settings.chroma_url:  # a server's data can go without this index knowing
+            from newsqa.retrieval.table import LOST_NAME
+
+            lost = self.layout.generation_dir(generation) / LOST_NAME
+            # a server's data can go without this index knowing; an embedded store's too (its
+            # folder deleted, or vectors a search found missing), checked when there is a sign
+            # of it or the store is open anyway
+            chroma = self.layout.chroma_path(generation) / "chroma.sqlite3"
+            if (
+                self.settings.chroma_url
+                or store.opened
+                or lost.exists()
+                or (not chroma.exists() and catalog.counts()[1])
+            ):
                 missing = catalog.vector_ids() - store.all_ids()
                 if missing:
                     restore_vectors(
@@ -481,6 +493,7 @@ class NewsIndex:
                         report=report,
                         progress=progress,
                     )
+            lost.unlink(missing_ok=True)
             with catalog.transaction():
                 meta = {"updated_at": datetime.now(UTC).isoformat(timespec="seconds")}
                 if report.chunks_embedded:
