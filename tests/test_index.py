@@ -18,7 +18,12 @@ import pytest
 from conftest import CountingEmbedder, imported_after
 
 from newsqa import NewsQA, Settings
-from newsqa.indexing import CorpusError, IncompatibleIndexError, IndexMissingError
+from newsqa.indexing import (
+    CorpusError,
+    IncompatibleIndexError,
+    IndexDamagedError,
+    IndexMissingError,
+)
 from newsqa.indexing.layout import IndexLayout
 from newsqa.types import Article
 
@@ -648,6 +653,39 @@ def test_a_damaged_catalog_is_named_and_a_rebuild_replaces_it(
     assert report.articles_read == read and broken.stats().articles == articles
     assert broken.search("harbour", k=1)
     assert [p.name for p in settings.index_dir.iterdir() if p.is_dir()] == [layout.current()]
+
+
+@pytest.mark.parametrize("lost", ["deleted", "overwritten", "naming a folder gone"])
+def test_an_index_whose_current_file_is_lost_is_kept(
+    settings: Settings, counting: CountingEmbedder, lost: str
+):
+    """`CURRENT` deleted or overwritten (a cleanup, a bad copy): the index was "not built yet",
+    and the next update deleted its generation as a leftover and embedded everything again."""
+    qa = make_qa(settings, counting)
+    qa.update()
+    articles = qa.stats().articles
+    qa.close()
+    layout = IndexLayout(settings.index_dir)
+    live = layout.current() or ""
+    if lost == "deleted":
+        layout.current_file.unlink()
+    else:
+        layout.current_file.write_text("\x00garbage" if lost == "overwritten" else "g1-gone\n")
+    kept = make_qa(settings, counting)
+    assert kept.stats().articles == articles and kept.search("harbour", k=1)
+    counting.texts = 0
+    assert kept.update().articles_added == 0 and counting.texts == 0
+    assert layout.current_file.read_text().strip() == live  # written again
+    # two generations holding articles: which one was live is not guessed, nor either dropped
+    other = settings.index_dir / "g20990101-000000-abcdef"
+    shutil.copytree(settings.index_dir / live, other)
+    layout.current_file.unlink()
+    said = "CURRENT does not name the live index among"
+    with pytest.raises(IndexMissingError, match=said):
+        make_qa(settings, counting).search("harbour")
+    with pytest.raises(IndexDamagedError, match=said):
+        make_qa(settings, counting).update()
+    assert (settings.index_dir / live).is_dir() and other.is_dir()
 
 
 def test_interrupted_first_build_resumes_without_reembedding(

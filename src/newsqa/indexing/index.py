@@ -286,6 +286,10 @@ class NewsIndex:
                 self._drop_generation(stale)
             generation = self.layout.current()
             first = generation is None
+            if generation is not None and self.layout.recorded() != generation:
+                self.layout.make_current(generation)  # `CURRENT` lost: written again
+            elif generation is None and self.layout.orphans():
+                raise IndexDamagedError(self.missing())
             if generation is None:
                 generation = self.layout.new_generation()
                 self._init_generation(generation)
@@ -554,7 +558,15 @@ class NewsIndex:
         return generation
 
     def missing(self) -> str:
-        """What to say when no index has been built in the folder yet, and how to build one."""
+        """What to say when no index has been built in the folder yet, and how to build one;
+        or, with `CURRENT` lost among several generations, how to choose."""
+        if orphans := self.layout.orphans():
+            return (
+                f"{self.layout.current_file} does not name the live index among "
+                f"{', '.join(orphans)}, each holding articles: write the name of the one to use "
+                "into it (the newest complete one, most likely), or run `newsqa index rebuild` "
+                "to build the index again."
+            )
         return (
             f"No index in {shown(self.settings.index_dir)} yet. Build it with "
             f"`newsqa index update` (reads {shown(self.settings.corpus_dir)})."
