@@ -25,6 +25,7 @@ from newsqa.indexing import (
     IndexMissingError,
 )
 from newsqa.indexing.layout import IndexLayout
+from newsqa.indexing.store import StoreError
 from newsqa.types import Article
 
 
@@ -738,7 +739,7 @@ def test_catalog_and_chroma_stay_in_step(settings: Settings, counting: CountingE
     assert json.loads(json.dumps(meta))["tokenizer"] == "cl100k_base"
 
 
-@pytest.mark.parametrize("lost", ["its folder", "some vectors"])
+@pytest.mark.parametrize("lost", ["its folder", "some vectors", "its database cut short"])
 def test_vectors_the_embedded_store_lost_are_embedded_again_by_the_next_update(
     settings: Settings, counting: CountingEmbedder, lost: str
 ) -> None:
@@ -755,12 +756,20 @@ def test_vectors_the_embedded_store_lost_are_embedded_again_by_the_next_update(
         qa.close()
         shutil.rmtree(layout.chroma_path(folder.name))
         gone = len(ids)
-    else:
+    elif lost == "some vectors":
         store.delete(ids[:3])
         qa.close()
         gone = 3
         (folder / "dense-vectors.npz").unlink()
         assert make_qa(settings, counting).search("harbour")  # (says it: words only for 3)
+    else:  # Chroma's own SQLite file: every search failed, and no update mended it
+        qa.close()
+        chroma = layout.chroma_path(folder.name) / "chroma.sqlite3"
+        chroma.write_bytes(chroma.read_bytes()[:50_000])
+        (folder / "dense-vectors.npz").unlink()
+        gone = len(ids)
+        with pytest.raises(StoreError, match="damaged: `newsqa index update` embeds"):
+            make_qa(settings, counting).search("harbour")
     (folder / "dense-vectors.npz").unlink(missing_ok=True)
     counting.texts = 0
     report = make_qa(settings, counting).update()

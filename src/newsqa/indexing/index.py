@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -79,6 +81,13 @@ def _server_key(url: str) -> tuple[str, str, int] | None:
         return None
     host = "127.0.0.1" if host in ("localhost", "::1") else host
     return ("https" if https else "http", host, port)
+
+
+def _broken_store(exc: StoreError) -> bool:
+    """Whether an embedded store failed to open because its files are damaged (not a full
+    disk or a read-only folder)."""
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text
 
 
 def _copied(written_from: str, here: str) -> bool:
@@ -452,14 +461,10 @@ class NewsIndex:
                     catalog.set_meta({"written_from": here})
             # opened at its first use: an update with nothing to write never opens an embedded
             # store (a server's is checked below)
-            store = LazyStore(
-                functools.partial(
-                    self._store_factory,
-                    self._store_settings(meta, generation),
-                    self.layout,
-                    generation,
-                )
-            )
+            store = LazyStore(functools.partial(self._open_writer_store, meta, generation))
+            from newsqa.retrieval.table import LOST_NAME
+
+            lost = self.layout.generation_dir(generation) / LOST_NAME
             if self.settings.chroma_url:  # reached before anything is read or embedded
                 store.count()
             sync(
@@ -474,9 +479,6 @@ class NewsIndex:
                 batch_articles=self.batch_articles,
                 progress=progress,
             )
-            from newsqa.retrieval.table import LOST_NAME
-
-            lost = self.layout.generation_dir(generation) / LOST_NAME
             # a server's data can go without this index knowing; an embedded store's too (its
             # folder deleted, or vectors a search found missing), checked when there is a sign
             # of it or the store is open anyway
@@ -603,6 +605,23 @@ class NewsIndex:
                     self._reader = (generation, catalog, store, version)
             return self._reader[1], self._reader[2]
 
+    def _open_writer_store(self, meta: dict[str, str], generation: str) -> VectorStore:
+        """`generation`'s store, to write. An embedded one whose files are damaged (it cannot
+        be opened) is replaced by an empty one: it holds vectors only, and the update embeds
+        them again from the catalog's text."""
+        settings = self._store_settings(meta, generation)
+        try:
+            return self._store_factory(settings, self.layout, generation)
+        except StoreError as exc:
+            if settings.chroma_url or not _broken_store(exc):
+                raise
+            log.warning("Replacing a damaged vector store: %s", exc)
+            from newsqa.retrieval.table import LOST_NAME
+
+            shutil.rmtree(self.layout.chroma_path(generation))
+            (self.layout.generation_dir(generation) / LOST_NAME).touch()
+            return self._store_factory(settings, self.layout, generation)
+
     def _open_reader_store(self, meta: dict[str, str], generation: str) -> VectorStore:
         """The live generation's store (its catalog's `meta`), to read; a failure says what
         holds for this index (its server, if it has one, cannot be swapped for the embedded
@@ -612,7 +631,16 @@ class NewsIndex:
             return self._store_factory(settings, self.layout, generation, create=False)
         except StoreError as exc:
             if meta.get("store") != "chroma-server":
-                raise
+                if not _broken_store(exc):
+                    raise
+                from newsqa.retrieval.table import LOST_NAME
+
+                with contextlib.suppress(OSError):  # for the next update to see
+                    (self.layout.generation_dir(generation) / LOST_NAME).touch()
+                raise StoreError(
+                    f"{exc} Its files are damaged: `newsqa index update` embeds the vectors "
+                    "again from the index's catalog."
+                ) from exc
             text = str(exc).replace(OR_EMBEDDED, ".")
             here = self._here(generation)
             if _copied(meta.get("written_from", here), here):
