@@ -481,3 +481,77 @@ def test_the_options_of_newsqa_itself_are_taken_after_the_command(tmp_path: Path
         cwd=tmp_path,
     )
     assert out.returncode == 1 and json.loads(out.stdout)["path"] == str(nowhere)
+
+
+def _many_articles(folder: Path, n: int) -> Path:
+    """`n` distinct short articles, one file each: enough to embed for some seconds."""
+    import random
+
+    words = [f"{a}{b}" for a in ("har", "fer", "gra", "lum", "ost", "vel") for b in "aeiouy"]
+    rng = random.Random(7)
+    folder.mkdir()
+    for i in range(n):
+        body = " ".join(" ".join(rng.choice(words) for _ in range(12)) + "." for _ in range(40))
+        (folder / f"story-{i:03d}.md").write_text(
+            f"---\ntitle: Story {i}\nsource: Test Wire\npublished: 2024-01-{i % 28 + 1:02d}\n"
+            f"---\n\nStory {i}. {body}\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def _chunks_in(index: Path, generation: str) -> int:
+    """The chunks committed to `generation`'s catalog."""
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{index / generation / 'catalog.sqlite'}?mode=ro", uri=True)
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("command", ["rebuild", "ingest"])
+def test_sigterm_ends_a_rebuild_or_an_ingest_as_ctrl_c_does(
+    tmp_path: Path, corpus_dir: Path, command: str
+) -> None:
+    """`kill` (or `timeout`, a service stopped) mid-embedding: the process died at once, saying
+    nothing, and a rebuild left its half-built generation in the index folder until the next
+    update."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    index = tmp_path / "index"
+    base = ["--index", str(index), "--corpus-dir", str(corpus_dir)]
+    assert runner.invoke(app, [*base, "index", "update"]).exit_code == 0
+    live = (index / "CURRENT").read_text().strip()
+    initial = _chunks_in(index, live)
+    more = _many_articles(tmp_path / "more", 150)
+    if command == "rebuild":
+        args = ["--index", str(index), "--corpus-dir", str(more), "index", "rebuild"]
+    else:
+        args = [*base, "ingest", str(more)]
+    newsqa = str(Path(sys.executable).with_name("newsqa"))
+    run = subprocess.Popen(
+        [newsqa, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    # signalled mid-embedding: once a rebuild opened its new store, once an ingest committed
+    # its first batch
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and run.poll() is None:
+        if command == "rebuild" and any(g.parent.name != live for g in index.glob("g*/chroma")):
+            break
+        if command == "ingest" and _chunks_in(index, live) > initial:
+            break
+        time.sleep(0.05)
+    run.send_signal(signal.SIGTERM)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 130, err
+    assert "Interrupted" in err and "Traceback" not in err
+    assert (index / "CURRENT").read_text().strip() == live
+    assert [p.name for p in index.iterdir() if p.is_dir()] == [live]  # nothing half-built left
+    if command == "ingest":
+        assert "`newsqa index update` indexes the rest" in err
+        assert len(list((corpus_dir / "more").glob("*.md"))) == 150

@@ -13,6 +13,7 @@ def test_exported_members() -> None:
         "CorpusError",
         "IncompatibleIndexError",
         "IndexBusyError",
+        "IndexDamagedError",
         "IndexMissingError",
         "IndexReport",
         "IndexStats",

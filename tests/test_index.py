@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -17,8 +18,14 @@ import pytest
 from conftest import CountingEmbedder, imported_after
 
 from newsqa import NewsQA, Settings
-from newsqa.indexing import CorpusError, IncompatibleIndexError, IndexMissingError
+from newsqa.indexing import (
+    CorpusError,
+    IncompatibleIndexError,
+    IndexDamagedError,
+    IndexMissingError,
+)
 from newsqa.indexing.layout import IndexLayout
+from newsqa.indexing.store import StoreError
 from newsqa.types import Article
 
 
@@ -544,6 +551,144 @@ def test_interrupted_rebuild_leaves_old_index_usable(
     assert survivor.stats().articles == 2
 
 
+def _kill_as_its_catalog_appears(settings: Settings) -> str:
+    """Start `newsqa index rebuild` and `kill -9` it the moment its new catalog file appears;
+    the generation it leaves."""
+    layout = IndexLayout(settings.index_dir)
+    before = {p.name for p in settings.index_dir.iterdir()}
+    env = {
+        **os.environ,
+        "NEWSQA_CORPUS": str(settings.corpus_dir),
+        "NEWSQA_INDEX": str(settings.index_dir),
+        "NEWSQA_CHUNK_SIZE": str(settings.chunk_size),
+        "NEWSQA_CHUNK_OVERLAP": str(settings.chunk_overlap),
+    }
+    newsqa = str(Path(sys.executable).with_name("newsqa"))
+    rebuild = subprocess.Popen([newsqa, "index", "rebuild"], env=env, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and rebuild.poll() is None:
+        new = [g for g in settings.index_dir.glob("g*") if g.name not in before]
+        if new and layout.catalog_path(new[0].name).exists():
+            break
+    rebuild.kill()
+    rebuild.wait()
+    (left,) = (g.name for g in settings.index_dir.glob("g*") if g.name not in before)
+    return left
+
+
+@pytest.mark.parametrize("left", ["schema missing", "not a database", "killed for real"])
+def test_a_generation_killed_as_its_catalog_was_created_is_cleared(
+    settings: Settings, counting: CountingEmbedder, left: str
+):
+    """A rebuild (or a first build) killed just after creating its catalog leaves a folder
+    whose catalog has no tables yet (`kill -9` at the right moment does it): every later
+    update and rebuild failed on it with "no such table: meta", for good."""
+    qa = make_qa(settings, counting)
+    read = qa.update().articles_read
+    layout = IndexLayout(settings.index_dir)
+    live = layout.current()
+    for attempt in ("update", "rebuild"):
+        killed = layout.new_generation()
+        catalog = layout.catalog_path(killed)
+        if left == "killed for real":  # (most often with no table yet)
+            layout.remove_generation(killed)
+            killed = _kill_as_its_catalog_appears(settings)
+        elif left == "schema missing":  # as SQLite leaves it before the first table is written
+            sqlite3.connect(catalog).execute("PRAGMA journal_mode=WAL").fetchall()
+        else:
+            catalog.write_bytes(b"\0" * 100)
+        report = getattr(NewsQA(settings, embedder=counting), attempt)()
+        assert report.articles_read == read
+        assert not (settings.index_dir / killed).exists()
+    assert layout.current() != live  # the rebuild went through
+    assert [p.name for p in settings.index_dir.iterdir() if p.is_dir()] == [layout.current()]
+    # a first build killed so (before `CURRENT` was written) is cleared by the next one
+    fresh = settings.replace(index_dir=settings.index_dir.parent / "fresh")
+    first = IndexLayout(fresh.index_dir).new_generation()
+    sqlite3.connect(IndexLayout(fresh.index_dir).catalog_path(first)).execute(
+        "PRAGMA journal_mode=WAL"
+    ).fetchall()
+    assert NewsQA(fresh, embedder=counting).update().articles_read == read
+    assert not (fresh.index_dir / first).exists()
+
+
+@pytest.mark.parametrize("damage", ["cut short", "overwritten"])
+def test_a_damaged_catalog_is_named_and_a_rebuild_replaces_it(
+    settings: Settings, counting: CountingEmbedder, damage: str
+):
+    """A catalog cut short or overwritten (a disk error, a bad copy): each command said only
+    "Could not use the index or the corpus: database disk image is malformed" (`index stats`
+    with a traceback), and `newsqa index rebuild` failed the same way, leaving no way out but
+    deleting the folder."""
+    from typer.testing import CliRunner
+
+    from newsqa import IndexDamagedError
+    from newsqa.cli import app
+
+    qa = make_qa(settings, counting)
+    read = qa.update().articles_read
+    articles = qa.stats().articles
+    qa.close()
+    layout = IndexLayout(settings.index_dir)
+    catalog = layout.catalog_path(layout.current() or "")
+    whole = catalog.read_bytes()
+    for side in catalog.parent.glob("catalog.sqlite-*"):  # (closed: all in the file)
+        side.unlink()
+    if damage == "cut short":
+        catalog.write_bytes(whole[: len(whole) // 3])
+    else:
+        catalog.write_bytes(b"\x07" * 4096 + whole[4096:])
+    said = rf"catalog {catalog} is damaged .*newsqa index rebuild"
+    broken = make_qa(settings, counting)
+    with pytest.raises(IndexDamagedError, match=said):
+        broken.stats()
+    with pytest.raises(IndexDamagedError, match=said):
+        broken.search("harbour")
+    with pytest.raises(IndexDamagedError, match=said):
+        broken.update()
+    args = ["--index", str(settings.index_dir), "index", "stats"]
+    shown = CliRunner().invoke(app, args, env={"COLUMNS": "400"})
+    assert shown.exit_code == 1 and "is damaged" in shown.output
+    assert not isinstance(shown.exception, Exception)  # said, not raised
+    report = broken.rebuild()
+    assert report.articles_read == read and broken.stats().articles == articles
+    assert broken.search("harbour", k=1)
+    assert [p.name for p in settings.index_dir.iterdir() if p.is_dir()] == [layout.current()]
+
+
+@pytest.mark.parametrize("lost", ["deleted", "overwritten", "naming a folder gone"])
+def test_an_index_whose_current_file_is_lost_is_kept(
+    settings: Settings, counting: CountingEmbedder, lost: str
+):
+    """`CURRENT` deleted or overwritten (a cleanup, a bad copy): the index was "not built yet",
+    and the next update deleted its generation as a leftover and embedded everything again."""
+    qa = make_qa(settings, counting)
+    qa.update()
+    articles = qa.stats().articles
+    qa.close()
+    layout = IndexLayout(settings.index_dir)
+    live = layout.current() or ""
+    if lost == "deleted":
+        layout.current_file.unlink()
+    else:
+        layout.current_file.write_text("\x00garbage" if lost == "overwritten" else "g1-gone\n")
+    kept = make_qa(settings, counting)
+    assert kept.stats().articles == articles and kept.search("harbour", k=1)
+    counting.texts = 0
+    assert kept.update().articles_added == 0 and counting.texts == 0
+    assert layout.current_file.read_text().strip() == live  # written again
+    # two generations holding articles: which one was live is not guessed, nor either dropped
+    other = settings.index_dir / "g20990101-000000-abcdef"
+    shutil.copytree(settings.index_dir / live, other)
+    layout.current_file.unlink()
+    said = "CURRENT does not name the live index among"
+    with pytest.raises(IndexMissingError, match=said):
+        make_qa(settings, counting).search("harbour")
+    with pytest.raises(IndexDamagedError, match=said):
+        make_qa(settings, counting).update()
+    assert (settings.index_dir / live).is_dir() and other.is_dir()
+
+
 def test_interrupted_first_build_resumes_without_reembedding(
     settings: Settings, real_embedder, corpus_dir: Path
 ):
@@ -592,6 +737,48 @@ def test_catalog_and_chroma_stay_in_step(settings: Settings, counting: CountingE
     assert fts == store.count()
     meta = dict(db.execute("SELECT key, value FROM meta"))
     assert json.loads(json.dumps(meta))["tokenizer"] == "cl100k_base"
+
+
+@pytest.mark.parametrize("lost", ["its folder", "some vectors", "its database cut short"])
+def test_vectors_the_embedded_store_lost_are_embedded_again_by_the_next_update(
+    settings: Settings, counting: CountingEmbedder, lost: str
+) -> None:
+    """A search that finds vectors missing from the store says "`newsqa index update` embeds
+    them again"; for an index in its own folder (no Chroma server) the update did nothing, and
+    searches stayed by words alone until a rebuild."""
+    make_qa(settings, counting).update()
+    layout = IndexLayout(settings.index_dir)
+    folder = layout.generation_dir(layout.current() or "")
+    qa = make_qa(settings, counting)
+    catalog, store = qa.index.open()
+    ids = sorted(catalog.vector_ids())
+    if lost == "its folder":
+        qa.close()
+        shutil.rmtree(layout.chroma_path(folder.name))
+        gone = len(ids)
+    elif lost == "some vectors":
+        store.delete(ids[:3])
+        qa.close()
+        gone = 3
+        (folder / "dense-vectors.npz").unlink()
+        assert make_qa(settings, counting).search("harbour")  # (says it: words only for 3)
+    else:  # Chroma's own SQLite file: every search failed, and no update mended it
+        qa.close()
+        chroma = layout.chroma_path(folder.name) / "chroma.sqlite3"
+        chroma.write_bytes(chroma.read_bytes()[:50_000])
+        (folder / "dense-vectors.npz").unlink()
+        gone = len(ids)
+        with pytest.raises(StoreError, match="damaged: `newsqa index update` embeds"):
+            make_qa(settings, counting).search("harbour")
+    (folder / "dense-vectors.npz").unlink(missing_ok=True)
+    counting.texts = 0
+    report = make_qa(settings, counting).update()
+    assert report.chunks_restored == gone and counting.texts == gone
+    mended = make_qa(settings, counting)
+    catalog, store = mended.index.open()
+    assert catalog.vector_ids() == store.all_ids()
+    mended.close()
+    assert make_qa(settings, counting).update().chunks_embedded == 0
 
 
 class _LiveArticles:

@@ -583,6 +583,14 @@ def test_query_terms_are_still_exported() -> None:
     assert query_terms("The harbour's strike") == ["harbour's", "strike"]
 
 
+def _whole(cache: Path) -> bool:
+    """Whether every array of a cache file reads back."""
+    import numpy as np
+
+    with np.load(cache) as data:
+        return all(data[name] is not None for name in data.files)
+
+
 @pytest.mark.slow
 def test_bm25_postings_are_cached_beside_the_catalog(
     qa: NewsQA, monkeypatch: pytest.MonkeyPatch
@@ -616,6 +624,12 @@ def test_bm25_postings_are_cached_beside_the_catalog(
     again = LexicalIndex(catalog, table.rids, Stemmer())
     assert np.array_equal(built.scores(words), again.scores(words))
     assert cache.read_bytes()[:6] != b"not a "
+    # so is one cut short (a copy or a disk that filled up partway): it raised BadZipFile
+    whole = cache.read_bytes()
+    cache.write_bytes(whole[: len(whole) // 2])
+    cut = LexicalIndex(catalog, table.rids, Stemmer())
+    assert np.array_equal(built.scores(words), cut.scores(words))
+    assert _whole(cache)  # written again
 
 
 def test_search_sees_an_edit_that_keeps_every_chunk_count(
@@ -676,6 +690,15 @@ def test_vectors_are_cached_beside_the_catalog(qa: NewsQA) -> None:
     assert again.index.open()[1].opened  # type: ignore[attr-defined]
     assert cache.read_bytes()[:6] != b"broken"
     again.close()
+    # one cut short, or with bytes overwritten, too (every search failed with BadZipFile)
+    whole = cache.read_bytes()
+    middle = len(whole) // 2
+    for damaged in (whole[:middle], whole[:middle] + b"x" * 200 + whole[middle + 200 :]):
+        cache.write_bytes(damaged)
+        mended = NewsQA(qa.settings, embedder=qa.index.embedder)
+        assert [h.chunk_id for h in mended.search(question, 5)] == expected
+        assert _whole(cache)  # written again
+        mended.close()
 
 
 def test_after_an_update_only_new_vectors_come_from_the_store(

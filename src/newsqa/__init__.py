@@ -5,6 +5,7 @@ from newsqa.indexing import (
     CorpusError,
     IncompatibleIndexError,
     IndexBusyError,
+    IndexDamagedError,
     IndexMissingError,
     StoreError,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "CorpusError",
     "IncompatibleIndexError",
     "IndexBusyError",
+    "IndexDamagedError",
     "IndexMissingError",
     "IndexReport",
     "IndexStats",

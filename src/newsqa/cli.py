@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import sys
 import textwrap
@@ -198,11 +199,26 @@ def _print_report(report: IndexReport) -> None:
             typer.echo(f"    … and {len(a.skipped) - 20} more (see --json)")
 
 
+@contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    """SIGTERM (`kill`, `timeout`, a service or container stopped) ends the command as Ctrl-C
+    does: a rebuild removes what it half built, and the interruption is said."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _run_build(ctx: typer.Context, mode: str, corpus: list[Path] | None, as_json: bool) -> None:
     with _errors(as_json=as_json):
         qa = _qa(ctx)
         try:
-            with _progress(not as_json) as progress:
+            with _terminated_as_interrupted(), _progress(not as_json) as progress:
                 build = qa.rebuild if mode == "rebuild" else qa.update
                 report = build(corpus or None, progress=progress)
         except KeyboardInterrupt:
@@ -238,7 +254,8 @@ def index_stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from newsqa.indexing.index import NewsIndex
 
     index = NewsIndex(ctx.obj)
-    stats = index.stats()
+    with _errors(as_json=as_json):  # a damaged catalog: said, with the way out
+        stats = index.stats()
     if not stats.exists:  # exit 1 either way; the JSON still says what there is
         if as_json:
             typer.echo(json.dumps({"error": index.missing(), **stats.to_dict()}, indent=2))
@@ -456,8 +473,18 @@ def ingest(
     Only the files that hold articles are copied; exits 1 when no target gave one."""
     with _errors(as_json=as_json):
         qa = _qa(ctx)
-        with _progress(not as_json) as progress:
-            loaded, written, report = qa.ingest(targets, update=not no_update, progress=progress)
+        try:
+            with _terminated_as_interrupted(), _progress(not as_json) as progress:
+                loaded, written, report = qa.ingest(
+                    targets, update=not no_update, progress=progress
+                )
+        except KeyboardInterrupt:
+            _fail(
+                f"Interrupted: the files copied into {qa.settings.corpus_dir} stay there, and "
+                "the batches indexed are kept; `newsqa index update` indexes the rest.",
+                code=130,
+                as_json=as_json,
+            )
         qa.close()
     failed = "" if loaded.articles else "No target gave an article; nothing was added."
     if as_json:

@@ -475,7 +475,8 @@ class NewsQA:
         if k < 1:
             raise ValueError(f"k must be at least 1, not {k}")
         filters = _filters(sources, since, until)
-        return self.retriever.search(query, k=k, filters=filters)
+        with self.index.said_damaged():
+            return self.retriever.search(query, k=k, filters=filters)
 
     def check_filters(
         self,
@@ -731,7 +732,8 @@ class NewsQA:
         from newsqa.retrieval.examples import example_questions
 
         catalog, _ = self.index.open()
-        return example_questions(catalog.article_refs(), n)
+        with self.index.said_damaged():
+            return example_questions(catalog.article_refs(), n)
 
     def stats(self) -> IndexStats:
         """What the index holds; reads the catalog only (fast, no model)."""

@@ -4,6 +4,7 @@ from newsqa.indexing.embeddings import Embedder, SentenceTransformerEmbedder
 from newsqa.indexing.index import (
     CorpusError,
     IncompatibleIndexError,
+    IndexDamagedError,
     IndexMissingError,
     NewsIndex,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "Embedder",
     "IncompatibleIndexError",
     "IndexBusyError",
+    "IndexDamagedError",
     "IndexMissingError",
     "NewsIndex",
     "SentenceTransformerEmbedder",

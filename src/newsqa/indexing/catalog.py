@@ -18,7 +18,7 @@ import numpy as np
 from newsqa.periods import last_news_day
 from newsqa.types import Article, ArticleRef, Chunk
 
-__all__ = ["Catalog", "ChunkRow", "StoredChunk"]
+__all__ = ["Catalog", "ChunkRow", "StoredChunk", "damaged"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -100,6 +100,16 @@ def _read_only(path: Path) -> sqlite3.Connection:
             raise
         db = sqlite3.connect(f"file:{path}?immutable=1", uri=True, check_same_thread=False)
     return db
+
+
+def damaged(exc: BaseException) -> bool:
+    """Whether a SQLite error says the catalog file itself is broken (cut short, overwritten,
+    not a database, its tables not written yet), not that it is busy, read-only or on a full
+    disk."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorname", "")
+    return code in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "no such table" in str(exc)
 
 
 class Catalog:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import shlex
+import shutil
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -14,7 +17,7 @@ from pathlib import Path
 
 from newsqa.chunking import Chunker
 from newsqa.indexing.builder import BATCH_ARTICLES, Progress, restore_vectors, sync
-from newsqa.indexing.catalog import Catalog
+from newsqa.indexing.catalog import Catalog, damaged
 from newsqa.indexing.embeddings import Embedder, SentenceTransformerEmbedder, same_model
 from newsqa.indexing.layout import IndexLayout
 from newsqa.indexing.store import (
@@ -34,6 +37,7 @@ __all__ = [
     "CHUNKER_VERSION",
     "CorpusError",
     "IncompatibleIndexError",
+    "IndexDamagedError",
     "IndexMissingError",
     "NewsIndex",
 ]
@@ -64,6 +68,11 @@ class IncompatibleIndexError(RuntimeError):
     """The index was built with settings that cannot be mixed with the current ones."""
 
 
+class IndexDamagedError(RuntimeError):
+    """The live index's catalog cannot be read (cut short, overwritten): a rebuild makes a new
+    one from the corpus."""
+
+
 def _server_key(url: str) -> tuple[str, str, int] | None:
     """A Chroma server address compared as scheme, host and port ("localhost" is 127.0.0.1; no
     port is 8000); None when it is no address (opening the store says what is wrong)."""
@@ -73,6 +82,13 @@ def _server_key(url: str) -> tuple[str, str, int] | None:
         return None
     host = "127.0.0.1" if host in ("localhost", "::1") else host
     return ("https" if https else "http", host, port)
+
+
+def _broken_store(exc: StoreError) -> bool:
+    """Whether an embedded store failed to open because its files are damaged (not a full
+    disk or a read-only folder)."""
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text
 
 
 def _copied(written_from: str, here: str) -> bool:
@@ -182,11 +198,17 @@ class NewsIndex:
         }
 
     def _meta_of(self, generation: str) -> dict[str, str]:
-        """`generation`'s recorded settings; none for one never initialised."""
+        """`generation`'s recorded settings; none for one never initialised, or whose catalog
+        cannot be read (a build killed as it created the file, before its tables)."""
         if not self.layout.catalog_path(generation).exists():
             return {}
-        with self._reading(generation) as catalog:
-            return catalog.meta()
+        try:
+            with self._reading(generation) as catalog:
+                return catalog.meta()
+        except sqlite3.DatabaseError as exc:
+            if not damaged(exc):
+                raise
+            return {}
 
     def _store_settings(
         self, meta: dict[str, str], generation: str, settings: Settings | None = None
@@ -276,15 +298,20 @@ class NewsIndex:
                 self._drop_generation(stale)
             generation = self.layout.current()
             first = generation is None
+            if generation is not None and self.layout.recorded() != generation:
+                self.layout.make_current(generation)  # `CURRENT` lost: written again
+            elif generation is None and self.layout.orphans():
+                raise IndexDamagedError(self.missing())
             if generation is None:
                 generation = self.layout.new_generation()
                 self._init_generation(generation)
                 self.layout.make_current(generation)
-            held = self._articles_in(generation)
             try:
-                return self._sync(
-                    generation, self._guard(items, held), IndexReport(mode="update"), progress
-                )
+                with self.said_damaged(generation):
+                    held = self._articles_in(generation)
+                    return self._sync(
+                        generation, self._guard(items, held), IndexReport(mode="update"), progress
+                    )
             except BaseException:
                 # a first build that stored nothing (a server not reachable, no article read)
                 # leaves no index behind, rather than an empty one that answers nothing
@@ -301,7 +328,8 @@ class NewsIndex:
             for stale in self.layout.stale_generations():  # left by an interrupted rebuild
                 self._drop_generation(stale)
             old = self.layout.current()
-            held = self._articles_in(old) if old is not None else 0
+            # a damaged one (its catalog unreadable) is replaced, whatever the new one holds
+            held, old_ids = self._held(old) if old is not None else (0, None)
             generation = self.layout.new_generation()
             self._init_generation(generation)
             try:
@@ -318,9 +346,9 @@ class NewsIndex:
             except BaseException:  # no article read, an error, Ctrl-C: the old index stays live
                 self._drop_generation(generation)
                 raise
-            if old is not None:  # the old index's articles the new one lacks (files gone or
-                # unreadable: a rebuild keeps only what it reads)
-                report.articles_removed = len(self._ids_in(old) - self._ids_in(generation))
+            if old_ids is not None:  # the old index's articles the new one lacks (files gone
+                # or unreadable: a rebuild keeps only what it reads)
+                report.articles_removed = len(old_ids - self._ids_in(generation))
             self.layout.make_current(generation)
             self._close_reader()
             if old is not None:
@@ -336,6 +364,33 @@ class NewsIndex:
         finally:
             catalog.close()
 
+    @contextmanager
+    def said_damaged(self, generation: str | None = None) -> Iterator[None]:
+        """A SQLite error that says the catalog of `generation` (the live one by default) is
+        broken becomes an IndexDamagedError naming the file and the way out; others pass."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            generation = generation or self.layout.current()
+            if not damaged(exc) or generation is None:
+                raise
+            raise IndexDamagedError(
+                f"The index's catalog {self.layout.catalog_path(generation)} is damaged ({exc}): "
+                "run `newsqa index rebuild` to build the index again from "
+                f"{shown(self.settings.corpus_dir)}."
+            ) from exc
+
+    def _held(self, generation: str) -> tuple[int, set[str] | None]:
+        """How many articles `generation` indexes, and the ids of all it holds; (0, None) when
+        its catalog is damaged (a rebuild replaces it all the same)."""
+        try:
+            with self._reading(generation) as catalog:
+                return catalog.counts()[0], set(catalog.article_origins())
+        except sqlite3.DatabaseError as exc:
+            if not damaged(exc):
+                raise
+            return 0, None
+
     def _ids_in(self, generation: str) -> set[str]:
         with self._reading(generation) as catalog:
             return set(catalog.article_origins())
@@ -346,7 +401,7 @@ class NewsIndex:
         generation = self.layout.current()
         if generation is None:
             return []
-        with self._reading(generation) as catalog:
+        with self.said_damaged(generation), self._reading(generation) as catalog:
             return catalog.titled_origins()
 
     def _articles_in(self, generation: str) -> int:
@@ -409,14 +464,10 @@ class NewsIndex:
                     catalog.set_meta({"written_from": here})
             # opened at its first use: an update with nothing to write never opens an embedded
             # store (a server's is checked below)
-            store = LazyStore(
-                functools.partial(
-                    self._store_factory,
-                    self._store_settings(meta, generation),
-                    self.layout,
-                    generation,
-                )
-            )
+            store = LazyStore(functools.partial(self._open_writer_store, meta, generation))
+            from newsqa.retrieval.table import LOST_NAME
+
+            lost = self.layout.generation_dir(generation) / LOST_NAME
             if self.settings.chroma_url:  # reached before anything is read or embedded
                 store.count()
             sync(
@@ -431,7 +482,16 @@ class NewsIndex:
                 batch_articles=self.batch_articles,
                 progress=progress,
             )
-            if self.settings.chroma_url:  # a server's data can go without this index knowing
+            # a server's data can go without this index knowing; an embedded store's too (its
+            # folder deleted, or vectors a search found missing), checked when there is a sign
+            # of it or the store is open anyway
+            chroma = self.layout.chroma_path(generation) / "chroma.sqlite3"
+            if (
+                self.settings.chroma_url
+                or store.opened
+                or lost.exists()
+                or (not chroma.exists() and catalog.counts()[1])
+            ):
                 missing = catalog.vector_ids() - store.all_ids()
                 if missing:
                     restore_vectors(
@@ -442,6 +502,7 @@ class NewsIndex:
                         report=report,
                         progress=progress,
                     )
+            lost.unlink(missing_ok=True)
             with catalog.transaction():
                 meta = {"updated_at": datetime.now(UTC).isoformat(timespec="seconds")}
                 if report.chunks_embedded:
@@ -502,7 +563,15 @@ class NewsIndex:
         return generation
 
     def missing(self) -> str:
-        """What to say when no index has been built in the folder yet, and how to build one."""
+        """What to say when no index has been built in the folder yet, and how to build one;
+        or, with `CURRENT` lost among several generations, how to choose."""
+        if orphans := self.layout.orphans():
+            return (
+                f"{self.layout.current_file} does not name the live index among "
+                f"{', '.join(orphans)}, each holding articles: write the name of the one to use "
+                "into it (the newest complete one, most likely), or run `newsqa index rebuild` "
+                "to build the index again."
+            )
         index, corpus = self.settings.index_dir, self.settings.corpus_dir
         options = ""  # the folders the command would not take by itself, run from here
         if index.absolute() != Path("index").absolute():
@@ -521,7 +590,12 @@ class NewsIndex:
             if self._reader is None or self._reader[0] != generation:
                 self._close_reader()
                 catalog = Catalog(self.layout.catalog_path(generation), readonly=True)
-                meta = catalog.meta()
+                try:
+                    with self.said_damaged(generation):
+                        meta = catalog.meta()
+                except IndexDamagedError:
+                    catalog.close()
+                    raise
                 try:
                     self.check_compatible(meta)
                     self.check_store(meta, generation, writing=False)
@@ -540,6 +614,23 @@ class NewsIndex:
                     self._reader = (generation, catalog, store, version)
             return self._reader[1], self._reader[2]
 
+    def _open_writer_store(self, meta: dict[str, str], generation: str) -> VectorStore:
+        """`generation`'s store, to write. An embedded one whose files are damaged (it cannot
+        be opened) is replaced by an empty one: it holds vectors only, and the update embeds
+        them again from the catalog's text."""
+        settings = self._store_settings(meta, generation)
+        try:
+            return self._store_factory(settings, self.layout, generation)
+        except StoreError as exc:
+            if settings.chroma_url or not _broken_store(exc):
+                raise
+            log.warning("Replacing a damaged vector store: %s", exc)
+            from newsqa.retrieval.table import LOST_NAME
+
+            shutil.rmtree(self.layout.chroma_path(generation))
+            (self.layout.generation_dir(generation) / LOST_NAME).touch()
+            return self._store_factory(settings, self.layout, generation)
+
     def _open_reader_store(self, meta: dict[str, str], generation: str) -> VectorStore:
         """The live generation's store (its catalog's `meta`), to read; a failure says what
         holds for this index (its server, if it has one, cannot be swapped for the embedded
@@ -549,7 +640,16 @@ class NewsIndex:
             return self._store_factory(settings, self.layout, generation, create=False)
         except StoreError as exc:
             if meta.get("store") != "chroma-server":
-                raise
+                if not _broken_store(exc):
+                    raise
+                from newsqa.retrieval.table import LOST_NAME
+
+                with contextlib.suppress(OSError):  # for the next update to see
+                    (self.layout.generation_dir(generation) / LOST_NAME).touch()
+                raise StoreError(
+                    f"{exc} Its files are damaged: `newsqa index update` embeds the vectors "
+                    "again from the index's catalog."
+                ) from exc
             text = str(exc).replace(OR_EMBEDDED, ".")
             here = self._here(generation)
             if _copied(meta.get("written_from", here), here):
@@ -573,24 +673,25 @@ class NewsIndex:
         if generation is None:
             return IndexStats(path=path, exists=False)
         catalog = Catalog(self.layout.catalog_path(generation), readonly=True)
-        try:
-            articles, chunks, copies = catalog.counts()
-            earliest, latest = catalog.date_range()
-            meta = catalog.meta()
-            return IndexStats(
-                path=path,
-                exists=True,
-                articles=articles,
-                chunks=chunks,
-                syndicated_copies=copies,
-                outlets=catalog.outlets(),
-                earliest=earliest,
-                latest=latest,
-                updated_at=meta.get("updated_at", ""),
-                build={k: v for k, v in meta.items() if k not in ("updated_at",)},
-            )
-        finally:
-            catalog.close()
+        with self.said_damaged(generation):
+            try:
+                articles, chunks, copies = catalog.counts()
+                earliest, latest = catalog.date_range()
+                meta = catalog.meta()
+                return IndexStats(
+                    path=path,
+                    exists=True,
+                    articles=articles,
+                    chunks=chunks,
+                    syndicated_copies=copies,
+                    outlets=catalog.outlets(),
+                    earliest=earliest,
+                    latest=latest,
+                    updated_at=meta.get("updated_at", ""),
+                    build={k: v for k, v in meta.items() if k not in ("updated_at",)},
+                )
+            finally:
+                catalog.close()
 
     def close(self) -> None:
         self._close_reader()

@@ -8,6 +8,7 @@ import fcntl
 import os
 import secrets
 import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +28,20 @@ _writing: set[Path] = set()
 _writing_guard = threading.Lock()
 
 
+def _holds_articles(catalog: Path) -> bool:
+    """Whether `catalog` is a readable catalog with at least one article."""
+    if not catalog.is_file():
+        return False
+    try:
+        db = sqlite3.connect(f"file:{catalog}?mode=ro", uri=True)
+        try:
+            return db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+
+
 class IndexLayout:
     """The generations of one index folder."""
 
@@ -41,12 +56,32 @@ class IndexLayout:
         return self.root / "CURRENT"
 
     def current(self) -> str | None:
-        """The live generation's name, or None when no index has been built here."""
+        """The live generation's name, or None when no index has been built here. With
+        `CURRENT` lost (deleted, overwritten, naming a folder gone), the one generation that
+        holds articles is the live one; with several, none is (`orphans` names them)."""
+        name = self.recorded()
+        if name and (self.root / name / self.CATALOG).exists():
+            return name
+        found = self.orphans()
+        return found[0] if len(found) == 1 else None
+
+    def recorded(self) -> str:
+        """The generation `CURRENT` names ("" when it names none)."""
         try:
-            name = self.current_file.read_text(encoding="utf-8").strip()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        return name if name and (self.root / name / self.CATALOG).exists() else None
+            text = self.current_file.read_text(encoding="utf-8", errors="replace").strip()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return ""
+        return text if text.startswith("g") and "/" not in text and len(text) < 100 else ""
+
+    def orphans(self) -> list[str]:
+        """The generation folders that hold articles while `CURRENT` names none of them."""
+        if not self.root.is_dir() or (self.root / self.recorded() / self.CATALOG).is_file():
+            return []
+        return sorted(
+            p.name
+            for p in self.root.iterdir()
+            if p.name.startswith("g") and _holds_articles(p / self.CATALOG)
+        )
 
     def generation_dir(self, name: str) -> Path:
         return self.root / name
@@ -75,9 +110,10 @@ class IndexLayout:
         os.replace(tmp, self.current_file)
 
     def stale_generations(self) -> list[str]:
-        """Generation folders that are not live (left by a finished or interrupted rebuild)."""
+        """Generation folders that are not live (left by a finished or interrupted rebuild);
+        none while `CURRENT` is lost and several hold articles (which is live is not known)."""
         live = self.current()
-        if not self.root.is_dir():
+        if not self.root.is_dir() or (live is None and self.orphans()):
             return []
         return sorted(
             p.name

@@ -343,6 +343,17 @@ def _timed_out(exc: BaseException) -> bool:
     return False
 
 
+def _forget_client(path: Path) -> None:
+    """Chroma keeps the client of a path for the life of the process, even one that failed to
+    start: forgotten, so that the next open (the folder mended or replaced) tries anew instead
+    of failing on its half-made client."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    systems = getattr(SharedSystemClient, "_identifier_to_system", None)
+    if isinstance(systems, dict):
+        systems.pop(str(path), None)
+
+
 def open_store(
     *, path: Path, collection: str, chroma_url: str = "", create: bool = True
 ) -> ChromaStore:
@@ -379,5 +390,6 @@ def open_store(
         path.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
     except Exception as exc:  # a read-only folder, a full disk, files of another version
+        _forget_client(path)
         raise StoreError(f"Could not open {where} ({type(exc).__name__}: {exc}).") from exc
     return ChromaStore(client, collection, where=where)

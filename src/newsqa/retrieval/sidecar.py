@@ -9,6 +9,7 @@ import contextlib
 import logging
 import os
 import threading
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,13 +25,14 @@ log = logging.getLogger(__name__)
 
 
 def load_arrays(path: Path, key: str) -> dict[str, NDArray[Any]] | None:
-    """The arrays saved in `path` for `key`, or None (no file, another key, unreadable)."""
+    """The arrays saved in `path` for `key`, or None (no file, another key, unreadable: cut
+    short or overwritten in part, a zip that is no zip or fails its checksum)."""
     try:
         with np.load(path, allow_pickle=False) as data:
             if "key" not in data.files or str(data["key"]) != key:
                 return None
             return {name: data[name] for name in data.files if name != "key"}
-    except (OSError, KeyError, ValueError, EOFError):
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
         return None
 
 

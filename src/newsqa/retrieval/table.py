@@ -4,6 +4,7 @@ names for reading questions, and the chunk vectors for exact dense search over a
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from collections.abc import Iterable, Sequence
@@ -26,9 +27,19 @@ if TYPE_CHECKING:
     from newsqa.indexing.catalog import Catalog
     from newsqa.indexing.store import VectorStore
 
-__all__ = ["VECTORS_NAME", "ChunkTable", "load_table", "published_within", "refresh_vectors"]
+__all__ = [
+    "LOST_NAME",
+    "VECTORS_NAME",
+    "ChunkTable",
+    "load_table",
+    "published_within",
+    "refresh_vectors",
+]
 
 VECTORS_NAME = "dense-vectors.npz"  # beside the catalog: the first search skips the store
+# beside the catalog too: a search found vectors the store lacks, which the next update embeds
+# again (it checks the embedded store only when told: opening it costs a cold update seconds)
+LOST_NAME = "vectors-lost"
 _VECTORS_KEY = "vectors-by-id-v1"
 
 log = logging.getLogger(__name__)
@@ -220,6 +231,8 @@ def _cached_vectors(
             return None
         known.update(got)
         if len(got) < len(missing):
+            with contextlib.suppress(OSError):  # (a read-only folder: said all the same)
+                path.with_name(LOST_NAME).touch()
             log.warning(
                 "%d of the index's %d passages have no vector in the store (found by their "
                 "words only): `newsqa index update` embeds them again",
