@@ -152,3 +152,31 @@ def test_an_update_running_in_another_thread_is_said_to_be(settings: Settings, c
         pytest.raises(IndexBusyError, match="another thread's, or a background one"),
     ):
         qa.update()
+
+
+def test_close_stops_an_update_within_a_step_of_its_embedding(
+    settings: Settings, real_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cancel took effect only once a whole commit (256 chunks) was embedded: up to 20 s on a
+    busy laptop before `close()` returned. Now within one step of the embedding; the commit it
+    was embedding is not written, and the next update embeds it."""
+    from newsqa.indexing import builder
+
+    monkeypatch.setattr(builder, "EMBED_STEP", 4)
+    embedder = PausingEmbedder(real_embedder)
+    qa = NewsQA(settings.replace(commit_chunks=1000), embedder=embedder)  # one commit of all
+    steps: list[int] = []
+    job = qa.update_in_background(progress=lambda phase, done, total: steps.append(done))
+    assert embedder.paused.wait(60)  # in its second step
+    closing = threading.Thread(target=qa.close)
+    closing.start()
+    time.sleep(0.2)
+    embedder.go_on.set()
+    closing.join(60)
+    assert job.status.cancelled and embedder.indexing_calls == 2  # not every step of the commit
+    assert 4 in steps  # the progress moved within the commit
+    again = NewsQA(settings, embedder=CountingEmbedder(real_embedder))
+    assert not again.index.exists() or again.stats().chunks == 0
+    report = again.update()
+    assert report.chunks_embedded == report.chunks_added > 8
+    again.close()

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -40,9 +41,15 @@ from newsqa.types import (
     origin_file,
 )
 
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
 __all__ = ["BATCH_ARTICLES", "LONG_ARTICLE_CHARS", "Progress", "restore_vectors", "sync"]
 
 BATCH_ARTICLES = 200  # articles read, chunked and embedded together (bounds memory)
+# chunks embedded in one call between two looks at the progress (and a cancel): ~1 s here;
+# above the embedder's small-call size, so each call runs as a build's would
+EMBED_STEP = 128
 # far longer than any news article (a long read is some 50,000 characters): a whole archive or
 # forum thread saved as one page, worth a look though indexed all the same
 LONG_ARTICLE_CHARS = 200_000
@@ -334,11 +341,30 @@ class _Run:
                 pending, to_embed = [], []
         self._flush(pending, to_embed)
 
+    def _embed(self, texts: list[str]) -> NDArray[np.float32]:
+        """The vectors of `texts`, embedded `EMBED_STEP` at a time, longest first (as one call
+        would order them), with the progress told between steps: a cancelled update stops
+        within seconds, not at the end of a commit of `commit_chunks` (up to 20 s on a busy
+        laptop), and a progress bar moves as the embedding does."""
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        vectors: NDArray[np.float32] | None = None
+        for start in range(0, len(order), EMBED_STEP):
+            rows = order[start : start + EMBED_STEP]
+            part = self.embedder.embed([texts[i] for i in rows])
+            if vectors is None:
+                vectors = np.empty((len(texts), part.shape[1]), dtype=np.float32)
+            vectors[rows] = part
+            if self.progress and start + len(rows) < len(texts):
+                done = self.done_chunks + start + len(rows)
+                self.progress("embedding", done, self.planned_chunks)  # (may stop the update)
+        assert vectors is not None
+        return vectors
+
     def _flush(self, pending: list[Planned], to_embed: list[tuple[Chunk, str, Article]]) -> None:
         report = self.report
         if to_embed:
             t0 = time.perf_counter()
-            vectors = self.embedder.embed([c.indexed_text for c, _, _ in to_embed])
+            vectors = self._embed([c.indexed_text for c, _, _ in to_embed])
             report.embed_seconds += time.perf_counter() - t0
             report.chunks_embedded += len(to_embed)
             self.store.upsert(
