@@ -25,7 +25,7 @@ from newsqa.indexing import (
     IndexMissingError,
 )
 from newsqa.indexing.layout import IndexLayout
-from newsqa.indexing.store import StoreError
+from newsqa.indexing.store import StoreError, open_store
 from newsqa.types import Article
 
 
@@ -1077,3 +1077,27 @@ def test_an_index_kept_inside_its_corpus_folder_is_not_read_as_articles(
     again = make_qa(inside, counting).update()
     assert first.articles_added == again.articles_unchanged > 0
     assert first.skipped == again.skipped == []
+
+
+def test_a_full_disk_is_said_with_what_to_do_first(tmp_path: Path) -> None:
+    """Chroma's "database or disk is full" was passed on with "run the rebuild again" only: it
+    fails again until space is freed."""
+    import errno
+    import sqlite3
+
+    from newsqa.indexing.store import _disk_full
+
+    assert _disk_full(sqlite3.OperationalError("database or disk is full"))
+    assert _disk_full(OSError(errno.ENOSPC, "No space left on device"))
+    try:
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError as inner:
+            raise RuntimeError("Error executing plan: internal error") from inner
+    except RuntimeError as outer:
+        assert _disk_full(outer)
+    assert not _disk_full(sqlite3.OperationalError("database is locked"))
+    store = open_store(path=tmp_path / "chroma", collection="full")
+    with pytest.raises(StoreError) as failed, store._using("writing vectors", writing=True):
+        raise sqlite3.OperationalError("database or disk is full")
+    assert "The disk is full: free some space first. What was committed" in str(failed.value)

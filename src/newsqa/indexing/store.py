@@ -3,6 +3,7 @@ the catalog (SQLite) stays the source of truth for which vectors are live."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -124,6 +125,8 @@ class ChromaStore:
             if _timed_out(exc):
                 exc = TimeoutError(f"no answer within {SERVER_TIMEOUT:.0f} s: is it stopped?")
             after = CARRY_ON if writing else ""
+            if _disk_full(exc):
+                after = " The disk is full: free some space first." + after
             raise StoreError(
                 f"{self.where[0].upper()}{self.where[1:]} failed while {doing} ({exc}).{after}"
             ) from exc
@@ -393,3 +396,13 @@ def open_store(
         _forget_client(path)
         raise StoreError(f"Could not open {where} ({type(exc).__name__}: {exc}).") from exc
     return ChromaStore(client, collection, where=where)
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) says the disk is full (Chroma's SQLite: "database or
+    disk is full"; a file write: "No space left on device")."""
+    while exc is not None:
+        if "disk is full" in str(exc) or getattr(exc, "errno", None) == errno.ENOSPC:
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
