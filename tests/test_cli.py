@@ -111,6 +111,12 @@ def test_a_missing_index_is_named_by_its_path_and_exits_1_in_json_too(
     assert out["exists"] is False and out["error"].startswith("No index in ./index yet.")
     absolute = runner.invoke(app, ["--index", str(tmp_path / "none"), "search", "harbour"])
     assert f"No index in {tmp_path / 'none'} yet." in absolute.output
+    # an index "folder" that is a file is said so (an update said "[Errno 17] File exists", the
+    # stats "No index yet" with a command to build it that failed)
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    for command in (["index", "update"], ["index", "stats"], ["search", "harbour"]):
+        said = runner.invoke(app, ["--index", str(tmp_path / "notes.txt"), *command])
+        assert said.exit_code == 1 and "is a file: name a folder instead." in said.output
     # the command to build it names the folders it would not take by itself
     assert f"`newsqa --index {tmp_path / 'none'} index update`" in absolute.output
     one = tmp_path / "one"

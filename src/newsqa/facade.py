@@ -315,6 +315,8 @@ class NewsQA:
             embedding_model=_local_model(chosen.embedding_model),
         )
         self.index = NewsIndex(self.settings, embedder=embedder, store_factory=store_factory)
+        if self.settings.index_dir.is_file():  # an update said "File exists"
+            raise ValueError(self.index.missing())
         self.retriever = Retriever(self.index, options=self.settings.retrieval_options())
         self._default_answerer: Answerer | None = None
         self._scorer: EvidenceScorer | None = None

@@ -573,6 +573,8 @@ class NewsIndex:
                 "to build the index again."
             )
         index, corpus = self.settings.index_dir, self.settings.corpus_dir
+        if index.exists() and not index.is_dir():
+            return f"The index folder {shown(index)} is a file: name a folder instead."
         options = ""  # the folders the command would not take by itself, run from here
         if index.absolute() != Path("index").absolute():
             options += f" --index {shlex.quote(str(index))}"
