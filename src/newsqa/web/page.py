@@ -4,11 +4,12 @@ browser session keeps its own conversation and filters (Gradio state, never modu
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
-import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -65,7 +66,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
     # either; it cut the answer being written off, its bubble left at "…"
     writing: dict[str, object] = {}
 
-    def respond(
+    async def respond(
         message: str,
         chat: Chat,
         answers: list[Answer],
@@ -74,10 +75,14 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         until: str | None,
         answerer: str | None,
         request: Any = None,
-    ) -> Iterator[tuple[Chat, Any, str, list[Answer]]]:
+    ) -> AsyncIterator[tuple[Chat, Any, str, list[Answer]]]:
         """The chat as the answer streams in. The box is emptied once, when the question is
         taken: what the user types meanwhile stays (a second question sent while an answer
-        streams is not taken, and is still there to send)."""
+        streams is not taken, and is still there to send).
+
+        A coroutine, so that Stop and New chat end it at once: a generator run on a thread ends
+        only once its thread returns (up to half a second while an LLM is silent), and until
+        then the page took no new question."""
         session = _session(request)
         keep = gr.update()  # the box as the user has it now
         if session and session in writing:
@@ -95,10 +100,10 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             {"role": "assistant", "content": WAITING},
         ]
         token = writing[session] = object()
-        yield chat, "", sources_html(None), answers
         llm = "" if not answerer or answerer == OFFLINE else answerer.strip()
         written = ""
         try:
+            yield chat, "", sources_html(None), answers
             for field, value in (("From", since), ("To", until)):
                 try:  # said against the box it came from
                     parse_when((value or "").strip() or None)
@@ -115,25 +120,26 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 on_passages=found.append,
             )
             shown = False
-            for event in _on_a_thread(events):
-                if session in ended:  # Stop or New chat: their view of the chat stands
-                    if ended[session] == "stop":
-                        chat[-1] = {"role": "assistant", "content": _stopped_text(written)}
+            async with contextlib.aclosing(_on_a_thread(events)) as stream:
+                async for event in stream:
+                    if session in ended:  # Stop or New chat: their view of the chat stands
+                        if ended[session] == "stop":
+                            chat[-1] = {"role": "assistant", "content": _stopped_text(written)}
+                            yield chat, keep, gr.skip(), answers
+                        return
+                    if event is None:  # nothing new (an LLM still silent): Stop can act
+                        # meanwhile, and the passages it reads are shown while it does
+                        panel = gr.skip() if shown or not found else retrieved_html(found[0])
+                        shown = shown or bool(found)
+                        yield gr.skip(), keep, panel, gr.skip()
+                    elif isinstance(event, Answer):
+                        answers.append(event)
+                        chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
+                        yield chat, keep, sources_html(event), answers
+                    else:
+                        written += event  # shown as written while it streams, as it is at the end
+                        chat[-1] = {"role": "assistant", "content": _streaming(written)}
                         yield chat, keep, gr.skip(), answers
-                    return
-                if event is None:  # nothing new (an LLM still silent): Stop can act meanwhile,
-                    # and the passages it reads are shown while it does
-                    panel = gr.skip() if shown or not found else retrieved_html(found[0])
-                    shown = shown or bool(found)
-                    yield gr.skip(), keep, panel, gr.skip()
-                elif isinstance(event, Answer):
-                    answers.append(event)
-                    chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
-                    yield chat, keep, sources_html(event), answers
-                else:
-                    written += event  # shown as written while it streams, as it is at the end
-                    chat[-1] = {"role": "assistant", "content": _streaming(written)}
-                    yield chat, keep, gr.skip(), answers
         except IndexMissingError as exc:
             chat[-1] = {
                 "role": "assistant",
@@ -379,25 +385,30 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
     return page
 
 
-def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> Iterator[T | None]:
+async def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> AsyncGenerator[T | None, None]:
     """`events`, produced on a thread of their own, as they come, and None whenever `wait`
     seconds pass without one. So the caller gets control back while an LLM is silent (Gradio
     stops an event only between two of its yields: a hung server would hold Stop, New chat and
     the question box for the whole LLM timeout), and once the caller stops, so does the thread:
     `events` is closed at its next item, which ends an LLM's stream."""
-    out: queue.Queue[tuple[str, Any]] = queue.Queue()
+    loop = asyncio.get_running_loop()
+    out: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
     stopped = threading.Event()
+
+    def put(kind: str, value: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # the page closed meanwhile
+            loop.call_soon_threadsafe(out.put_nowait, (kind, value))
 
     def produce() -> None:
         try:
             for item in events:
                 if stopped.is_set():
                     break
-                out.put(("item", item))
+                put("item", item)
             else:
-                out.put(("end", None))
+                put("end", None)
         except BaseException as exc:  # handed to the caller, raised there
-            out.put(("error", exc))
+            put("error", exc)
         finally:
             close = getattr(events, "close", None)
             if close is not None:
@@ -407,8 +418,8 @@ def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> Iterator[T | None
     try:
         while True:
             try:
-                kind, value = out.get(timeout=wait)
-            except queue.Empty:
+                kind, value = await asyncio.wait_for(out.get(), timeout=wait)
+            except TimeoutError:
                 yield None
                 continue
             if kind == "end":
