@@ -3,6 +3,7 @@ people script against a running page). The browser tests are in test_browser.py.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,32 @@ def test_a_slow_llm_in_one_session_holds_up_no_other(page_url: str) -> None:
         assert "Valdria" in text and not waiting.done()
     chat, _, _ = waiting.result(timeout=120)  # the LLM gone, it is answered offline
     assert "answered offline" in _text(chat[-1]["content"])
+
+
+def test_new_chat_returns_once_the_answer_it_ends_has_ended(page_url: str) -> None:
+    """New chat's empty chat comes after the last update of the answer it ends: returned while
+    that answer still ran, an update it was sending could land after it and bring the old
+    chat back (on the page, one time in three while an LLM streamed)."""
+    from gradio_client import Client
+
+    client = Client(page_url, verbose=False)
+    with unresponsive_llm() as server:
+        for n in range(1, 5):  # (the answer noticed New chat within half a second: 4 tries)
+            answer = client.submit(
+                "How much did the avalanche repairs cost?",
+                [],
+                [],
+                "",
+                "",
+                server.llm,
+                api_name="/ask",
+            )
+            server.wait_for_request(count=n)
+            chat, *_ = client.predict(api_name="/new_chat")
+            assert chat == []
+            started = time.monotonic()
+            answer.result(timeout=5)  # received already, or on its way (a thread reads it)
+            assert time.monotonic() - started < 0.1
 
 
 def test_a_question_that_fails_is_put_back_in_the_box(page_url: str) -> None:

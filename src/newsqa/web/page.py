@@ -65,6 +65,8 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
     # another way (Enter while an answer asked with Ask streams, an example) is not taken
     # either; it cut the answer being written off, its bubble left at "…"
     writing: dict[str, object] = {}
+    # set once the answer each session is writing has ended
+    running: dict[str, asyncio.Event] = {}
 
     async def respond(
         message: str,
@@ -100,6 +102,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             {"role": "assistant", "content": WAITING},
         ]
         token = writing[session] = object()
+        done = running[session] = asyncio.Event()
         llm = "" if not answerer or answerer == OFFLINE else answerer.strip()
         written = ""
         try:
@@ -153,15 +156,30 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         finally:
             if writing.get(session) is token:
                 del writing[session]
+            if running.get(session) is done:
+                del running[session]
+            done.set()
 
-    def new_chat(request: Any = None) -> tuple[Chat, list[Answer], str, str]:
-        ended[_session(request)] = "new"
-        writing.pop(_session(request), None)  # the next question is taken at once
+    async def ended_by(how: str, request: Any) -> None:
+        """Mark this session's answer as ended by the user, and wait for it to end (it does at
+        once when the page cancels it, else at its next event): what it sends meanwhile comes
+        before what the user's action shows."""
+        session = _session(request)
+        ended[session] = how
+        writing.pop(session, None)  # the next question is taken at once
+        done = running.get(session)
+        if done is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), timeout=5)
+
+    async def new_chat(request: Any = None) -> tuple[Chat, list[Answer], str, str]:
+        await ended_by("new", request)
         return [], [], sources_html(None), ""
 
-    def stopped(chat: Chat, panel: str, request: Any = None) -> tuple[Chat, str, Any, Any, Any]:
-        ended[_session(request)] = "stop"
-        writing.pop(_session(request), None)
+    async def stopped(
+        chat: Chat, panel: str, request: Any = None
+    ) -> tuple[Chat, str, Any, Any, Any]:
+        await ended_by("stop", request)
         return _stopped(chat, panel)
 
     def idle(request: Any = None) -> tuple[Any, Any, Any]:
