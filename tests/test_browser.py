@@ -155,6 +155,27 @@ def test_copy_button_copies_the_answer_as_shown_with_its_sources(page: Any) -> N
     assert copied(copy_buttons.first) == question
 
 
+def test_copy_button_of_an_earlier_answer_copies_its_own_sources(page: Any) -> None:
+    """Each answer is copied with the sources it cites, not only the latest (an earlier one was
+    copied with its [n] and no source)."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    first = ask(page, GLACIER)
+    ask(page, "Who is the harbour director in Valdria?")
+    copy_buttons = page.locator('#chat button[aria-label="Copy message"]')
+    assert copy_buttons.count() == 4
+    page.evaluate("() => navigator.clipboard.writeText('')")
+    copy_buttons.nth(1).click()  # the first answer's
+    page.wait_for_function(
+        "() => navigator.clipboard.readText().then(t => t.includes('Sources:'))",
+        timeout=TIMEOUT_MS,
+    )
+    text = str(page.evaluate("() => navigator.clipboard.readText()"))
+    shown, _, sources = text.partition("\n\nSources:\n")
+    assert shown == first.inner_text().strip() and "[1]" in shown
+    assert "Glacier railway reopens after avalanche repairs — Alpine Wire" in sources
+    assert "Valdria" not in sources
+
+
 def _in_view(page: Any, locator: Any) -> bool:
     box = locator.bounding_box()
     return box is not None and box["y"] < page.viewport_size["height"] and box["y"] >= 0

@@ -452,7 +452,7 @@ async def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> AsyncGenera
 _FOCUS_BOX = "() => { document.querySelector('#question textarea')?.focus(); }"
 
 # The chat's copy button copies a message's Markdown source (escapes, the citation links' HTML):
-# after it, the message as shown is copied instead, the latest answer with its sources listed
+# after it, the message as shown is copied instead, an answer with its sources listed
 _PLAIN_COPY = """() => {
   if (window.__newsqaPlainCopy) return;
   window.__newsqaPlainCopy = true;
@@ -465,11 +465,8 @@ _PLAIN_COPY = """() => {
     const message = row?.querySelector(MESSAGE);
     if (!message) return;
     let text = message.innerText.trim();
-    const bots = document.querySelectorAll('#chat [data-testid=bot]');
-    const sources = document.querySelector('#sources [data-references]');
-    if (sources && message === bots[bots.length - 1]) {
-      text += '\\n\\nSources:\\n' + sources.dataset.references;
-    }
+    const sources = message.querySelector('.references[title]');
+    if (sources) text += '\\n\\nSources:\\n' + sources.title;
     // after Gradio's own copy (this listener runs once its handler has)
     setTimeout(() => navigator.clipboard?.writeText(text).catch(() => {}), 0);
   });

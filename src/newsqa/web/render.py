@@ -89,7 +89,7 @@ def answer_markdown(answer: Answer) -> str:
         text += "\n\n" + "  \n".join(f"*{as_written(n)}*" for n in said)
     if answer.as_of is not None and not answer.declined:
         text += f"\n\n*As of {answer.as_of:%-d %b %Y} (newest source cited).*"
-    return text
+    return text + _references(answer)
 
 
 _UNTRACED_OPEN = '<span class="untraced" title="Not traced to any source: the LLM\'s own words">'
@@ -248,7 +248,7 @@ def sources_html(answer: Answer | None) -> str:
     if not cards:
         cards = '<div class="empty">No source could answer this question.</div>'
     cited = {c.chunk_id for c in answer.citations}
-    return notes + cards + _uncited(answer.retrieved, cited) + _references(answer)
+    return notes + cards + _uncited(answer.retrieved, cited)
 
 
 def _by_article(citations: Sequence[Citation]) -> list[list[Citation]]:
@@ -271,9 +271,12 @@ def references_text(answer: Answer) -> str:
 
 
 def _references(answer: Answer) -> str:
-    """The plain-text sources, hidden, for the chat's copy button to add to the answer it copies
-    (the latest answer's: the cards are the latest answer's)."""
+    """The plain-text sources, hidden in the answer's message, for the chat's copy button to add
+    to the answer it copies (each answer its own: the cards shown are only the latest's)."""
     text = references_text(answer)
     if not text:
         return ""
-    return f'<div class="references" hidden data-references="{html.escape(text)}"></div>'
+    # (in a title: the chat's sanitizer drops data- and aria- attributes; one line of Markdown,
+    # its line breaks as character references)
+    value = html.escape(text).replace("\n", "&#10;")
+    return f'<span class="references" hidden title="{value}"></span>'
