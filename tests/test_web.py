@@ -3,6 +3,7 @@ people script against a running page). The browser tests are in test_browser.py.
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -214,6 +215,54 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
 def test_status_tells_how_to_build_a_missing_index(tmp_path) -> None:
     stats = NewsQA(Settings(index_dir=tmp_path / "none")).stats()
     assert "newsqa index update" in status_markdown(stats)
+
+
+class HeldEmbedder(CountingEmbedder):
+    """The real model, wrapped so a background update embeds nothing until the test lets it go
+    (a first build on a loaded machine, before its first commit)."""
+
+    def __init__(self, inner: Any) -> None:
+        super().__init__(inner)
+        self.held = threading.Event()
+        self.go_on = threading.Event()
+
+    def embed(self, texts: Any) -> Any:
+        if threading.current_thread().name == "newsqa-indexing":
+            self.held.set()
+            assert self.go_on.wait(60)
+        return super().embed(texts)
+
+
+def test_a_first_build_under_way_is_said_as_such(settings: Settings, real_embedder: Any) -> None:
+    """Before the first articles are in, the page says they are being indexed and how far, not
+    that there are none ("0 articles · ? – ?", an answer that the index "holds no article yet"
+    with a hint to add some)."""
+    from gradio_client import Client
+
+    embedder = HeldEmbedder(real_embedder)
+    qa = NewsQA(settings, embedder=embedder)
+    job = qa.update_in_background()
+    page = None
+    try:
+        assert embedder.held.wait(60)
+        page = build_page(qa)
+        page.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+        assert (
+            "**Indexing the articles** · 0 of 21 passages embedded"
+            in httpx.get(page.local_url, timeout=30).text
+        )
+        text, _ = ask(Client(page.local_url, verbose=False), "What did the council decide?")
+        assert text.startswith("The articles are being indexed (0 of 21 passages embedded")
+        assert "ask again in a moment" in text and "Add articles" not in text
+    finally:
+        embedder.go_on.set()
+        job.wait(60)
+        if page is not None:
+            page.close()
+        qa.close()
+    stats = qa.stats()
+    assert stats.articles == 4
+    assert status_markdown(stats, indexing="", running=False).startswith("**4 articles**")
 
 
 def test_the_page_indexes_its_corpus_folder_only_when_there_is_one(

@@ -17,7 +17,7 @@ from newsqa.facade import NewsQA, parse_when
 from newsqa.indexing import IndexMissingError
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.settings import Settings
-from newsqa.types import Answer, SearchHit
+from newsqa.types import Answer, IndexStats, SearchHit
 from newsqa.web.render import (
     CSS,
     WRITING_FROM,
@@ -144,10 +144,9 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                         chat[-1] = {"role": "assistant", "content": _streaming(written)}
                         yield chat, keep, gr.skip(), answers
         except IndexMissingError as exc:
-            chat[-1] = {
-                "role": "assistant",
-                "content": as_written(f"{exc} Or add articles under “Add articles”."),
-            }
+            indexing = qa.indexing is not None and qa.indexing.status.running
+            more = "" if indexing else " Or add articles under “Add articles”."
+            chat[-1] = {"role": "assistant", "content": as_written(f"{exc}{more}")}
             yield chat, keep, sources_html(None), answers
         except Exception as exc:  # shown as a message, never a stack trace; the question is
             # put back in the box (a bad date in the filters should not cost it)
@@ -258,7 +257,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
     with gr.Blocks(title="newsqa") as page:
         with gr.Row():
             gr.Markdown("## newsqa — ask the news, with sources")
-        status = gr.Markdown(status_markdown(stats), elem_id="index-status")
+        status = gr.Markdown(_status(qa, stats), elem_id="index-status")
         answers = gr.State([])
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -390,7 +389,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             job = qa.indexing.status if qa.indexing is not None else None
             fresh = qa.stats()
             return (
-                status_markdown(fresh, indexing=job.describe() if job else ""),
+                _status(qa, fresh),
                 gr.update(choices=list(fresh.outlets)),
                 gr.update(samples=_examples(qa)),
                 gr.Timer(active=bool(job and job.running)),
@@ -401,6 +400,14 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         timer.tick(refresh, None, [status, outlets, examples, timer], api_visibility="private")
         page.load(refresh, None, [status, outlets, examples, timer], api_visibility="private")
     return page
+
+
+def _status(qa: NewsQA, stats: IndexStats) -> str:
+    """The index status line, with how far a background update is."""
+    job = qa.indexing.status if qa.indexing is not None else None
+    return status_markdown(
+        stats, indexing=job.describe() if job else "", running=bool(job and job.running)
+    )
 
 
 async def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> AsyncGenerator[T | None, None]:

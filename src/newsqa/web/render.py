@@ -33,7 +33,13 @@ CSS = """
 """
 
 
-def status_markdown(stats: IndexStats, *, indexing: str = "") -> str:
+def status_markdown(stats: IndexStats, *, indexing: str = "", running: bool = False) -> str:
+    """The index in a line; `indexing` says how far an update is (`running`: still going)."""
+    if running and not stats.articles:  # a first build: none yet, but not for long
+        return (
+            f"**Indexing the articles** · {indexing.removeprefix('indexing: ')} · questions "
+            "are answered as soon as the first are in"
+        )
     if not stats.exists:
         return (
             f"**No index yet** in `{stats.path}`. Build it with `newsqa index update` "
