@@ -4,6 +4,7 @@ real headless Chromium as a person would. Screenshots land in artifacts/screensh
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from browser import (
     screenshot,
     wait_idle,
 )
-from conftest import FIXTURES, CountingEmbedder
+from conftest import FIXTURES, CountingEmbedder, HeldEmbedder
 from llm_server import llm_server, unresponsive_llm  # noqa: F401
 from loopback import answering
 
@@ -292,6 +293,54 @@ def test_example_question_is_asked_on_click(page: Any) -> None:
     screenshot(page, "08-example")
     # the box has the focus back, for the next question typed
     page.wait_for_function("() => document.activeElement?.closest('#question') != null")
+
+
+def test_a_first_build_shows_its_progress_without_an_overlay(
+    browser: Any, tmp_path: Path, real_embedder: Any
+) -> None:
+    """While a first build runs, the status line says how far it is, refreshed every two seconds
+    without Gradio's "processing | 0.3s" laid over it each time."""
+    shutil.copytree(FIXTURES / "corpus", tmp_path / "corpus")
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    embedder = HeldEmbedder(real_embedder)
+    qa = NewsQA(settings, embedder=embedder)
+    job = qa.update_in_background()
+    blocks = None
+    try:
+        assert embedder.held.wait(60)
+        blocks = build_page(qa)
+        blocks.launch(
+            server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True
+        )
+        context = browser.new_context()
+        context.set_default_timeout(TIMEOUT_MS)
+        # watched from the first paint, before the page's load event asks for the status
+        context.add_init_script(
+            """window.__overlaid = 0;
+            new MutationObserver(() => {
+              const shown = document.querySelector('#index-status .progress-text');
+              if (shown && shown.checkVisibility({opacityProperty: true, visibilityProperty: true})
+                  && /processing/.test(shown.textContent)) window.__overlaid += 1;
+            }).observe(document, {subtree: true, childList: true, characterData: true});"""
+        )
+        page = context.new_page()
+        refreshed = []
+        page.on("requestfinished", lambda r: "/queue/join" in r.url and refreshed.append(r))
+        page.goto(blocks.local_url, wait_until="domcontentloaded")
+        page.locator("#index-status", has_text="Indexing the articles").wait_for()
+        # the page's own refresh, then two ticks of its timer
+        deadline = time.monotonic() + 20
+        while len(refreshed) < 3 and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        assert len(refreshed) >= 3
+        assert page.evaluate("() => window.__overlaid") == 0
+        context.close()
+    finally:
+        embedder.go_on.set()
+        job.wait(60)
+        if blocks is not None:
+            blocks.close()
+        qa.close()
 
 
 def test_unreachable_llm_falls_back_to_offline_answer(page: Any) -> None:

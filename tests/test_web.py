@@ -3,14 +3,13 @@ people script against a running page). The browser tests are in test_browser.py.
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest import CountingEmbedder
+from conftest import CountingEmbedder, HeldEmbedder
 from llm_server import unresponsive_llm
 
 from newsqa import NewsQA, Settings
@@ -215,22 +214,6 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
 def test_status_tells_how_to_build_a_missing_index(tmp_path) -> None:
     stats = NewsQA(Settings(index_dir=tmp_path / "none")).stats()
     assert "newsqa index update" in status_markdown(stats)
-
-
-class HeldEmbedder(CountingEmbedder):
-    """The real model, wrapped so a background update embeds nothing until the test lets it go
-    (a first build on a loaded machine, before its first commit)."""
-
-    def __init__(self, inner: Any) -> None:
-        super().__init__(inner)
-        self.held = threading.Event()
-        self.go_on = threading.Event()
-
-    def embed(self, texts: Any) -> Any:
-        if threading.current_thread().name == "newsqa-indexing":
-            self.held.set()
-            assert self.go_on.wait(60)
-        return super().embed(texts)
 
 
 def test_a_first_build_under_way_is_said_as_such(settings: Settings, real_embedder: Any) -> None:

@@ -397,8 +397,10 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
 
         page.load(None, None, None, js=_PLAIN_COPY)
         timer = gr.Timer(2.0, active=qa.indexing is not None)
-        timer.tick(refresh, None, [status, outlets, examples, timer], api_visibility="private")
-        page.load(refresh, None, [status, outlets, examples, timer], api_visibility="private")
+        # (refreshed behind the user's back: without Gradio's "processing" laid over the status)
+        quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
+        timer.tick(refresh, None, [status, outlets, examples, timer], **quiet)
+        page.load(refresh, None, [status, outlets, examples, timer], **quiet)
     return page
 
 
