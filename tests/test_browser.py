@@ -515,7 +515,7 @@ def article_url() -> Iterator[str]:
 def _wait_added(page: Any) -> str:
     """The add's message, once it is there (while the add runs, the box shows its progress)."""
     page.wait_for_function(
-        """() => /Read \\d+ article|Could not|Only http|Choose files/.test(
+        """() => /Read \\d+ article|No article in|Could not|Only http|Choose files/.test(
           document.querySelector('#add-status')?.innerText || '')""",
         timeout=TIMEOUT_MS,
     )

@@ -209,6 +209,8 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
     broken.write_text("{not json", encoding="utf-8")
     message, *_ = client.predict([handle_file(str(broken))], "", api_name="/add_articles")
     assert "- skipped broken.json: malformed JSON" in message
+    # said to have added nothing, not as if it had worked ("Read 0 article(s) … Index: 0 new")
+    assert message.startswith("No article in them: nothing added.") and "Index:" not in message
 
 
 def test_status_tells_how_to_build_a_missing_index(tmp_path) -> None:

@@ -235,7 +235,9 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                     else f"added {len(written)} file(s)"
                 )
                 lines = [f"Read {len(loaded.articles)} article(s); {added}."]
-                if result is not None:
+                if not loaded.articles:  # (not "Index: 0 new, 0 changed", as if it had worked)
+                    lines = ["No article in them: nothing added."]
+                elif result is not None:
                     lines.append(
                         f"Index: {result.articles_added} new, {result.articles_changed} changed, "
                         f"{result.chunks_embedded} passages embedded."
