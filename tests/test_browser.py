@@ -30,6 +30,7 @@ from browser import (
 from conftest import FIXTURES, CountingEmbedder, HeldEmbedder
 from llm_server import llm_server, unresponsive_llm  # noqa: F401
 from loopback import answering
+from playwright.sync_api import expect
 
 from newsqa import NewsQA, Settings
 from newsqa.web import build_page
@@ -113,6 +114,11 @@ def test_answer_streams_with_citation_and_highlighted_source(page: Any) -> None:
     assert len(seen) >= 2 and seen[-1] == final.strip(), seen
     assert page.locator("#question textarea").input_value() == ""
 
+    # each marker described by its source, for a screen reader (and on hover)
+    marker = answer.get_by_role("link", name="[1]").first
+    expect(marker).to_have_accessible_description(
+        "Source 1: Glacier railway reopens after avalanche repairs"
+    )
     card = card_for(page, 1)
     assert card.locator("mark", has_text="48 million crowns").count() == 1
     link = card.locator("h4 a")

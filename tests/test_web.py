@@ -367,7 +367,7 @@ def test_quoted_text_is_shown_as_written_in_the_chat() -> None:
     cite = _quoting(quote)
     shown = answer_markdown(Answer(question="q", text=f"Wire: {quote} [1]", citations=(cite,)))
     assert r"The \*\*new\*\* rota, see \[2\] and \`shift\_b\`, &lt;b&gt;starts&lt;/b&gt;" in shown
-    marker = '<a class="cite" href="#src-1" aria-label="Source 1: A story">[1]</a>'
+    marker = '<a class="cite" href="#src-1" title="Source 1: A story">[1]</a>'
     text, _, references = shown.partition('<span class="references" hidden')
     assert shown.count("<a ") == 1 and text.endswith(marker)
     assert references == ' title="[1] A story — Wire, undated"></span>'  # for the copy button
@@ -388,7 +388,7 @@ def test_statements_not_traced_to_a_source_are_marked_where_they_stand() -> None
         notes=("1 statement(s) could not be traced to the sources",),
     )
     shown = answer_markdown(answer)
-    marker = '<a class="cite" href="#src-1" aria-label="Source 1: A story">[1]</a>'
+    marker = '<a class="cite" href="#src-1" title="Source 1: A story">[1]</a>'
     assert shown.startswith(f'{said} {marker} <span class="untraced"')
     assert (
         shown.count('<span class="untraced"') == 1

@@ -64,11 +64,10 @@ def answer_markdown(answer: Answer) -> str:
         for m in _MARKER.finditer(text):  # quoted text is shown as written, markers linked
             if int(m[1]) in titles:
                 pieces.append(as_written(text[cursor : m.start()]))
-                # (named for a screen reader by its source, not read as "link [1]")
+                # (described by its source for a screen reader, and on hover, not only "link
+                # [1]"; a title: the chat's sanitizer drops an aria-label)
                 label = html.escape(f"Source {m[1]}: {titles[int(m[1])]}")
-                pieces.append(
-                    f'<a class="cite" href="#src-{m[1]}" aria-label="{label}">[{m[1]}]</a>'
-                )
+                pieces.append(f'<a class="cite" href="#src-{m[1]}" title="{label}">[{m[1]}]</a>')
                 cursor = m.end()
         return "".join([*pieces, as_written(text[cursor:])])
 
