@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -78,6 +79,22 @@ class CountingEmbedder:
         self.calls += 1
         self.texts += len(texts)
         return self.inner.embed(texts)
+
+
+class HeldEmbedder(CountingEmbedder):
+    """The real model, wrapped so a background update embeds nothing until the test lets it go
+    (a first build on a loaded machine, before its first commit)."""
+
+    def __init__(self, inner: SentenceTransformerEmbedder) -> None:
+        super().__init__(inner)
+        self.held = threading.Event()
+        self.go_on = threading.Event()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if threading.current_thread().name == "newsqa-indexing":
+            self.held.set()
+            assert self.go_on.wait(60)
+        return super().embed(texts)
 
 
 @pytest.fixture

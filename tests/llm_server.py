@@ -116,11 +116,12 @@ class Unresponsive:
     llm: str
     taken: list[socket.socket]
 
-    def wait_for_request(self, timeout: float = 30) -> None:
+    def wait_for_request(self, timeout: float = 30, *, count: int = 1) -> None:
+        """Until `count` requests in all have come."""
         deadline = time.monotonic() + timeout
-        while not self.taken and time.monotonic() < deadline:
+        while len(self.taken) < count and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert self.taken, "the LLM request never came"
+        assert len(self.taken) >= count, "the LLM request never came"
 
 
 @contextlib.contextmanager

@@ -3,12 +3,13 @@ people script against a running page). The browser tests are in test_browser.py.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest import CountingEmbedder
+from conftest import CountingEmbedder, HeldEmbedder
 from llm_server import unresponsive_llm
 
 from newsqa import NewsQA, Settings
@@ -112,6 +113,32 @@ def test_a_slow_llm_in_one_session_holds_up_no_other(page_url: str) -> None:
     assert "answered offline" in _text(chat[-1]["content"])
 
 
+def test_new_chat_returns_once_the_answer_it_ends_has_ended(page_url: str) -> None:
+    """New chat's empty chat comes after the last update of the answer it ends: returned while
+    that answer still ran, an update it was sending could land after it and bring the old
+    chat back (on the page, one time in three while an LLM streamed)."""
+    from gradio_client import Client
+
+    client = Client(page_url, verbose=False)
+    with unresponsive_llm() as server:
+        for n in range(1, 5):  # (the answer noticed New chat within half a second: 4 tries)
+            answer = client.submit(
+                "How much did the avalanche repairs cost?",
+                [],
+                [],
+                "",
+                "",
+                server.llm,
+                api_name="/ask",
+            )
+            server.wait_for_request(count=n)
+            chat, *_ = client.predict(api_name="/new_chat")
+            assert chat == []
+            started = time.monotonic()
+            answer.result(timeout=5)  # received already, or on its way (a thread reads it)
+            assert time.monotonic() - started < 0.1
+
+
 def test_a_question_that_fails_is_put_back_in_the_box(page_url: str) -> None:
     from gradio_client import Client
 
@@ -182,11 +209,45 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
     broken.write_text("{not json", encoding="utf-8")
     message, *_ = client.predict([handle_file(str(broken))], "", api_name="/add_articles")
     assert "- skipped broken.json: malformed JSON" in message
+    # said to have added nothing, not as if it had worked ("Read 0 article(s) … Index: 0 new")
+    assert message.startswith("No article in them: nothing added.") and "Index:" not in message
 
 
 def test_status_tells_how_to_build_a_missing_index(tmp_path) -> None:
     stats = NewsQA(Settings(index_dir=tmp_path / "none")).stats()
     assert "newsqa index update" in status_markdown(stats)
+
+
+def test_a_first_build_under_way_is_said_as_such(settings: Settings, real_embedder: Any) -> None:
+    """Before the first articles are in, the page says they are being indexed and how far, not
+    that there are none ("0 articles · ? – ?", an answer that the index "holds no article yet"
+    with a hint to add some)."""
+    from gradio_client import Client
+
+    embedder = HeldEmbedder(real_embedder)
+    qa = NewsQA(settings, embedder=embedder)
+    job = qa.update_in_background()
+    page = None
+    try:
+        assert embedder.held.wait(60)
+        page = build_page(qa)
+        page.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+        assert (
+            "**Indexing the articles** · 0 of 21 passages embedded"
+            in httpx.get(page.local_url, timeout=30).text
+        )
+        text, _ = ask(Client(page.local_url, verbose=False), "What did the council decide?")
+        assert text.startswith("The articles are being indexed (0 of 21 passages embedded")
+        assert "ask again in a moment" in text and "Add articles" not in text
+    finally:
+        embedder.go_on.set()
+        job.wait(60)
+        if page is not None:
+            page.close()
+        qa.close()
+    stats = qa.stats()
+    assert stats.articles == 4
+    assert status_markdown(stats, indexing="", running=False).startswith("**4 articles**")
 
 
 def test_the_page_indexes_its_corpus_folder_only_when_there_is_one(
@@ -306,8 +367,10 @@ def test_quoted_text_is_shown_as_written_in_the_chat() -> None:
     cite = _quoting(quote)
     shown = answer_markdown(Answer(question="q", text=f"Wire: {quote} [1]", citations=(cite,)))
     assert r"The \*\*new\*\* rota, see \[2\] and \`shift\_b\`, &lt;b&gt;starts&lt;/b&gt;" in shown
-    marker = '<a class="cite" href="#src-1" aria-label="Source 1: A story">[1]</a>'
-    assert shown.count("<a ") == 1 and shown.endswith(marker)
+    marker = '<a class="cite" href="#src-1" title="Source 1: A story">[1]</a>'
+    text, _, references = shown.partition('<span class="references" hidden')
+    assert shown.count("<a ") == 1 and text.endswith(marker)
+    assert references == ' title="[1] A story — Wire, undated"></span>'  # for the copy button
 
 
 def test_statements_not_traced_to_a_source_are_marked_where_they_stand() -> None:
@@ -325,9 +388,12 @@ def test_statements_not_traced_to_a_source_are_marked_where_they_stand() -> None
         notes=("1 statement(s) could not be traced to the sources",),
     )
     shown = answer_markdown(answer)
-    marker = '<a class="cite" href="#src-1" aria-label="Source 1: A story">[1]</a>'
+    marker = '<a class="cite" href="#src-1" title="Source 1: A story">[1]</a>'
     assert shown.startswith(f'{said} {marker} <span class="untraced"')
-    assert shown.count("<span") == 1 and r"The \*moon\* is made of cheese.</span>" in shown
+    assert (
+        shown.count('<span class="untraced"') == 1
+        and r"The \*moon\* is made of cheese.</span>" in shown
+    )
     assert sources_html(answer).count("could not be traced") == 1  # said once, not twice
 
 

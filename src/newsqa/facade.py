@@ -588,14 +588,15 @@ class NewsQA:
                     standalone, hits = question, alone
         status = self.indexing.status if self.indexing is not None else None
         if not hits and self.stats().articles == 0:  # not "the articles don't say"
-            running = status is not None and status.running
-            raise IndexMissingError(
-                f"The index in {shown(self.settings.index_dir)} holds no article yet"
-                + (
-                    ": indexing is running; ask again in a moment."
-                    if running
-                    else " (a first build stopped early?). Build it with `newsqa index update`."
+            if status is not None and status.running:  # a first build, under way
+                raise IndexMissingError(
+                    "The articles are being indexed "
+                    f"({status.describe().removeprefix('indexing: ')}): ask again in a moment, "
+                    "once the first are in."
                 )
+            raise IndexMissingError(
+                f"The index in {shown(self.settings.index_dir)} holds no article yet (a first "
+                "build stopped early?). Build it with `newsqa index update`."
             )
         if on_passages is not None:
             on_passages(hits)

@@ -4,11 +4,12 @@ browser session keeps its own conversation and filters (Gradio state, never modu
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
-import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,7 +17,7 @@ from newsqa.facade import NewsQA, parse_when
 from newsqa.indexing import IndexMissingError
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.settings import Settings
-from newsqa.types import Answer, SearchHit
+from newsqa.types import Answer, IndexStats, SearchHit
 from newsqa.web.render import (
     CSS,
     WRITING_FROM,
@@ -64,8 +65,10 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
     # another way (Enter while an answer asked with Ask streams, an example) is not taken
     # either; it cut the answer being written off, its bubble left at "…"
     writing: dict[str, object] = {}
+    # set once the answer each session is writing has ended
+    running: dict[str, asyncio.Event] = {}
 
-    def respond(
+    async def respond(
         message: str,
         chat: Chat,
         answers: list[Answer],
@@ -74,10 +77,14 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         until: str | None,
         answerer: str | None,
         request: Any = None,
-    ) -> Iterator[tuple[Chat, Any, str, list[Answer]]]:
+    ) -> AsyncIterator[tuple[Chat, Any, str, list[Answer]]]:
         """The chat as the answer streams in. The box is emptied once, when the question is
         taken: what the user types meanwhile stays (a second question sent while an answer
-        streams is not taken, and is still there to send)."""
+        streams is not taken, and is still there to send).
+
+        A coroutine, so that Stop and New chat end it at once: a generator run on a thread ends
+        only once its thread returns (up to half a second while an LLM is silent), and until
+        then the page took no new question."""
         session = _session(request)
         keep = gr.update()  # the box as the user has it now
         if session and session in writing:
@@ -95,10 +102,11 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             {"role": "assistant", "content": WAITING},
         ]
         token = writing[session] = object()
-        yield chat, "", sources_html(None), answers
+        done = running[session] = asyncio.Event()
         llm = "" if not answerer or answerer == OFFLINE else answerer.strip()
         written = ""
         try:
+            yield chat, "", sources_html(None), answers
             for field, value in (("From", since), ("To", until)):
                 try:  # said against the box it came from
                     parse_when((value or "").strip() or None)
@@ -115,30 +123,30 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 on_passages=found.append,
             )
             shown = False
-            for event in _on_a_thread(events):
-                if session in ended:  # Stop or New chat: their view of the chat stands
-                    if ended[session] == "stop":
-                        chat[-1] = {"role": "assistant", "content": _stopped_text(written)}
+            async with contextlib.aclosing(_on_a_thread(events)) as stream:
+                async for event in stream:
+                    if session in ended:  # Stop or New chat: their view of the chat stands
+                        if ended[session] == "stop":
+                            chat[-1] = {"role": "assistant", "content": _stopped_text(written)}
+                            yield chat, keep, gr.skip(), answers
+                        return
+                    if event is None:  # nothing new (an LLM still silent): Stop can act
+                        # meanwhile, and the passages it reads are shown while it does
+                        panel = gr.skip() if shown or not found else retrieved_html(found[0])
+                        shown = shown or bool(found)
+                        yield gr.skip(), keep, panel, gr.skip()
+                    elif isinstance(event, Answer):
+                        answers.append(event)
+                        chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
+                        yield chat, keep, sources_html(event), answers
+                    else:
+                        written += event  # shown as written while it streams, as it is at the end
+                        chat[-1] = {"role": "assistant", "content": _streaming(written)}
                         yield chat, keep, gr.skip(), answers
-                    return
-                if event is None:  # nothing new (an LLM still silent): Stop can act meanwhile,
-                    # and the passages it reads are shown while it does
-                    panel = gr.skip() if shown or not found else retrieved_html(found[0])
-                    shown = shown or bool(found)
-                    yield gr.skip(), keep, panel, gr.skip()
-                elif isinstance(event, Answer):
-                    answers.append(event)
-                    chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
-                    yield chat, keep, sources_html(event), answers
-                else:
-                    written += event  # shown as written while it streams, as it is at the end
-                    chat[-1] = {"role": "assistant", "content": _streaming(written)}
-                    yield chat, keep, gr.skip(), answers
         except IndexMissingError as exc:
-            chat[-1] = {
-                "role": "assistant",
-                "content": as_written(f"{exc} Or add articles under “Add articles”."),
-            }
+            indexing = qa.indexing is not None and qa.indexing.status.running
+            more = "" if indexing else " Or add articles under “Add articles”."
+            chat[-1] = {"role": "assistant", "content": as_written(f"{exc}{more}")}
             yield chat, keep, sources_html(None), answers
         except Exception as exc:  # shown as a message, never a stack trace; the question is
             # put back in the box (a bad date in the filters should not cost it)
@@ -147,15 +155,30 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         finally:
             if writing.get(session) is token:
                 del writing[session]
+            if running.get(session) is done:
+                del running[session]
+            done.set()
 
-    def new_chat(request: Any = None) -> tuple[Chat, list[Answer], str, str]:
-        ended[_session(request)] = "new"
-        writing.pop(_session(request), None)  # the next question is taken at once
+    async def ended_by(how: str, request: Any) -> None:
+        """Mark this session's answer as ended by the user, and wait for it to end (it does at
+        once when the page cancels it, else at its next event): what it sends meanwhile comes
+        before what the user's action shows."""
+        session = _session(request)
+        ended[session] = how
+        writing.pop(session, None)  # the next question is taken at once
+        done = running.get(session)
+        if done is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), timeout=5)
+
+    async def new_chat(request: Any = None) -> tuple[Chat, list[Answer], str, str]:
+        await ended_by("new", request)
         return [], [], sources_html(None), ""
 
-    def stopped(chat: Chat, panel: str, request: Any = None) -> tuple[Chat, str, Any, Any, Any]:
-        ended[_session(request)] = "stop"
-        writing.pop(_session(request), None)
+    async def stopped(
+        chat: Chat, panel: str, request: Any = None
+    ) -> tuple[Chat, str, Any, Any, Any]:
+        await ended_by("stop", request)
         return _stopped(chat, panel)
 
     def idle(request: Any = None) -> tuple[Any, Any, Any]:
@@ -212,7 +235,9 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                     else f"added {len(written)} file(s)"
                 )
                 lines = [f"Read {len(loaded.articles)} article(s); {added}."]
-                if result is not None:
+                if not loaded.articles:  # (not "Index: 0 new, 0 changed", as if it had worked)
+                    lines = ["No article in them: nothing added."]
+                elif result is not None:
                     lines.append(
                         f"Index: {result.articles_added} new, {result.articles_changed} changed, "
                         f"{result.chunks_embedded} passages embedded."
@@ -234,7 +259,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
     with gr.Blocks(title="newsqa") as page:
         with gr.Row():
             gr.Markdown("## newsqa — ask the news, with sources")
-        status = gr.Markdown(status_markdown(stats), elem_id="index-status")
+        status = gr.Markdown(_status(qa, stats), elem_id="index-status")
         answers = gr.State([])
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -366,7 +391,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             job = qa.indexing.status if qa.indexing is not None else None
             fresh = qa.stats()
             return (
-                status_markdown(fresh, indexing=job.describe() if job else ""),
+                _status(qa, fresh),
                 gr.update(choices=list(fresh.outlets)),
                 gr.update(samples=_examples(qa)),
                 gr.Timer(active=bool(job and job.running)),
@@ -374,30 +399,45 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
 
         page.load(None, None, None, js=_PLAIN_COPY)
         timer = gr.Timer(2.0, active=qa.indexing is not None)
-        timer.tick(refresh, None, [status, outlets, examples, timer], api_visibility="private")
-        page.load(refresh, None, [status, outlets, examples, timer], api_visibility="private")
+        # (refreshed behind the user's back: without Gradio's "processing" laid over the status)
+        quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
+        timer.tick(refresh, None, [status, outlets, examples, timer], **quiet)
+        page.load(refresh, None, [status, outlets, examples, timer], **quiet)
     return page
 
 
-def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> Iterator[T | None]:
+def _status(qa: NewsQA, stats: IndexStats) -> str:
+    """The index status line, with how far a background update is."""
+    job = qa.indexing.status if qa.indexing is not None else None
+    return status_markdown(
+        stats, indexing=job.describe() if job else "", running=bool(job and job.running)
+    )
+
+
+async def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> AsyncGenerator[T | None, None]:
     """`events`, produced on a thread of their own, as they come, and None whenever `wait`
     seconds pass without one. So the caller gets control back while an LLM is silent (Gradio
     stops an event only between two of its yields: a hung server would hold Stop, New chat and
     the question box for the whole LLM timeout), and once the caller stops, so does the thread:
     `events` is closed at its next item, which ends an LLM's stream."""
-    out: queue.Queue[tuple[str, Any]] = queue.Queue()
+    loop = asyncio.get_running_loop()
+    out: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
     stopped = threading.Event()
+
+    def put(kind: str, value: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # the page closed meanwhile
+            loop.call_soon_threadsafe(out.put_nowait, (kind, value))
 
     def produce() -> None:
         try:
             for item in events:
                 if stopped.is_set():
                     break
-                out.put(("item", item))
+                put("item", item)
             else:
-                out.put(("end", None))
+                put("end", None)
         except BaseException as exc:  # handed to the caller, raised there
-            out.put(("error", exc))
+            put("error", exc)
         finally:
             close = getattr(events, "close", None)
             if close is not None:
@@ -407,8 +447,8 @@ def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> Iterator[T | None
     try:
         while True:
             try:
-                kind, value = out.get(timeout=wait)
-            except queue.Empty:
+                kind, value = await asyncio.wait_for(out.get(), timeout=wait)
+            except TimeoutError:
                 yield None
                 continue
             if kind == "end":
@@ -423,7 +463,7 @@ def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> Iterator[T | None
 _FOCUS_BOX = "() => { document.querySelector('#question textarea')?.focus(); }"
 
 # The chat's copy button copies a message's Markdown source (escapes, the citation links' HTML):
-# after it, the message as shown is copied instead, the latest answer with its sources listed
+# after it, the message as shown is copied instead, an answer with its sources listed
 _PLAIN_COPY = """() => {
   if (window.__newsqaPlainCopy) return;
   window.__newsqaPlainCopy = true;
@@ -436,11 +476,8 @@ _PLAIN_COPY = """() => {
     const message = row?.querySelector(MESSAGE);
     if (!message) return;
     let text = message.innerText.trim();
-    const bots = document.querySelectorAll('#chat [data-testid=bot]');
-    const sources = document.querySelector('#sources [data-references]');
-    if (sources && message === bots[bots.length - 1]) {
-      text += '\\n\\nSources:\\n' + sources.dataset.references;
-    }
+    const sources = message.querySelector('.references[title]');
+    if (sources) text += '\\n\\nSources:\\n' + sources.title;
     // after Gradio's own copy (this listener runs once its handler has)
     setTimeout(() => navigator.clipboard?.writeText(text).catch(() => {}), 0);
   });

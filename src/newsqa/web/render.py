@@ -33,7 +33,13 @@ CSS = """
 """
 
 
-def status_markdown(stats: IndexStats, *, indexing: str = "") -> str:
+def status_markdown(stats: IndexStats, *, indexing: str = "", running: bool = False) -> str:
+    """The index in a line; `indexing` says how far an update is (`running`: still going)."""
+    if running and not stats.articles:  # a first build: none yet, but not for long
+        return (
+            f"**Indexing the articles** · {indexing.removeprefix('indexing: ')} · questions "
+            "are answered as soon as the first are in"
+        )
     if not stats.exists:
         return (
             f"**No index yet** in `{stats.path}`. Build it with `newsqa index update` "
@@ -58,11 +64,10 @@ def answer_markdown(answer: Answer) -> str:
         for m in _MARKER.finditer(text):  # quoted text is shown as written, markers linked
             if int(m[1]) in titles:
                 pieces.append(as_written(text[cursor : m.start()]))
-                # (named for a screen reader by its source, not read as "link [1]")
+                # (described by its source for a screen reader, and on hover, not only "link
+                # [1]"; a title: the chat's sanitizer drops an aria-label)
                 label = html.escape(f"Source {m[1]}: {titles[int(m[1])]}")
-                pieces.append(
-                    f'<a class="cite" href="#src-{m[1]}" aria-label="{label}">[{m[1]}]</a>'
-                )
+                pieces.append(f'<a class="cite" href="#src-{m[1]}" title="{label}">[{m[1]}]</a>')
                 cursor = m.end()
         return "".join([*pieces, as_written(text[cursor:])])
 
@@ -89,7 +94,7 @@ def answer_markdown(answer: Answer) -> str:
         text += "\n\n" + "  \n".join(f"*{as_written(n)}*" for n in said)
     if answer.as_of is not None and not answer.declined:
         text += f"\n\n*As of {answer.as_of:%-d %b %Y} (newest source cited).*"
-    return text
+    return text + _references(answer)
 
 
 _UNTRACED_OPEN = '<span class="untraced" title="Not traced to any source: the LLM\'s own words">'
@@ -248,7 +253,7 @@ def sources_html(answer: Answer | None) -> str:
     if not cards:
         cards = '<div class="empty">No source could answer this question.</div>'
     cited = {c.chunk_id for c in answer.citations}
-    return notes + cards + _uncited(answer.retrieved, cited) + _references(answer)
+    return notes + cards + _uncited(answer.retrieved, cited)
 
 
 def _by_article(citations: Sequence[Citation]) -> list[list[Citation]]:
@@ -271,9 +276,12 @@ def references_text(answer: Answer) -> str:
 
 
 def _references(answer: Answer) -> str:
-    """The plain-text sources, hidden, for the chat's copy button to add to the answer it copies
-    (the latest answer's: the cards are the latest answer's)."""
+    """The plain-text sources, hidden in the answer's message, for the chat's copy button to add
+    to the answer it copies (each answer its own: the cards shown are only the latest's)."""
     text = references_text(answer)
     if not text:
         return ""
-    return f'<div class="references" hidden data-references="{html.escape(text)}"></div>'
+    # (in a title: the chat's sanitizer drops data- and aria- attributes; one line of Markdown,
+    # its line breaks as character references)
+    value = html.escape(text).replace("\n", "&#10;")
+    return f'<span class="references" hidden title="{value}"></span>'
