@@ -133,7 +133,7 @@ def test_an_index_path_that_is_a_file_is_one_clear_error(tmp_path: Path, corpus_
     args = ["--index", str(tmp_path / "index"), "--corpus-dir", str(corpus_dir), "index", "update"]
     result = runner.invoke(app, args)
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "Could not use the index or the corpus" in result.output
+    assert "index is a file: name a folder instead." in result.output
 
 
 def test_an_article_far_longer_than_any_news_article_is_indexed_with_a_warning(
