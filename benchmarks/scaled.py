@@ -32,6 +32,15 @@ def _shifted(published: str | None, days: int) -> str | None:
     return (datetime.fromisoformat(published) + timedelta(days=days)).isoformat()
 
 
+def _copy_url(url: str, k: int) -> str:
+    """The k-th copy's own URL: `copy=k` added to the query, before any fragment. Appended as
+    "?copy=k", it was swallowed by a tracking parameter ("…?ref=rss?copy=2" is `ref`) or a
+    fragment, which newsqa's article ids leave out, and such copies were read as one article
+    (144 of five copies' 3,045 articles)."""
+    base, mark, fragment = url.partition("#")
+    return f"{base}{'&' if '?' in base else '?'}copy={k}{mark}{fragment}"
+
+
 def scaled_corpus(records: list[Row], copies: int, folder: Path, *, shift_days: int = 0) -> Path:
     """`copies` copies of the articles, one JSON file per copy (as a folder of feeds would be);
     copy k is published `k * shift_days` later than the original."""
@@ -40,7 +49,7 @@ def scaled_corpus(records: list[Row], copies: int, folder: Path, *, shift_days: 
         copy = [
             r
             | {"title": disguise(r["title"], k), "body": disguise(r["body"], k)}
-            | {"url": f"{r.get('url') or 'https://example.com/a'}?copy={k}"}
+            | {"url": _copy_url(r["url"], k) if r.get("url") else ""}  # none: known by its text
             | {"published_at": _shifted(r.get("published_at"), k * shift_days)}
             for r in records
         ]

@@ -153,7 +153,7 @@ def test_a_server_stopped_mid_write_is_a_clear_error(
         vectors = np.ones((1, 4), dtype=np.float32)
         started = time.monotonic()
         with pytest.raises(StoreError, match=r"failed while writing .*no answer within 2 s"):
-            store.upsert(["a"], vectors, ["text"], [{"article_id": "x"}])
+            store.upsert(["a"], vectors, [{"article_id": "x"}])
         assert time.monotonic() - started < 15
 
 

@@ -718,3 +718,32 @@ def test_lone_surrogates_and_control_characters_are_cleaned_not_fatal(tmp_path: 
     assert "\x00" not in result.articles[1].text
     for article in result.articles:
         assert article.content_hash  # encodable
+
+
+def test_the_benchmarks_scaled_copies_are_each_an_article(tmp_path: Path) -> None:
+    """benchmarks/scaled.py makes a larger corpus of disguised copies; every copy must be an
+    article of its own. "?copy=k" appended to "…?ref=rss" (a tracking parameter) or after a
+    fragment was dropped with them from the article id, so those copies were read as one
+    article (a corrected version of it), and a record without a URL got the same made-up URL
+    as every other of its copy."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "scaled.py"
+    spec = importlib.util.spec_from_file_location("scaled", path)
+    assert spec is not None and spec.loader is not None
+    scaled = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scaled)
+    body = " ".join(f"The harbour board met for the {n}th time on night shifts." for n in range(9))
+    urls = ["https://a.example/1?ref=rss", "https://b.example/2#utm_source=RSS", "", ""]
+    records = [
+        {"title": f"Story {i}", "body": f"Story {i}. {body}", "source": "Wire", "url": url}
+        for i, url in enumerate(urls)
+    ]
+    folder = scaled.scaled_corpus(records, 3, tmp_path / "scaled")
+    articles = load_path(folder).articles
+    assert len(articles) == 12 and len({a.id for a in articles}) == 12
+    assert {a.url for a in articles if "b.example" in a.url} == {
+        "https://b.example/2?copy=0#utm_source=RSS",
+        "https://b.example/2?copy=1#utm_source=RSS",
+        "https://b.example/2?copy=2#utm_source=RSS",
+    }

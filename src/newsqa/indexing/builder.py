@@ -368,10 +368,7 @@ class _Run:
             report.embed_seconds += time.perf_counter() - t0
             report.chunks_embedded += len(to_embed)
             self.store.upsert(
-                [v for _, v, _ in to_embed],
-                vectors,
-                [c.text for c, _, _ in to_embed],
-                [_metadata(a, c) for c, _, a in to_embed],
+                [v for _, v, _ in to_embed], vectors, [_metadata(a, c) for c, _, a in to_embed]
             )
         with self.catalog.transaction():
             for article, chunks, copy_of, sig in pending:
@@ -535,7 +532,6 @@ def restore_vectors(
         store.upsert(
             [r.vector_id for r in part],
             vectors,
-            [r.text for r in part],
             [
                 _store_metadata(
                     r.article_id,

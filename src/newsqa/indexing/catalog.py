@@ -358,15 +358,15 @@ class Catalog:
             part = list(values[i : i + 500])
             yield from self._db.execute(sql.format(marks=",".join("?" * len(part))), part)
 
-    def filtered_vector_ids(
+    def filtered_article_ids(
         self, *, sources: Sequence[str] | None, since: datetime | None, until: datetime | None
     ) -> list[str]:
-        """Vector ids of chunks whose article (or a syndicated copy of it) passes the filters."""
+        """Ids of the indexed articles that pass the filters, or one of whose syndicated copies
+        does: one row per article, whatever the number of its chunks."""
         clauses, params = _filter_sql(sources, since, until)
         sql = (
-            "SELECT c.vector_id FROM chunks c WHERE c.article_id IN ("
             "SELECT a.id FROM articles a WHERE a.copy_of IS NULL AND " + clauses + " UNION "
-            "SELECT a.copy_of FROM articles a WHERE a.copy_of IS NOT NULL AND " + clauses + ")"
+            "SELECT a.copy_of FROM articles a WHERE a.copy_of IS NOT NULL AND " + clauses
         )
         return [r[0] for r in self._db.execute(sql, params + params)]
 

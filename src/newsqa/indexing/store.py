@@ -47,13 +47,14 @@ CARRY_ON = " What was committed before stays; the same command again carries on 
 
 class VectorStore(Protocol):
     """Where vectors live. Ids are content-addressed by the indexer, so `upsert` never changes
-    what an existing id means."""
+    what an existing id means. The passages' text is the catalog's alone: a copy in Chroma,
+    with the full-text index Chroma keeps of it, was nearly half the index folder and was
+    never read."""
 
     def upsert(
         self,
         ids: Sequence[str],
         vectors: NDArray[np.float32],
-        documents: Sequence[str],
         metadatas: Sequence[Metadata],
     ) -> None: ...
 
@@ -135,7 +136,6 @@ class ChromaStore:
         self,
         ids: Sequence[str],
         vectors: NDArray[np.float32],
-        documents: Sequence[str],
         metadatas: Sequence[Metadata],
     ) -> None:
         step = 2000  # stay under Chroma's maximum batch size
@@ -144,7 +144,6 @@ class ChromaStore:
                 self._collection.upsert(
                     ids=list(ids[i : i + step]),
                     embeddings=np.asarray(vectors[i : i + step], dtype=np.float32),
-                    documents=list(documents[i : i + step]),
                     metadatas=[dict(m) for m in metadatas[i : i + step]],
                 )
 
@@ -241,10 +240,9 @@ class LazyStore:
         self,
         ids: Sequence[str],
         vectors: NDArray[np.float32],
-        documents: Sequence[str],
         metadatas: Sequence[Metadata],
     ) -> None:
-        self._get().upsert(ids, vectors, documents, metadatas)
+        self._get().upsert(ids, vectors, metadatas)
 
     def delete(self, ids: Sequence[str]) -> None:
         self._get().delete(ids)

@@ -153,13 +153,15 @@ class Retriever:
             return []
         allowed: NDArray[np.bool_] | None = None
         if filters.active:
-            ids = catalog.filtered_vector_ids(
-                sources=table.resolve_outlets(filters.sources),
-                since=filters.since,
-                until=filters.until,
+            # read per article, not per chunk: a filter that lets most of a large index
+            # through cost ~45 ms a search at 37k chunks when every chunk's id was read
+            allowed = table.article_mask(
+                catalog.filtered_article_ids(
+                    sources=table.resolve_outlets(filters.sources),
+                    since=filters.since,
+                    until=filters.until,
+                )
             )
-            allowed = np.zeros(len(table), dtype=bool)
-            allowed[table.rows(ids)] = True
             if not allowed.any():
                 return []
         plan = plan_query(

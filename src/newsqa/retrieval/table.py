@@ -62,6 +62,7 @@ class ChunkTable:
     latest_day: date | None  # the newest publication day
     matrix: NDArray[np.float32] | None = None  # unit vectors, row-aligned; None: ask the store
     row_of: dict[str, int] = field(default_factory=dict)
+    article_number: dict[str, int] = field(default_factory=dict)  # article id -> its number
 
     def __post_init__(self) -> None:
         self.row_of = {v: i for i, v in enumerate(self.vector_ids)}
@@ -120,6 +121,13 @@ class ChunkTable:
             out += found
         return tuple(dict.fromkeys(out))
 
+    def article_mask(self, article_ids: Iterable[str]) -> NDArray[np.bool_]:
+        """The rows of the chunks of `article_ids` (ids not indexed are left out)."""
+        numbers = [self.article_number.get(a) for a in article_ids]
+        chosen = np.zeros(len(self.article_number), dtype=bool)
+        chosen[np.asarray([n for n in numbers if n is not None], dtype=np.int64)] = True
+        return chosen[self.article] if len(self) else np.zeros(0, dtype=bool)
+
     def outlet_mask(self, outlets: Sequence[str]) -> NDArray[np.bool_]:
         mask = np.zeros(len(self), dtype=bool)
         for name in outlets:
@@ -176,6 +184,7 @@ def load_table(catalog: Catalog, store: VectorStore, *, max_vectors: int) -> Chu
         outlet_rows={k: np.asarray(v, dtype=np.int64) for k, v in rows_by_outlet.items()},
         matcher=OutletMatcher(names),
         latest_day=date.fromordinal(int(dated.max())) if dated.size else None,
+        article_number=articles,
     )
     table.matrix = _kept_vectors(catalog, store, vector_ids, max_vectors)
     return table
