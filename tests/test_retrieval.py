@@ -831,3 +831,56 @@ def test_example_questions_name_outlets_as_a_reader_would() -> None:
     questions = example_questions(articles, 4)
     assert "What did CNBC report about “Ukraine's fight for territory grinds on”?" in questions
     assert "What did Metro Ledger report about “Harbour crane lifts record load”?" in questions
+
+
+def test_the_word_index_after_an_update_is_made_from_the_one_before(
+    settings: Settings, counting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first search after every update read all the postings out of SQLite again (1.3 s at
+    7.5k chunks, 4.6 s at 38k): they are now made from the cached ones and the changed rows',
+    and equal those read afresh; also where a row id is used again for another text."""
+    from newsqa.retrieval import lexical
+
+    original = lexical._postings
+    read_afresh: list[int] = []
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        read_afresh.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(lexical, "_postings", counted)
+
+    def new_story(name: str, title: str, text: str) -> None:
+        (settings.corpus_dir / name).write_text(
+            f"---\ntitle: {title}\nsource: Metro Ledger\npublished: 2024-03-02\n---\n\n{text}\n",
+            encoding="utf-8",
+        )
+
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    qa.search("harbour")  # the postings read from SQLite, and cached
+    assert read_afresh == [1]
+    story = next(settings.corpus_dir.glob("*.md"))
+    story.write_text(story.read_text(encoding="utf-8") + "\n\nA zeppelin moored there.\n")
+    new_story("new.md", "Quarry reopens", "The old quarry reopened on Friday with a zeppelin show.")
+    qa.update()
+    for round_ in range(2):
+        catalog, store = qa.index.open()
+        table = qa.retriever._memory(catalog, store).table
+        made = lexical.LexicalIndex(catalog, table.rids, lexical.Stemmer(), table.vector_ids)
+        assert read_afresh == [1]  # made from the cache and the rows changed
+        (catalog.path.parent / lexical.CACHE_NAME).unlink()
+        fresh = lexical.LexicalIndex(catalog, table.rids, lexical.Stemmer(), table.vector_ids)
+        assert read_afresh == [1, 1]
+        read_afresh.pop()
+        assert made._postings.keys() == fresh._postings.keys()
+        for term, (rows, factor) in fresh._postings.items():
+            assert made._postings[term][0].tolist() == rows.tolist(), term
+            assert made._postings[term][1].tolist() == pytest.approx(factor.tolist()), term
+        if round_ == 0:  # the newest rows removed, then others added: their row ids are used
+            (settings.corpus_dir / "new.md").unlink()  # again, for another text
+            qa.update()
+            new_story("other.md", "Ferry strike", "Ferry crews walked out over a zeppelin tour.")
+            qa.update()
+    hits = qa.search("zeppelin tour ferry", k=1)
+    assert hits[0].article.title == "Ferry strike"

@@ -415,6 +415,11 @@ class Catalog:
         )
         yield from self._db.execute("SELECT term, doc FROM temp.chunks_vocab")
 
+    def lexical_bodies(self, rids: Sequence[int]) -> list[tuple[int, str]]:
+        """(chunk row id, the text its full-text index holds) of `rids`."""
+        sql = "SELECT rowid, body FROM chunks_fts WHERE rowid IN ({marks})"
+        return [(int(r), str(b)) for r, b in self._select_in(sql, [str(r) for r in rids])]
+
     def version(self) -> tuple[int, int, str]:
         """Changes whenever chunks are added, removed or replaced: (chunks, highest row id,
         changes counted so far)."""

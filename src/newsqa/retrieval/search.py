@@ -119,7 +119,7 @@ class Retriever:
                 limit = self.options.max_vectors
                 table = load_table(catalog, store, max_vectors=limit)
                 lexical = (
-                    LexicalIndex(catalog, table.rids, self._stemmer)
+                    LexicalIndex(catalog, table.rids, self._stemmer, table.vector_ids)
                     if 0 < len(table) <= limit
                     else None
                 )

@@ -24,12 +24,13 @@ __all__ = ["load_arrays", "save_arrays"]
 log = logging.getLogger(__name__)
 
 
-def load_arrays(path: Path, key: str) -> dict[str, NDArray[Any]] | None:
-    """The arrays saved in `path` for `key`, or None (no file, another key, unreadable: cut
-    short or overwritten in part, a zip that is no zip or fails its checksum)."""
+def load_arrays(path: Path, key: str | None) -> dict[str, NDArray[Any]] | None:
+    """The arrays saved in `path` for `key` (None: whatever key they were saved for), or None
+    (no file, another key, unreadable: cut short or overwritten in part, a zip that is no zip
+    or fails its checksum)."""
     try:
         with np.load(path, allow_pickle=False) as data:
-            if "key" not in data.files or str(data["key"]) != key:
+            if "key" not in data.files or (key is not None and str(data["key"]) != key):
                 return None
             return {name: data[name] for name in data.files if name != "key"}
     except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
