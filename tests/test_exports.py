@@ -19,6 +19,7 @@ def test_exported_members() -> None:
         "IndexStats",
         "LoadResult",
         "NewsQA",
+        "NewsQAError",
         "SearchHit",
         "Settings",
         "Skipped",
@@ -26,3 +27,14 @@ def test_exported_members() -> None:
     ]
     for name in newsqa.__all__:
         assert getattr(newsqa, name).__module__.startswith("newsqa.")
+
+
+def test_every_error_a_user_acts_on_is_a_newsqa_error() -> None:
+    """Catching them all took a tuple: CorpusError is a ValueError, the others RuntimeErrors
+    (which they still are)."""
+    errors = [getattr(newsqa, n) for n in newsqa.__all__ if n.endswith("Error")]
+    assert len(errors) == 7
+    for error in errors:
+        assert issubclass(error, newsqa.NewsQAError)
+    assert issubclass(newsqa.CorpusError, ValueError)
+    assert issubclass(newsqa.StoreError, RuntimeError)

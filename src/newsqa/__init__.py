@@ -1,5 +1,6 @@
 """newsqa: ask questions about a collection of news articles, with answers that cite them."""
 
+from newsqa.errors import NewsQAError
 from newsqa.facade import NewsQA
 from newsqa.indexing import (
     CorpusError,
@@ -38,6 +39,7 @@ __all__ = [
     "IndexStats",
     "LoadResult",
     "NewsQA",
+    "NewsQAError",
     "SearchHit",
     "Settings",
     "Skipped",

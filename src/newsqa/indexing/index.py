@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from newsqa.chunking import Chunker
+from newsqa.errors import NewsQAError
 from newsqa.indexing.builder import BATCH_ARTICLES, Progress, restore_vectors, sync
 from newsqa.indexing.catalog import Catalog, damaged
 from newsqa.indexing.embeddings import Embedder, SentenceTransformerEmbedder, same_model
@@ -55,20 +56,20 @@ _MUST_MATCH = ("format", "embedding_model", "chunk_size", "chunk_overlap", "toke
 StoreFactory = Callable[..., VectorStore]
 
 
-class IndexMissingError(RuntimeError):
+class IndexMissingError(NewsQAError, RuntimeError):
     """No index has been built in the folder yet."""
 
 
-class CorpusError(ValueError):
+class CorpusError(NewsQAError, ValueError):
     """The corpus cannot be read as given (a path that does not exist, no article at all while
     the index holds some); nothing in the index was changed."""
 
 
-class IncompatibleIndexError(RuntimeError):
+class IncompatibleIndexError(NewsQAError, RuntimeError):
     """The index was built with settings that cannot be mixed with the current ones."""
 
 
-class IndexDamagedError(RuntimeError):
+class IndexDamagedError(NewsQAError, RuntimeError):
     """The live index's catalog cannot be read (cut short, overwritten): a rebuild makes a new
     one from the corpus."""
 

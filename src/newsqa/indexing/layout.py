@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from newsqa.errors import NewsQAError
+
 __all__ = ["IndexBusyError", "IndexLayout"]
 
 
-class IndexBusyError(RuntimeError):
+class IndexBusyError(NewsQAError, RuntimeError):
     """Another process, or another update in this one, is writing this index."""
 
 

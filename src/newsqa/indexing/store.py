@@ -17,6 +17,8 @@ import numpy as np
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+from newsqa.errors import NewsQAError
+
 __all__ = [
     "ChromaStore",
     "LazyStore",
@@ -31,7 +33,7 @@ log = logging.getLogger(__name__)
 Metadata = Mapping[str, str | int | float | bool]
 
 
-class StoreError(RuntimeError):
+class StoreError(NewsQAError, RuntimeError):
     """The vector store could not be reached or used; the message says what to do."""
 
 
