@@ -9,12 +9,15 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+from newsqa import NewsQA
 from newsqa.indexing.embeddings import SentenceTransformerEmbedder
 from newsqa.settings import ENV_VARS, Settings
 
@@ -82,19 +85,52 @@ class CountingEmbedder:
 
 
 class HeldEmbedder(CountingEmbedder):
-    """The real model, wrapped so a background update embeds nothing until the test lets it go
-    (a first build on a loaded machine, before its first commit)."""
+    """The real model, wrapped so a background update stops before its `before_call`-th call to
+    embed until the test lets it go: by default it embeds nothing (a first build on a loaded
+    machine, before its first commit); with 2, "midway" (a real build of a big corpus is slow;
+    this makes it deterministic)."""
 
-    def __init__(self, inner: SentenceTransformerEmbedder) -> None:
+    def __init__(self, inner: SentenceTransformerEmbedder, *, before_call: int = 1) -> None:
         super().__init__(inner)
+        self.before_call = before_call
         self.held = threading.Event()
         self.go_on = threading.Event()
+        self.indexing_calls = 0
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if threading.current_thread().name == "newsqa-indexing":
-            self.held.set()
-            assert self.go_on.wait(60)
+            self.indexing_calls += 1
+            if self.indexing_calls >= self.before_call:
+                self.held.set()
+                assert self.go_on.wait(60)
         return super().embed(texts)
+
+
+@contextmanager
+def page_during_first_build(
+    settings: Settings, real_embedder: SentenceTransformerEmbedder
+) -> Iterator[tuple[NewsQA, Any]]:
+    """The page of a NewsQA whose first build is under way and has committed nothing yet (its
+    embedder held), served on a free port; the build let go and everything closed after."""
+    from newsqa.web import build_page
+
+    embedder = HeldEmbedder(real_embedder)
+    qa = NewsQA(settings, embedder=embedder)
+    job = qa.update_in_background()
+    blocks = None
+    try:
+        assert embedder.held.wait(60)
+        blocks = build_page(qa)
+        blocks.launch(
+            server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True
+        )
+        yield qa, blocks
+    finally:
+        embedder.go_on.set()
+        job.wait(60)
+        if blocks is not None:
+            blocks.close()
+        qa.close()
 
 
 @pytest.fixture

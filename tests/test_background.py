@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
 
-import numpy as np
 import pytest
-from conftest import CountingEmbedder
+from conftest import CountingEmbedder, HeldEmbedder
 
 from newsqa import IndexBusyError, NewsQA, Settings
 from newsqa.indexing.builder import Progress
@@ -17,31 +15,12 @@ from newsqa.indexing.job import BackgroundIndexing
 from newsqa.types import IndexReport
 
 
-class PausingEmbedder(CountingEmbedder):
-    """The real model, wrapped so the indexing thread stops before its second batch until the
-    test lets it go (a real build of a big corpus is slow; this makes "midway" deterministic)."""
-
-    def __init__(self, inner) -> None:
-        super().__init__(inner)
-        self.paused = threading.Event()
-        self.go_on = threading.Event()
-        self.indexing_calls = 0
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if threading.current_thread().name == "newsqa-indexing":
-            self.indexing_calls += 1
-            if self.indexing_calls == 2:
-                self.paused.set()
-                assert self.go_on.wait(60)
-        return super().embed(texts)
-
-
 def test_answers_while_indexing_then_the_full_index(settings: Settings, real_embedder) -> None:
-    embedder = PausingEmbedder(real_embedder)
+    embedder = HeldEmbedder(real_embedder, before_call=2)
     qa = NewsQA(settings.replace(commit_chunks=4), embedder=embedder)
     seen: list[tuple[str, int, int]] = []
     job = qa.update_in_background(progress=lambda *p: seen.append(p))
-    assert embedder.paused.wait(60)
+    assert embedder.held.wait(60)
 
     status = job.status
     assert status.running and status.phase == "embedding" and 0 < status.done < status.total
@@ -98,10 +77,10 @@ def test_a_second_update_meanwhile_is_refused_and_close_cancels_the_first(
     """While a background update runs, another update in the same process is refused as such
     (not as "another process"), and closing NewsQA cancels the update within a batch: what it
     committed is kept, and the next update carries on from there."""
-    embedder = PausingEmbedder(real_embedder)
+    embedder = HeldEmbedder(real_embedder, before_call=2)
     qa = NewsQA(settings.replace(commit_chunks=4), embedder=embedder)
     job = qa.update_in_background()
-    assert embedder.paused.wait(60)
+    assert embedder.held.wait(60)
     with pytest.raises(IndexBusyError, match="already running in this process"):
         qa.update()
     with pytest.raises(IndexBusyError, match="already running"):
@@ -163,11 +142,11 @@ def test_close_stops_an_update_within_a_step_of_its_embedding(
     from newsqa.indexing import builder
 
     monkeypatch.setattr(builder, "EMBED_STEP", 4)
-    embedder = PausingEmbedder(real_embedder)
+    embedder = HeldEmbedder(real_embedder, before_call=2)
     qa = NewsQA(settings.replace(commit_chunks=1000), embedder=embedder)  # one commit of all
     steps: list[int] = []
     job = qa.update_in_background(progress=lambda phase, done, total: steps.append(done))
-    assert embedder.paused.wait(60)  # in its second step
+    assert embedder.held.wait(60)  # in its second step
     closing = threading.Thread(target=qa.close)
     closing.start()
     time.sleep(0.2)

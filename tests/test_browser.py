@@ -27,7 +27,7 @@ from browser import (
     screenshot,
     wait_idle,
 )
-from conftest import FIXTURES, CountingEmbedder, HeldEmbedder
+from conftest import FIXTURES, CountingEmbedder, page_during_first_build
 from llm_server import llm_server, unresponsive_llm  # noqa: F401
 from loopback import answering
 from playwright.sync_api import expect
@@ -308,16 +308,7 @@ def test_a_first_build_shows_its_progress_without_an_overlay(
     without Gradio's "processing | 0.3s" laid over it each time."""
     shutil.copytree(FIXTURES / "corpus", tmp_path / "corpus")
     settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
-    embedder = HeldEmbedder(real_embedder)
-    qa = NewsQA(settings, embedder=embedder)
-    job = qa.update_in_background()
-    blocks = None
-    try:
-        assert embedder.held.wait(60)
-        blocks = build_page(qa)
-        blocks.launch(
-            server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True
-        )
+    with page_during_first_build(settings, real_embedder) as (_, blocks):
         context = browser.new_context()
         context.set_default_timeout(TIMEOUT_MS)
         # watched from the first paint, before the page's load event asks for the status
@@ -341,12 +332,6 @@ def test_a_first_build_shows_its_progress_without_an_overlay(
         assert len(refreshed) >= 3
         assert page.evaluate("() => window.__overlaid") == 0
         context.close()
-    finally:
-        embedder.go_on.set()
-        job.wait(60)
-        if blocks is not None:
-            blocks.close()
-        qa.close()
 
 
 def test_unreachable_llm_falls_back_to_offline_answer(page: Any) -> None:
@@ -365,15 +350,21 @@ def _answer_with(page: Any, llm: str) -> None:
     field.press("Enter")
 
 
+def _ask_with(page: Any, llm: str) -> Any:
+    """Choose `llm` as the answerer, and ask the Glacier Line question with Enter; the box."""
+    _answer_with(page, llm)
+    box = page.locator("#question textarea")
+    box.fill(GLACIER)
+    box.press("Enter")
+    return box
+
+
 def test_stop_ends_an_answer_being_written(page: Any) -> None:
     """An LLM that hangs holds the answer; Stop ends it at once, the page takes the next question
     while the LLM still hangs, and what the abandoned answer writes later (its offline fallback,
     once the LLM is gone) never reaches the page."""
     with unresponsive_llm() as llm:
-        _answer_with(page, llm.llm)
-        box = page.locator("#question textarea")
-        box.fill(GLACIER)
-        box.press("Enter")
+        box = _ask_with(page, llm.llm)
         stop = page.locator("#stop")
         stop.wait_for()  # Stop stands where Ask was
         assert not page.locator("#ask").is_visible()
@@ -407,10 +398,7 @@ def test_a_question_sent_right_after_stop_is_taken(page: Any) -> None:
     """Enter pressed at once after Stop: the question is taken (until the stopped answer's
     event had ended, up to half a second later, the page dropped it, left in the box)."""
     with unresponsive_llm() as llm:
-        _answer_with(page, llm.llm)
-        box = page.locator("#question textarea")
-        box.fill(GLACIER)
-        box.press("Enter")
+        box = _ask_with(page, llm.llm)
         llm.wait_for_request()
         _answer_with(page, "offline (no LLM)")  # for the next question
         page.locator("#stop").click()
@@ -474,10 +462,7 @@ def test_stop_while_an_llm_streams_leaves_the_mark(
 
 def test_new_chat_during_an_answer_stays_new(page: Any) -> None:
     with unresponsive_llm() as llm:
-        _answer_with(page, llm.llm)
-        box = page.locator("#question textarea")
-        box.fill(GLACIER)
-        box.press("Enter")
+        _ask_with(page, llm.llm)
         llm.wait_for_request()
         page.locator("#new-chat").click()
         page.locator(USER).first.wait_for(state="detached")

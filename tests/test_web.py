@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import CountingEmbedder, HeldEmbedder
+from conftest import CountingEmbedder, page_during_first_build
 from llm_server import unresponsive_llm
 
 from newsqa import NewsQA, Settings
@@ -224,14 +224,7 @@ def test_a_first_build_under_way_is_said_as_such(settings: Settings, real_embedd
     with a hint to add some)."""
     from gradio_client import Client
 
-    embedder = HeldEmbedder(real_embedder)
-    qa = NewsQA(settings, embedder=embedder)
-    job = qa.update_in_background()
-    page = None
-    try:
-        assert embedder.held.wait(60)
-        page = build_page(qa)
-        page.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    with page_during_first_build(settings, real_embedder) as (qa, page):
         assert (
             "**Indexing the articles** · 0 of 21 passages embedded"
             in httpx.get(page.local_url, timeout=30).text
@@ -239,12 +232,6 @@ def test_a_first_build_under_way_is_said_as_such(settings: Settings, real_embedd
         text, _ = ask(Client(page.local_url, verbose=False), "What did the council decide?")
         assert text.startswith("The articles are being indexed (0 of 21 passages embedded")
         assert "ask again in a moment" in text and "Add articles" not in text
-    finally:
-        embedder.go_on.set()
-        job.wait(60)
-        if page is not None:
-            page.close()
-        qa.close()
     stats = qa.stats()
     assert stats.articles == 4
     assert status_markdown(stats, indexing="", running=False).startswith("**4 articles**")
