@@ -183,8 +183,8 @@ def _cache_key(catalog: Catalog, rids: NDArray[np.int64]) -> str:
     return f"{_VERSION}|{chunks}|{top}|{changes}|{len(rids)}|{int(rids.sum()) if len(rids) else 0}"
 
 
-def _load(path: Path, key: str | None) -> Postings | None:
-    """The postings cached for `key` (None: for whatever key they were made)."""
+def _load(path: Path, key: str) -> Postings | None:
+    """The postings cached for `key`."""
     loaded = _load_with_rids(path, key)
     return loaded[0] if loaded is not None else None
 

@@ -46,6 +46,12 @@ _MINOR_WORDS = {"of", "and", "for", "the", "&", "in", "on", "a"}
 _KNOWN_SHORT = {"financial times": "FT", "washington post": "WaPo", "associated press": "AP"}
 
 
+def _brand(head: str) -> str | None:
+    """A name's part before a generic last word ("BBC News" -> "BBC"), if it has one."""
+    brand = _GENERIC_TAIL.sub("", head)
+    return brand if brand != head else None
+
+
 def _acronyms(name: str) -> set[str]:
     """Capitalised short forms: the acronym before a generic word ("BBC News" -> "BBC"), the
     initials of a name of three or more words ("The New York Times" -> "NYT"), and a few
@@ -53,8 +59,8 @@ def _acronyms(name: str) -> set[str]:
     head = _SEPARATORS.split(name, maxsplit=1)[0]
     known = _KNOWN_SHORT.get(_ARTICLE.sub("", head).strip().lower())
     out = {known} if known else set()
-    brand = _GENERIC_TAIL.sub("", head)
-    if brand != head and brand.isupper():
+    brand = _brand(head)
+    if brand is not None and brand.isupper():
         out.add(brand)
     words = [w for w in _NON_WORD.split(head) if w and w.lower() not in _MINOR_WORDS]
     if len(words) >= 3 and all(w[0].isupper() for w in words):
@@ -96,10 +102,9 @@ class OutletMatcher:
         # not in a question, where it is often a company's name ("Yahoo's results")
         brands: dict[str, set[str]] = {}
         for name in self.outlets:
-            head = _ARTICLE.sub("", _SEPARATORS.split(name, maxsplit=1)[0])
-            brand = _key(_GENERIC_TAIL.sub("", head))
-            if brand != _key(head) and len(brand) >= _MIN_VARIANT:
-                brands.setdefault(brand, set()).add(name)
+            brand = _brand(_ARTICLE.sub("", _SEPARATORS.split(name, maxsplit=1)[0]))
+            if brand is not None and len(_key(brand)) >= _MIN_VARIANT:
+                brands.setdefault(_key(brand), set()).add(name)
         self._brands = {k: tuple(sorted(v)) for k, v in brands.items()}
         # names written together that a question writes apart: "cbssports" is "CBS Sports"
         self._joined = {
