@@ -56,6 +56,20 @@ def test_torch_backend_matches_sentence_transformers(precision: str) -> None:
     assert cosine.min() > (0.99999 if precision == "fp32" else 0.9995)
 
 
+def test_bf16_fused_linear_agrees_with_the_plain_ops() -> None:
+    """In bf16 the linear layers run through oneDNN with the bias and GELU inside the multiply
+    (where this torch has it): the vectors are those of F.linear + F.gelu, to bf16's rounding."""
+    import torch
+
+    engine = BertSentenceEncoder(resolve_model("all-MiniLM-L6-v2"), dtype=torch.bfloat16)
+    if engine._fused is None:
+        pytest.skip("this torch has no oneDNN fused linear: the plain ops run")
+    fused = _unit(engine.encode(TEXTS))
+    engine._fused = None
+    plain = _unit(engine.encode(TEXTS))
+    assert (fused * plain).sum(axis=1).min() > 0.9998
+
+
 def test_numpy_engine_matches_torch() -> None:
     path = resolve_model("all-MiniLM-L6-v2")
     torch_engine, numpy_engine = BertSentenceEncoder(path), NumpyBertEncoder(path)
