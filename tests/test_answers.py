@@ -860,6 +860,9 @@ def test_a_follow_up_naming_a_subject_the_topic_does_not_find_switches_to_it(
     other = qa.ask("What about the Valdria harbour terminal?", [first])
     assert not other.declined and other.standalone_question == other.question
     assert "Valdria" in other.citations[0].article.title
+    # and reads the best article's lead, as a question asked alone does
+    best = other.retrieved[0].article.id
+    assert (best, 0) in {(h.article.id, h.position) for h in other.retrieved}
     # naming what the topic finds, it stays a follow-up
     same = qa.ask("What about the Kessel tunnel?", [first])
     assert same.standalone_question != same.question

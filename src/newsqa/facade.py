@@ -583,7 +583,8 @@ class NewsQA:
 
             own = asked_names(question, self.retriever.outlets())
             if own and len(unmentioned(own, hits)) == len(own):
-                alone = tuple(self.search(question, self.settings.answer_passages, **filters))
+                found = self.search(question, self.settings.answer_passages, **filters)
+                alone = tuple(self.retriever.with_leads(found, articles=1))
                 if len(unmentioned(own, alone)) < len(own):
                     standalone, hits = question, alone
         status = self.indexing.status if self.indexing is not None else None
