@@ -118,6 +118,33 @@ def test_follow_up_reads_the_conversation(qa: NewsQA) -> None:
     assert "Valdria" in qa.ask("And what did he say?", history=messages).standalone_question
 
 
+def test_a_question_about_a_name_alone_stands_alone(
+    settings: Settings, corpus_dir: Path, counting: CountingEmbedder
+) -> None:
+    """A question about a name alone ("What does Keep Labs make?", "Who is …?") names its own
+    subject: asked after another question it was read as a follow-up (as "What did Microsoft
+    do?" is), searched with that question's topic, and answered from it ("What is Threads?"
+    after a question on Hamas's hostages: "Hamas' threats to broadcast footage …") or declined."""
+    (corpus_dir / "keep-labs.md").write_text(
+        "---\ntitle: Keep Labs ships its first robot\nsource: Valley Post\npublished: 2024-03-06\n"
+        "---\nKeep Labs, a startup in Fresno, makes a robot that kneads sourdough for bakeries. "
+        "Its first machines shipped on Wednesday to twelve bakeries.\n",
+        encoding="utf-8",
+    )
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    first = qa.ask("How much did the avalanche repairs on the Glacier Line cost?")
+    assert "48 million crowns" in first.text
+    asked = {
+        "What does Keep Labs make?": "kneads sourdough",
+        "Who is Anselm Quist?": "Harbour director Anselm Quist",
+    }
+    for question, said in asked.items():
+        answer = qa.ask(question, history=[first])
+        assert answer.standalone_question == question
+        assert not answer.declined and said in answer.text, answer.text
+
+
 def test_filters_apply_to_answers(qa: NewsQA) -> None:
     answer = qa.ask("What did the council decide?", sources=["Alpine Wire"])
     assert all(c.article.source == "Alpine Wire" for c in answer.citations)
@@ -376,6 +403,9 @@ def test_condensation_heuristic() -> None:
     assert needs_context("What did the Ledger say about it?")  # "it": the earlier topic
     # a name and only what it did or said: about the story told before
     assert needs_context("What did Microsoft do?") and needs_context("How did Quist react?")
+    assert needs_context("What has Helix Labs done?")
+    # a name and nothing else asked of it: about that name
+    assert not needs_context("What is Threads?") and not needs_context("Who is Emmett Shear?")
     assert condense_heuristic("What did Microsoft do?", history).startswith(
         "What did Microsoft do? (Sam Okoro"
     )
