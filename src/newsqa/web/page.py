@@ -362,10 +362,18 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 respond, inputs, outputs, api_visibility="private", **answering
             ),
         ]
+
+        def status_now() -> tuple[str, Any]:
+            """The index status and its outlets as they are now: another process (`newsqa index
+            update` in a terminal) may have changed the index since the page last said."""
+            fresh = qa.stats()
+            return _status(qa, fresh), gr.update(choices=list(fresh.outlets))
+
         for event in asked:
             # and the box has the focus again, for the next question (Ask, hidden while the
-            # answer was written, had taken it away)
+            # answer was written, had taken it away); the status says the index as answered from
             event.then(idle, None, buttons, **quick).then(None, None, None, js=_FOCUS_BOX)
+            event.then(status_now, None, [status, outlets], **quick, show_progress="hidden")
         # (an event that cancels others goes through the queue, as Gradio needs)
         stop.click(
             stopped,
