@@ -461,6 +461,45 @@ def test_serve_refuses_a_port_in_use_or_a_bad_auth_before_indexing(
     assert not index.exists()
 
 
+def test_serve_refuses_a_port_out_of_range_before_indexing(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    """`--port 70000` (or -5, or NEWSQA_PORT=abc for app.py) was a traceback, from Gradio after
+    the corpus had started indexing, from the socket library ("Servname not supported for
+    ai_socktype") or from app.py's own int(): each is said in one line, before the index is
+    touched. And `newsqa serve` takes NEWSQA_PORT, as its port-in-use message says to set."""
+    import socket
+    import subprocess
+    import sys
+
+    index = tmp_path / "index"
+    base = ["--index", str(index), "--corpus-dir", str(corpus_dir)]
+    for port in ("70000", "-5", "0"):
+        out = runner.invoke(app, [*base, "serve", "--port", port])
+        assert out.exit_code == 1, out.output
+        assert out.stderr.strip() == f"Error: Port {port} is not a port number (1-65535).", (
+            out.stderr
+        )
+    env = {**os.environ, "NEWSQA_INDEX": str(index), "NEWSQA_CORPUS": str(corpus_dir)}
+    app_py = Path(__file__).resolve().parents[1] / "app.py"
+    for args, port in ((["--port", "70000"], ""), ([], "abc")):
+        bad = subprocess.run(
+            [sys.executable, str(app_py), *args],
+            env={**env, "NEWSQA_PORT": port} if port else env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        said = f"Port {port or '70000'} is not a port number (1-65535)."
+        assert bad.returncode == 1 and bad.stderr.strip().endswith(said), bad.stderr
+        assert "Traceback" not in bad.stderr
+    assert not index.exists()
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        out = runner.invoke(app, [*base, "serve"], env={"NEWSQA_PORT": port})
+    assert out.exit_code == 1 and f"Port {port} on 127.0.0.1 is in use" in out.stderr
+
+
 def test_the_options_of_newsqa_itself_are_taken_after_the_command(tmp_path: Path) -> None:
     """`newsqa index update --chroma-url URL` said "No such option": the index, corpus, model
     and Chroma options belong to `newsqa`, and are now taken wherever they stand (not after

@@ -514,10 +514,13 @@ def ingest(
 @app.command()
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 7860,
+    host: Annotated[
+        str, typer.Option(envvar="NEWSQA_HOST", help="Interface to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="NEWSQA_PORT", help="Port.")] = 7860,
     auth: Annotated[
-        str | None, typer.Option(help="user:password required to open the page.")
+        str | None,
+        typer.Option(envvar="NEWSQA_AUTH", help="user:password required to open the page."),
     ] = None,
     no_update: Annotated[
         bool, typer.Option("--no-update", metavar="", help="Do not build a missing index first.")

@@ -618,9 +618,12 @@ class _TerminalProgress:
 
 
 def _check_port(host: str, port: int) -> None:
-    """ValueError, saying what to do, when `port` is taken on `host` (Gradio said so with a
-    traceback, after the index had started updating)."""
+    """ValueError, saying what to do, when `port` is no port number or is taken on `host`
+    (Gradio said so with a traceback, after the index had started updating)."""
     import socket
+
+    if not 0 < port < 65536:  # (0 is "any port": the page's address would be a guess)
+        raise ValueError(f"Port {port} is not a port number (1-65535).")
 
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
