@@ -745,6 +745,8 @@ def test_a_one_word_name_is_named_only_where_it_is_written_as_a_name(real_embedd
     )
     answer = answer_of(real_embedder, "What is Threads?", email, app)
     assert answer.citations[0].article.id == "a1"
+    # and only it: the email threads came after, as the answer's next sentence
+    assert [c.article.id for c in answer.citations] == ["a1"], answer.text
     # names of two words or written otherwise are matched in any case, as before
     for question, text in (
         ("What did OpenAI say?", "openai said"),
