@@ -361,6 +361,15 @@ def test_relative_dates_read_against_the_article() -> None:
     assert resolve_relative_dates("One a day until Tuesday.", saturday) == [
         ("Tuesday", "13 Feb 2024")
     ]
+    # the day a plan was announced is a day gone: "will run from May, the operator said on
+    # Friday" was glossed as the Friday after the article's date
+    said = "The ferry will run on electric engines from May, the operator said on Thursday."
+    assert resolve_relative_dates(said, saturday) == [("on Thursday", "8 Feb 2024")]
+    for ahead, phrase in (
+        ("He said it will reopen on Thursday.", "on Thursday"),
+        ("The verdict is expected to be announced Thursday.", "Thursday"),
+    ):
+        assert resolve_relative_dates(ahead, saturday) == [(phrase, "15 Feb 2024")]
     assert resolve_relative_dates("Deals ran on Black Friday and Cyber Monday.", saturday) == []
     # a page updated since it was published (its passage names a later day): "Sunday" may be
     # any Sunday after, so none is glossed; an earlier day named changes nothing
