@@ -195,6 +195,11 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
     assert "Coast Bulletin" in str(outlets)
     text, sources = ask(client, "Why did the Gullrock lighthouse keeper retire?")
     assert "Coast Bulletin" in sources and "forty years" in text
+    # a corrected version (no URL: known by its text) replaces the old one: said as such, not
+    # as "1 new", which read as a second copy
+    new.write_text(new.read_text("utf-8").replace("storms most", "winter storms most"), "utf-8")
+    message, status, *_ = client.predict([handle_file(str(new))], "", api_name="/add_articles")
+    assert "Index: 1 new, 0 changed, 1 removed" in message and "5 articles" in status
 
     # the address box fetches web addresses only: a path would read the server's own files
     secret = tmp_path / "secret"

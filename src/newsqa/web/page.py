@@ -238,9 +238,12 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 if not loaded.articles:  # (not "Index: 0 new, 0 changed", as if it had worked)
                     lines = ["No article in them: nothing added."]
                 elif result is not None:
+                    # (a corrected file without a URL: its old version removed, the new one new)
+                    gone = result.articles_removed
                     lines.append(
                         f"Index: {result.articles_added} new, {result.articles_changed} changed, "
-                        f"{result.chunks_embedded} passages embedded."
+                        + (f"{gone} removed, " if gone else "")
+                        + f"{result.chunks_embedded} passages embedded."
                     )
                 lines += [f"- skipped {shown(s.origin)}: {s.reason}" for s in loaded.skipped]
                 message = "\n".join(lines)
