@@ -136,6 +136,24 @@ def test_an_index_path_that_is_a_file_is_one_clear_error(tmp_path: Path, corpus_
     assert "index is a file: name a folder instead." in result.output
 
 
+def test_an_update_of_a_corpus_with_no_article_file_says_where_to_put_them(
+    tmp_path: Path,
+) -> None:
+    """The first command after deleting the default corpus to start from one's own articles:
+    "update: 0 articles read … added 0" and exit 0, with nothing said of why."""
+    empty = tmp_path / "my-articles"
+    empty.mkdir()
+    (empty / "README.md").write_text("My articles go here.\n", encoding="utf-8")
+    args = ["--index", str(tmp_path / "index"), "--corpus-dir", str(empty), "index", "update"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert f"no article files in {empty}: put articles there" in result.output
+    # a corpus whose files were all skipped says why each was, and not this
+    (empty / "broken.json").write_text("{not json", encoding="utf-8")
+    result = runner.invoke(app, args)
+    assert "malformed JSON" in result.output and "no article files" not in result.output
+
+
 def test_an_article_far_longer_than_any_news_article_is_indexed_with_a_warning(
     invoke, corpus_dir: Path
 ) -> None:

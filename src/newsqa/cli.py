@@ -234,6 +234,13 @@ def _run_build(ctx: typer.Context, mode: str, corpus: list[Path] | None, as_json
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
         _print_report(report)
+        if not report.articles_read and not report.skipped:  # (the skipped say why they were)
+            where = ", ".join(map(str, corpus or [qa.settings.corpus_dir]))
+            typer.secho(
+                f"  no article files in {where}: put articles there (.txt, .md, .html, .json, "
+                ".jsonl, RSS/Atom feeds) and run this again",
+                fg=typer.colors.YELLOW,
+            )
 
 
 @index_app.command("update")
