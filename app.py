@@ -19,7 +19,7 @@ if __name__ == "__main__":
         help="address to listen on (default 127.0.0.1: this machine only)",
     )
     parser.add_argument(
-        "--port", type=int, default=int(os.environ.get("NEWSQA_PORT", "7860")), help="default 7860"
+        "--port", default=os.environ.get("NEWSQA_PORT", "7860"), help="default 7860"
     )
     parser.add_argument(
         "--auth",
@@ -28,6 +28,8 @@ if __name__ == "__main__":
     )
     args = parser.parse_args()
     try:
-        launch(Settings.from_env(), host=args.host, port=args.port, auth=args.auth)
+        if not args.port.strip().lstrip("+-").isdigit():  # (NEWSQA_PORT=abc, --port abc)
+            raise ValueError(f"Port {args.port} is not a port number (1-65535).")
+        launch(Settings.from_env(), host=args.host, port=int(args.port), auth=args.auth)
     except ValueError as exc:  # a port in use, --auth without a password, a bad NEWSQA_* value
         sys.exit(f"Error: {exc}")

@@ -118,6 +118,33 @@ def test_follow_up_reads_the_conversation(qa: NewsQA) -> None:
     assert "Valdria" in qa.ask("And what did he say?", history=messages).standalone_question
 
 
+def test_a_question_about_a_name_alone_stands_alone(
+    settings: Settings, corpus_dir: Path, counting: CountingEmbedder
+) -> None:
+    """A question about a name alone ("What does Keep Labs make?", "Who is …?") names its own
+    subject: asked after another question it was read as a follow-up (as "What did Microsoft
+    do?" is), searched with that question's topic, and answered from it ("What is Threads?"
+    after a question on Hamas's hostages: "Hamas' threats to broadcast footage …") or declined."""
+    (corpus_dir / "keep-labs.md").write_text(
+        "---\ntitle: Keep Labs ships its first robot\nsource: Valley Post\npublished: 2024-03-06\n"
+        "---\nKeep Labs, a startup in Fresno, makes a robot that kneads sourdough for bakeries. "
+        "Its first machines shipped on Wednesday to twelve bakeries.\n",
+        encoding="utf-8",
+    )
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    first = qa.ask("How much did the avalanche repairs on the Glacier Line cost?")
+    assert "48 million crowns" in first.text
+    asked = {
+        "What does Keep Labs make?": "kneads sourdough",
+        "Who is Anselm Quist?": "Harbour director Anselm Quist",
+    }
+    for question, said in asked.items():
+        answer = qa.ask(question, history=[first])
+        assert answer.standalone_question == question
+        assert not answer.declined and said in answer.text, answer.text
+
+
 def test_filters_apply_to_answers(qa: NewsQA) -> None:
     answer = qa.ask("What did the council decide?", sources=["Alpine Wire"])
     assert all(c.article.source == "Alpine Wire" for c in answer.citations)
@@ -334,6 +361,15 @@ def test_relative_dates_read_against_the_article() -> None:
     assert resolve_relative_dates("One a day until Tuesday.", saturday) == [
         ("Tuesday", "13 Feb 2024")
     ]
+    # the day a plan was announced is a day gone: "will run from May, the operator said on
+    # Friday" was glossed as the Friday after the article's date
+    said = "The ferry will run on electric engines from May, the operator said on Thursday."
+    assert resolve_relative_dates(said, saturday) == [("on Thursday", "8 Feb 2024")]
+    for ahead, phrase in (
+        ("He said it will reopen on Thursday.", "on Thursday"),
+        ("The verdict is expected to be announced Thursday.", "Thursday"),
+    ):
+        assert resolve_relative_dates(ahead, saturday) == [(phrase, "15 Feb 2024")]
     assert resolve_relative_dates("Deals ran on Black Friday and Cyber Monday.", saturday) == []
     # a page updated since it was published (its passage names a later day): "Sunday" may be
     # any Sunday after, so none is glossed; an earlier day named changes nothing
@@ -376,6 +412,9 @@ def test_condensation_heuristic() -> None:
     assert needs_context("What did the Ledger say about it?")  # "it": the earlier topic
     # a name and only what it did or said: about the story told before
     assert needs_context("What did Microsoft do?") and needs_context("How did Quist react?")
+    assert needs_context("What has Helix Labs done?")
+    # a name and nothing else asked of it: about that name
+    assert not needs_context("What is Threads?") and not needs_context("Who is Emmett Shear?")
     assert condense_heuristic("What did Microsoft do?", history).startswith(
         "What did Microsoft do? (Sam Okoro"
     )
@@ -715,6 +754,8 @@ def test_a_one_word_name_is_named_only_where_it_is_written_as_a_name(real_embedd
     )
     answer = answer_of(real_embedder, "What is Threads?", email, app)
     assert answer.citations[0].article.id == "a1"
+    # and only it: the email threads came after, as the answer's next sentence
+    assert [c.article.id for c in answer.citations] == ["a1"], answer.text
     # names of two words or written otherwise are matched in any case, as before
     for question, text in (
         ("What did OpenAI say?", "openai said"),

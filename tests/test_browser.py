@@ -545,3 +545,27 @@ def test_pasted_url_is_fetched_and_indexed(page: Any, served: Served, article_ur
     answer = ask(page, "How long does the crossing to Tarn Island take?")
     assert "twenty-two minutes" in answer.inner_text()
     screenshot(page, "10-added-url")
+
+
+def test_an_update_made_elsewhere_is_in_the_status_after_the_next_answer(
+    page: Any, served: Served, real_embedder: Any
+) -> None:
+    """`newsqa index update` in a terminal while the page is open: the page answered from the
+    new articles, but its status line (and the outlets it offered) stayed as they were when it
+    opened, "N articles · updated <then>", until it was reloaded."""
+    before = served.qa.stats().articles
+    page.locator("#index-status").get_by_text(f"{before} articles").wait_for()
+    corpus = served.qa.settings.corpus_dir
+    (corpus / "tern-island-bridge.md").write_text(
+        "---\ntitle: Footbridge to Tern Island approved\nsource: Tern Island Times\n"
+        "published: 2024-11-20\n---\n\nThe lake authority approved a footbridge to Tern Island "
+        "on Wednesday; it will be 340 metres long and open in 2026.\n",
+        encoding="utf-8",
+    )
+    with NewsQA(served.qa.settings, embedder=CountingEmbedder(real_embedder)) as elsewhere:
+        elsewhere.update()  # another NewsQA on the same index, as the CLI in a terminal is
+    answer = ask(page, "How long will the footbridge to Tern Island be?")
+    assert "340 metres" in answer.inner_text()
+    page.locator("#index-status").get_by_text(f"{before + 1} articles").wait_for()
+    open_accordion(page, "Filters")
+    choose(page, "#outlets", "Tern Island Times")  # offered, as the page's own adds are

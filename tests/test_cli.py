@@ -136,6 +136,24 @@ def test_an_index_path_that_is_a_file_is_one_clear_error(tmp_path: Path, corpus_
     assert "index is a file: name a folder instead." in result.output
 
 
+def test_an_update_of_a_corpus_with_no_article_file_says_where_to_put_them(
+    tmp_path: Path,
+) -> None:
+    """The first command after deleting the default corpus to start from one's own articles:
+    "update: 0 articles read … added 0" and exit 0, with nothing said of why."""
+    empty = tmp_path / "my-articles"
+    empty.mkdir()
+    (empty / "README.md").write_text("My articles go here.\n", encoding="utf-8")
+    args = ["--index", str(tmp_path / "index"), "--corpus-dir", str(empty), "index", "update"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert f"no article files in {empty}: put articles there" in result.output
+    # a corpus whose files were all skipped says why each was, and not this
+    (empty / "broken.json").write_text("{not json", encoding="utf-8")
+    result = runner.invoke(app, args)
+    assert "malformed JSON" in result.output and "no article files" not in result.output
+
+
 def test_an_article_far_longer_than_any_news_article_is_indexed_with_a_warning(
     invoke, corpus_dir: Path
 ) -> None:
@@ -459,6 +477,45 @@ def test_serve_refuses_a_port_in_use_or_a_bad_auth_before_indexing(
     )
     assert bad.returncode == 1 and bad.stderr.strip() == "Error: --auth takes user:password"
     assert not index.exists()
+
+
+def test_serve_refuses_a_port_out_of_range_before_indexing(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    """`--port 70000` (or -5, or NEWSQA_PORT=abc for app.py) was a traceback, from Gradio after
+    the corpus had started indexing, from the socket library ("Servname not supported for
+    ai_socktype") or from app.py's own int(): each is said in one line, before the index is
+    touched. And `newsqa serve` takes NEWSQA_PORT, as its port-in-use message says to set."""
+    import socket
+    import subprocess
+    import sys
+
+    index = tmp_path / "index"
+    base = ["--index", str(index), "--corpus-dir", str(corpus_dir)]
+    for port in ("70000", "-5", "0"):
+        out = runner.invoke(app, [*base, "serve", "--port", port])
+        assert out.exit_code == 1, out.output
+        assert out.stderr.strip() == f"Error: Port {port} is not a port number (1-65535).", (
+            out.stderr
+        )
+    env = {**os.environ, "NEWSQA_INDEX": str(index), "NEWSQA_CORPUS": str(corpus_dir)}
+    app_py = Path(__file__).resolve().parents[1] / "app.py"
+    for args, port in ((["--port", "70000"], ""), ([], "abc")):
+        bad = subprocess.run(
+            [sys.executable, str(app_py), *args],
+            env={**env, "NEWSQA_PORT": port} if port else env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        said = f"Port {port or '70000'} is not a port number (1-65535)."
+        assert bad.returncode == 1 and bad.stderr.strip().endswith(said), bad.stderr
+        assert "Traceback" not in bad.stderr
+    assert not index.exists()
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        out = runner.invoke(app, [*base, "serve"], env={"NEWSQA_PORT": port})
+    assert out.exit_code == 1 and f"Port {port} on 127.0.0.1 is in use" in out.stderr
 
 
 def test_the_options_of_newsqa_itself_are_taken_after_the_command(tmp_path: Path) -> None:

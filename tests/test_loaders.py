@@ -40,6 +40,7 @@ def test_public_surface() -> None:
     assert set(newsqa.corpus.__all__) == {
         "SUPPORTED_EXTENSIONS",
         "fetch_url",
+        "holds_files",
         "iter_path",
         "load_path",
         "parse_date",

@@ -12,7 +12,7 @@ import pytest
 from conftest import CountingEmbedder, page_during_first_build
 from llm_server import unresponsive_llm
 
-from newsqa import NewsQA, Settings
+from newsqa import IndexMissingError, NewsQA, Settings
 from newsqa.web import build_page, status_markdown
 from newsqa.web.page import OFFLINE, index_behind_page
 
@@ -195,6 +195,11 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
     assert "Coast Bulletin" in str(outlets)
     text, sources = ask(client, "Why did the Gullrock lighthouse keeper retire?")
     assert "Coast Bulletin" in sources and "forty years" in text
+    # a corrected version (no URL: known by its text) replaces the old one: said as such, not
+    # as "1 new", which read as a second copy
+    new.write_text(new.read_text("utf-8").replace("storms most", "winter storms most"), "utf-8")
+    message, status, *_ = client.predict([handle_file(str(new))], "", api_name="/add_articles")
+    assert "Index: 1 new, 0 changed, 1 removed" in message and "5 articles" in status
 
     # the address box fetches web addresses only: a path would read the server's own files
     secret = tmp_path / "secret"
@@ -235,6 +240,39 @@ def test_a_first_build_under_way_is_said_as_such(settings: Settings, real_embedd
     stats = qa.stats()
     assert stats.articles == 4
     assert status_markdown(stats, indexing="", running=False).startswith("**4 articles**")
+
+
+def test_a_page_over_an_empty_corpus_says_where_to_put_articles(
+    settings: Settings, counting: CountingEmbedder, tmp_path: Path
+) -> None:
+    """A corpus folder with no article in it yet (the default corpus deleted to start from
+    one's own, as its README says to): the page said "0 articles · 0 passages · 0 outlets ·
+    ? – ?" and answered that the index "holds no article yet (a first build stopped early?).
+    Build it with `newsqa index update`", which builds nothing more."""
+    from gradio_client import Client
+
+    empty = tmp_path / "my-articles"
+    empty.mkdir()
+    (empty / "README.md").write_text("My own articles go here.\n", encoding="utf-8")
+    qa = NewsQA(settings.replace(corpus_dir=empty), embedder=counting)
+    job = index_behind_page(qa)
+    assert job is not None and job.wait(timeout=120).report is not None
+    page = build_page(qa)
+    page.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    try:
+        status = httpx.get(page.local_url, timeout=30).text
+        assert "No articles yet" in status and "? – ?" not in status
+        text, _ = ask(Client(page.local_url, verbose=False), "What did the council decide?")
+        # with a file in it not indexed yet, the index is what lacks them
+        (empty / "council.md").write_text("Council votes\n\nThe council voted.\n", "utf-8")
+        with pytest.raises(IndexMissingError, match=r"stopped early\?\)\. Build it"):
+            qa.ask("What did the council decide?")
+    finally:
+        page.close()
+        qa.close()
+    text = text.replace("\\", "")  # (the chat's Markdown escapes, "test\\_a")
+    assert f"{empty} holds no article files yet" in text, text
+    assert "stopped early" not in text and "Add articles" in text
 
 
 def test_the_page_indexes_its_corpus_folder_only_when_there_is_one(

@@ -234,6 +234,13 @@ def _run_build(ctx: typer.Context, mode: str, corpus: list[Path] | None, as_json
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
         _print_report(report)
+        if not report.articles_read and not report.skipped:  # (the skipped say why they were)
+            where = ", ".join(map(str, corpus or [qa.settings.corpus_dir]))
+            typer.secho(
+                f"  no article files in {where}: put articles there (.txt, .md, .html, .json, "
+                ".jsonl, RSS/Atom feeds) and run this again",
+                fg=typer.colors.YELLOW,
+            )
 
 
 @index_app.command("update")
@@ -514,10 +521,13 @@ def ingest(
 @app.command()
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 7860,
+    host: Annotated[
+        str, typer.Option(envvar="NEWSQA_HOST", help="Interface to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="NEWSQA_PORT", help="Port.")] = 7860,
     auth: Annotated[
-        str | None, typer.Option(help="user:password required to open the page.")
+        str | None,
+        typer.Option(envvar="NEWSQA_AUTH", help="user:password required to open the page."),
     ] = None,
     no_update: Annotated[
         bool, typer.Option("--no-update", metavar="", help="Do not build a missing index first.")

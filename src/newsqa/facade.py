@@ -595,8 +595,17 @@ class NewsQA:
                     f"({status.describe().removeprefix('indexing: ')}): ask again in a moment, "
                     "once the first are in."
                 )
+            from newsqa.corpus import holds_files
+
+            corpus, index = self.settings.corpus_dir, self.settings.index_dir
+            if corpus.is_dir() and not holds_files(corpus, passing_over=(index,)):
+                raise IndexMissingError(  # (an update would find nothing to index either)
+                    f"No article is indexed: {shown(corpus)} holds no article files yet. Put "
+                    "news articles in it (.txt, .md, .html, .json, .jsonl, RSS/Atom feeds) and "
+                    "run `newsqa index update`."
+                )
             raise IndexMissingError(
-                f"The index in {shown(self.settings.index_dir)} holds no article yet (a first "
+                f"The index in {shown(index)} holds no article yet (a first "
                 "build stopped early?). Build it with `newsqa index update`."
             )
         if on_passages is not None:

@@ -34,6 +34,14 @@ _AHEAD = re.compile(
     r"plans?\s+to|going\s+to|is\s+to|are\s+to|upcoming|coming|ahead\s+of|heading)\b",
     re.IGNORECASE,
 )
+# a verb that reports what was said: "will run from May, the operator said on Friday" gives
+# the day it was said, gone by, not a day of the plan ("is expected to be announced on Friday"
+# is a day to come)
+_SAID = re.compile(
+    r"(?<!\bbe\s)(?<!\bbeen\s)(?<!\bbeing\s)"
+    r"\b(?:said|says|told|announced|confirmed|reported|wrote|added|stated|declared|revealed)\b",
+    re.IGNORECASE,
+)
 _CLAUSE_START = re.compile(r"[.;:!?]|\b(?:but|and|while|after|before|since|when)\b", re.IGNORECASE)
 
 
@@ -43,10 +51,13 @@ _NAMED_DAY = re.compile(
 
 
 def _ahead(text: str, at: int) -> bool:
-    """Whether the clause that ends at `at` speaks of what is to come."""
+    """Whether the clause that ends at `at` speaks of what is to come (and is not told as
+    said on that day: "will …, he said on Friday")."""
     before = text[max(0, at - 80) : at]
     starts = [m.end() for m in _CLAUSE_START.finditer(before)]
-    return bool(_AHEAD.search(before[starts[-1] if starts else 0 :]))
+    clause = before[starts[-1] if starts else 0 :]
+    ahead = list(_AHEAD.finditer(clause))
+    return bool(ahead) and not _SAID.search(clause, ahead[-1].end())
 
 
 _MONTH_NAME = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))

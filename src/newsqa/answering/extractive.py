@@ -145,8 +145,13 @@ class ExtractiveAnswerer:
                 read.setdefault(h.article.id, [h.article.title]).append(h.text)
             # (in any case: "Writers" of "Why did the Writers strike end?" is in lower case in
             # the story on it, and in capitals in an outlet's name; the lift below is for the
-            # sentences that write a name as the question does)
-            loose = [n.anycase for n in names]
+            # sentences that write a name as the question does), except a one-word name that
+            # a passage found writes as a name: "Threads", not "email threads"
+            texts = ["\n".join(t) for t in read.values()]
+            loose = [
+                n if n.capitalised and any(names_in([n], t) for t in texts) else n.anycase
+                for n in names
+            ]
             whole = {a: len(names_in(loose, "\n".join(t))) == len(loose) for a, t in read.items()}
             about = [whole[hits[s.hit_index].article.id] for s in sentences]
             if any(about):  # (no one article names them all: "Did Apple and Microsoft both …")

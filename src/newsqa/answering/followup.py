@@ -24,11 +24,14 @@ _DEICTIC = re.compile(
 )
 _POSSESSIVES = {"its", "his", "their"}
 # verbs that ask what someone did in the story told before: "What did Microsoft do?", "How did
-# Nadella react?" stand alone only with the conversation's topic
+# Nadella react?" stand alone only with the conversation's topic ("make" is not one: "What does
+# Keep Labs make?" asks what a company makes, whatever was asked before)
 _VAGUE = frozenset(
     "do doe did done doing say said saying think thought react respond happen mean feel want "
-    "plan make made".split()
+    "plan".split()
 )
+# "do" is a stop word: "What did Microsoft do?" is told from "What is Threads?" by its last word
+_DOING = re.compile(r"\b(?:do|does|did|doing|done)\W*$", re.IGNORECASE)
 _LEAD = re.compile(r"^\s*(and|but|also|what about|how about|so|then|why|what else)\b", re.I)
 _NAME = re.compile(r"\b(?:[A-Z][\w&'’.-]*(?:\s+(?:of|the|de|von|van|and|&)?\s*[A-Z][\w&'’.-]*)*)")
 _QUESTION_WORDS = {
@@ -87,7 +90,10 @@ def needs_context(question: str) -> bool:
     names = list(dict.fromkeys(_name(m) for m in spans))
     named = set(content_terms(" ".join(names)))
     rest = [t for t in content_terms(question) if t not in named]
-    if len(names) == 1 and all(t in _VAGUE for t in rest):  # two names make their own topic
+    # two names make their own topic; a name alone asks about itself ("Who is Emmett Shear?",
+    # "What does Keep Labs make?"), unless what it did is asked ("What did Microsoft do?")
+    vague = all(t in _VAGUE for t in rest) if rest else bool(_DOING.search(question))
+    if len(names) == 1 and vague:
         return True
     first_name = min((m.start() for m in spans), default=len(question))
     for m in _DEICTIC.finditer(question):

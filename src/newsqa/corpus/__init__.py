@@ -25,6 +25,7 @@ from newsqa.types import Article, LoadResult, Skipped
 __all__ = [
     "SUPPORTED_EXTENSIONS",
     "fetch_url",
+    "holds_files",
     "iter_path",
     "load_path",
     "parse_date",
@@ -156,6 +157,20 @@ def iter_path(
         yield Skipped(str(path), "no such file or folder")
     else:
         yield from _load_file(path, str(path), max_file_bytes)
+
+
+def holds_files(folder: Path, *, passing_over: Iterable[Path] = ()) -> bool:
+    """Whether `folder` holds a file `iter_path` would read: one not hidden, not a README or
+    licence, not in the folders `passing_over` names (without reading any)."""
+    seen = {p.resolve() for p in passing_over}
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        seen.add(Path(root).resolve())
+        if any(not f.startswith(".") and not _ignored_file(f) for f in files):
+            return True
+        dirs[:] = [
+            d for d in dirs if not d.startswith(".") and (Path(root, d).resolve() not in seen)
+        ]
+    return False
 
 
 def load_path(path: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> LoadResult:

@@ -238,9 +238,12 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 if not loaded.articles:  # (not "Index: 0 new, 0 changed", as if it had worked)
                     lines = ["No article in them: nothing added."]
                 elif result is not None:
+                    # (a corrected file without a URL: its old version removed, the new one new)
+                    gone = result.articles_removed
                     lines.append(
                         f"Index: {result.articles_added} new, {result.articles_changed} changed, "
-                        f"{result.chunks_embedded} passages embedded."
+                        + (f"{gone} removed, " if gone else "")
+                        + f"{result.chunks_embedded} passages embedded."
                     )
                 lines += [f"- skipped {shown(s.origin)}: {s.reason}" for s in loaded.skipped]
                 message = "\n".join(lines)
@@ -362,10 +365,18 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 respond, inputs, outputs, api_visibility="private", **answering
             ),
         ]
+
+        def status_now() -> tuple[str, Any]:
+            """The index status and its outlets as they are now: another process (`newsqa index
+            update` in a terminal) may have changed the index since the page last said."""
+            fresh = qa.stats()
+            return _status(qa, fresh), gr.update(choices=list(fresh.outlets))
+
         for event in asked:
             # and the box has the focus again, for the next question (Ask, hidden while the
-            # answer was written, had taken it away)
+            # answer was written, had taken it away); the status says the index as answered from
             event.then(idle, None, buttons, **quick).then(None, None, None, js=_FOCUS_BOX)
+            event.then(status_now, None, [status, outlets], **quick, show_progress="hidden")
         # (an event that cancels others goes through the queue, as Gradio needs)
         stop.click(
             stopped,
@@ -610,9 +621,12 @@ class _TerminalProgress:
 
 
 def _check_port(host: str, port: int) -> None:
-    """ValueError, saying what to do, when `port` is taken on `host` (Gradio said so with a
-    traceback, after the index had started updating)."""
+    """ValueError, saying what to do, when `port` is no port number or is taken on `host`
+    (Gradio said so with a traceback, after the index had started updating)."""
     import socket
+
+    if not 0 < port < 65536:  # (0 is "any port": the page's address would be a guess)
+        raise ValueError(f"Port {port} is not a port number (1-65535).")
 
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)

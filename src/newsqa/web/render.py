@@ -45,6 +45,11 @@ def status_markdown(stats: IndexStats, *, indexing: str = "", running: bool = Fa
             f"**No index yet** in `{stats.path}`. Build it with `newsqa index update` "
             "(or add articles below)."
         )
+    if not stats.articles and not running:  # (not "0 articles · ? – ?")
+        return (
+            "**No articles yet** · add some under “Add articles”, or put article files in the "
+            "corpus folder and run `newsqa index update`"
+        )
     dates = f"{stats.earliest[:10] or '?'} – {stats.latest[:10] or '?'}"
     updated = stats.updated_at[:16].replace("T", " ")
     line = (
