@@ -1355,3 +1355,40 @@ def test_how_many_leads_with_a_figure_of_what_it_counts(real_embedder) -> None:
         "two hundred hostages", "hostages"
     )
     assert not counts("five weeks to return hostages", "hostages")
+
+
+def test_a_short_question_for_what_nothing_quoted_says_is_declined(
+    qa: NewsQA, corpus_dir: Path
+) -> None:
+    """ "What is the population of Valdria?" over stories of Valdria's harbour and buses that
+    never say "population" is declined, saying so, not answered with a sentence naming
+    Valdria; "Valdria Capital", a firm, is not the capital asked for. A verb the question words
+    its own way is no reason to decline ("oppose" for "criticised")."""
+    (corpus_dir / "courier-fund.md").write_text(
+        "---\ntitle: Valdria Capital raises a harbour fund\nsource: The Valdria Courier\n"
+        "published: 2024-05-20\nurl: https://courier.example.org/harbour-fund\n---\n\n"
+        "Valdria Capital, an investment firm, raised 90 million crowns for new projects at "
+        "the port of Valdria.\n",
+        encoding="utf-8",
+    )
+    qa.update()
+    for question, word in [
+        ("What is the population of Valdria?", "population"),
+        ("What is the capital of Valdria?", "capital"),
+    ]:
+        answer = qa.ask(question)
+        assert answer.declined and answer.citations == (), answer.text
+        assert answer.notes == (f"The passages that match best do not mention “{word}”.",)
+    opposed = qa.ask("Why did the dockworkers' union oppose the terminal?")
+    assert not opposed.declined and "criticised" in opposed.text
+    # once an article says it, it is the answer
+    (corpus_dir / "courier-census.md").write_text(
+        "---\ntitle: Census counts more people in Valdria\nsource: The Valdria Courier\n"
+        "published: 2024-06-02\nurl: https://courier.example.org/census\n---\n\n"
+        "The census put the population of Valdria at 412,000, up a tenth in ten years. "
+        "Most of the growth was in Orsk, the capital of Valdria, where the harbour is.\n",
+        encoding="utf-8",
+    )
+    qa.update()
+    assert "412,000" in qa.ask("What is the population of Valdria?").citations[0].passage
+    assert "Orsk" in qa.ask("What is the capital of Valdria?").text

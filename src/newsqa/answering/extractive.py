@@ -13,6 +13,7 @@ from datetime import UTC, date
 import numpy as np
 
 from newsqa.answering.base import AnswerEvent, AnswerRequest, declining, newest_date
+from newsqa.answering.coverage import asked_words, unheld
 from newsqa.answering.dates import resolve_relative_dates, updated_since
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
 from newsqa.answering.figures import contradicts, figures
@@ -395,6 +396,19 @@ class ExtractiveAnswerer:
                 # a year it names that nothing quoted mentions nor is dated in: "Who won the
                 # 2025 Super Bowl?" is not answered with the 2017 Eagles
                 note = f"Nothing found mentions {listing(years)}."
+                yield from declining(request, self.name, notes=(note,))
+                return
+            unsaid: list[Name] = []
+            if short and not denied:
+                quoted = [hits[p.sentence.hit_index].article.title for p in chosen]
+                quoted += [p.sentence.text for p in chosen]
+                outlets = [(m.start, m.end) for m in matcher.find(asked)]
+                unsaid = unheld(asked_words(blank(asked, outlets)), quoted)
+            if unsaid:
+                # what it asks for, said by nothing quoted: "What is the population of Canada?"
+                # is not answered with Canada's football, nor "What is the capital of France?"
+                # with the French business of "Scalable Capital"
+                note = f"The passages that match best do not mention {listing(unsaid)}."
                 yield from declining(request, self.name, notes=(note,))
                 return
             form = asked_form(asked)

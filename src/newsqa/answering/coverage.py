@@ -1,0 +1,150 @@
+"""The words naming what a short question asks for, which its answer must say: "What is the
+population of Canada?" answered with sentences about Canada's football, that never say
+"population", answers another question; "What is the capital of France?" is not answered by
+"Scalable Capital". A word is compared in its plain form ("Clinic's" is "clinic")."""
+
+from __future__ import annotations
+
+import re
+
+from newsqa.answering.base import CARRIED
+from newsqa.answering.evidence import content_terms, stem
+from newsqa.answering.forms import asked_form
+from newsqa.answering.names import Name
+from newsqa.periods import WEEKDAYS
+from newsqa.retrieval.dates import MONTH_WORDS
+
+__all__ = ["asked_words", "unheld"]
+
+# words that say when, or how to answer, not what about ("What is the latest album …", "What
+# are they like?"); a year is a period or an event, held to the articles' dates elsewhere
+# (`_unmentioned_years`, the facade's notes)
+_NOT_ASKED = (
+    MONTH_WORDS
+    | set(WEEKDAYS)
+    | {
+        *"today yesterday tomorrow week month year".split(),
+        *"latest newest new recent recently current currently now next last ever still".split(),
+        *"say tell think mean happen like do get go know want".split(),
+    }
+)
+_AMOUNT_WORDS = frozenset({"worth", "cost", "costs", "price", "money"})
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)  # as `content_words` reads words
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;—–-]\s*|[\"“‘(]\s*)$")
+# the words a title leaves in lower case
+_MINOR = frozenset("a an and as at but by for from in into nor of on or the to via with".split())
+# what opens a phrase naming a thing ("the capital", "his tweets", "Tim Cook's salary") and how
+# many words of it are read; "what"/"which" open one word ("What language …", "Which team …")
+_DETERMINERS = frozenset("the a an this that these those his her its their our my your".split())
+_ONE_WORD_OPENERS = frozenset({"what", "which", "whose"})
+_PHRASE_WORDS = 4
+_BE = frozenset("is are was were be been".split())
+_AUXILIARIES = _BE | frozenset(
+    "do does did will would can could should shall may might must has have had".split()
+)
+# where a phrase ends: a preposition, a conjunction, a verb that helps another
+_PHRASE_END = _AUXILIARIES | frozenset(
+    """of in on at for by with to from about into over after before since during against than
+    as and or but out off up down so that who whom which what when where why how""".split()
+)
+_PARTICIPLE = re.compile(r"(?:ing|ed|en|born|won|lost|made|paid|sold|held|hit|left|led|run)$")
+# the forms a question and a report write differently ("Who is the winner …?", "… won the
+# title"; "the death toll", "… died")
+_IRREGULAR = {
+    **dict.fromkeys(["won", "winning", "winner"], "win"),
+    **dict.fromkeys(["died", "dead", "death"], "die"),
+}
+
+
+def _term(word: str) -> str:
+    """A word compared as a term: lower case, no possessive ("Clinic's" is "clinic"), one form
+    of the irregular ones, stemmed."""
+    low = re.sub(r"['’]s?$", "", word.lower())
+    low = _IRREGULAR.get(low, low)
+    return _IRREGULAR.get(stem(low), stem(low))
+
+
+def asked_words(question: str) -> list[Name]:
+    """The words of `question` that name what it asks for: the words of its phrases that a
+    determiner, a possessive, "what", "which" or "how many" opens ("the capital of France",
+    "Tim Cook's salary", "How many moons"). Not its names (what no passage names is declined
+    before this, `names.unmentioned`), nor its verbs, which a report words its own way ("Who
+    bought …?": "… agreed to buy …"; "Why did Eddie Jones quit?": "… resigned …"), nor the
+    words that say how or when (`_NOT_ASKED`, numbers and years; "worth" or "cost" of a
+    question for an amount, whose figure is asked)."""
+    carried = CARRIED.match(question)
+    if carried:  # a follow-up's carried topic is the conversation's, searched for, not asked
+        question = carried[1]
+    skip = set(_NOT_ASKED)
+    if asked_form(question) == "amount":
+        skip |= _AMOUNT_WORDS
+    tokens = [m[0] for m in _TOKEN.finditer(question)]
+    # written in lower case, a word is a common noun ("capital"): the one in a name ("Scalable
+    # Capital") is another word, unless the question writes it as a name too ("Which game won
+    # Game of the Year?")
+    capitalised = {_term(w): w for w in tokens[1:] if w[0].isupper()}
+    asked: list[str] = []
+    for i, word in enumerate(tokens):
+        low = word.lower()
+        how_many = low in ("many", "much") and i > 0 and tokens[i - 1].lower() == "how"
+        if (low in _ONE_WORD_OPENERS or how_many) and i + 1 < len(tokens):
+            asked.append(tokens[i + 1])
+            continue
+        if low not in _DETERMINERS and not re.search(r"['’]s$", word):
+            continue
+        run: list[str] = []
+        end = i + 1
+        while end < len(tokens) and len(run) < _PHRASE_WORDS:
+            t = tokens[end].lower()
+            if t in _PHRASE_END or t in _DETERMINERS or (not content_terms(t) and t not in skip):
+                break
+            run.append(tokens[end])
+            end += 1
+        # the subject of "did …", "will …" ends with its verb ("Why did the union oppose the
+        # terminal?", "Why did Binance's CEO resign?"), of "was …" with a participle ("Why was
+        # the match postponed?"); not where another verb follows ("What can the gel do?")
+        before = i - 1
+        while before > 0 and tokens[before][0].isupper():
+            before -= 1  # "did Binance's CEO …": the possessor's name
+        helper = tokens[before].lower() if before >= 0 and before != i else ""
+        last = run[-1] if run else ""
+        ends = end == len(tokens) or tokens[end].lower() not in _AUXILIARIES
+        if (
+            last[:1].islower()
+            and ends
+            and (
+                helper in _AUXILIARIES - _BE or (helper in _BE and _PARTICIPLE.search(last.lower()))
+            )
+        ):
+            run.pop()
+        asked += run
+    out: dict[str, Name] = {}
+    for word in asked:
+        low = word.lower()
+        if low in skip or not content_terms(word) or any(ch.isdigit() for ch in word):
+            continue
+        term = _term(word)
+        out.setdefault(term, Name(capitalised.get(term, low), (term,)))
+    return list(out.values())
+
+
+def unheld(asked: list[Name], texts: list[str]) -> list[Name]:
+    """The words of `asked` that none of `texts` (titles or sentences) holds; one asked in lower
+    case is held only where it is written so too (or starts a sentence, or is in a title written
+    in title case)."""
+    held_any: set[str] = set()
+    held_plain: set[str] = set()
+    for text in texts:
+        tokens = list(_TOKEN.finditer(text))
+        words = [m[0] for m in tokens if m[0].lower() not in _MINOR]
+        title_case = len(words) >= 3 and all(w[0].isupper() or not w[0].isalpha() for w in words)
+        for m in tokens:
+            term = _term(m[0])
+            held_any.add(term)
+            if title_case or m[0][0].islower() or _SENTENCE_START.search(text[: m.start()]):
+                held_plain.add(term)
+    return [
+        name
+        for name in asked
+        if name.words[0] not in (held_plain if name.text[0].islower() else held_any)
+    ]
