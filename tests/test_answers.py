@@ -1392,3 +1392,12 @@ def test_a_short_question_for_what_nothing_quoted_says_is_declined(
     qa.update()
     assert "412,000" in qa.ask("What is the population of Valdria?").citations[0].passage
     assert "Orsk" in qa.ask("What is the capital of Valdria?").text
+
+
+def test_the_word_for_the_kind_of_answer_asked_need_not_be_quoted(qa: NewsQA) -> None:
+    """ "What is the name of …?", "What was the cost of …?": the answer gives a name or a
+    figure, seldom the word "name" or "cost"."""
+    named = qa.ask("What is the name of the harbour director in Valdria?")
+    assert not named.declined and "Anselm Quist" in named.text
+    cost = qa.ask("What was the total cost of the Valdria container terminal?")
+    assert not cost.declined and "310 million crowns" in cost.text

@@ -26,6 +26,10 @@ _NOT_ASKED = (
         *"today yesterday tomorrow week month year".split(),
         *"latest newest new recent recently current currently now next last ever still".split(),
         *"say tell think mean happen like do get go know want".split(),
+        # the kind of answer asked for, which the answer gives rather than says: "What is the
+        # name of …?", "What was the total cost of …?", "What was the score?"
+        *"""name names number amount total kind type sort reason cause purpose result outcome
+        score date time place location age size height length weight value""".split(),
     }
 )
 _AMOUNT_WORDS = frozenset({"worth", "cost", "costs", "price", "money"})
