@@ -1401,3 +1401,5 @@ def test_the_word_for_the_kind_of_answer_asked_need_not_be_quoted(qa: NewsQA) ->
     assert not named.declined and "Anselm Quist" in named.text
     cost = qa.ask("What was the total cost of the Valdria container terminal?")
     assert not cost.declined and "310 million crowns" in cost.text
+    role = qa.ask("What is the role of Anselm Quist at the Valdria harbour?")
+    assert not role.declined and "Harbour director Anselm Quist" in role.text

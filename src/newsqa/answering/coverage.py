@@ -29,7 +29,8 @@ _NOT_ASKED = (
         # the kind of answer asked for, which the answer gives rather than says: "What is the
         # name of …?", "What was the total cost of …?", "What was the score?"
         *"""name names number amount total kind type sort reason cause purpose result outcome
-        score date time place location age size height length weight value""".split(),
+        score date time place location age size height length weight value role job position
+        status plot""".split(),
     }
 )
 _AMOUNT_WORDS = frozenset({"worth", "cost", "costs", "price", "money"})
