@@ -1378,7 +1378,7 @@ def test_a_short_question_for_what_nothing_quoted_says_is_declined(
     ]:
         answer = qa.ask(question)
         assert answer.declined and answer.citations == (), answer.text
-        assert answer.notes == (f"The passages that match best do not mention “{word}”.",)
+        assert answer.notes == (f"The articles that match best do not mention “{word}”.",)
     opposed = qa.ask("Why did the dockworkers' union oppose the terminal?")
     assert not opposed.declined and "criticised" in opposed.text
     # once an article says it, it is the answer
@@ -1403,3 +1403,13 @@ def test_the_word_for_the_kind_of_answer_asked_need_not_be_quoted(qa: NewsQA) ->
     assert not cost.declined and "310 million crowns" in cost.text
     role = qa.ask("What is the role of Anselm Quist at the Valdria harbour?")
     assert not role.declined and "Harbour director Anselm Quist" in role.text
+
+
+def test_what_a_short_question_asks_may_be_said_anywhere_in_the_story_quoted(qa: NewsQA) -> None:
+    """The sentence that answers need not repeat every word of the question: another paragraph
+    of its story, or its title, may say it, in a form of its own ("automated" for
+    "automation")."""
+    crew = qa.ask("How many people per shift work the terminal on the reclaimed land?")
+    assert not crew.declined and "eleven people per shift" in crew.text
+    cost = qa.ask("How much did the automation of the Valdria harbour cost?")
+    assert not cost.declined and "310 million crowns" in cost.text

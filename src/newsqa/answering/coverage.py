@@ -31,6 +31,9 @@ _NOT_ASKED = (
         *"""name names number amount total kind type sort reason cause purpose result outcome
         score date time place location age size height length weight value role job position
         status plot""".split(),
+        # an ordinal tells which of them ("the first AfroFuture festival"), and a story says
+        # "sixth annual"
+        *"first second third fourth fifth sixth seventh eighth ninth tenth".split(),
     }
 )
 _AMOUNT_WORDS = frozenset({"worth", "cost", "costs", "price", "money"})
@@ -43,13 +46,14 @@ _MINOR = frozenset("a an and as at but by for from in into nor of on or the to v
 _DETERMINERS = frozenset("the a an this that these those his her its their our my your".split())
 _ONE_WORD_OPENERS = frozenset({"what", "which", "whose"})
 _PHRASE_WORDS = 4
+_ROOT = 7  # letters two words share when they are forms of one ("subscribe", "subscription")
 _BE = frozenset("is are was were be been".split())
 _AUXILIARIES = _BE | frozenset(
     "do does did will would can could should shall may might must has have had".split()
 )
 # where a phrase ends: a preposition, a conjunction, a verb that helps another
 _PHRASE_END = _AUXILIARIES | frozenset(
-    """of in on at for by with to from about into over after before since during against than
+    """of in on at for by with to from about into over after before since during against than per
     as and or but out off up down so that who whom which what when where why how""".split()
 )
 _PARTICIPLE = re.compile(r"(?:ing|ed|en|born|won|lost|made|paid|sold|held|hit|left|led|run)$")
@@ -92,19 +96,18 @@ def asked_words(question: str) -> list[Name]:
     for i, word in enumerate(tokens):
         low = word.lower()
         how_many = low in ("many", "much") and i > 0 and tokens[i - 1].lower() == "how"
-        if (low in _ONE_WORD_OPENERS or how_many) and i + 1 < len(tokens):
+        if low in _ONE_WORD_OPENERS and i + 1 < len(tokens):
             asked.append(tokens[i + 1])
+            continue
+        if how_many:  # "How many rides", not "How much prize money": an amount is asked
+            run = _run(tokens, i + 1, skip)
+            if run and run[-1].lower() not in _AMOUNT_WORDS:
+                asked += run
             continue
         if low not in _DETERMINERS and not re.search(r"['’]s$", word):
             continue
-        run: list[str] = []
-        end = i + 1
-        while end < len(tokens) and len(run) < _PHRASE_WORDS:
-            t = tokens[end].lower()
-            if t in _PHRASE_END or t in _DETERMINERS or (not content_terms(t) and t not in skip):
-                break
-            run.append(tokens[end])
-            end += 1
+        run = _run(tokens, i + 1, skip)
+        end = i + 1 + len(run)
         # the subject of "did …", "will …" ends with its verb ("Why did the union oppose the
         # terminal?", "Why did Binance's CEO resign?"), of "was …" with a participle ("Why was
         # the match postponed?"); not where another verb follows ("What can the gel do?")
@@ -113,7 +116,8 @@ def asked_words(question: str) -> list[Name]:
             before -= 1  # "did Binance's CEO …": the possessor's name
         helper = tokens[before].lower() if before >= 0 and before != i else ""
         last = run[-1] if run else ""
-        ends = end == len(tokens) or tokens[end].lower() not in _AUXILIARIES
+        # ("did the automation of …": a noun; "of" does not follow a verb)
+        ends = end == len(tokens) or tokens[end].lower() not in _AUXILIARIES | {"of"}
         if (
             last[:1].islower()
             and ends
@@ -133,6 +137,22 @@ def asked_words(question: str) -> list[Name]:
     return list(out.values())
 
 
+def _run(tokens: list[str], start: int, skip: set[str]) -> list[str]:
+    """The words of the phrase that starts at `start`: up to `_PHRASE_WORDS`, to the first
+    preposition, determiner or function word."""
+    run: list[str] = []
+    for word in tokens[start : start + _PHRASE_WORDS]:
+        low = word.lower()
+        if (
+            low in _PHRASE_END
+            or low in _DETERMINERS
+            or (not content_terms(low) and low not in skip)
+        ):
+            break
+        run.append(word)
+    return run
+
+
 def unheld(asked: list[Name], texts: list[str]) -> list[Name]:
     """The words of `asked` that none of `texts` (titles or sentences) holds; one asked in lower
     case is held only where it is written so too (or starts a sentence, or is in a title written
@@ -148,8 +168,14 @@ def unheld(asked: list[Name], texts: list[str]) -> list[Name]:
             held_any.add(term)
             if title_case or m[0][0].islower() or _SENTENCE_START.search(text[: m.start()]):
                 held_plain.add(term)
+
+    def held(term: str, terms: set[str]) -> bool:
+        # or a word of the same long root: "subscribe" holds "subscription"
+        root = term[:_ROOT]
+        return term in terms or (len(term) >= _ROOT and any(t[:_ROOT] == root for t in terms))
+
     return [
         name
         for name in asked
-        if name.words[0] not in (held_plain if name.text[0].islower() else held_any)
+        if not held(name.words[0], held_plain if name.text[0].islower() else held_any)
     ]

@@ -400,15 +400,19 @@ class ExtractiveAnswerer:
                 return
             unsaid: list[Name] = []
             if short and not denied:
+                # the articles quoted, as found: a word said in another paragraph of the
+                # story ("How many rides did Revel's mopeds have?" of a sentence that says
+                # "Revel's rides") is the same story's
                 quoted = [hits[p.sentence.hit_index].article.title for p in chosen]
-                quoted += [p.sentence.text for p in chosen]
+                articles = {hits[p.sentence.hit_index].article.id for p in chosen}
+                quoted += [h.text for h in hits if h.article.id in articles]
                 outlets = [(m.start, m.end) for m in matcher.find(asked)]
                 unsaid = unheld(asked_words(blank(asked, outlets)), quoted)
             if unsaid:
-                # what it asks for, said by nothing quoted: "What is the population of Canada?"
-                # is not answered with Canada's football, nor "What is the capital of France?"
-                # with the French business of "Scalable Capital"
-                note = f"The passages that match best do not mention {listing(unsaid)}."
+                # what it asks for, said by no article quoted: "What is the population of
+                # Canada?" is not answered with Canada's football, nor "What is the capital of
+                # France?" with the French business of "Scalable Capital"
+                note = f"The articles that match best do not mention {listing(unsaid)}."
                 yield from declining(request, self.name, notes=(note,))
                 return
             form = asked_form(asked)
