@@ -1413,3 +1413,16 @@ def test_what_a_short_question_asks_may_be_said_anywhere_in_the_story_quoted(qa:
     assert not crew.declined and "eleven people per shift" in crew.text
     cost = qa.ask("How much did the automation of the Valdria harbour cost?")
     assert not cost.declined and "310 million crowns" in cost.text
+
+
+def test_a_follow_up_is_answered_about_whom_it_means(qa: NewsQA) -> None:
+    """ "How much did his repairs cost?" after a question on Anselm Quist, the harbour's
+    director, means his repairs: the Glacier Line's, in a story that never names him, do not
+    answer it; his terminal's cost does."""
+    first = qa.ask("Who is Anselm Quist?")
+    assert not first.declined and "Quist" in first.text
+    repairs = qa.ask("How much did his repairs cost?", history=[first])
+    assert repairs.declined and "48 million" not in repairs.text
+    assert repairs.notes == ("The articles that match best do not mention “Anselm” or “Quist”.",)
+    terminal = qa.ask("How much did his terminal cost?", history=[first])
+    assert not terminal.declined and "310 million crowns" in terminal.text

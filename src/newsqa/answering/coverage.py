@@ -14,7 +14,7 @@ from newsqa.answering.names import Name
 from newsqa.periods import WEEKDAYS
 from newsqa.retrieval.dates import MONTH_WORDS
 
-__all__ = ["asked_words", "unheld"]
+__all__ = ["asked_words", "carried_names", "unheld"]
 
 # words that say when, or how to answer, not what about ("What is the latest album …", "What
 # are they like?"); a year is a period or an event, held to the articles' dates elsewhere
@@ -135,6 +135,17 @@ def asked_words(question: str) -> list[Name]:
         term = _term(word)
         out.setdefault(term, Name(capitalised.get(term, low), (term,)))
     return list(out.values())
+
+
+def carried_names(question: str) -> list[Name]:
+    """The names of the topic a follow-up carries ("What about his net worth? (Emmett Shear)"):
+    whom its "his" means, which the answer must be about too."""
+    carried = CARRIED.match(question)
+    if not carried:
+        return []
+    words = (w for part in carried[2].split("; ") for w in _TOKEN.findall(part))
+    names = {_term(w): w for w in words if w[0].isupper() and not any(c.isdigit() for c in w)}
+    return [Name(w, (t,)) for t, w in names.items() if t not in _NOT_ASKED]
 
 
 def _run(tokens: list[str], start: int, skip: set[str]) -> list[str]:
