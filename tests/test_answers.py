@@ -1399,3 +1399,74 @@ def test_how_many_leads_with_a_figure_of_what_it_counts(real_embedder) -> None:
         "two hundred hostages", "hostages"
     )
     assert not counts("five weeks to return hostages", "hostages")
+
+
+def test_a_short_question_for_what_nothing_quoted_says_is_declined(
+    qa: NewsQA, corpus_dir: Path
+) -> None:
+    """ "What is the population of Valdria?" over stories of Valdria's harbour and buses that
+    never say "population" is declined, saying so, not answered with a sentence naming
+    Valdria; "Valdria Capital", a firm, is not the capital asked for. A verb the question words
+    its own way is no reason to decline ("oppose" for "criticised")."""
+    (corpus_dir / "courier-fund.md").write_text(
+        "---\ntitle: Valdria Capital raises a harbour fund\nsource: The Valdria Courier\n"
+        "published: 2024-05-20\nurl: https://courier.example.org/harbour-fund\n---\n\n"
+        "Valdria Capital, an investment firm, raised 90 million crowns for new projects at "
+        "the port of Valdria.\n",
+        encoding="utf-8",
+    )
+    qa.update()
+    for question, word in [
+        ("What is the population of Valdria?", "population"),
+        ("What is the capital of Valdria?", "capital"),
+    ]:
+        answer = qa.ask(question)
+        assert answer.declined and answer.citations == (), answer.text
+        assert answer.notes == (f"The articles that match best do not mention “{word}”.",)
+    opposed = qa.ask("Why did the dockworkers' union oppose the terminal?")
+    assert not opposed.declined and "criticised" in opposed.text
+    # once an article says it, it is the answer
+    (corpus_dir / "courier-census.md").write_text(
+        "---\ntitle: Census counts more people in Valdria\nsource: The Valdria Courier\n"
+        "published: 2024-06-02\nurl: https://courier.example.org/census\n---\n\n"
+        "The census put the population of Valdria at 412,000, up a tenth in ten years. "
+        "Most of the growth was in Orsk, the capital of Valdria, where the harbour is.\n",
+        encoding="utf-8",
+    )
+    qa.update()
+    assert "412,000" in qa.ask("What is the population of Valdria?").citations[0].passage
+    assert "Orsk" in qa.ask("What is the capital of Valdria?").text
+
+
+def test_the_word_for_the_kind_of_answer_asked_need_not_be_quoted(qa: NewsQA) -> None:
+    """ "What is the name of …?", "What was the cost of …?": the answer gives a name or a
+    figure, seldom the word "name" or "cost"."""
+    named = qa.ask("What is the name of the harbour director in Valdria?")
+    assert not named.declined and "Anselm Quist" in named.text
+    cost = qa.ask("What was the total cost of the Valdria container terminal?")
+    assert not cost.declined and "310 million crowns" in cost.text
+    role = qa.ask("What is the role of Anselm Quist at the Valdria harbour?")
+    assert not role.declined and "Harbour director Anselm Quist" in role.text
+
+
+def test_what_a_short_question_asks_may_be_said_anywhere_in_the_story_quoted(qa: NewsQA) -> None:
+    """The sentence that answers need not repeat every word of the question: another paragraph
+    of its story, or its title, may say it, in a form of its own ("automated" for
+    "automation")."""
+    crew = qa.ask("How many people per shift work the terminal on the reclaimed land?")
+    assert not crew.declined and "eleven people per shift" in crew.text
+    cost = qa.ask("How much did the automation of the Valdria harbour cost?")
+    assert not cost.declined and "310 million crowns" in cost.text
+
+
+def test_a_follow_up_is_answered_about_whom_it_means(qa: NewsQA) -> None:
+    """ "How much did his repairs cost?" after a question on Anselm Quist, the harbour's
+    director, means his repairs: the Glacier Line's, in a story that never names him, do not
+    answer it; his terminal's cost does."""
+    first = qa.ask("Who is Anselm Quist?")
+    assert not first.declined and "Quist" in first.text
+    repairs = qa.ask("How much did his repairs cost?", history=[first])
+    assert repairs.declined and "48 million" not in repairs.text
+    assert repairs.notes == ("The articles that match best do not mention “Anselm” or “Quist”.",)
+    terminal = qa.ask("How much did his terminal cost?", history=[first])
+    assert not terminal.declined and "310 million crowns" in terminal.text

@@ -18,7 +18,14 @@ from newsqa.indexing.embeddings import Embedder
 from newsqa.notices import READER_NOTICE
 from newsqa.types import SearchHit
 
-__all__ = ["EvidenceScorer", "Sentence", "content_terms", "content_words", "is_statement"]
+__all__ = [
+    "EvidenceScorer",
+    "Sentence",
+    "content_terms",
+    "content_words",
+    "is_statement",
+    "stem",
+]
 
 # not statements of the article: who posted an embedded post ("— Sam Altman (@sama) November
 # 17, 2023", "pic.twitter.com/…"), links to other stories ("MORE: 2023 Rugby World Cup final:
@@ -73,7 +80,7 @@ _STOP = frozenset(
 )
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     """A light suffix stripper: enough to match 'reports'/'reported'/'reporting'."""
     for suffix in ("ingly", "edly", "ing", "ies", "ied", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -84,7 +91,7 @@ def _stem(word: str) -> str:
 def content_words(text: str) -> list[tuple[str, str]]:
     """The content words of `text` as written, each with its stemmed term, stop words dropped."""
     pairs = ((w, w.lower().replace("’", "'")) for w in _WORD.findall(text))
-    return [(w, _stem(low)) for w, low in pairs if low not in _STOP and len(low) > 1]
+    return [(w, stem(low)) for w, low in pairs if low not in _STOP and len(low) > 1]
 
 
 def content_terms(text: str) -> list[str]:

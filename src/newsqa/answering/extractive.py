@@ -13,6 +13,7 @@ from datetime import UTC, date
 import numpy as np
 
 from newsqa.answering.base import AnswerEvent, AnswerRequest, declining, newest_date
+from newsqa.answering.coverage import asked_words, carried_names, unheld
 from newsqa.answering.dates import resolve_relative_dates, updated_since
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
 from newsqa.answering.figures import contradicts, figures
@@ -400,6 +401,25 @@ class ExtractiveAnswerer:
                 # a year it names that nothing quoted mentions nor is dated in: "Who won the
                 # 2025 Super Bowl?" is not answered with the 2017 Eagles
                 note = f"Nothing found mentions {listing(years)}."
+                yield from declining(request, self.name, notes=(note,))
+                return
+            unsaid: list[Name] = []
+            if short and not denied:
+                # the articles quoted, as found: a word said in another paragraph of the
+                # story ("How many rides did Revel's mopeds have?" of a sentence that says
+                # "Revel's rides") is the same story's; and a follow-up is about whom the topic
+                # it carries names ("How much did his repairs cost? (Anselm Quist)")
+                quoted = [hits[p.sentence.hit_index].article.title for p in chosen]
+                articles = {hits[p.sentence.hit_index].article.id for p in chosen}
+                quoted += [h.text for h in hits if h.article.id in articles]
+                outlets = [(m.start, m.end) for m in matcher.find(asked)]
+                words = asked_words(blank(asked, outlets)) + carried_names(asked)
+                unsaid = unheld(words, quoted)
+            if unsaid:
+                # what it asks for, said by no article quoted: "What is the population of
+                # Canada?" is not answered with Canada's football, nor "What is the capital of
+                # France?" with the French business of "Scalable Capital"
+                note = f"The articles that match best do not mention {listing(unsaid)}."
                 yield from declining(request, self.name, notes=(note,))
                 return
             form = asked_form(asked)

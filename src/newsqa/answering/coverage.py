@@ -1,0 +1,192 @@
+"""The words naming what a short question asks for, which its answer must say: "What is the
+population of Canada?" answered with sentences about Canada's football, that never say
+"population", answers another question; "What is the capital of France?" is not answered by
+"Scalable Capital". A word is compared in its plain form ("Clinic's" is "clinic")."""
+
+from __future__ import annotations
+
+import re
+
+from newsqa.answering.base import CARRIED
+from newsqa.answering.evidence import content_terms, stem
+from newsqa.answering.forms import asked_form
+from newsqa.answering.names import Name
+from newsqa.periods import WEEKDAYS
+from newsqa.retrieval.dates import MONTH_WORDS
+
+__all__ = ["asked_words", "carried_names", "unheld"]
+
+# words that say when, or how to answer, not what about ("What is the latest album …", "What
+# are they like?"); a year is a period or an event, held to the articles' dates elsewhere
+# (`_unmentioned_years`, the facade's notes)
+_NOT_ASKED = (
+    MONTH_WORDS
+    | set(WEEKDAYS)
+    | {
+        *"today yesterday tomorrow week month year".split(),
+        *"latest newest new recent recently current currently now next last ever still".split(),
+        *"say tell think mean happen like do get go know want".split(),
+        # the kind of answer asked for, which the answer gives rather than says: "What is the
+        # name of …?", "What was the total cost of …?", "What was the score?"
+        *"""name names number amount total kind type sort reason cause purpose result outcome
+        score date time place location age size height length weight value role job position
+        status plot""".split(),
+        # an ordinal tells which of them ("the first AfroFuture festival"), and a story says
+        # "sixth annual"
+        *"first second third fourth fifth sixth seventh eighth ninth tenth".split(),
+    }
+)
+_AMOUNT_WORDS = frozenset({"worth", "cost", "costs", "price", "money"})
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)  # as `content_words` reads words
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;—–-]\s*|[\"“‘(]\s*)$")
+# the words a title leaves in lower case
+_MINOR = frozenset("a an and as at but by for from in into nor of on or the to via with".split())
+# what opens a phrase naming a thing ("the capital", "his tweets", "Tim Cook's salary") and how
+# many words of it are read; "what"/"which" open one word ("What language …", "Which team …")
+_DETERMINERS = frozenset("the a an this that these those his her its their our my your".split())
+_ONE_WORD_OPENERS = frozenset({"what", "which", "whose"})
+_PHRASE_WORDS = 4
+_ROOT = 7  # letters two words share when they are forms of one ("subscribe", "subscription")
+_BE = frozenset("is are was were be been".split())
+_AUXILIARIES = _BE | frozenset(
+    "do does did will would can could should shall may might must has have had".split()
+)
+# where a phrase ends: a preposition, a conjunction, a verb that helps another
+_PHRASE_END = _AUXILIARIES | frozenset(
+    """of in on at for by with to from about into over after before since during against than per
+    as and or but out off up down so that who whom which what when where why how""".split()
+)
+_PARTICIPLE = re.compile(r"(?:ing|ed|en|born|won|lost|made|paid|sold|held|hit|left|led|run)$")
+# the forms a question and a report write differently ("Who is the winner …?", "… won the
+# title"; "the death toll", "… died")
+_IRREGULAR = {
+    **dict.fromkeys(["won", "winning", "winner"], "win"),
+    **dict.fromkeys(["died", "dead", "death"], "die"),
+}
+
+
+def _term(word: str) -> str:
+    """A word compared as a term: lower case, no possessive ("Clinic's" is "clinic"), one form
+    of the irregular ones, stemmed."""
+    low = re.sub(r"['’]s?$", "", word.lower())
+    low = _IRREGULAR.get(low, low)
+    return _IRREGULAR.get(stem(low), stem(low))
+
+
+def asked_words(question: str) -> list[Name]:
+    """The words of `question` that name what it asks for: the words of its phrases that a
+    determiner, a possessive, "what", "which" or "how many" opens ("the capital of France",
+    "Tim Cook's salary", "How many moons"). Not its names (what no passage names is declined
+    before this, `names.unmentioned`), nor its verbs, which a report words its own way ("Who
+    bought …?": "… agreed to buy …"; "Why did Eddie Jones quit?": "… resigned …"), nor the
+    words that say how or when (`_NOT_ASKED`, numbers and years; "worth" or "cost" of a
+    question for an amount, whose figure is asked)."""
+    carried = CARRIED.match(question)
+    if carried:  # a follow-up's carried topic is the conversation's, searched for, not asked
+        question = carried[1]
+    skip = set(_NOT_ASKED)
+    if asked_form(question) == "amount":
+        skip |= _AMOUNT_WORDS
+    tokens = [m[0] for m in _TOKEN.finditer(question)]
+    # written in lower case, a word is a common noun ("capital"): the one in a name ("Scalable
+    # Capital") is another word, unless the question writes it as a name too ("Which game won
+    # Game of the Year?")
+    capitalised = {_term(w): w for w in tokens[1:] if w[0].isupper()}
+    asked: list[str] = []
+    for i, word in enumerate(tokens):
+        low = word.lower()
+        how_many = low in ("many", "much") and i > 0 and tokens[i - 1].lower() == "how"
+        if low in _ONE_WORD_OPENERS and i + 1 < len(tokens):
+            asked.append(tokens[i + 1])
+            continue
+        if how_many:  # "How many rides", not "How much prize money": an amount is asked
+            run = _run(tokens, i + 1, skip)
+            if run and run[-1].lower() not in _AMOUNT_WORDS:
+                asked += run
+            continue
+        if low not in _DETERMINERS and not re.search(r"['’]s$", word):
+            continue
+        run = _run(tokens, i + 1, skip)
+        end = i + 1 + len(run)
+        # the subject of "did …", "will …" ends with its verb ("Why did the union oppose the
+        # terminal?", "Why did Binance's CEO resign?"), of "was …" with a participle ("Why was
+        # the match postponed?"); not where another verb follows ("What can the gel do?")
+        before = i - 1
+        while before > 0 and tokens[before][0].isupper():
+            before -= 1  # "did Binance's CEO …": the possessor's name
+        helper = tokens[before].lower() if before >= 0 and before != i else ""
+        last = run[-1] if run else ""
+        # ("did the automation of …": a noun; "of" does not follow a verb)
+        ends = end == len(tokens) or tokens[end].lower() not in _AUXILIARIES | {"of"}
+        if (
+            last[:1].islower()
+            and ends
+            and (
+                helper in _AUXILIARIES - _BE or (helper in _BE and _PARTICIPLE.search(last.lower()))
+            )
+        ):
+            run.pop()
+        asked += run
+    out: dict[str, Name] = {}
+    for word in asked:
+        low = word.lower()
+        if low in skip or not content_terms(word) or any(ch.isdigit() for ch in word):
+            continue
+        term = _term(word)
+        out.setdefault(term, Name(capitalised.get(term, low), (term,)))
+    return list(out.values())
+
+
+def carried_names(question: str) -> list[Name]:
+    """The names of the topic a follow-up carries ("What about his net worth? (Emmett Shear)"):
+    whom its "his" means, which the answer must be about too."""
+    carried = CARRIED.match(question)
+    if not carried:
+        return []
+    words = (w for part in carried[2].split("; ") for w in _TOKEN.findall(part))
+    names = {_term(w): w for w in words if w[0].isupper() and not any(c.isdigit() for c in w)}
+    return [Name(w, (t,)) for t, w in names.items() if t not in _NOT_ASKED]
+
+
+def _run(tokens: list[str], start: int, skip: set[str]) -> list[str]:
+    """The words of the phrase that starts at `start`: up to `_PHRASE_WORDS`, to the first
+    preposition, determiner or function word."""
+    run: list[str] = []
+    for word in tokens[start : start + _PHRASE_WORDS]:
+        low = word.lower()
+        if (
+            low in _PHRASE_END
+            or low in _DETERMINERS
+            or (not content_terms(low) and low not in skip)
+        ):
+            break
+        run.append(word)
+    return run
+
+
+def unheld(asked: list[Name], texts: list[str]) -> list[Name]:
+    """The words of `asked` that none of `texts` (titles or sentences) holds; one asked in lower
+    case is held only where it is written so too (or starts a sentence, or is in a title written
+    in title case)."""
+    held_any: set[str] = set()
+    held_plain: set[str] = set()
+    for text in texts:
+        tokens = list(_TOKEN.finditer(text))
+        words = [m[0] for m in tokens if m[0].lower() not in _MINOR]
+        title_case = len(words) >= 3 and all(w[0].isupper() or not w[0].isalpha() for w in words)
+        for m in tokens:
+            term = _term(m[0])
+            held_any.add(term)
+            if title_case or m[0][0].islower() or _SENTENCE_START.search(text[: m.start()]):
+                held_plain.add(term)
+
+    def held(term: str, terms: set[str]) -> bool:
+        # or a word of the same long root: "subscribe" holds "subscription"
+        root = term[:_ROOT]
+        return term in terms or (len(term) >= _ROOT and any(t[:_ROOT] == root for t in terms))
+
+    return [
+        name
+        for name in asked
+        if not held(name.words[0], held_plain if name.text[0].islower() else held_any)
+    ]
