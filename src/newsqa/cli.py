@@ -530,7 +530,12 @@ def serve(
         typer.Option(envvar="NEWSQA_AUTH", help="user:password required to open the page."),
     ] = None,
     no_update: Annotated[
-        bool, typer.Option("--no-update", metavar="", help="Do not build a missing index first.")
+        bool,
+        typer.Option(
+            "--no-update",
+            metavar="",
+            help="Serve the index as it is: no update from the corpus folder first.",
+        ),
     ] = False,
 ) -> None:
     """Start the web page (on 127.0.0.1 unless told otherwise)."""
