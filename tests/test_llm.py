@@ -674,3 +674,59 @@ def test_terminal_lines_wrap_under_their_indent() -> None:
     assert lines[0].startswith("    “") and all(line.startswith("     ") for line in lines[1:])
     assert " ".join(line.strip() for line in lines) == quote.strip()
     assert fit(quote, " ", width=0) == quote  # not a terminal
+
+
+def test_ctrl_c_in_the_chat_stops_the_answer_and_the_chat_goes_on(settings, counting) -> None:
+    """`newsqa chat` run as a user runs it (a process of its own, sent SIGINT as Ctrl-C sends
+    it) while the LLM server takes the request and never answers: the answer stops at once,
+    and the chat takes the next question (Ctrl-C ended the chat, and the conversation)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import newsqa
+    from newsqa import NewsQA
+
+    NewsQA(settings, embedder=counting).update()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(newsqa.__file__).parents[1]),  # this code, not an installed one
+        "NEWSQA_CORPUS": str(settings.corpus_dir),
+        "NEWSQA_INDEX": str(settings.index_dir),
+        "NEWSQA_CHUNK_SIZE": "64",
+        "NEWSQA_CHUNK_OVERLAP": "8",
+    }
+    with unresponsive_llm() as silent:
+        chat = subprocess.Popen(
+            [sys.executable, "-m", "newsqa.cli", "chat", "--llm", silent.llm],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            assert chat.stdin is not None
+            chat.stdin.write("How did the council vote on night buses?\n")
+            chat.stdin.flush()
+            silent.wait_for_request(timeout=60)
+            started = time.monotonic()
+            chat.send_signal(signal.SIGINT)
+            time.sleep(0.5)
+            assert chat.poll() is None, chat.communicate()  # the chat is still there
+            chat.stdin.write("Who is the harbour director in Valdria?\n")
+            chat.stdin.flush()
+            silent.wait_for_request(timeout=30, count=2)  # the next question is asked
+            took = time.monotonic() - started
+            chat.send_signal(signal.SIGINT)
+            out, err = chat.communicate("/quit\n", timeout=60)
+        finally:
+            if chat.poll() is None:
+                chat.kill()
+                chat.wait()
+    assert chat.returncode == 0, err
+    assert took < 10, took  # at once, not after the LLM's timeout (120 s)
+    assert out.count("Stopped.") == 2, out
+    assert "Traceback" not in err
