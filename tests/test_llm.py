@@ -474,6 +474,57 @@ def test_the_token_cap_reaches_the_server(
     assert "the answer was cut short at the LLM's token limit" in answer.notes
 
 
+def test_the_llm_reads_the_passages_the_offline_answerer_reads(
+    llm_server: str,  # noqa: F811
+    settings,
+    counting,
+) -> None:
+    """Eight passages found and the best article's lead (the facade's request): the model is
+    given all nine, numbered as the page lists them (it was given the first eight, and the
+    lead, appended last, never reached it)."""
+    from newsqa import NewsQA
+
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    question = "What did the harbour director tell reporters?"
+    found: list[tuple[SearchHit, ...]] = []
+    hits = tuple(qa.retriever.with_leads(qa.search(question, 8), articles=1))
+    assert len(hits) == 9 and hits[-1].position == 0  # the lead, added to the eight found
+    events = list(qa.stream(question, llm=f"openai:smollm2@{llm_server}", on_passages=found.append))
+    assert found == [hits] and any(isinstance(e, Answer) for e in events)
+    answerer, _ = qa._llms[f"openai:smollm2@{llm_server}"]
+    request = AnswerRequest(question=question, standalone=question, hits=hits)
+    user = str(answerer.messages(request)[-1].content)
+    assert user.count("<source n=") == 9 and hits[-1].text.strip() in user
+    _, answer = _run(answerer, request)  # through the real server
+    assert answer.retrieved == hits
+    _assert_located(answer)
+
+
+def test_passages_past_the_token_budget_are_left_out_the_lead_last(
+    checker: CitationChecker,
+) -> None:
+    """Passages of big chunks (NEWSQA_CHUNK_SIZE=1024) would make a prompt longer than a local
+    server's context: the lowest-ranked are left out, the best passage and a story's lead
+    kept, and the answer's passages are those the model was given."""
+    from newsqa.answering.llm import _source_block, _tokens
+
+    found = tuple(
+        dataclasses.replace(RAIL, chunk_id=f"a1:{n}", position=n, score=1 - n / 10)
+        for n in range(1, 5)
+    )
+    lead = dataclasses.replace(CHESS, position=0, score=0.01)
+    request = _request("How did the council vote?", (*found, lead))
+    scripted = _scripted(checker, "The city council voted 7 to 2 for the project [1].")
+    size = _tokens(_source_block(1, RAIL))  # (the chess passage's block is shorter)
+    scripted.source_tokens = 3 * size + size // 2  # room for three of the five
+    given = scripted.sources(request)
+    assert given == (found[0], found[1], lead)  # in the request's order
+    _, answer = _run(scripted, request)
+    assert answer.retrieved == given
+    assert str(scripted.messages(request)[-1].content).count("<source n=") == len(given)
+
+
 def test_streaming_in_process_gguf(checker: CitationChecker) -> None:
     need_llama_cpp()
     model = make_chat_model(parse_llm("smollm2"))

@@ -166,6 +166,19 @@ def _history_messages(history: Sequence[Turn]) -> list[BaseMessage]:
     return out
 
 
+# tokens (cl100k) of numbered passages the model is given: eight of the default 256-token chunks
+# and a lead took 1,950-2,530 (ten questions on the default corpus), the whole prompt then up
+# to about 3,400 of SmolLM2's tokens, which leaves an answer of 512 room in a context of 4,096;
+# passages of bigger chunks are fewer, rather than a prompt the server cannot take
+SOURCE_TOKENS = 2_600
+
+
+def _tokens(text: str) -> int:
+    from newsqa.chunking.tokens import get_encoding
+
+    return len(get_encoding("cl100k_base").encode(text, disallowed_special=()))
+
+
 _REFUSAL = re.compile(r"\b(?:don['’]t|do not|doesn['’]t|does not) say\b", re.IGNORECASE)
 # "As of 3 May 2024." as its own line, or closing the text (the model's own, as the prompt asks;
 # the answer's `as_of` is taken from the sources cited instead, and shown once by the CLI and
@@ -179,25 +192,45 @@ _AS_OF_TAIL = re.compile(r"\s*\bAs of\b[^\[\]\n.]{0,40}\d{4}" + _WEEKDAY + r"\.?
 
 
 class LLMAnswerer:
-    """Answers with a chat model from the first `max_sources` hits, streaming its tokens, then
-    checking its citations. `messages` shows exactly what the model is sent."""
+    """Answers with a chat model from the passages of the request, streaming its tokens, then
+    checking its citations. `messages` shows exactly what the model is sent, `sources` which
+    passages it is given."""
 
     def __init__(
         self,
         chat_model: BaseChatModel,
         checker: CitationChecker,
         *,
-        max_sources: int = 8,
+        source_tokens: int = SOURCE_TOKENS,
         history_turns: int = 3,
     ) -> None:
         self.chat_model = chat_model
         self.checker = checker
-        self.max_sources = max_sources
+        self.source_tokens = source_tokens
         self.history_turns = history_turns
         self.name = f"llm:{_model_name(chat_model)}"
 
+    def sources(self, request: AnswerRequest) -> tuple[SearchHit, ...]:
+        """The passages the model is given, numbered in this order: those the offline answerer
+        reads (the ones found and the best article's lead), as long as their blocks fit in
+        `source_tokens`; past it, the lowest-ranked are left out, a story's lead (its first
+        passage, where it says what happened) after the others, the best passage never."""
+        hits = request.hits
+        sizes = [_tokens(_source_block(n, hit)) for n, hit in enumerate(hits, 1)]
+        if sum(sizes) <= self.source_tokens:
+            return hits
+        # kept first: the best passage, then the leads, then the others, each best first
+        order = sorted(range(len(hits)), key=lambda i: (i > 0, hits[i].position > 0, i))
+        kept: set[int] = set()
+        used = 0
+        for i in order:
+            if not kept or used + sizes[i] <= self.source_tokens:
+                kept.add(i)
+                used += sizes[i]
+        return tuple(hit for i, hit in enumerate(hits) if i in kept)
+
     def messages(self, request: AnswerRequest) -> list[BaseMessage]:
-        hits = request.hits[: self.max_sources]
+        hits = self.sources(request)
         sources = "\n\n".join(_source_block(n, hit) for n, hit in enumerate(hits, 1))
         differs = request.question.strip() != request.standalone.strip()
         user = prompts.USER_TEMPLATE.format(
@@ -215,7 +248,7 @@ class LLMAnswerer:
         ]
 
     def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
-        hits = request.hits[: self.max_sources]
+        hits = self.sources(request)
         if not hits:
             note = "no passages were retrieved, so the LLM was not asked"
             yield from declining(request, self.name, notes=(note,))
