@@ -525,6 +525,57 @@ def test_passages_past_the_token_budget_are_left_out_the_lead_last(
     assert str(scripted.messages(request)[-1].content).count("<source n=") == len(given)
 
 
+VERDICT = """---
+title: Former Valdria port official found guilty of taking bribes
+source: The Valdria Courier
+published: 2024-05-17T16:00:00+00:00
+---
+
+Tomas Brenner, once customs chief of the Valdria port, was found guilty of taking bribes on Friday.
+
+The jury deliberated for two days before the verdict. Brenner will be sentenced in June.
+"""
+
+
+def test_an_llm_is_told_and_the_reader_too_what_a_question_wrongly_supposes(
+    llm_server: str,  # noqa: F811
+    settings,
+    counting,
+) -> None:
+    """ "Why was Tomas Brenner acquitted?" when a passage found says he was found guilty and none
+    says "acquitted": the prompt says so, and the LLM's answer carries the note the offline
+    answer carries (only the offline answer did)."""
+    from newsqa import NewsQA
+
+    (settings.corpus_dir / "verdict.md").write_text(VERDICT, encoding="utf-8")
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    question = "Why was Tomas Brenner acquitted?"
+    llm = f"openai:smollm2@{llm_server}"
+    answer = qa.ask(question, llm=llm)
+    assert answer.notes[0].startswith("Nothing found says “acquitted”; ")
+    assert answer.notes[0].endswith(" says “found guilty”.")
+    answerer, _ = qa._llms[llm]
+    hits = tuple(qa.retriever.with_leads(qa.search(question, 8), articles=1))
+    request = AnswerRequest(question=question, standalone=question, hits=hits)
+    user = str(answerer.messages(request)[-1].content)
+    told = re.search(
+        r"\(Note: Nothing found says “acquitted”; source (\d) says “found guilty”", user
+    )
+    assert told, user[-400:]
+    assert "was found guilty of taking bribes" in hits[int(told[1]) - 1].text
+    _, written = _run(answerer, request)  # the model's own answer, whatever it wrote
+    (note,) = [n for n in written.notes if n.startswith("Nothing found says “acquitted”")]
+    cited = {c.chunk_id: c.n for c in written.citations}
+    guilty = hits[int(told[1]) - 1]
+    who = f"[{cited[guilty.chunk_id]}]" if guilty.chunk_id in cited else f"“{guilty.article.title}”"
+    assert note.startswith(f"Nothing found says “acquitted”; {who}"), note
+    # a question that supposes nothing of the kind is told nothing
+    plain = AnswerRequest(question="Was Tomas Brenner found guilty?", standalone="", hits=hits)
+    plain = dataclasses.replace(plain, standalone=plain.question)
+    assert "(Note:" not in str(answerer.messages(plain)[-1].content)
+
+
 def test_streaming_in_process_gguf(checker: CitationChecker) -> None:
     need_llama_cpp()
     model = make_chat_model(parse_llm("smollm2"))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from newsqa.answering.chat_models import (
 )
 from newsqa.answering.citations import CitationChecker, is_meta_sentence, strip_markers
 from newsqa.answering.dates import resolve_relative_dates
+from newsqa.answering.premises import Contrary
 from newsqa.chunking import split_sentences
 from newsqa.types import Answer, SearchHit
 
@@ -203,9 +205,14 @@ class LLMAnswerer:
         *,
         source_tokens: int = SOURCE_TOKENS,
         history_turns: int = 3,
+        contrary: Callable[[AnswerRequest], Contrary | None] | None = None,
     ) -> None:
         self.chat_model = chat_model
         self.checker = checker
+        # what a question supposes that the passages report otherwise ("Why was X acquitted?"
+        # of a verdict of guilty), read as the offline answerer reads it: the model is told, and
+        # so is the reader, in a note
+        self.contrary = contrary
         self.source_tokens = source_tokens
         self.history_turns = history_turns
         self.name = f"llm:{_model_name(chat_model)}"
@@ -231,13 +238,27 @@ class LLMAnswerer:
 
     def messages(self, request: AnswerRequest) -> list[BaseMessage]:
         hits = self.sources(request)
+        return self._messages(request, hits, self._contrary(request, hits))
+
+    def _contrary(self, request: AnswerRequest, hits: tuple[SearchHit, ...]) -> Contrary | None:
+        return self.contrary(replace(request, hits=hits)) if self.contrary and hits else None
+
+    def _messages(
+        self, request: AnswerRequest, hits: tuple[SearchHit, ...], contrary: Contrary | None
+    ) -> list[BaseMessage]:
         sources = "\n\n".join(_source_block(n, hit) for n, hit in enumerate(hits, 1))
         differs = request.question.strip() != request.standalone.strip()
+        number = {hit.chunk_id: n for n, hit in enumerate(hits, 1)}
         user = prompts.USER_TEMPLATE.format(
             sources=sources,
             question=request.standalone.strip(),
             asked_as=prompts.QUESTION_ASKED_AS.format(question=request.question.strip())
             if differs
+            else "",
+            premise=prompts.PREMISE_NOTE.format(
+                note=contrary.note([f"source {number[h.chunk_id]}" for h, _ in contrary.reports])
+            )
+            if contrary
             else "",
         )
         recent = request.history[-self.history_turns :] if self.history_turns > 0 else ()
@@ -253,10 +274,11 @@ class LLMAnswerer:
             note = "no passages were retrieved, so the LLM was not asked"
             yield from declining(request, self.name, notes=(note,))
             return
+        contrary = self._contrary(request, hits)
         parts: list[str] = []
         finish = ""
         try:
-            for chunk in self.chat_model.stream(self.messages(request)):
+            for chunk in self.chat_model.stream(self._messages(request, hits, contrary)):
                 delta = content_text(chunk.content)
                 finish = str(chunk.response_metadata.get("finish_reason") or finish)
                 if delta:
@@ -272,13 +294,33 @@ class LLMAnswerer:
             raise error from exc
         if not "".join(parts).strip():
             raise _no_text(self.chat_model)
-        yield self._answer(request, hits, "".join(parts), truncated=finish == "length")
+        yield self._answer(
+            request, hits, "".join(parts), truncated=finish == "length", contrary=contrary
+        )
 
     def _answer(
-        self, request: AnswerRequest, hits: tuple[SearchHit, ...], raw: str, *, truncated: bool
+        self,
+        request: AnswerRequest,
+        hits: tuple[SearchHit, ...],
+        raw: str,
+        *,
+        truncated: bool,
+        contrary: Contrary | None = None,
     ) -> Answer:
         checked = self.checker.check(raw, hits)
         notes: list[str] = []
+        if contrary is not None:  # each report by its marker, or by its title where none is
+            cited = {c.chunk_id: c.n for c in checked.citations}
+            notes.append(
+                contrary.note(
+                    [
+                        f"[{cited[h.chunk_id]}]"
+                        if h.chunk_id in cited
+                        else f"“{h.article.title}” ({h.article.source})"
+                        for h, _ in contrary.reports
+                    ]
+                )
+            )
         if checked.removed_markers:
             listed = ", ".join(f"[{n}]" for n in dict.fromkeys(checked.removed_markers))
             notes.append(f"removed citation markers that pointed at no source: {listed}")
