@@ -745,6 +745,32 @@ def test_an_llm_address_without_v1_is_hinted(settings, counting) -> None:
     assert "404 Not Found" in note and "http://HOST:PORT/v1 (with /v1)" in note
 
 
+def test_a_server_that_answers_a_stream_with_something_else_is_said_as_such(
+    settings, counting
+) -> None:
+    """A real HTTP server (no llama.cpp server answers so: a server still loading its model, a
+    proxy's or a web app's page at the LLM's address) that answers the request for a stream of
+    tokens with status 200 and a JSON error, or a web page: the note says what it sent (it
+    said the server returned no text and blamed the prompt's length, with the cure for that)."""
+    from newsqa import NewsQA
+
+    qa = NewsQA(settings.replace(llm_timeout=10), embedder=counting)
+    qa.update()
+    question = "How did the council vote on night buses?"
+    error = b'{"error": {"message": "model is still loading", "code": 503}}'
+    with answering(200, error, "application/json") as url:
+        loading = qa.ask(question, llm=f"openai:m@{url}/v1")
+    page = b"<html><head><title>Sign in</title></head><body>Sign in to continue</body></html>"
+    with answering(200, page, "text/html; charset=utf-8") as url:
+        signin = qa.ask(question, llm=f"openai:m@{url}/v1")
+    for answer in (loading, signin):
+        assert answer.answerer == "extractive" and "23 to 8" in answer.text
+    (note,) = [n for n in loading.notes if "answered offline" in n]
+    assert "answered with an error: model is still loading" in note and "n_ctx" not in note
+    (note,) = [n for n in signin.notes if "answered offline" in n]
+    assert "text/html" in note and "Sign in to continue" in note and "n_ctx" not in note
+
+
 def test_the_cli_lists_what_the_llm_said_that_traces_to_nothing(checker, capsys) -> None:
     """The page marks an untraced statement where it stands; the terminal lists them under the
     answer (the text shows them without a marker)."""

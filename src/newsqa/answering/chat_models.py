@@ -4,6 +4,7 @@ llama.cpp's server) through langchain-openai, or a GGUF file run in-process by l
 from __future__ import annotations
 
 import importlib.util
+import json
 import queue
 import re
 import threading
@@ -246,6 +247,8 @@ def make_chat_model(spec: LLMSpec) -> BaseChatModel:
             f"no API key for OpenAI's API (model {spec.model}): set OPENAI_API_KEY or "
             "NEWSQA_LLM_API_KEY, or name a local server: openai:MODEL@http://HOST:PORT/v1"
         )
+    # a server's own address: what it sends instead of a stream of tokens is said (below)
+    client = _checked_client() if spec.base_url else None
     # langchain-openai sends only `max_completion_tokens`, which llama.cpp's server and other
     # local servers ignore (and then write until the context is full): send `max_tokens` too
     extra = {"max_tokens": spec.max_tokens} if spec.base_url else None
@@ -258,7 +261,42 @@ def make_chat_model(spec: LLMSpec) -> BaseChatModel:
         extra_body=extra,
         timeout=spec.timeout,
         max_retries=0,  # a silent server is given up on after one timeout, not two
+        http_client=client,
     )
+
+
+def _checked_client() -> Any:
+    """An httpx client that raises, as the server's error, a 2xx answer to a request for a
+    stream of tokens that is not one: a JSON error ("model is still loading"), a web page at
+    the LLM's address. The stream would read it as no text at all, said as a prompt too long
+    for the server's context."""
+    import openai
+
+    def check(response: Any) -> None:  # the httpx Response of the client openai uses
+        kind = response.headers.get("content-type", "")
+        if not response.is_success or kind.startswith("text/event-stream"):
+            return
+        try:
+            asked = json.loads(response.request.content or b"{}").get("stream")
+        except (ValueError, AttributeError):
+            return
+        if asked is not True:
+            return
+        response.read()
+        text = response.text.strip()
+        try:
+            said = json.loads(text)["error"]
+            message = str(said.get("message") or said) if isinstance(said, dict) else str(said)
+        except (ValueError, KeyError, TypeError):
+            shown = " ".join(re.sub(r"<[^>]*>", " ", text).split())
+            shown = shown if len(shown) <= 200 else shown[:200] + " …"
+            message = (
+                f"it sent {kind or 'an answer of no type'}, not a stream of tokens (is this "
+                f"an OpenAI-compatible server's address?): {shown or '(empty)'}"
+            )
+        raise openai.APIStatusError(message, response=response, body=None)
+
+    return openai.DefaultHttpxClient(event_hooks={"response": [check]})
 
 
 def content_text(content: str | list[str | dict[Any, Any]]) -> str:
