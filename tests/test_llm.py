@@ -771,6 +771,27 @@ def test_a_server_that_answers_a_stream_with_something_else_is_said_as_such(
     assert "text/html" in note and "Sign in to continue" in note and "n_ctx" not in note
 
 
+def test_an_llm_address_as_users_paste_it_reaches_the_server(
+    llm_server: str,  # noqa: F811
+    settings,
+    counting,
+) -> None:
+    """The endpoint as a server's docs show it (LM Studio's ".../v1/chat/completions"), and an
+    Ollama address as Ollama names it (OLLAMA_HOST, no /v1): both reach the real llama.cpp
+    server (each answered 404, and the first was told to add the /v1 it had)."""
+    from newsqa import NewsQA
+
+    base = llm_server.removesuffix("/v1")
+    assert parse_llm(f"openai:m@{llm_server}/chat/completions").base_url == llm_server
+    assert parse_llm("ollama:m", base_url=f"{base}/").base_url == llm_server
+    assert parse_llm(f"openai:m@{base}").base_url == base  # another server's path is its own
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    for llm in (f"openai:smollm2@{llm_server}/chat/completions/", f"ollama:smollm2@{base}"):
+        answer = qa.ask("How did the council vote on night buses?", llm=llm)
+        assert not [n for n in answer.notes if "LLM failed" in n or "reached" in n], llm
+
+
 def test_the_cli_lists_what_the_llm_said_that_traces_to_nothing(checker, capsys) -> None:
     """The page marks an untraced statement where it stands; the terminal lists them under the
     answer (the text shows them without a marker)."""

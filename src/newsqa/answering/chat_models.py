@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
@@ -218,8 +219,22 @@ def parse_llm(name: str, *, base_url: str = "", api_key: str = "") -> LLMSpec:
         model, url = rest, ""  # an '@' of the model's own name ("claude@2024")
     if not model:
         raise ValueError(f"no model name in {name!r}")
-    url = url or base_url or (_OLLAMA_URL if kind == "ollama" else "")
+    url = _api_url(url or base_url, kind) or (_OLLAMA_URL if kind == "ollama" else "")
     return LLMSpec(kind="openai", model=model, base_url=url, api_key=api_key)
+
+
+# the endpoint itself, as a server's docs show it: the client adds "/chat/completions"
+_ENDPOINT = re.compile(r"/(?:chat/)?completions/*$", re.IGNORECASE)
+
+
+def _api_url(url: str, kind: str) -> str:
+    """The base address of an OpenAI-compatible API as a user may write it: the endpoint
+    (".../v1/chat/completions") is its API's (".../v1"); an Ollama address without a path, as
+    OLLAMA_HOST gives it, is its API's at /v1."""
+    url = _ENDPOINT.sub("", url.strip()).rstrip("/")
+    if url and kind == "ollama" and not urlsplit(url).path:
+        url += "/v1"
+    return url
 
 
 def make_chat_model(spec: LLMSpec) -> BaseChatModel:
