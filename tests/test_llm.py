@@ -792,6 +792,28 @@ def test_an_llm_address_as_users_paste_it_reaches_the_server(
         assert not [n for n in answer.notes if "LLM failed" in n or "reached" in n], llm
 
 
+def test_an_api_key_read_with_its_line_end_or_a_stray_character(
+    llm_server: str,  # noqa: F811
+    settings,
+    counting,
+) -> None:
+    """A key read from a file with its line end ("\\r\\n" of a Windows .env) is the key (the
+    real llama.cpp server was said to be unreachable: the header could not be sent); a key
+    with a character no HTTP header carries is said as such, before anything is sent, without
+    showing it (a UnicodeEncodeError, with its traceback in the log)."""
+    from newsqa import NewsQA
+
+    question = "How did the council vote on night buses?"
+    qa = NewsQA(settings.replace(llm_api_key="sk-local-1\r\n"), embedder=counting)
+    qa.update()
+    answer = qa.ask(question, llm=f"openai:smollm2@{llm_server}")
+    assert not [n for n in answer.notes if "LLM could not" in n or "LLM failed" in n]
+    qa = NewsQA(settings.replace(llm_api_key="sk-loécal"), embedder=counting)
+    answer = qa.ask(question, llm=f"openai:smollm2@{llm_server}")
+    (note,) = [n for n in answer.notes if "answered offline" in n]
+    assert "API key" in note and "NEWSQA_LLM_API_KEY" in note and "sk-lo" not in note
+
+
 def test_the_cli_lists_what_the_llm_said_that_traces_to_nothing(checker, capsys) -> None:
     """The page marks an untraced statement where it stands; the terminal lists them under the
     answer (the text shows them without a marker)."""

@@ -9,7 +9,7 @@ import queue
 import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -256,6 +256,17 @@ def make_chat_model(spec: LLMSpec) -> BaseChatModel:
         raise ImportError(
             "OpenAI-compatible LLMs need langchain-openai: pip install langchain-openai"
         ) from None
+    # a key read from a file may keep its line end ("\r\n"), never part of a key; a character
+    # an HTTP header cannot carry failed every request as "cannot reach the LLM" (or with a
+    # UnicodeEncodeError): said now, without the key
+    key = spec.api_key.strip()
+    bad = next((i for i, c in enumerate(key) if not (c.isascii() and c.isprintable())), None)
+    if bad is not None:
+        raise LLMUnavailableError(
+            f"the API key (NEWSQA_LLM_API_KEY or OPENAI_API_KEY) holds a character an HTTP "
+            f"header cannot carry, at position {bad + 1} of {len(key)}: is it the key?"
+        )
+    spec = replace(spec, api_key=key)
     if not spec.base_url and not spec.api_key:
         # OpenAI's own API with no key: said now, not as a 401 after the question is searched
         raise LLMUnavailableError(
