@@ -322,6 +322,25 @@ def test_a_claim_that_swaps_a_word_for_its_opposite_is_not_supported(
     _assert_located(answer)
 
 
+def test_an_acquittal_is_not_supported_by_a_verdict_of_guilty(checker: CitationChecker) -> None:
+    """What SmolLM2 wrote through the real server, asked "Why was Sam Bankman-Fried
+    acquitted?" of the default corpus: "… was acquitted of all charges against him [1]", [1]
+    saying he "has been found guilty on seven counts"; it was shown as cited."""
+    verdict = _hit(
+        3,
+        "Former Quenby mayor Ida Varga has been found guilty on seven counts of fraud, a jury "
+        "decided on Thursday after a month-long trial.",
+        title="Ida Varga found guilty",
+        source="Quenby Post",
+        day=datetime(2025, 6, 12, tzinfo=UTC),
+    )
+    _, answer = _run(
+        _scripted(checker, "Ida Varga was acquitted of all seven counts of fraud [1]."),
+        _request("Why was Ida Varga acquitted?", (verdict,)),
+    )
+    assert not answer.citations and any("acquitted" in u for u in answer.unsupported)
+
+
 def test_a_heading_or_a_question_is_no_citation(checker: CitationChecker) -> None:
     timeline = _hit(
         3,
