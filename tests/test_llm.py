@@ -322,6 +322,25 @@ def test_a_claim_that_swaps_a_word_for_its_opposite_is_not_supported(
     _assert_located(answer)
 
 
+def test_an_acquittal_is_not_supported_by_a_verdict_of_guilty(checker: CitationChecker) -> None:
+    """What SmolLM2 wrote through the real server, asked "Why was Sam Bankman-Fried
+    acquitted?" of the default corpus: "… was acquitted of all charges against him [1]", [1]
+    saying he "has been found guilty on seven counts"; it was shown as cited."""
+    verdict = _hit(
+        3,
+        "Former Quenby mayor Ida Varga has been found guilty on seven counts of fraud, a jury "
+        "decided on Thursday after a month-long trial.",
+        title="Ida Varga found guilty",
+        source="Quenby Post",
+        day=datetime(2025, 6, 12, tzinfo=UTC),
+    )
+    _, answer = _run(
+        _scripted(checker, "Ida Varga was acquitted of all seven counts of fraud [1]."),
+        _request("Why was Ida Varga acquitted?", (verdict,)),
+    )
+    assert not answer.citations and any("acquitted" in u for u in answer.unsupported)
+
+
 def test_a_heading_or_a_question_is_no_citation(checker: CitationChecker) -> None:
     timeline = _hit(
         3,
@@ -472,6 +491,108 @@ def test_the_token_cap_reaches_the_server(
     )
     assert 1 <= len(deltas) <= 4
     assert "the answer was cut short at the LLM's token limit" in answer.notes
+
+
+def test_the_llm_reads_the_passages_the_offline_answerer_reads(
+    llm_server: str,  # noqa: F811
+    settings,
+    counting,
+) -> None:
+    """Eight passages found and the best article's lead (the facade's request): the model is
+    given all nine, numbered as the page lists them (it was given the first eight, and the
+    lead, appended last, never reached it)."""
+    from newsqa import NewsQA
+
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    question = "What did the harbour director tell reporters?"
+    found: list[tuple[SearchHit, ...]] = []
+    hits = tuple(qa.retriever.with_leads(qa.search(question, 8), articles=1))
+    assert len(hits) == 9 and hits[-1].position == 0  # the lead, added to the eight found
+    events = list(qa.stream(question, llm=f"openai:smollm2@{llm_server}", on_passages=found.append))
+    assert found == [hits] and any(isinstance(e, Answer) for e in events)
+    answerer, _ = qa._llms[f"openai:smollm2@{llm_server}"]
+    request = AnswerRequest(question=question, standalone=question, hits=hits)
+    user = str(answerer.messages(request)[-1].content)
+    assert user.count("<source n=") == 9 and hits[-1].text.strip() in user
+    _, answer = _run(answerer, request)  # through the real server
+    assert answer.retrieved == hits
+    _assert_located(answer)
+
+
+def test_passages_past_the_token_budget_are_left_out_the_lead_last(
+    checker: CitationChecker,
+) -> None:
+    """Passages of big chunks (NEWSQA_CHUNK_SIZE=1024) would make a prompt longer than a local
+    server's context: the lowest-ranked are left out, the best passage and a story's lead
+    kept, and the answer's passages are those the model was given."""
+    from newsqa.answering.llm import _source_block, _tokens
+
+    found = tuple(
+        dataclasses.replace(RAIL, chunk_id=f"a1:{n}", position=n, score=1 - n / 10)
+        for n in range(1, 5)
+    )
+    lead = dataclasses.replace(CHESS, position=0, score=0.01)
+    request = _request("How did the council vote?", (*found, lead))
+    scripted = _scripted(checker, "The city council voted 7 to 2 for the project [1].")
+    size = _tokens(_source_block(1, RAIL))  # (the chess passage's block is shorter)
+    scripted.source_tokens = 3 * size + size // 2  # room for three of the five
+    given = scripted.sources(request)
+    assert given == (found[0], found[1], lead)  # in the request's order
+    _, answer = _run(scripted, request)
+    assert answer.retrieved == given
+    assert str(scripted.messages(request)[-1].content).count("<source n=") == len(given)
+
+
+VERDICT = """---
+title: Former Valdria port official found guilty of taking bribes
+source: The Valdria Courier
+published: 2024-05-17T16:00:00+00:00
+---
+
+Tomas Brenner, once customs chief of the Valdria port, was found guilty of taking bribes on Friday.
+
+The jury deliberated for two days before the verdict. Brenner will be sentenced in June.
+"""
+
+
+def test_an_llm_is_told_and_the_reader_too_what_a_question_wrongly_supposes(
+    llm_server: str,  # noqa: F811
+    settings,
+    counting,
+) -> None:
+    """ "Why was Tomas Brenner acquitted?" when a passage found says he was found guilty and none
+    says "acquitted": the prompt says so, and the LLM's answer carries the note the offline
+    answer carries (only the offline answer did)."""
+    from newsqa import NewsQA
+
+    (settings.corpus_dir / "verdict.md").write_text(VERDICT, encoding="utf-8")
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    question = "Why was Tomas Brenner acquitted?"
+    llm = f"openai:smollm2@{llm_server}"
+    answer = qa.ask(question, llm=llm)
+    assert answer.notes[0].startswith("Nothing found says “acquitted”; ")
+    assert answer.notes[0].endswith(" says “found guilty”.")
+    answerer, _ = qa._llms[llm]
+    hits = tuple(qa.retriever.with_leads(qa.search(question, 8), articles=1))
+    request = AnswerRequest(question=question, standalone=question, hits=hits)
+    user = str(answerer.messages(request)[-1].content)
+    told = re.search(
+        r"\(Note: Nothing found says “acquitted”; source (\d) says “found guilty”", user
+    )
+    assert told, user[-400:]
+    assert "was found guilty of taking bribes" in hits[int(told[1]) - 1].text
+    _, written = _run(answerer, request)  # the model's own answer, whatever it wrote
+    (note,) = [n for n in written.notes if n.startswith("Nothing found says “acquitted”")]
+    cited = {c.chunk_id: c.n for c in written.citations}
+    guilty = hits[int(told[1]) - 1]
+    who = f"[{cited[guilty.chunk_id]}]" if guilty.chunk_id in cited else f"“{guilty.article.title}”"
+    assert note.startswith(f"Nothing found says “acquitted”; {who}"), note
+    # a question that supposes nothing of the kind is told nothing
+    plain = AnswerRequest(question="Was Tomas Brenner found guilty?", standalone="", hits=hits)
+    plain = dataclasses.replace(plain, standalone=plain.question)
+    assert "(Note:" not in str(answerer.messages(plain)[-1].content)
 
 
 def test_streaming_in_process_gguf(checker: CitationChecker) -> None:
@@ -643,6 +764,75 @@ def test_an_llm_address_without_v1_is_hinted(settings, counting) -> None:
     assert "404 Not Found" in note and "http://HOST:PORT/v1 (with /v1)" in note
 
 
+def test_a_server_that_answers_a_stream_with_something_else_is_said_as_such(
+    settings, counting
+) -> None:
+    """A real HTTP server (no llama.cpp server answers so: a server still loading its model, a
+    proxy's or a web app's page at the LLM's address) that answers the request for a stream of
+    tokens with status 200 and a JSON error, or a web page: the note says what it sent (it
+    said the server returned no text and blamed the prompt's length, with the cure for that)."""
+    from newsqa import NewsQA
+
+    qa = NewsQA(settings.replace(llm_timeout=10), embedder=counting)
+    qa.update()
+    question = "How did the council vote on night buses?"
+    error = b'{"error": {"message": "model is still loading", "code": 503}}'
+    with answering(200, error, "application/json") as url:
+        loading = qa.ask(question, llm=f"openai:m@{url}/v1")
+    page = b"<html><head><title>Sign in</title></head><body>Sign in to continue</body></html>"
+    with answering(200, page, "text/html; charset=utf-8") as url:
+        signin = qa.ask(question, llm=f"openai:m@{url}/v1")
+    for answer in (loading, signin):
+        assert answer.answerer == "extractive" and "23 to 8" in answer.text
+    (note,) = [n for n in loading.notes if "answered offline" in n]
+    assert "answered with an error: model is still loading" in note and "n_ctx" not in note
+    (note,) = [n for n in signin.notes if "answered offline" in n]
+    assert "text/html" in note and "Sign in to continue" in note and "n_ctx" not in note
+
+
+def test_an_llm_address_as_users_paste_it_reaches_the_server(
+    llm_server: str,  # noqa: F811
+    settings,
+    counting,
+) -> None:
+    """The endpoint as a server's docs show it (LM Studio's ".../v1/chat/completions"), and an
+    Ollama address as Ollama names it (OLLAMA_HOST, no /v1): both reach the real llama.cpp
+    server (each answered 404, and the first was told to add the /v1 it had)."""
+    from newsqa import NewsQA
+
+    base = llm_server.removesuffix("/v1")
+    assert parse_llm(f"openai:m@{llm_server}/chat/completions").base_url == llm_server
+    assert parse_llm("ollama:m", base_url=f"{base}/").base_url == llm_server
+    assert parse_llm(f"openai:m@{base}").base_url == base  # another server's path is its own
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    for llm in (f"openai:smollm2@{llm_server}/chat/completions/", f"ollama:smollm2@{base}"):
+        answer = qa.ask("How did the council vote on night buses?", llm=llm)
+        assert not [n for n in answer.notes if "LLM failed" in n or "reached" in n], llm
+
+
+def test_an_api_key_read_with_its_line_end_or_a_stray_character(
+    llm_server: str,  # noqa: F811
+    settings,
+    counting,
+) -> None:
+    """A key read from a file with its line end ("\\r\\n" of a Windows .env) is the key (the
+    real llama.cpp server was said to be unreachable: the header could not be sent); a key
+    with a character no HTTP header carries is said as such, before anything is sent, without
+    showing it (a UnicodeEncodeError, with its traceback in the log)."""
+    from newsqa import NewsQA
+
+    question = "How did the council vote on night buses?"
+    qa = NewsQA(settings.replace(llm_api_key="sk-local-1\r\n"), embedder=counting)
+    qa.update()
+    answer = qa.ask(question, llm=f"openai:smollm2@{llm_server}")
+    assert not [n for n in answer.notes if "LLM could not" in n or "LLM failed" in n]
+    qa = NewsQA(settings.replace(llm_api_key="sk-loécal"), embedder=counting)
+    answer = qa.ask(question, llm=f"openai:smollm2@{llm_server}")
+    (note,) = [n for n in answer.notes if "answered offline" in n]
+    assert "API key" in note and "NEWSQA_LLM_API_KEY" in note and "sk-lo" not in note
+
+
 def test_the_cli_lists_what_the_llm_said_that_traces_to_nothing(checker, capsys) -> None:
     """The page marks an untraced statement where it stands; the terminal lists them under the
     answer (the text shows them without a marker)."""
@@ -674,3 +864,59 @@ def test_terminal_lines_wrap_under_their_indent() -> None:
     assert lines[0].startswith("    “") and all(line.startswith("     ") for line in lines[1:])
     assert " ".join(line.strip() for line in lines) == quote.strip()
     assert fit(quote, " ", width=0) == quote  # not a terminal
+
+
+def test_ctrl_c_in_the_chat_stops_the_answer_and_the_chat_goes_on(settings, counting) -> None:
+    """`newsqa chat` run as a user runs it (a process of its own, sent SIGINT as Ctrl-C sends
+    it) while the LLM server takes the request and never answers: the answer stops at once,
+    and the chat takes the next question (Ctrl-C ended the chat, and the conversation)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import newsqa
+    from newsqa import NewsQA
+
+    NewsQA(settings, embedder=counting).update()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(newsqa.__file__).parents[1]),  # this code, not an installed one
+        "NEWSQA_CORPUS": str(settings.corpus_dir),
+        "NEWSQA_INDEX": str(settings.index_dir),
+        "NEWSQA_CHUNK_SIZE": "64",
+        "NEWSQA_CHUNK_OVERLAP": "8",
+    }
+    with unresponsive_llm() as silent:
+        chat = subprocess.Popen(
+            [sys.executable, "-m", "newsqa.cli", "chat", "--llm", silent.llm],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            assert chat.stdin is not None
+            chat.stdin.write("How did the council vote on night buses?\n")
+            chat.stdin.flush()
+            silent.wait_for_request(timeout=60)
+            started = time.monotonic()
+            chat.send_signal(signal.SIGINT)
+            time.sleep(0.5)
+            assert chat.poll() is None, chat.communicate()  # the chat is still there
+            chat.stdin.write("Who is the harbour director in Valdria?\n")
+            chat.stdin.flush()
+            silent.wait_for_request(timeout=30, count=2)  # the next question is asked
+            took = time.monotonic() - started
+            chat.send_signal(signal.SIGINT)
+            out, err = chat.communicate("/quit\n", timeout=60)
+        finally:
+            if chat.poll() is None:
+                chat.kill()
+                chat.wait()
+    assert chat.returncode == 0, err
+    assert took < 10, took  # at once, not after the LLM's timeout (120 s)
+    assert out.count("Stopped.") == 2, out
+    assert "Traceback" not in err

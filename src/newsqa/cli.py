@@ -460,11 +460,20 @@ def chat(
                 except (ValueError, TypeError) as exc:
                     typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
                     continue
+                except KeyboardInterrupt:
+                    # Ctrl-C ends the answer being written (an LLM that is slow or silent, its
+                    # connection closed on the way out), not the chat; it is left out of the
+                    # conversation, as the page's Stop leaves it
+                    typer.secho("\nStopped.", bold=True)
+                    continue
                 history.append(answer)
         qa.close()
 
 
-_CHAT_HELP = "Ask about the indexed news. /new starts over, /quit leaves, /help shows this."
+_CHAT_HELP = (
+    "Ask about the indexed news. /new starts over, /quit leaves, /help shows this; Ctrl-C "
+    "stops an answer."
+)
 
 
 @app.command()

@@ -38,7 +38,14 @@ from newsqa.types import (
 )
 
 if TYPE_CHECKING:
-    from newsqa.answering import Answerer, AnswerEvent, AnswerRequest, EvidenceScorer, Turn
+    from newsqa.answering import (
+        Answerer,
+        AnswerEvent,
+        AnswerRequest,
+        EvidenceScorer,
+        ExtractiveAnswerer,
+        Turn,
+    )
 
 History = Sequence["Answer | tuple[str, str] | Mapping[str, Any]"]
 
@@ -318,7 +325,7 @@ class NewsQA:
         if self.settings.index_dir.is_file():  # an update said "File exists"
             raise ValueError(self.index.missing())
         self.retriever = Retriever(self.index, options=self.settings.retrieval_options())
-        self._default_answerer: Answerer | None = None
+        self._default_answerer: ExtractiveAnswerer | None = None
         self._scorer: EvidenceScorer | None = None
         self._llms: dict[str, tuple[Answerer, Any]] = {}
         self.indexing: BackgroundIndexing | None = None  # the running background update, if any
@@ -704,7 +711,7 @@ class NewsQA:
                     event = replace(event, notes=(*notes, *said, *event.notes))
             yield event
 
-    def _extractive(self) -> Answerer:
+    def _extractive(self) -> ExtractiveAnswerer:
         if self._default_answerer is None:
             from newsqa.answering import ExtractiveAnswerer
 
@@ -732,7 +739,7 @@ class NewsQA:
             parsed = replace(parsed, timeout=self.settings.llm_timeout)
             model = make_chat_model(parsed)
             checker = CitationChecker(self._evidence())
-            answerer = LLMAnswerer(model, checker)
+            answerer = LLMAnswerer(model, checker, contrary=self._extractive().contrary)
 
             def condense_with(question: str, turns: Sequence[Turn]) -> str | None:
                 return condense(model, question, turns)

@@ -4,13 +4,15 @@ llama.cpp's server) through langchain-openai, or a GGUF file run in-process by l
 from __future__ import annotations
 
 import importlib.util
+import json
 import queue
 import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
@@ -217,8 +219,22 @@ def parse_llm(name: str, *, base_url: str = "", api_key: str = "") -> LLMSpec:
         model, url = rest, ""  # an '@' of the model's own name ("claude@2024")
     if not model:
         raise ValueError(f"no model name in {name!r}")
-    url = url or base_url or (_OLLAMA_URL if kind == "ollama" else "")
+    url = _api_url(url or base_url, kind) or (_OLLAMA_URL if kind == "ollama" else "")
     return LLMSpec(kind="openai", model=model, base_url=url, api_key=api_key)
+
+
+# the endpoint itself, as a server's docs show it: the client adds "/chat/completions"
+_ENDPOINT = re.compile(r"/(?:chat/)?completions/*$", re.IGNORECASE)
+
+
+def _api_url(url: str, kind: str) -> str:
+    """The base address of an OpenAI-compatible API as a user may write it: the endpoint
+    (".../v1/chat/completions") is its API's (".../v1"); an Ollama address without a path, as
+    OLLAMA_HOST gives it, is its API's at /v1."""
+    url = _ENDPOINT.sub("", url.strip()).rstrip("/")
+    if url and kind == "ollama" and not urlsplit(url).path:
+        url += "/v1"
+    return url
 
 
 def make_chat_model(spec: LLMSpec) -> BaseChatModel:
@@ -240,12 +256,25 @@ def make_chat_model(spec: LLMSpec) -> BaseChatModel:
         raise ImportError(
             "OpenAI-compatible LLMs need langchain-openai: pip install langchain-openai"
         ) from None
+    # a key read from a file may keep its line end ("\r\n"), never part of a key; a character
+    # an HTTP header cannot carry failed every request as "cannot reach the LLM" (or with a
+    # UnicodeEncodeError): said now, without the key
+    key = spec.api_key.strip()
+    bad = next((i for i, c in enumerate(key) if not (c.isascii() and c.isprintable())), None)
+    if bad is not None:
+        raise LLMUnavailableError(
+            f"the API key (NEWSQA_LLM_API_KEY or OPENAI_API_KEY) holds a character an HTTP "
+            f"header cannot carry, at position {bad + 1} of {len(key)}: is it the key?"
+        )
+    spec = replace(spec, api_key=key)
     if not spec.base_url and not spec.api_key:
         # OpenAI's own API with no key: said now, not as a 401 after the question is searched
         raise LLMUnavailableError(
             f"no API key for OpenAI's API (model {spec.model}): set OPENAI_API_KEY or "
             "NEWSQA_LLM_API_KEY, or name a local server: openai:MODEL@http://HOST:PORT/v1"
         )
+    # a server's own address: what it sends instead of a stream of tokens is said (below)
+    client = _checked_client() if spec.base_url else None
     # langchain-openai sends only `max_completion_tokens`, which llama.cpp's server and other
     # local servers ignore (and then write until the context is full): send `max_tokens` too
     extra = {"max_tokens": spec.max_tokens} if spec.base_url else None
@@ -258,7 +287,42 @@ def make_chat_model(spec: LLMSpec) -> BaseChatModel:
         extra_body=extra,
         timeout=spec.timeout,
         max_retries=0,  # a silent server is given up on after one timeout, not two
+        http_client=client,
     )
+
+
+def _checked_client() -> Any:
+    """An httpx client that raises, as the server's error, a 2xx answer to a request for a
+    stream of tokens that is not one: a JSON error ("model is still loading"), a web page at
+    the LLM's address. The stream would read it as no text at all, said as a prompt too long
+    for the server's context."""
+    import openai
+
+    def check(response: Any) -> None:  # the httpx Response of the client openai uses
+        kind = response.headers.get("content-type", "")
+        if not response.is_success or kind.startswith("text/event-stream"):
+            return
+        try:
+            asked = json.loads(response.request.content or b"{}").get("stream")
+        except (ValueError, AttributeError):
+            return
+        if asked is not True:
+            return
+        response.read()
+        text = response.text.strip()
+        try:
+            said = json.loads(text)["error"]
+            message = str(said.get("message") or said) if isinstance(said, dict) else str(said)
+        except (ValueError, KeyError, TypeError):
+            shown = " ".join(re.sub(r"<[^>]*>", " ", text).split())
+            shown = shown if len(shown) <= 200 else shown[:200] + " …"
+            message = (
+                f"it sent {kind or 'an answer of no type'}, not a stream of tokens (is this "
+                f"an OpenAI-compatible server's address?): {shown or '(empty)'}"
+            )
+        raise openai.APIStatusError(message, response=response, body=None)
+
+    return openai.DefaultHttpxClient(event_hooks={"response": [check]})
 
 
 def content_text(content: str | list[str | dict[Any, Any]]) -> str:

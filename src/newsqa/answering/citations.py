@@ -79,6 +79,7 @@ _OPPOSITES = [
     ("approved", "rejected"),
     ("guilty", "innocent"),
     ("convicted", "acquitted"),
+    ("guilty", "acquitted"),
     ("hired", "fired"),
     ("buy", "sell"),
     ("bought", "sold"),

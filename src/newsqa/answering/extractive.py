@@ -19,7 +19,7 @@ from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, c
 from newsqa.answering.figures import contradicts, figures
 from newsqa.answering.forms import asked_form, counted, counts, gives
 from newsqa.answering.names import Name, asked_names, listing, names_in, unmentioned
-from newsqa.answering.premises import Premise, premise_of
+from newsqa.answering.premises import Contrary, Premise, premise_of
 from newsqa.periods import WEEKDAYS, last_news_day
 from newsqa.retrieval.dates import MONTH_WORDS, DateMention, find_dates, reference_day
 from newsqa.retrieval.outlets import OutletMatcher, OutletMention, display_name
@@ -364,6 +364,19 @@ class ExtractiveAnswerer:
                 picks.append(_Pick(against[i], float(matrix[i, 0]), vectors[i]))
         return picks
 
+    def contrary(self, request: AnswerRequest) -> Contrary | None:
+        """What a short question supposes ("Why was Sam Bankman-Fried acquitted?") that no
+        passage of `request` says, with the passages that report the contrary, as this answerer
+        reads them to answer it; None when there is nothing to point out. For another answerer
+        (an LLM) to be told, and to tell."""
+        hits = request.hits
+        asked = request.standalone
+        if asks_for_latest(asked):
+            asked = without_latest(asked)
+        premise = premise_of(asked) if hits and _short([asked, *split_question(asked)]) else None
+        denied = self._denied(premise, asked, hits, _matcher(hits)) if premise else []
+        return _contrary(premise, denied, hits) if premise and denied else None
+
     def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
         hits = request.hits
         matcher = _matcher(hits)
@@ -443,7 +456,8 @@ class ExtractiveAnswerer:
                 return
             notes = _disagreements(chosen, hits) + unquoted
             if premise and denied:
-                notes.insert(0, _premise_note(premise, denied))
+                contrary = _contrary(premise, denied, hits)
+                notes.insert(0, contrary.note([f"[{n}]" for n in range(1, len(denied) + 1)]))
             if missing:  # one part of a question of several is about what nothing mentions
                 notes.append(f"Nothing found mentions {listing(missing)}.")
         if not chosen:
@@ -551,17 +565,8 @@ def _within(day: date, periods: list[DateMention]) -> bool:
     return not periods or any(bool(published_within(days, p, 1)[0]) for p in periods)
 
 
-def _premise_note(premise: Premise, denied: list[_Pick]) -> str:
-    """ "Nothing found says “acquitted”; [1] says “found guilty”." ("[1] and [2] say …" when
-    they say it in the same words)."""
-    said: dict[str, list[str]] = {}
-    for n, p in enumerate(denied, 1):
-        said.setdefault((premise.denied_by(p.sentence.text) or "").lower(), []).append(f"[{n}]")
-    parts = [
-        f"{' and '.join(refs)} {'says' if len(refs) == 1 else 'say'} “{words}”"
-        for words, refs in said.items()
-    ]
-    return f"Nothing found says “{premise.word}”; {', '.join(parts)}."
+def _contrary(premise: Premise, denied: list[_Pick], hits: tuple[SearchHit, ...]) -> Contrary:
+    return Contrary(premise, tuple((hits[p.sentence.hit_index], p.sentence.text) for p in denied))
 
 
 # content words of a question short enough to be about what it names: "How much did Apple's

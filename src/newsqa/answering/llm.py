@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from newsqa.answering.chat_models import (
 )
 from newsqa.answering.citations import CitationChecker, is_meta_sentence, strip_markers
 from newsqa.answering.dates import resolve_relative_dates
+from newsqa.answering.premises import Contrary
 from newsqa.chunking import split_sentences
 from newsqa.types import Answer, SearchHit
 
@@ -166,6 +168,19 @@ def _history_messages(history: Sequence[Turn]) -> list[BaseMessage]:
     return out
 
 
+# tokens (cl100k) of numbered passages the model is given: eight of the default 256-token chunks
+# and a lead took 1,950-2,530 (ten questions on the default corpus), the whole prompt then up
+# to about 3,400 of SmolLM2's tokens, which leaves an answer of 512 room in a context of 4,096;
+# passages of bigger chunks are fewer, rather than a prompt the server cannot take
+SOURCE_TOKENS = 2_600
+
+
+def _tokens(text: str) -> int:
+    from newsqa.chunking.tokens import get_encoding
+
+    return len(get_encoding("cl100k_base").encode(text, disallowed_special=()))
+
+
 _REFUSAL = re.compile(r"\b(?:don['’]t|do not|doesn['’]t|does not) say\b", re.IGNORECASE)
 # "As of 3 May 2024." as its own line, or closing the text (the model's own, as the prompt asks;
 # the answer's `as_of` is taken from the sources cited instead, and shown once by the CLI and
@@ -179,32 +194,71 @@ _AS_OF_TAIL = re.compile(r"\s*\bAs of\b[^\[\]\n.]{0,40}\d{4}" + _WEEKDAY + r"\.?
 
 
 class LLMAnswerer:
-    """Answers with a chat model from the first `max_sources` hits, streaming its tokens, then
-    checking its citations. `messages` shows exactly what the model is sent."""
+    """Answers with a chat model from the passages of the request, streaming its tokens, then
+    checking its citations. `messages` shows exactly what the model is sent, `sources` which
+    passages it is given."""
 
     def __init__(
         self,
         chat_model: BaseChatModel,
         checker: CitationChecker,
         *,
-        max_sources: int = 8,
+        source_tokens: int = SOURCE_TOKENS,
         history_turns: int = 3,
+        contrary: Callable[[AnswerRequest], Contrary | None] | None = None,
     ) -> None:
         self.chat_model = chat_model
         self.checker = checker
-        self.max_sources = max_sources
+        # what a question supposes that the passages report otherwise ("Why was X acquitted?"
+        # of a verdict of guilty), read as the offline answerer reads it: the model is told, and
+        # so is the reader, in a note
+        self.contrary = contrary
+        self.source_tokens = source_tokens
         self.history_turns = history_turns
         self.name = f"llm:{_model_name(chat_model)}"
 
+    def sources(self, request: AnswerRequest) -> tuple[SearchHit, ...]:
+        """The passages the model is given, numbered in this order: those the offline answerer
+        reads (the ones found and the best article's lead), as long as their blocks fit in
+        `source_tokens`; past it, the lowest-ranked are left out, a story's lead (its first
+        passage, where it says what happened) after the others, the best passage never."""
+        hits = request.hits
+        sizes = [_tokens(_source_block(n, hit)) for n, hit in enumerate(hits, 1)]
+        if sum(sizes) <= self.source_tokens:
+            return hits
+        # kept first: the best passage, then the leads, then the others, each best first
+        order = sorted(range(len(hits)), key=lambda i: (i > 0, hits[i].position > 0, i))
+        kept: set[int] = set()
+        used = 0
+        for i in order:
+            if not kept or used + sizes[i] <= self.source_tokens:
+                kept.add(i)
+                used += sizes[i]
+        return tuple(hit for i, hit in enumerate(hits) if i in kept)
+
     def messages(self, request: AnswerRequest) -> list[BaseMessage]:
-        hits = request.hits[: self.max_sources]
+        hits = self.sources(request)
+        return self._messages(request, hits, self._contrary(request, hits))
+
+    def _contrary(self, request: AnswerRequest, hits: tuple[SearchHit, ...]) -> Contrary | None:
+        return self.contrary(replace(request, hits=hits)) if self.contrary and hits else None
+
+    def _messages(
+        self, request: AnswerRequest, hits: tuple[SearchHit, ...], contrary: Contrary | None
+    ) -> list[BaseMessage]:
         sources = "\n\n".join(_source_block(n, hit) for n, hit in enumerate(hits, 1))
         differs = request.question.strip() != request.standalone.strip()
+        number = {hit.chunk_id: n for n, hit in enumerate(hits, 1)}
         user = prompts.USER_TEMPLATE.format(
             sources=sources,
             question=request.standalone.strip(),
             asked_as=prompts.QUESTION_ASKED_AS.format(question=request.question.strip())
             if differs
+            else "",
+            premise=prompts.PREMISE_NOTE.format(
+                note=contrary.note([f"source {number[h.chunk_id]}" for h, _ in contrary.reports])
+            )
+            if contrary
             else "",
         )
         recent = request.history[-self.history_turns :] if self.history_turns > 0 else ()
@@ -215,15 +269,16 @@ class LLMAnswerer:
         ]
 
     def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
-        hits = request.hits[: self.max_sources]
+        hits = self.sources(request)
         if not hits:
             note = "no passages were retrieved, so the LLM was not asked"
             yield from declining(request, self.name, notes=(note,))
             return
+        contrary = self._contrary(request, hits)
         parts: list[str] = []
         finish = ""
         try:
-            for chunk in self.chat_model.stream(self.messages(request)):
+            for chunk in self.chat_model.stream(self._messages(request, hits, contrary)):
                 delta = content_text(chunk.content)
                 finish = str(chunk.response_metadata.get("finish_reason") or finish)
                 if delta:
@@ -239,13 +294,33 @@ class LLMAnswerer:
             raise error from exc
         if not "".join(parts).strip():
             raise _no_text(self.chat_model)
-        yield self._answer(request, hits, "".join(parts), truncated=finish == "length")
+        yield self._answer(
+            request, hits, "".join(parts), truncated=finish == "length", contrary=contrary
+        )
 
     def _answer(
-        self, request: AnswerRequest, hits: tuple[SearchHit, ...], raw: str, *, truncated: bool
+        self,
+        request: AnswerRequest,
+        hits: tuple[SearchHit, ...],
+        raw: str,
+        *,
+        truncated: bool,
+        contrary: Contrary | None = None,
     ) -> Answer:
         checked = self.checker.check(raw, hits)
         notes: list[str] = []
+        if contrary is not None:  # each report by its marker, or by its title where none is
+            cited = {c.chunk_id: c.n for c in checked.citations}
+            notes.append(
+                contrary.note(
+                    [
+                        f"[{cited[h.chunk_id]}]"
+                        if h.chunk_id in cited
+                        else f"“{h.article.title}” ({h.article.source})"
+                        for h, _ in contrary.reports
+                    ]
+                )
+            )
         if checked.removed_markers:
             listed = ", ".join(f"[{n}]" for n in dict.fromkeys(checked.removed_markers))
             notes.append(f"removed citation markers that pointed at no source: {listed}")

@@ -7,9 +7,12 @@ premise from a true one the passages put in other words needs more than words.""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Premise", "premise_of"]
+from newsqa.types import SearchHit
+
+__all__ = ["Contrary", "Premise", "premise_of"]
 
 # (what a question may suppose, what reports the contrary): "cancelled" against "launched"
 _EVENTS = [
@@ -64,3 +67,25 @@ def premise_of(question: str) -> Premise | None:
         if m and not against.search(question):
             return Premise(m[0], said, against)
     return None
+
+
+@dataclass(frozen=True)
+class Contrary:
+    """What a question supposes that no passage found says, and the passages found that report
+    the contrary, each with its sentence that does (best first)."""
+
+    premise: Premise
+    reports: tuple[tuple[SearchHit, str], ...]
+
+    def note(self, refs: Sequence[str]) -> str:
+        """ "Nothing found says “acquitted”; [1] says “found guilty”.", each report named by its
+        ref ("[1]", or an article's title where no marker points at it); "[1] and [2] say …"
+        when they say it in the same words."""
+        said: dict[str, list[str]] = {}
+        for ref, (_, sentence) in zip(refs, self.reports, strict=True):
+            said.setdefault((self.premise.denied_by(sentence) or "").lower(), []).append(ref)
+        parts = [
+            f"{' and '.join(who)} {'says' if len(who) == 1 else 'say'} “{words}”"
+            for words, who in said.items()
+        ]
+        return f"Nothing found says “{self.premise.word}”; {', '.join(parts)}."

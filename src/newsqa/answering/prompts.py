@@ -9,6 +9,7 @@ __all__ = [
     "CONDENSE_SYSTEM",
     "CONDENSE_TEMPLATE",
     "HISTORY_TURN",
+    "PREMISE_NOTE",
     "QUESTION_ASKED_AS",
     "SOURCE_BLOCK",
     "SOURCE_CLOSE",
@@ -42,12 +43,19 @@ USER_TEMPLATE = """\
 {sources}
 </sources>
 
-Question: {question}{asked_as}
+Question: {question}{asked_as}{premise}
 
 Answer from the sources above, citing them as [n].\
 """
 
 QUESTION_ASKED_AS = '\n(The user asked it as: "{question}")'
+
+# what the question supposes that no source says, while one reports the contrary: `{note}` is
+# "Nothing found says “acquitted”; source 3 says “found guilty”."
+PREMISE_NOTE = (
+    "\n(Note: {note} Do not take what the question supposes as true: answer with what the "
+    "sources report.)"
+)
 
 # One source; `{n}` is its 1-based number, the one the answer cites.
 SOURCE_OPEN = '<source n="{n}">'
