@@ -67,10 +67,13 @@ _IRREGULAR = {
 
 def _term(word: str) -> str:
     """A word compared as a term: lower case, no possessive ("Clinic's" is "clinic"), one form
-    of the irregular ones, stemmed."""
+    of the irregular ones, stemmed (twice: "reopenings" is "reopen", as "reopened" is)."""
     low = re.sub(r"['’]s?$", "", word.lower())
     low = _IRREGULAR.get(low, low)
-    return _IRREGULAR.get(stem(low), stem(low))
+    term = stem(low)
+    if term != low:  # a plural of a form ("the reopenings": "reopened", "reopens")
+        term = stem(term)
+    return _IRREGULAR.get(term, term)
 
 
 def asked_words(question: str) -> list[Name]:
