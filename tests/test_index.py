@@ -833,6 +833,44 @@ class _LiveArticles:
             del article
 
 
+def test_the_vector_file_is_filled_from_the_store_a_few_thousand_at_a_time(
+    settings: Settings, counting: CountingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file of vectors beside the catalog is made at the end of a build from the store's
+    vectors: read all at once into one array per id, they were held twice over (at 38k chunks,
+    ~120 MB more at the build's end); now a few thousand at a time straight into the matrix.
+    After an update, the rows the file has are moved by position, none read from the store."""
+    from newsqa.retrieval import table
+
+    monkeypatch.setattr(table, "_STORE_STEP", 3, raising=False)
+    qa = make_qa(settings, counting)
+    qa.update()
+    catalog, store = qa.index.open()
+    ids = [f[1] for f in catalog.chunk_facets()]
+    path = Path(catalog.path).parent / table.VECTORS_NAME
+    path.unlink()
+    asked: list[int] = []
+
+    class Recording:
+        """The real store, the ids of each read counted."""
+
+        def vectors(self, wanted: list[str]) -> dict[str, np.ndarray]:
+            asked.append(len(wanted))
+            return store.vectors(wanted)
+
+    matrix = table._cached_vectors(path, Recording(), ids)  # type: ignore[arg-type]
+    assert matrix is not None and len(ids) > 6
+    assert max(asked) == 3 and sum(asked) == len(ids)
+    stored = store.vectors(ids)
+    assert all(np.array_equal(matrix[i], stored[v]) for i, v in enumerate(ids))
+    asked.clear()
+    fewer = ids[::-1][1:]  # another order, one gone
+    again = table._cached_vectors(path, Recording(), fewer)  # type: ignore[arg-type]
+    assert asked == [] and again is not None
+    assert all(np.array_equal(again[i], stored[v]) for i, v in enumerate(fewer))
+    qa.close()
+
+
 def test_build_holds_a_bounded_number_of_articles(settings: Settings, counting: CountingEmbedder):
     qa = make_qa(settings, counting)
     qa.index.batch_articles = 4
