@@ -110,6 +110,26 @@ def embedding_flops(embedder: Any, calls: list[list[str]], batch_size: int) -> R
     return {"flops": real, "padded_flops": padded, "tokens": tokens, "padded_tokens": padded_tokens}
 
 
+def _timing_matches() -> list[float]:
+    """Seconds spent finding syndicated copies (matching articles' signatures and recording
+    them), added up in the list returned as `SignatureIndex` is used."""
+    from newsqa.indexing.dedup import SignatureIndex
+
+    spent = [0.0]
+    for name in ("best_match", "add"):
+        inner = getattr(SignatureIndex, name)
+
+        def timed(*args: Any, _inner: Any = inner) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return _inner(*args)
+            finally:
+                spent[0] += time.perf_counter() - t0
+
+        setattr(SignatureIndex, name, timed)
+    return spent
+
+
 def _recording(embedder: Any, calls: list[list[str]]) -> Any:
     """`embedder` with its `embed` also keeping the texts of each call (to count FLOPs later)."""
     inner = embedder.embed
@@ -138,6 +158,7 @@ def run_newsqa(corpus: Path, index_dir: Path, precision: str, *, count_flops: bo
     calls: list[list[str]] = []
     if count_flops:  # keeps the embedded texts (a few MB) for counting after the timed part
         _recording(embedder, calls)
+    matching = _timing_matches()
     t0, c0 = time.perf_counter(), time.process_time()
     report = qa.rebuild([corpus])
     build, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -165,6 +186,7 @@ def run_newsqa(corpus: Path, index_dir: Path, precision: str, *, count_flops: bo
         "embed_s": report.embed_seconds,
         "embed_share": report.embed_seconds / report.seconds if report.seconds else None,
         "syndicated": len(report.syndicated),
+        "match_s": matching[0],
         "duplicates": len(report.duplicates),
         "peak_rss_mb": rss,
         "load_avg": os.getloadavg()[0],
@@ -385,8 +407,8 @@ def print_extra(result: Row) -> None:
     for r in result.get("scales", []):
         print(
             f"scale {r['scale']}×: {r['articles']} articles, {r['chunks']} chunks, build "
-            f"{r['build_s']:.1f} s, peak RSS {r['peak_rss_mb']:,.0f} MB "
-            f"(batches of {r['batch_articles']} articles)"
+            f"{r['build_s']:.1f} s (finding syndicated copies {r['match_s']:.2f} s), peak RSS "
+            f"{r['peak_rss_mb']:,.0f} MB (batches of {r['batch_articles']} articles)"
         )
 
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from newsqa.chunking import Chunker
 from newsqa.indexing.catalog import Catalog
-from newsqa.indexing.dedup import SIGNATURE_VERSION, best_match, signature
+from newsqa.indexing.dedup import SIGNATURE_SIZE, SIGNATURE_VERSION, SignatureIndex, signature
 from newsqa.indexing.embeddings import Embedder
 from newsqa.indexing.store import VectorStore
 from newsqa.periods import last_news_day
@@ -55,7 +55,8 @@ EMBED_STEP = 128
 LONG_ARTICLE_CHARS = 200_000
 
 
-_NO_MATCH = np.iinfo(np.uint32).max  # a signature slot no MinHash value takes in practice
+# the signature of an article whose text is too short to sign: no MinHash takes it in practice
+_NO_MATCH = np.full(SIGNATURE_SIZE, np.iinfo(np.uint32).max, dtype=np.uint32)
 
 Progress = Callable[[str, int, int], None]
 """Called as (phase, done, total): phase "reading" (articles, total 0: not known ahead) or
@@ -136,13 +137,12 @@ class _Run:
     _adoptable: set[str] | None = None
     stale: set[str] = field(default_factory=set)
     added: set[str] = field(default_factory=set)  # vector ids this run added to the catalog
-    sig_ids: list[str] = field(default_factory=list)
-    signed: set[str] = field(default_factory=set)  # the ids in sig_ids, for membership
+    # the signatures of the indexed articles (not of copies): what a new article may copy
+    signatures: SignatureIndex = field(default_factory=lambda: SignatureIndex(1.0))
     # the index's signatures are of another version: every article is signed again (and
     # copies matched again) as it is read; those unchanged otherwise count as unchanged
     resign: bool = False
     resigned: set[str] = field(default_factory=set)
-    sig_matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.uint32))
     planned_chunks: int = 0
     done_chunks: int = 0
 
@@ -218,8 +218,8 @@ class _Run:
             self.processed[article.id] = _published(article)
             sig = signature(article.text)
             copy_of = None
-            if sig is not None and article.id not in has_copies and len(self.sig_ids):
-                copy_of = best_match(sig, self.sig_ids, self.sig_matrix, self.threshold)
+            if sig is not None and article.id not in has_copies:
+                copy_of = self.signatures.best_match(sig)
                 if copy_of == article.id:
                     copy_of = None
             if copy_of is not None and self._published_of(copy_of) > _published(article):
@@ -274,26 +274,10 @@ class _Run:
         """Record an article's signature, replacing the one of its earlier text if it had one
         (copies are matched against what an original says now; a text too short to sign
         matches nothing)."""
-        row = self._sig_row(article_id)
-        if row is not None:
-            self.sig_matrix[row] = _NO_MATCH if sig is None else sig
-            return
-        if sig is None:
-            return
-        self.signed.add(article_id)
-        self.sig_ids.append(article_id)
-        m = self.sig_matrix
-        self.sig_matrix = sig[None, :] if m.size == 0 else np.vstack([m, sig])
-
-    def _sig_row(self, article_id: str) -> int | None:
-        """The row of an article's signature (the scan runs only for an article that has one:
-        a changed one, few per update)."""
-        if article_id not in self.signed:
-            return None
-        try:
-            return self.sig_ids.index(article_id)
-        except ValueError:  # dropped with its article
-            return None
+        if article_id in self.signatures:
+            self.signatures.add(article_id, _NO_MATCH if sig is None else sig)
+        elif sig is not None:
+            self.signatures.add(article_id, sig)
 
     def estranged(self) -> list[Article]:
         """Copies read this run whose original was rewritten this run and no longer matches
@@ -304,8 +288,8 @@ class _Run:
             copy = self.present_copies.get(copy_id)
             if copy is None:
                 continue
-            sig, row = signature(copy.text), self._sig_row(original)
-            if row is None or sig is None or (self.sig_matrix[row] == sig).mean() < self.threshold:
+            sig, kept = signature(copy.text), self.signatures.get(original)
+            if kept is None or sig is None or (kept == sig).mean() < self.threshold:
                 out.append(copy)
         return out
 
@@ -321,9 +305,7 @@ class _Run:
 
     def _demote(self, article_id: str, original: Article) -> None:
         """Make an indexed article a copy of `original` (published earlier)."""
-        keep = [i != article_id for i in self.sig_ids]
-        self.sig_ids = [i for i in self.sig_ids if i != article_id]
-        self.sig_matrix = self.sig_matrix[np.asarray(keep, dtype=bool)]
+        self.signatures.remove(article_id)
         self._drop(self.catalog.vector_ids_of(article_id).values())
         origin = self.seen[article_id][1]
         self.report.syndicated.append((origin, original.id))
@@ -445,9 +427,9 @@ def sync(
     run.copies = set(catalog.copies_of(run.known)) if run.known else set()
     run.live_vectors = catalog.vector_ids()
     run.resign = bool(run.known) and catalog.meta().get("signatures") != SIGNATURE_VERSION
-    if not run.resign:
-        run.sig_ids, run.sig_matrix = catalog.signatures()
-        run.signed = set(run.sig_ids)
+    run.signatures = SignatureIndex(
+        syndication_threshold, *(catalog.signatures() if not run.resign else ([], None))
+    )
     run.read(items, max(1, batch_articles))
 
     # an article is removed when its input is gone, not when its file (or a record of it, or
@@ -474,9 +456,8 @@ def sync(
     orphaned += run.estranged()
     run.present_copies.clear()
     if orphaned:
-        keep = [i not in gone for i in run.sig_ids]
-        run.sig_ids = [i for i in run.sig_ids if i not in gone]
-        run.sig_matrix = run.sig_matrix[np.asarray(keep, dtype=bool)]
+        for article_id in gone:
+            run.signatures.remove(article_id)
         for article in orphaned:
             run.processed.pop(article.id, None)
         run.process(orphaned)

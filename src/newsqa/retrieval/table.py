@@ -41,6 +41,7 @@ VECTORS_NAME = "dense-vectors.npz"  # beside the catalog: the first search skips
 # again (it checks the embedded store only when told: opening it costs a cold update seconds)
 LOST_NAME = "vectors-lost"
 _VECTORS_KEY = "vectors-by-id-v1"
+_STORE_STEP = 5000  # vectors read from the store at once, to fill the matrix
 
 log = logging.getLogger(__name__)
 
@@ -221,43 +222,63 @@ def _cached_vectors(
     can hand them out (dense search then goes through the store's own nearest-neighbour query).
     Vector ids name their chunk's content and a generation keeps one model, so a cached id always
     means the same vector: after an update only the new chunks' vectors are read from the store.
-    Ids found nowhere get zero rows, which are not cached."""
+    Ids found nowhere get zero rows, which are not cached.
+
+    The rows are moved by position, and the store's vectors read `_STORE_STEP` at a time straight
+    into the matrix: a vector per id in a dict took 0.6 CPU s and 200 MB at 38k chunks for an
+    update that changed one article, and the end of a build held every vector twice."""
     cached = load_arrays(path, _VECTORS_KEY) or {}
     ids, kept = cached.get("ids"), cached.get("vectors")
-    known: dict[str, NDArray[np.float32]] = {}
+    at = np.full(len(vector_ids), -1, dtype=np.int64)  # each id's row in the file, or -1
     if ids is not None and kept is not None and kept.ndim == 2 and len(ids) == len(kept):
-        if len(ids) == len(vector_ids) and ids.tolist() == list(vector_ids):
+        listed = ids.tolist()
+        if listed == list(vector_ids):
             return np.asarray(kept, dtype=np.float32)
-        known = dict(zip(ids.tolist(), np.asarray(kept, dtype=np.float32), strict=True))
-    missing = [v for v in vector_ids if v not in known]
-    if missing:
+        row_of = {v: i for i, v in enumerate(listed)}
+        at = np.fromiter((row_of.get(v, -1) for v in vector_ids), np.int64, len(vector_ids))
+    else:
+        kept = None
+    missing = np.flatnonzero(at < 0)
+    matrix: NDArray[np.float32] | None = None
+    if kept is not None and len(kept):
+        matrix = np.zeros((len(vector_ids), kept.shape[1]), dtype=np.float32)
+        have = at >= 0
+        matrix[have] = kept[at[have]]
+    del cached, ids, kept  # (freed before the store is read)
+    found = at >= 0
+    for start in range(0, len(missing), _STORE_STEP):
+        rows: list[int] = missing[start : start + _STORE_STEP].tolist()
         try:
-            got = store.vectors(missing)
+            got = store.vectors([vector_ids[i] for i in rows])
         except StoreError:  # the store is unusable (a server gone): said once, as it is
             raise
         except Exception as exc:  # a store that cannot list vectors: fall back, do not fail
             log.warning("Vectors not loaded for exact search (%s); using the store's queries", exc)
             return None
-        known.update(got)
-        if len(got) < len(missing):
-            with contextlib.suppress(OSError):  # (a read-only folder: said all the same)
-                path.with_name(LOST_NAME).touch()
-            log.warning(
-                "%d of the index's %d passages have no vector in the store (found by their "
-                "words only): `newsqa index update` embeds them again",
-                len(missing) - len(got),
-                len(vector_ids),
-            )
-    if not known:
+        for i in rows:
+            vector = got.get(vector_ids[i])
+            if vector is None:
+                continue
+            if matrix is None:
+                matrix = np.zeros((len(vector_ids), len(vector)), dtype=np.float32)
+            matrix[i] = vector
+            found[i] = True
+    lost = len(vector_ids) - int(found.sum())
+    if lost and len(missing):
+        with contextlib.suppress(OSError):  # (a read-only folder: said all the same)
+            path.with_name(LOST_NAME).touch()
+        log.warning(
+            "%d of the index's %d passages have no vector in the store (found by their "
+            "words only): `newsqa index update` embeds them again",
+            lost,
+            len(vector_ids),
+        )
+    if matrix is None:
         return None
-    dim = len(next(iter(known.values())))
-    matrix = np.zeros((len(vector_ids), dim), dtype=np.float32)
-    found = [i for i, v in enumerate(vector_ids) if v in known]
-    for i in found:
-        matrix[i] = known[vector_ids[i]]
+    listed = list(vector_ids) if not lost else [vector_ids[i] for i in found.nonzero()[0].tolist()]
     save_arrays(
         path,
         _VECTORS_KEY,
-        {"ids": np.array([vector_ids[i] for i in found], dtype=np.str_), "vectors": matrix[found]},
+        {"ids": np.array(listed, dtype=np.str_), "vectors": matrix if not lost else matrix[found]},
     )
     return matrix
