@@ -151,8 +151,8 @@ def test_an_index_build_pads_its_batches_to_few_lengths_other_calls_are_not_padd
 ) -> None:
     """Every new shape of batch kept torch and oneDNN memory and fragmented the heap, so a
     build's peak grew with the corpus (1.48 GB at 7.5k chunks, 2.44 GB at 38.5k). An index
-    build pads each batch to a multiple of 32 tokens; questions and answers' sentences are
-    embedded as before."""
+    build pads each batch to a multiple of 32 tokens and to 4, 8, 16 or 32 rows; questions and
+    answers' sentences are embedded as before."""
     seen: list[tuple[int, int]] = []
     forward = BertSentenceEncoder._forward
 
@@ -169,6 +169,7 @@ def test_an_index_build_pads_its_batches_to_few_lengths_other_calls_are_not_padd
         embedder.embed(texts[:3])  # a small call of a build's too
     assert len(seen) >= 8
     assert {length for _, length in seen} <= set(range(32, 257, 32))
+    assert {rows for rows, _ in seen} <= {4, 8, 16, 32}
     seen.clear()
     other = embedder.embed(["Who reported the ferry job cuts first?", *texts])
     assert seen and any(length % 32 for _, length in seen)  # each batch its own longest
