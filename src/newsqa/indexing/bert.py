@@ -142,10 +142,14 @@ class _BertFolder:
         prepared = [t.strip().lower() if self.lower_case else t.strip() for t in texts]
         return [e.ids for e in self.tokenizer.encode_batch(prepared)]
 
-    def padded(self, texts: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
-        """Token ids of `texts` padded to the longest, and the mask of real tokens."""
+    def padded(
+        self, texts: Sequence[str], multiple: int = 1
+    ) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+        """Token ids of `texts` padded to the longest (rounded up to a `multiple` of tokens,
+        within the window), and the mask of real tokens."""
         ids = self.token_ids(texts)
-        length = max(len(x) for x in ids)
+        longest = max(len(x) for x in ids)
+        length = max(longest, min(-(-longest // multiple) * multiple, self.max_seq_length))
         batch = np.full((len(ids), length), self.pad_id, dtype=np.int64)
         mask = np.zeros((len(ids), length), dtype=bool)
         for row, x in enumerate(ids):
@@ -202,11 +206,12 @@ class BertSentenceEncoder(_Engine):
         y = F.linear(x, weight, bias)
         return F.gelu(y) if gelu else y
 
-    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        """One pooled float32 vector per text (texts of similar length make one padded batch)."""
+    def encode(self, texts: Sequence[str], length_multiple: int = 1) -> NDArray[np.float32]:
+        """One pooled float32 vector per text (texts of similar length make one padded batch,
+        its length rounded up to `length_multiple` tokens)."""
         import torch
 
-        batch, mask = self.folder.padded(texts)
+        batch, mask = self.folder.padded(texts, length_multiple)
         with torch.inference_mode():
             hidden = self._forward(torch.from_numpy(batch), torch.from_numpy(mask))
             if self.cls_pooling:
@@ -332,9 +337,9 @@ class NumpyBertEncoder(_Engine):
         x += weights[1]
         return x
 
-    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+    def encode(self, texts: Sequence[str], length_multiple: int = 1) -> NDArray[np.float32]:
         """One pooled float32 vector per text."""
-        ids, mask = self.folder.padded(texts)
+        ids, mask = self.folder.padded(texts, length_multiple)
         batch, length = ids.shape
         width, heads = self.dimension, self.folder.heads
         head = width // heads

@@ -28,7 +28,7 @@ import numpy as np
 from newsqa.chunking import Chunker
 from newsqa.indexing.catalog import Catalog
 from newsqa.indexing.dedup import SIGNATURE_SIZE, SIGNATURE_VERSION, SignatureIndex, signature
-from newsqa.indexing.embeddings import Embedder
+from newsqa.indexing.embeddings import Embedder, building_index
 from newsqa.indexing.store import VectorStore
 from newsqa.periods import last_news_day
 from newsqa.types import (
@@ -332,7 +332,8 @@ class _Run:
         vectors: NDArray[np.float32] | None = None
         for start in range(0, len(order), EMBED_STEP):
             rows = order[start : start + EMBED_STEP]
-            part = self.embedder.embed([texts[i] for i in rows])
+            with building_index():
+                part = self.embedder.embed([texts[i] for i in rows])
             if vectors is None:
                 vectors = np.empty((len(texts), part.shape[1]), dtype=np.float32)
             vectors[rows] = part
@@ -508,7 +509,8 @@ def restore_vectors(
     for i in range(0, len(rows), batch):
         part = rows[i : i + batch]
         t0 = time.perf_counter()
-        vectors = embedder.embed([indexed_text(r.header, r.text) for r in part])
+        with building_index():
+            vectors = embedder.embed([indexed_text(r.header, r.text) for r in part])
         report.embed_seconds += time.perf_counter() - t0
         store.upsert(
             [r.vector_id for r in part],
