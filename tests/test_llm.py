@@ -572,8 +572,10 @@ def test_an_llm_is_told_and_the_reader_too_what_a_question_wrongly_supposes(
     question = "Why was Tomas Brenner acquitted?"
     llm = f"openai:smollm2@{llm_server}"
     answer = qa.ask(question, llm=llm)
-    assert answer.notes[0].startswith("Nothing found says “acquitted”; ")
-    assert answer.notes[0].endswith(" says “found guilty”.")
+    # (whether the tiny model's answer traces to the passages or is answered offline instead,
+    # which this model's wording decides, the reader is told)
+    (premise,) = [n for n in answer.notes if n.startswith("Nothing found says “acquitted”; ")]
+    assert premise.endswith(" says “found guilty”.")
     answerer, _ = qa._llms[llm]
     hits = tuple(qa.retriever.with_leads(qa.search(question, 8), articles=1))
     request = AnswerRequest(question=question, standalone=question, hits=hits)
