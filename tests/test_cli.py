@@ -187,8 +187,14 @@ def test_ingest_local_file(invoke, corpus_dir: Path, tmp_path: Path) -> None:
         "Friday after forty years of service. She said she would miss the storms most of all.\n",
         encoding="utf-8",
     )
+    outside.chmod(0o600)  # as a page upload's temporary file is: the copy is the corpus's own
     out = json.loads(invoke("ingest", str(outside), "--json").stdout)
     assert out["articles"] == 1 and (corpus_dir / "elsewhere.md").exists()
+    (corpus_dir / "probe").write_text("")  # a file made there, with the user's umask
+    mode = (corpus_dir / "probe").stat().st_mode
+    (corpus_dir / "probe").unlink()
+    assert (corpus_dir / "elsewhere.md").stat().st_mode == mode
+    assert (corpus_dir / "elsewhere.md").stat().st_mtime == outside.stat().st_mtime
     assert out["update"]["articles"]["added"] == 1
     hits = json.loads(invoke("search", "lighthouse keeper", "--json").stdout)["hits"]
     assert hits[0]["article"]["source"] == "Coast Bulletin"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -137,7 +138,11 @@ def _copy_in(
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.partial")
-        shutil.copy2(file, partial)
+        # the corpus's own file, made with the user's umask (a page upload's temporary file is
+        # private to the server, 0600), keeping the source's times
+        shutil.copyfile(file, partial)
+        held_stat = file.stat()
+        os.utime(partial, ns=(held_stat.st_atime_ns, held_stat.st_mtime_ns))
         partial.replace(target)
         out.append(target)
         for old in older:  # a version in another format: this one replaces it
