@@ -599,7 +599,30 @@ def _kill_as_its_catalog_appears(settings: Settings) -> str:
     return left
 
 
-@pytest.mark.parametrize("left", ["schema missing", "not a database", "killed for real"])
+def _with_hot_journal(catalog: Path) -> None:
+    """Leave `catalog` as a writer killed in the middle of a transaction leaves it: its rollback
+    journal beside it, which only a writer may roll back (a reader that may not write fails
+    with "attempt to write a readonly database")."""
+    scratch = catalog.with_name("scratch.sqlite")
+    db = sqlite3.connect(scratch, isolation_level=None)
+    db.execute("PRAGMA journal_mode=DELETE")
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    db.execute("PRAGMA cache_size=1")  # so that the transaction below spills to the file
+    db.execute("BEGIN")
+    db.execute("CREATE TABLE chunks (text BLOB)")
+    db.executemany("INSERT INTO chunks VALUES (randomblob(4000))", [()] * 200)
+    shutil.copy(scratch, catalog)
+    shutil.copy(
+        scratch.with_name(scratch.name + "-journal"), catalog.with_name(catalog.name + "-journal")
+    )
+    db.execute("ROLLBACK")
+    db.close()
+    scratch.unlink()
+
+
+@pytest.mark.parametrize(
+    "left", ["schema missing", "not a database", "killed for real", "hot journal"]
+)
 def test_a_generation_killed_as_its_catalog_was_created_is_cleared(
     settings: Settings, counting: CountingEmbedder, left: str
 ):
@@ -616,6 +639,8 @@ def test_a_generation_killed_as_its_catalog_was_created_is_cleared(
         if left == "killed for real":  # (most often with no table yet)
             layout.remove_generation(killed)
             killed = _kill_as_its_catalog_appears(settings)
+        elif left == "hot journal":  # killed while it wrote (read-only: "attempt to write …")
+            _with_hot_journal(catalog)
         elif left == "schema missing":  # as SQLite leaves it before the first table is written
             sqlite3.connect(catalog).execute("PRAGMA journal_mode=WAL").fetchall()
         else:

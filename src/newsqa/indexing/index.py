@@ -201,11 +201,31 @@ class NewsIndex:
     def _meta_of(self, generation: str) -> dict[str, str]:
         """`generation`'s recorded settings; none for one never initialised, or whose catalog
         cannot be read (a build killed as it created the file, before its tables)."""
-        if not self.layout.catalog_path(generation).exists():
+        path = self.layout.catalog_path(generation)
+        if not path.exists():
             return {}
         try:
             with self._reading(generation) as catalog:
                 return catalog.meta()
+        except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY_"):
+                # a writer killed in a transaction left its journal, which only a writer may
+                # roll back: this one, dropping the generation, may
+                return self._written_meta(path)
+            if not damaged(exc):
+                raise
+            return {}
+
+    @staticmethod
+    def _written_meta(path: Path) -> dict[str, str]:
+        """The recorded settings of the catalog at `path`, opened to write (its journal rolled
+        back); none when it cannot be read."""
+        try:
+            catalog = Catalog(path)
+            try:
+                return catalog.meta()
+            finally:
+                catalog.close()
         except sqlite3.DatabaseError as exc:
             if not damaged(exc):
                 raise
