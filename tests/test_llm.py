@@ -724,6 +724,38 @@ def test_a_refused_key_and_a_missing_key_are_said_as_such(settings, counting, mo
     assert any("no API key for OpenAI's API" in n for n in keyless.notes)
 
 
+def test_openai_s_own_base_url_variable_is_read_as_the_llm_s_address(
+    llm_server: str,  # noqa: F811
+    settings,
+    counting,
+    monkeypatch,
+) -> None:
+    """OPENAI_BASE_URL, which the OpenAI SDK reads behind the caller's back, was honoured while
+    newsqa's checks and messages spoke of OpenAI's own API: `openai:MODEL` with it pointing at a
+    local server and no key was refused as "no API key for OpenAI's API". It is read as the LLM's
+    address, as OPENAI_API_KEY is read as its key (NEWSQA_LLM_BASE_URL first); a `Settings` made
+    without `from_env` reads no environment at all."""
+    from newsqa import NewsQA, Settings
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    env = {"OPENAI_BASE_URL": llm_server}
+    assert Settings.from_env(env).llm_base_url == llm_server
+    assert Settings.from_env({**env, "NEWSQA_LLM_BASE_URL": "http://h:1/v1"}).llm_base_url == (
+        "http://h:1/v1"
+    )
+    read = Settings.from_env(env)
+    qa = NewsQA(
+        settings.replace(llm_base_url=read.llm_base_url, llm_timeout=120), embedder=counting
+    )
+    qa.update()
+    answer = qa.ask("How did the council vote on night buses?", llm="openai:smollm2")
+    assert not any("no API key" in n or "cannot reach" in n for n in answer.notes), answer.notes
+    monkeypatch.setenv("OPENAI_BASE_URL", llm_server)
+    unset = NewsQA(settings, embedder=counting)  # its settings name no address
+    keyless = unset.ask("How did the council vote on night buses?", llm="openai:smollm2")
+    assert any("no API key for OpenAI's API" in n for n in keyless.notes), keyless.notes
+
+
 def test_the_base_url_setting_serves_an_ollama_model(settings, counting) -> None:
     from newsqa import NewsQA
 

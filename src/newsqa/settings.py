@@ -136,6 +136,10 @@ class Settings:
                     raise ValueError(f"{var} must be a number, not {raw!r}") from None
             else:
                 values[name] = raw
+        # the OpenAI SDK's own variables, as its users set them (the SDK would read the address
+        # behind newsqa's back, which then spoke of OpenAI's API in its checks and messages)
         if "llm_api_key" not in values and env.get("OPENAI_API_KEY"):
             values["llm_api_key"] = env["OPENAI_API_KEY"]
+        if "llm_base_url" not in values and env.get("OPENAI_BASE_URL"):
+            values["llm_base_url"] = env["OPENAI_BASE_URL"]
         return cls(**values).replace(**overrides)

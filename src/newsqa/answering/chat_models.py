@@ -280,7 +280,9 @@ def make_chat_model(spec: LLMSpec) -> BaseChatModel:
     extra = {"max_tokens": spec.max_tokens} if spec.base_url else None
     return ChatOpenAI(
         model=spec.model,
-        base_url=spec.base_url or None,
+        # OpenAI's own API by name: the SDK would take OPENAI_BASE_URL from the environment,
+        # which `Settings.from_env` reads as `llm_base_url` instead
+        base_url=spec.base_url or OPENAI_URL,
         api_key=SecretStr(spec.api_key or "not-needed"),
         temperature=spec.temperature,
         max_completion_tokens=spec.max_tokens,
