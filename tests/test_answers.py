@@ -86,6 +86,14 @@ def test_asking_again_embeds_only_the_question(qa: NewsQA, counting: CountingEmb
     assert counting.texts - before <= 2 < cost
 
 
+def test_a_refusal_quotes_the_start_of_a_question_pasted_as_a_page(qa: NewsQA) -> None:
+    """A 16,000-character question was quoted back whole in its refusal."""
+    answer = qa.ask("zorblat quaxian " * 1000)
+    assert answer.declined and len(answer.text) < 400, len(answer.text)
+    assert answer.text.startswith("The indexed articles don't say enough to answer “zorblat")
+    assert answer.text.endswith(" …”.")
+
+
 def test_unanswerable_question_is_declined(qa: NewsQA) -> None:
     answer = qa.ask("Which team won the 1998 chess olympiad in Elista?")
     assert answer.declined

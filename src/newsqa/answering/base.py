@@ -84,11 +84,16 @@ def declining(
     )
 
 
+_QUOTED = 300  # characters of a question a refusal quotes
+
+
 def decline_text(question: str, standalone: str = "") -> str:
     """The refusal, naming what was asked, and for a follow-up what it was read as being about
     (its `standalone` form carries the conversation's topic: "What about The Verge? (OpenAI;
     November)")."""
     q = " ".join(question.split()).rstrip("?.! ")
+    if len(q) > _QUOTED:  # a page of text pasted as a question is not said back whole
+        q = q[:_QUOTED].rsplit(" ", 1)[0] + " …"
     carried = CARRIED.match(" ".join(standalone.split())) if standalone != question else None
     about = f" (about {', '.join(carried[2].split('; '))})" if carried else ""
     return f"The indexed articles don't say enough to answer “{q}”{about}."
