@@ -756,6 +756,23 @@ def test_openai_s_own_base_url_variable_is_read_as_the_llm_s_address(
     assert any("no API key for OpenAI's API" in n for n in keyless.notes), keyless.notes
 
 
+def test_only_the_llms_used_last_are_kept_ready(settings, counting) -> None:
+    """A page on 127.0.0.1 takes any LLM typed into it: each one typed kept its chat model and
+    HTTP client (or a GGUF model's weights) for as long as the page ran."""
+    from newsqa import NewsQA
+
+    qa = NewsQA(settings, embedder=counting)
+    specs = [f"openai:model-{i}@http://127.0.0.1:9/v1" for i in range(7)]
+    first = qa._llm(specs[0])
+    assert qa._llm(specs[0]) is first  # kept while in use
+    for spec in specs[1:]:
+        qa._llm(spec)
+        if spec == specs[5]:
+            qa._llm(specs[3])  # used again: kept
+    assert list(qa._llms) == [specs[4], specs[5], specs[3], specs[6]]
+    assert qa._llm(specs[0]) is not first  # made again when asked for again
+
+
 def test_the_base_url_setting_serves_an_ollama_model(settings, counting) -> None:
     from newsqa import NewsQA
 

@@ -52,6 +52,8 @@ History = Sequence["Answer | tuple[str, str] | Mapping[str, Any]"]
 
 __all__ = ["NewsQA", "parse_when"]
 
+_LLMS_KEPT = 4  # LLM answerers a NewsQA keeps ready (see `NewsQA._llm`)
+
 DateLike = datetime | date | str | int | None  # an int is a year
 # one file, folder (or URL, to ingest) or several: a string is one, never its characters
 PathsLike = Iterable[Path | str] | Path | str | None
@@ -733,8 +735,12 @@ class NewsQA:
         return self._scorer
 
     def _llm(self, spec: str) -> tuple[Answerer, Any]:
-        """The LLM answerer for `spec` and its condensation function (cached per spec)."""
-        if spec not in self._llms:
+        """The LLM answerer for `spec` and its condensation function (cached per spec, the
+        `_LLMS_KEPT` used last: a page on 127.0.0.1 takes any LLM typed into it, and each kept
+        its chat model, HTTP client or a GGUF model's weights for good)."""
+        if spec in self._llms:
+            self._llms[spec] = self._llms.pop(spec)  # the most recently used last
+        else:
             from newsqa.answering import CitationChecker
             from newsqa.answering.llm import LLMAnswerer, condense, make_chat_model, parse_llm
 
@@ -750,6 +756,8 @@ class NewsQA:
                 return condense(model, question, turns)
 
             self._llms[spec] = (answerer, condense_with)
+            while len(self._llms) > _LLMS_KEPT:
+                del self._llms[next(iter(self._llms))]
         return self._llms[spec]
 
     def example_questions(self, n: int = 4) -> list[str]:
