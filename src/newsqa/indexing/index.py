@@ -204,32 +204,22 @@ class NewsIndex:
         path = self.layout.catalog_path(generation)
         if not path.exists():
             return {}
-        try:
-            with self._reading(generation) as catalog:
-                return catalog.meta()
-        except sqlite3.DatabaseError as exc:
-            if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY_"):
-                # a writer killed in a transaction left its journal, which only a writer may
-                # roll back: this one, dropping the generation, may
-                return self._written_meta(path)
-            if not damaged(exc):
-                raise
-            return {}
-
-    @staticmethod
-    def _written_meta(path: Path) -> dict[str, str]:
-        """The recorded settings of the catalog at `path`, opened to write (its journal rolled
-        back); none when it cannot be read."""
-        try:
-            catalog = Catalog(path)
+        for readonly in (True, False):
             try:
-                return catalog.meta()
-            finally:
-                catalog.close()
-        except sqlite3.DatabaseError as exc:
-            if not damaged(exc):
-                raise
-            return {}
+                catalog = Catalog(path, readonly=readonly)
+                try:
+                    return catalog.meta()
+                finally:
+                    catalog.close()
+            except sqlite3.DatabaseError as exc:
+                if readonly and getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY_"):
+                    # a writer killed in a transaction left its journal, which only a writer may
+                    # roll back: this one, dropping the generation, may
+                    continue
+                if not damaged(exc):
+                    raise
+                return {}
+        return {}
 
     def _store_settings(
         self, meta: dict[str, str], generation: str, settings: Settings | None = None
