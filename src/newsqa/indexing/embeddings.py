@@ -380,7 +380,8 @@ class SentenceTransformerEmbedder:
         # each other at every layer: a question's embedding went from ~15 ms to ~600 ms under
         # such load.
         small = self._small() if len(texts) <= SMALL_CALL else None
-        multiple = BUILD_LENGTH_MULTIPLE if _BUILDING.get() else 1
+        # (numpy keeps nothing per shape: its calls are not padded)
+        multiple = BUILD_LENGTH_MULTIPLE if _BUILDING.get() and small is None else 1
 
         def encode(model: _Network, batch: list[int]) -> NDArray[np.float32]:
             chosen = [texts[i] for i in batch]
