@@ -43,6 +43,7 @@ OFFLINE = {
 os.environ.update(OFFLINE)
 
 Row = dict[str, Any]
+Call = tuple[list[str], tuple[list[list[int]], int]]  # texts of one embed call, and its batch plan
 
 
 def _peak_rss_mb() -> float:
@@ -93,20 +94,22 @@ def token_flops(n_tokens: int) -> float:
     return float(LAYERS * (linear + attention))
 
 
-def embedding_flops(embedder: Any, calls: list[list[str]], batch_size: int) -> Row:
-    """FLOPs of the texts embedded, per real token and as padded batches (sorted by length within
-    each embed call, `batch_size` at a time, as the embedder does)."""
+def embedding_flops(embedder: Any, calls: list[Call]) -> Row:
+    """FLOPs of the texts embedded, per real token and as the padded batches the embedder ran
+    (its `batch_plan` of each call: batches of texts sorted by length, each padded to its
+    longest text, to a multiple of tokens and a count of rows in an index build)."""
     real = padded = 0.0
     tokens = padded_tokens = 0
-    for texts in calls:
+    for texts, (batches, multiple) in calls:
         lengths = [len(ids) for ids in embedder.token_ids(texts)]
-        lengths.sort(reverse=True)
-        for i in range(0, len(lengths), batch_size):
-            batch = lengths[i : i + batch_size]
-            real += sum(token_flops(n) for n in batch)
-            padded += len(batch) * token_flops(batch[0])
-            tokens += sum(batch)
-            padded_tokens += len(batch) * batch[0]
+        for batch in batches:
+            longest = max(lengths[i] for i in batch)
+            length = -(-longest // multiple) * multiple  # (model windows are multiples of 32)
+            rows = embedder.padded_rows(len(batch)) if multiple > 1 else len(batch)
+            real += sum(token_flops(lengths[i]) for i in batch)
+            padded += rows * token_flops(length)
+            tokens += sum(lengths[i] for i in batch)
+            padded_tokens += rows * length
     return {"flops": real, "padded_flops": padded, "tokens": tokens, "padded_tokens": padded_tokens}
 
 
@@ -130,12 +133,13 @@ def _timing_matches() -> list[float]:
     return spent
 
 
-def _recording(embedder: Any, calls: list[list[str]]) -> Any:
-    """`embedder` with its `embed` also keeping the texts of each call (to count FLOPs later)."""
+def _recording(embedder: Any, calls: list[Call]) -> Any:
+    """`embedder` with its `embed` also keeping the texts of each call and how it batched them
+    (to count FLOPs later)."""
     inner = embedder.embed
 
     def embed(texts: Any) -> Any:
-        calls.append(list(texts))
+        calls.append((list(texts), embedder.batch_plan(texts)))
         return inner(texts)
 
     embedder.embed = embed
@@ -155,7 +159,7 @@ def run_newsqa(corpus: Path, index_dir: Path, precision: str, *, count_flops: bo
     embedder = qa.index.embedder
     embedder.embed(["warm up"])  # the model loads lazily, in the first embed call
     load = time.perf_counter() - t0
-    calls: list[list[str]] = []
+    calls: list[Call] = []
     if count_flops:  # keeps the embedded texts (a few MB) for counting after the timed part
         _recording(embedder, calls)
     matching = _timing_matches()
@@ -166,9 +170,9 @@ def run_newsqa(corpus: Path, index_dir: Path, precision: str, *, count_flops: bo
     qa.close()
     row: Row = {}
     if calls:
-        chars = [len(t) for texts in calls for t in texts]
+        chars = [len(t) for texts, _ in calls for t in texts]
         row["mean_chunk_chars"] = sum(chars) / max(len(chars), 1)
-        row |= embedding_flops(embedder, calls, embedder.batch_size)  # type: ignore[attr-defined]
+        row |= embedding_flops(embedder, calls)
         row["embed_gflops"] = row["flops"] / report.embed_seconds / 1e9
         row["gemm"] = gemm_rates(embedder.precision, available_cores())
         row["gemm_best"] = max(row["gemm"].values())

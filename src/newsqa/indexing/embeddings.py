@@ -366,28 +366,39 @@ class SentenceTransformerEmbedder:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="newsqa-embed")
         return list(self._pool.map(encode, batches))
 
-    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
+    def batch_plan(self, texts: Sequence[str]) -> tuple[list[list[int]], int]:
+        """How `embed` runs `texts`: the positions of each batch's texts, and the multiple of
+        tokens each batch is padded to (1: none; see `BUILD_LENGTH_MULTIPLE`, whose batches are
+        also given `padded_rows` rows)."""
         # longest first, as sentence-transformers sorts within a call; stable, so deterministic
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         # at least one batch per worker when there are enough texts (a question and its clauses
         # included), so that no call leaves a core idle
         size = min(self.batch_size, max(4, -(-len(texts) // self.workers)))
         batches = [order[i : i + size] for i in range(0, len(order), size)]
+        # (numpy keeps nothing per shape: its calls are not padded)
+        small = len(texts) <= SMALL_CALL and self._small() is not None
+        return batches, BUILD_LENGTH_MULTIPLE if _BUILDING.get() and not small else 1
+
+    def padded_rows(self, n: int) -> int:
+        """The rows a padded batch of `n` texts is given: a power of 2, at least 4, at most
+        `batch_size` (or `n` when more)."""
+        return max(n, min(max(4, 1 << (n - 1).bit_length()), self.batch_size))
+
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        batches, multiple = self.batch_plan(texts)
         # torch (or numpy's BLAS) runs single-threaded throughout: parallelism comes from the
         # workers. Two intra-op threads on a 2-core machine whose other core is busy wait on
         # each other at every layer: a question's embedding went from ~15 ms to ~600 ms under
         # such load.
         small = self._small() if len(texts) <= SMALL_CALL else None
-        # (numpy keeps nothing per shape: its calls are not padded)
-        multiple = BUILD_LENGTH_MULTIPLE if _BUILDING.get() and small is None else 1
 
         def encode(model: _Network, batch: list[int]) -> NDArray[np.float32]:
             chosen = [texts[i] for i in batch]
             if multiple > 1:  # a build's: its rows, too, come in a few counts (powers of 2)
-                rows = max(4, 1 << (len(chosen) - 1).bit_length())
-                chosen += chosen[-1:] * (max(len(chosen), min(rows, self.batch_size)) - len(chosen))
+                chosen += chosen[-1:] * (self.padded_rows(len(chosen)) - len(chosen))
             return model.encode(chosen, multiple)[: len(batch)]
 
         with single_threaded_blas() if small is not None else single_threaded_torch():
