@@ -113,6 +113,31 @@ def test_a_slow_llm_in_one_session_holds_up_no_other(page_url: str) -> None:
     assert "answered offline" in _text(chat[-1]["content"])
 
 
+def test_new_chat_closes_the_llm_request_at_once(page_url: str) -> None:
+    """New chat (as Stop) while the LLM server has the request and has not answered: the
+    request's connection is closed at once, so a server that watches it stops working for an
+    answer no one will read (it stayed open until the first token, or the 120 s timeout)."""
+    from gradio_client import Client
+
+    client = Client(page_url, verbose=False)
+    with unresponsive_llm() as server:
+        answer = client.submit(
+            "How much did the avalanche repairs cost?", [], [], "", "", server.llm, api_name="/ask"
+        )
+        server.wait_for_request()
+        time.sleep(0.3)  # the answer is waiting on the server's reply
+        client.predict(api_name="/new_chat")
+        assert server.hung_up(timeout=1.5)
+        answer.result(timeout=5)
+        # the next question is asked at once, on a connection of its own
+        client.submit(
+            "How much did the avalanche repairs cost?", [], [], "", "", server.llm, api_name="/ask"
+        )
+        server.wait_for_request(count=2)
+        client.predict(api_name="/new_chat")
+        assert server.hung_up(1, timeout=1.5)
+
+
 def test_new_chat_returns_once_the_answer_it_ends_has_ended(page_url: str) -> None:
     """New chat's empty chat comes after the last update of the answer it ends: returned while
     that answer still ran, an update it was sending could land after it and bring the old
