@@ -461,6 +461,24 @@ def test_stop_while_an_llm_streams_leaves_the_mark(
     assert page.locator("#ask").is_visible() and not page.locator("#stop").is_visible()
 
 
+def _requested(url: str) -> None:
+    """Until a request to the LLM server at `url` is on its way (its connection open)."""
+    deadline = time.monotonic() + 60
+    while open_connections(url) == 0:
+        assert time.monotonic() < deadline, "the LLM request never came"
+        time.sleep(0.05)
+
+
+def _closed_at_once(page: Any, url: str) -> None:
+    """The answer is marked stopped, and its request to the LLM server at `url` closed within
+    a second and a half."""
+    page.locator(BOT, has_text="Stopped.").wait_for()
+    stopped = time.monotonic()
+    while open_connections(url) > 0:
+        assert time.monotonic() - stopped < 1.5, "the LLM request is still open after Stop"
+        time.sleep(0.05)
+
+
 def test_stop_before_the_llm_s_first_token_closes_its_request(
     page: Any,
     llm_server: str,  # noqa: F811
@@ -473,16 +491,29 @@ def test_stop_before_the_llm_s_first_token_closes_its_request(
     box = page.locator("#question textarea")
     box.fill("What did the Valdria harbour director say about the new quay, and when?")
     box.press("Enter")
-    deadline = time.monotonic() + 60
-    while open_connections(llm_server) == 0:  # the request is on its way
-        assert time.monotonic() < deadline, "the LLM request never came"
-        time.sleep(0.05)
+    _requested(llm_server)
     page.locator("#stop").click()
-    page.locator(BOT, has_text="Stopped.").wait_for()
-    stopped = time.monotonic()
-    while open_connections(llm_server) > 0:
-        assert time.monotonic() - stopped < 1.5, "the LLM request is still open after Stop"
-        time.sleep(0.05)
+    _closed_at_once(page, llm_server)
+
+
+def test_a_follow_up_stopped_while_the_llm_rewrites_it_asks_nothing_more(
+    page: Any,
+    llm_server: str,  # noqa: F811
+) -> None:
+    """Stopped while the real llama.cpp server rewrites a follow-up to stand alone: that request
+    is closed at once, and the answer's own request is never sent (the page went on to send it
+    once the rewrite came back, and the server wrote for an answer no one would read)."""
+    ask(page, GLACIER)  # offline: the conversation the follow-up reads
+    _answer_with(page, f"openai:smollm2@{llm_server}")
+    box = page.locator("#question textarea")
+    box.fill("And when did it reopen?")
+    box.press("Enter")
+    _requested(llm_server)  # the rewrite is asked
+    page.locator("#stop").click()
+    _closed_at_once(page, llm_server)
+    for _ in range(30):  # and nothing asked after it (each request opens a connection)
+        assert open_connections(llm_server) == 0, "the LLM was asked again after Stop"
+        time.sleep(0.1)
 
 
 def test_new_chat_during_an_answer_stays_new(page: Any) -> None:
