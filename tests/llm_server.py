@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -26,6 +27,7 @@ __all__ = [
     "free_port",
     "llm_server",
     "need_llama_cpp",
+    "open_connections",
     "run_server",
     "server_command",
     "unresponsive_llm",
@@ -45,6 +47,22 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def open_connections(base_url: str) -> int:
+    """How many TCP connections to the server at `base_url` are open on the client's side (read
+    from Linux's /proc/net/tcp, where every process's sockets are: the page's among them)."""
+    port = urlsplit(base_url).port
+    table = Path("/proc/net/tcp")
+    if not table.exists():
+        pytest.skip("no /proc/net/tcp to read open connections from (not Linux)")
+    count = 0
+    for line in table.read_text().splitlines()[1:]:
+        fields = line.split()
+        remote, state = fields[2], fields[3]
+        if int(remote.rsplit(":", 1)[1], 16) == port and state == "01":  # ESTABLISHED
+            count += 1
+    return count
 
 
 def server_command(model: Path, port: int, *, n_ctx: int = 4096) -> list[str]:
@@ -122,6 +140,22 @@ class Unresponsive:
         while len(self.taken) < count and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(self.taken) >= count, "the LLM request never came"
+
+    def hung_up(self, index: int = 0, *, timeout: float = 2.0) -> bool:
+        """Whether the client closes the `index`-th connection within `timeout` seconds (or had
+        already): what it sent is read and dropped until the end of the stream."""
+        conn = self.taken[index]
+        deadline = time.monotonic() + timeout
+        try:
+            while (left := deadline - time.monotonic()) > 0:
+                conn.settimeout(left)
+                if not conn.recv(1 << 16):
+                    return True
+        except TimeoutError:
+            return False
+        except OSError:  # reset by the client: closed too
+            return True
+        return False
 
 
 @contextlib.contextmanager

@@ -28,7 +28,7 @@ from browser import (
     wait_idle,
 )
 from conftest import FIXTURES, CountingEmbedder, page_during_first_build
-from llm_server import llm_server, unresponsive_llm  # noqa: F401
+from llm_server import llm_server, open_connections, unresponsive_llm  # noqa: F401
 from loopback import answering
 from playwright.sync_api import expect
 
@@ -360,9 +360,9 @@ def _ask_with(page: Any, llm: str) -> Any:
 
 
 def test_stop_ends_an_answer_being_written(page: Any) -> None:
-    """An LLM that hangs holds the answer; Stop ends it at once, the page takes the next question
-    while the LLM still hangs, and what the abandoned answer writes later (its offline fallback,
-    once the LLM is gone) never reaches the page."""
+    """An LLM that hangs holds the answer; Stop ends it at once, and its request (the connection
+    closed), the page takes the next question while the LLM still hangs, and nothing the
+    abandoned answer sends later reaches the page."""
     with unresponsive_llm() as llm:
         box = _ask_with(page, llm.llm)
         stop = page.locator("#stop")
@@ -377,6 +377,7 @@ def test_stop_ends_an_answer_being_written(page: Any) -> None:
         assert "Writing the answer from these passages" in page.locator("#sources").inner_text()
         stop.click()
         page.locator(BOT, has_text="Stopped.").wait_for()
+        assert llm.hung_up(timeout=1.5)  # the request's connection closed at once
         page.locator("#ask").wait_for()
         page.locator("#examples").wait_for()
         assert not stop.is_visible() and cards(page).count() == 0
@@ -389,7 +390,7 @@ def test_stop_ends_an_answer_being_written(page: Any) -> None:
         answer.wait_for()
         wait_idle(page)
         assert "Quist" in answer.inner_text()
-    page.wait_for_timeout(1500)  # the LLM connection closed: the abandoned answer falls back
+    page.wait_for_timeout(1500)  # anything the abandoned answer still sent has landed
     assert page.locator(BOT).first.inner_text().strip() == "Stopped."
     assert page.locator(BOT).count() == 2 and "Quist" in card_for(page, 1).inner_text()
 
@@ -460,12 +461,68 @@ def test_stop_while_an_llm_streams_leaves_the_mark(
     assert page.locator("#ask").is_visible() and not page.locator("#stop").is_visible()
 
 
+def _requested(url: str) -> None:
+    """Until a request to the LLM server at `url` is on its way (its connection open)."""
+    deadline = time.monotonic() + 60
+    while open_connections(url) == 0:
+        assert time.monotonic() < deadline, "the LLM request never came"
+        time.sleep(0.05)
+
+
+def _closed_at_once(page: Any, url: str) -> None:
+    """The answer is marked stopped, and its request to the LLM server at `url` closed within
+    a second and a half."""
+    page.locator(BOT, has_text="Stopped.").wait_for()
+    stopped = time.monotonic()
+    while open_connections(url) > 0:
+        assert time.monotonic() - stopped < 1.5, "the LLM request is still open after Stop"
+        time.sleep(0.05)
+
+
+def test_stop_before_the_llm_s_first_token_closes_its_request(
+    page: Any,
+    llm_server: str,  # noqa: F811
+) -> None:
+    """Stopped while the real llama.cpp server reads the prompt (before its first token): the
+    request's connection is closed at once, so a server that watches it stops working for the
+    answer (it stayed open until the first token: tens of seconds on a busy CPU). This server,
+    llama-cpp-python's, notices only when it next sends, after the prompt is read."""
+    _answer_with(page, f"openai:smollm2@{llm_server}")
+    box = page.locator("#question textarea")
+    box.fill("What did the Valdria harbour director say about the new quay, and when?")
+    box.press("Enter")
+    _requested(llm_server)
+    page.locator("#stop").click()
+    _closed_at_once(page, llm_server)
+
+
+def test_a_follow_up_stopped_while_the_llm_rewrites_it_asks_nothing_more(
+    page: Any,
+    llm_server: str,  # noqa: F811
+) -> None:
+    """Stopped while the real llama.cpp server rewrites a follow-up to stand alone: that request
+    is closed at once, and the answer's own request is never sent (the page went on to send it
+    once the rewrite came back, and the server wrote for an answer no one would read)."""
+    ask(page, GLACIER)  # offline: the conversation the follow-up reads
+    _answer_with(page, f"openai:smollm2@{llm_server}")
+    box = page.locator("#question textarea")
+    box.fill("And when did it reopen?")
+    box.press("Enter")
+    _requested(llm_server)  # the rewrite is asked
+    page.locator("#stop").click()
+    _closed_at_once(page, llm_server)
+    for _ in range(30):  # and nothing asked after it (each request opens a connection)
+        assert open_connections(llm_server) == 0, "the LLM was asked again after Stop"
+        time.sleep(0.1)
+
+
 def test_new_chat_during_an_answer_stays_new(page: Any) -> None:
     with unresponsive_llm() as llm:
         _ask_with(page, llm.llm)
         llm.wait_for_request()
         page.locator("#new-chat").click()
         page.locator(USER).first.wait_for(state="detached")
+        assert llm.hung_up(timeout=1.5)  # the answer's request ended with it
     page.locator("#ask").wait_for()  # Ask is back (Stop hidden) once the chat is new
     page.locator("#stop").wait_for(state="hidden")
     page.wait_for_timeout(1500)  # the abandoned answer would have come back by now

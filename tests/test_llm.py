@@ -20,6 +20,7 @@ from llm_server import (  # noqa: F401
     free_port,
     llm_server,
     need_llama_cpp,
+    open_connections,
     run_server,
     unresponsive_llm,
 )
@@ -658,6 +659,27 @@ def test_the_facade_answers_through_the_server_and_falls_back_when_it_is_gone(
     assert out.stdout.strip()
 
 
+def test_closing_an_answer_stream_closes_its_llm_request(
+    llm_server: str,  # noqa: F811
+    settings,
+    counting,
+) -> None:
+    """A Python caller that stops reading an LLM's answer (closes the stream) ends its request
+    at once: the server is not left writing for a reader who has gone."""
+    from newsqa import NewsQA
+
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    stream = qa.stream(
+        "Tell everything the articles say about the Harbor City council, at length.",
+        llm=f"openai:smollm2@{llm_server}",
+    )
+    first = next(stream)  # the LLM's first words: its request is open, writing the rest
+    assert isinstance(first, str) and open_connections(llm_server) >= 1
+    stream.close()
+    assert open_connections(llm_server) == 0
+
+
 def test_an_llm_answer_that_traces_to_nothing_gives_way_to_the_offline_one(settings, counting):
     """The scripted model (see the module's note) answers from memory: not one statement traces
     to a passage. The passages do answer, so the offline answer is given, said as such, after
@@ -955,7 +977,7 @@ def test_ctrl_c_in_the_chat_stops_the_answer_and_the_chat_goes_on(settings, coun
             silent.wait_for_request(timeout=60)
             started = time.monotonic()
             chat.send_signal(signal.SIGINT)
-            time.sleep(0.5)
+            assert silent.hung_up(timeout=1.5)  # the answer's request is closed with it
             assert chat.poll() is None, chat.communicate()  # the chat is still there
             chat.stdin.write("Who is the harbour director in Valdria?\n")
             chat.stdin.flush()

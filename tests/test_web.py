@@ -113,6 +113,30 @@ def test_a_slow_llm_in_one_session_holds_up_no_other(page_url: str) -> None:
     assert "answered offline" in _text(chat[-1]["content"])
 
 
+def test_new_chat_closes_the_llm_request_at_once(page_url: str) -> None:
+    """New chat (as Stop) while the LLM server has the request and has not answered: the
+    request's connection is closed at once, so a server that watches it stops working for an
+    answer no one will read (it stayed open until the first token, or the 120 s timeout);
+    another session's request to the same LLM is left as it is."""
+    from gradio_client import Client
+
+    question = "How much did the avalanche repairs cost?"
+    mine, other = Client(page_url, verbose=False), Client(page_url, verbose=False)
+    with unresponsive_llm() as server:
+        answer = mine.submit(question, [], [], "", "", server.llm, api_name="/ask")
+        server.wait_for_request()
+        others = other.submit(question, [], [], "", "", server.llm, api_name="/ask")
+        server.wait_for_request(count=2)
+        time.sleep(0.3)  # both answers are waiting on the server's reply
+        mine.predict(api_name="/new_chat")
+        assert server.hung_up(0, timeout=1.5)
+        assert not server.hung_up(1, timeout=1.0) and not others.done()
+        answer.result(timeout=5)
+        other.predict(api_name="/new_chat")
+        assert server.hung_up(1, timeout=1.5)
+        others.result(timeout=5)
+
+
 def test_new_chat_returns_once_the_answer_it_ends_has_ended(page_url: str) -> None:
     """New chat's empty chat comes after the last update of the answer it ends: returned while
     that answer still ran, an update it was sending could land after it and bring the old

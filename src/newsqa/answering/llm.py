@@ -37,11 +37,13 @@ from newsqa.answering.chat_models import (
     GGUFChatModel,
     LLMFailedError,
     LLMSpec,
+    LLMStoppedError,
     LLMUnavailableError,
     content_text,
     make_chat_model,
     parse_llm,
     smollm2_path,
+    stopping,
 )
 from newsqa.answering.citations import CitationChecker, is_meta_sentence, strip_markers
 from newsqa.answering.dates import resolve_relative_dates
@@ -55,6 +57,7 @@ __all__ = [
     "LLMAnswerer",
     "LLMFailedError",
     "LLMSpec",
+    "LLMStoppedError",
     "LLMUnavailableError",
     "condense",
     "make_chat_model",
@@ -285,6 +288,8 @@ class LLMAnswerer:
                     parts.append(delta)
                     yield delta
         except Exception as exc:
+            if stopping():  # the user stopped the answer: its connection was shut down
+                raise LLMStoppedError("the answer was stopped") from exc
             error = _unavailable(exc, self.chat_model)
             if error is None and _NO_CHUNKS in str(exc):
                 error = _no_text(self.chat_model)
@@ -292,6 +297,8 @@ class LLMAnswerer:
                 log.warning("the LLM failed", exc_info=exc)
                 error = LLMFailedError(f"the LLM failed: {type(exc).__name__}: {exc}")
             raise error from exc
+        if stopping():  # (a stream cut short can end as if it were whole)
+            raise LLMStoppedError("the answer was stopped")
         if not "".join(parts).strip():
             raise _no_text(self.chat_model)
         yield self._answer(
@@ -396,6 +403,8 @@ def condense(
     try:
         reply = chat_model.invoke(messages, **_token_limit(chat_model, 96))
     except Exception as exc:  # condensing is a nicety: never fail the question over it
+        if stopping():  # nor answer a question the user stopped
+            raise LLMStoppedError("the answer was stopped") from exc
         error = _unavailable(exc, chat_model)
         if error is not None and not isinstance(error, LLMFailedError):
             raise error from exc

@@ -430,29 +430,35 @@ async def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> AsyncGenera
     seconds pass without one. So the caller gets control back while an LLM is silent (Gradio
     stops an event only between two of its yields: a hung server would hold Stop, New chat and
     the question box for the whole LLM timeout), and once the caller stops, so does the thread:
-    `events` is closed at its next item, which ends an LLM's stream."""
+    the LLM requests it is making are ended at once (their connections shut down: the server
+    sees the answer is no longer read, even before its first token), and `events` is closed at
+    its next item."""
+    from newsqa.answering.chat_models import StoppableRequests
+
     loop = asyncio.get_running_loop()
     out: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
     stopped = threading.Event()
+    requests = StoppableRequests()
 
     def put(kind: str, value: Any) -> None:
         with contextlib.suppress(RuntimeError):  # the page closed meanwhile
             loop.call_soon_threadsafe(out.put_nowait, (kind, value))
 
     def produce() -> None:
-        try:
-            for item in events:
-                if stopped.is_set():
-                    break
-                put("item", item)
-            else:
-                put("end", None)
-        except BaseException as exc:  # handed to the caller, raised there
-            put("error", exc)
-        finally:
-            close = getattr(events, "close", None)
-            if close is not None:
-                close()
+        with requests.made_here():
+            try:
+                for item in events:
+                    if stopped.is_set():
+                        break
+                    put("item", item)
+                else:
+                    put("end", None)
+            except BaseException as exc:  # handed to the caller, raised there
+                put("error", exc)
+            finally:
+                close = getattr(events, "close", None)
+                if close is not None:
+                    close()
 
     threading.Thread(target=produce, name="newsqa-answer", daemon=True).start()
     try:
@@ -469,6 +475,7 @@ async def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> AsyncGenera
             yield value
     finally:
         stopped.set()
+        requests.stop()
 
 
 _FOCUS_BOX = "() => { document.querySelector('#question textarea')?.focus(); }"
