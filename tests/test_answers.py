@@ -126,6 +126,38 @@ def test_follow_up_reads_the_conversation(qa: NewsQA) -> None:
     assert "Valdria" in qa.ask("And what did he say?", history=messages).standalone_question
 
 
+def test_a_question_of_its_own_under_new_filters_is_no_follow_up(qa: NewsQA) -> None:
+    """Once another outlet is chosen, "What is the latest news?" asks for its news, not for the
+    latest on the question before (which it was searched with: the Ledger has nothing on it,
+    and the answer declined); a question that refers back still reads the one before."""
+    first = qa.ask("Who is the harbour director in Valdria?")
+    assert first.filters.sources == () and first.to_dict()["filters"]["sources"] == []
+    for history in ([first], [first.to_dict()]):
+        news = qa.ask("What is the latest news?", history=history, sources=["Metro Ledger"])
+        assert news.standalone_question == "What is the latest news?"
+        assert not news.declined and "night bus" in news.text
+        assert {c.article.source for c in news.citations} == {"Metro Ledger"}
+        assert news.filters.sources == ("Metro Ledger",)
+    # the same question under the same filters, or referring back, is still a follow-up
+    same = qa.ask("What is the latest news?", history=[first])
+    assert "Valdria" in same.standalone_question
+    for question in ("What did he say then?", "Anything else?", "In May?"):
+        again = qa.ask(question, history=[first], sources=["Metro Ledger"])
+        assert "Valdria" in again.standalone_question, question
+    # a conversation of pairs does not say its filters: read as before
+    pairs = qa.ask(
+        "What is the latest news?", history=[(first.question, first.text)], sources=["Metro Ledger"]
+    )
+    assert "Valdria" in pairs.standalone_question
+    # and dates count as filters too: from the Ledger's report to everything since March
+    ledger = qa.ask("What did the council decide?", sources=["Metro Ledger"])
+    later = qa.ask("What is the latest news?", history=[ledger], since="2024-03-01")
+    assert later.standalone_question == "What is the latest news?"
+    bad = {**first.to_dict(), "filters": {"sources": "BBC"}}
+    with pytest.raises(ValueError, match="history's last turn has filters that cannot be read"):
+        qa.ask("What is the latest news?", history=[bad])
+
+
 def test_a_question_about_a_name_alone_stands_alone(
     settings: Settings, corpus_dir: Path, counting: CountingEmbedder
 ) -> None:
@@ -443,6 +475,13 @@ def test_condensation_heuristic() -> None:
     )
     game = [("Who won game 2 of the cup final?", "…")]
     assert "2" not in condense_heuristic("What about game 3?", game).split("(")[1]
+    # under other filters than the question before, a short question of its own stands alone;
+    # a fragment of one, one that asks for more, or one with a pronoun still leans on it
+    for question in ("What is the latest news?", "What's new?", "Tell me the news"):
+        assert needs_context(question) and not needs_context(question, refiltered=True)
+    for question in ("In December?", "Anything else?", "Tell me more", "Why?", "Who is he?"):
+        assert needs_context(question, refiltered=True), question
+    assert condense_heuristic("What's new?", history, refiltered=True) == "What's new?"
 
 
 def test_question_splitting() -> None:
