@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from newsqa import Answer, NewsQA, Settings
 from newsqa.answering import EvidenceScorer, ExtractiveAnswerer
 from newsqa.answering.base import AnswerRequest
-from newsqa.answering.dates import resolve_relative_dates
+from newsqa.answering.dates import entry_day, resolve_relative_dates
 from newsqa.answering.extractive import _named_outlets, _unquoted_outlets
 from newsqa.answering.figures import contradicts, figures
 from newsqa.answering.followup import condense_heuristic, needs_context
@@ -1373,6 +1373,57 @@ def test_a_day_unsure_in_utc_is_not_glossed_and_an_updated_page_is_said(real_emb
     )
     assert "late Friday" in answer.text and "(“Friday”" not in answer.text
     assert "Tech Daily (18 Nov 2023, updated since):" in answer.text
+
+
+def test_an_entry_of_a_page_updated_since_is_dated_by_its_dateline() -> None:
+    """A timeline first published on 18 November whose entries run newest first: each entry is
+    reported on the day heading it; days heading entries that run oldest first are a schedule
+    (what is to come), and a day inside a sentence may be one to come."""
+    published = datetime(2023, 11, 18, 20, 16, tzinfo=UTC)
+    timeline = (
+        "Timeline of the Quenby Rail board fight\n\nNovember 29\n\nThe board gains an "
+        "observer.\n\nNovember 21\n\nIda Varga returns as chief executive.\n\nNovember 17\n\n"
+        "The board fires Ida Varga."
+    )
+    at = timeline.index
+    assert entry_day(timeline, at("The board gains"), published) == date(2023, 11, 29)
+    assert entry_day(timeline, at("Ida Varga returns"), published) == date(2023, 11, 21)
+    assert entry_day(timeline, at("The board fires"), published) is None  # before its date
+    assert entry_day(timeline, at("November 29"), published) is None  # before any dateline
+    updated = "Updated Nov. 29, 2023, 3:15 p.m. ET\n\nThe board met again."
+    assert entry_day(updated, updated.index("The board"), published) == date(2023, 11, 29)
+    schedule = "Monday, November 20\n\nQuenby Rail reports.\n\nTuesday, November 21\n\nIt votes."
+    assert entry_day(schedule, schedule.index("It votes"), published) is None
+    for text in (
+        "The board will vote on November 29. It met.",
+        "The vote is set for\nNovember 29\nand then for December 1\nIt met.",
+    ):
+        assert entry_day(text, text.index("It met"), published) is None
+
+
+def test_the_latest_is_answered_with_the_newest_entry_first(real_embedder) -> None:
+    """An entry of a timeline updated since its date is as new as the day heading it: the
+    story of the 20th led, its date after the timeline's 18th."""
+    timeline = passage(
+        0,
+        "Timeline of the Quenby Rail board fight\n\nNovember 29\n\nThe Quenby Rail board gains "
+        "an observer from the city council.\n\nNovember 21\n\nIda Varga returns as the chief "
+        "executive (CEO) of Quenby Rail after staff threatened to quit.",
+        source="Rail Daily",
+        title="A timeline of the Quenby Rail board fight",
+        published=datetime(2023, 11, 18, 20, 16, tzinfo=UTC),
+    )
+    fired = passage(
+        1,
+        "Quenby Rail's board fired chief executive Ida Varga and named Tomas Brede as interim "
+        "CEO of Quenby Rail.",
+        source="Alpine Wire",
+        title="Quenby Rail fires its CEO",
+        published=datetime(2023, 11, 20, 9, 0, tzinfo=UTC),
+    )
+    answer = answer_of(real_embedder, "Who is the CEO of Quenby Rail now?", fired, timeline)
+    assert answer.citations[0].article.id == "a0" and "returns" in answer.citations[0].passage
+    assert answer.text.startswith("Rail Daily (18 Nov 2023, updated 21 Nov 2023): Ida Varga")
 
 
 def test_a_short_question_naming_a_year_nothing_quoted_is_from_is_declined(

@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, datetime, time
 
 import numpy as np
 
 from newsqa.answering.base import AnswerEvent, AnswerRequest, declining, newest_date
 from newsqa.answering.coverage import asked_words, carried_names, unheld
-from newsqa.answering.dates import resolve_relative_dates, updated_since
+from newsqa.answering.dates import entry_day, resolve_relative_dates, updated_since
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
 from newsqa.answering.figures import Figure, conflicting, figures
 from newsqa.answering.forms import asked_form, counted, counts, gives
@@ -265,12 +265,14 @@ class ExtractiveAnswerer:
         # March" led with July's news)
         first: _Pick | None = None
         if asks_for_latest(question):
+            # (a live page's entry by the day it heads: "November 21" of a timeline first
+            # published on the 18th, its day's end, as an entry is written by then)
             dated = [
-                (published if published.tzinfo else published.replace(tzinfo=UTC), p)
+                (reported, p)
                 for p in ranked
-                if (published := hits[p.sentence.hit_index].article.published) is not None
-                and published.date() <= last_news_day()  # later: misdated, not news
-                and _within(published.date(), scored.periods)
+                if (reported := _reported(p, hits)) is not None
+                and reported.date() <= last_news_day()  # later: misdated, not news
+                and _within(reported.date(), scored.periods)
             ]
             if dated:
                 newest = max(published for published, _ in dated)
@@ -494,6 +496,9 @@ class ExtractiveAnswerer:
                 # a page updated since its date (a timeline naming later days) may report what
                 # happened after it: said, so the date is not read as when this was reported
                 later = ", updated since" if updated_since(hit.text, hit.article.published) else ""
+                entry = entry_day(hit.text, s.start, hit.article.published)
+                if entry is not None:  # the day of its entry, when its dateline gives it
+                    later = f", updated {entry:%-d %b %Y}"
                 lead += f" ({hit.article.published:%-d %b %Y}{later})"
             carried = sorted(
                 {c.source for c in hit.also_published_by if c.source in asked_outlets}
@@ -545,12 +550,12 @@ def _reading_order(
         return bool(asked) and not asked & _outlets(hits[p.sentence.hit_index])
 
     def age(p: _Pick) -> float:
-        published = hits[p.sentence.hit_index].article.published
         if not newest:
             return 0.0
-        if published is None or published.date() > last_news_day():
+        reported = _reported(p, hits)
+        if reported is None or reported.date() > last_news_day():
             return float("inf")
-        return -published.date().toordinal()
+        return -reported.date().toordinal()
 
     ranked = sorted(chosen, key=lambda p: (p is not first, elsewhere(p), age(p), -p.score))
     lead: dict[str, int] = {}
@@ -563,6 +568,19 @@ def _reading_order(
         return (lead[hit.article.id], p is not top, hit.position, p.sentence.start)
 
     return sorted(chosen, key=place)
+
+
+def _reported(pick: _Pick, hits: tuple[SearchHit, ...]) -> datetime | None:
+    """When a sentence was reported: its article's publication time, or for an entry of a live
+    page or timeline updated since (`entry_day`), the end of the day its dateline gives."""
+    hit = hits[pick.sentence.hit_index]
+    published = hit.article.published
+    if published is None:
+        return None
+    entry = entry_day(hit.text, pick.sentence.start, published)
+    if entry is not None:
+        return datetime.combine(entry, time.max, tzinfo=UTC)
+    return published if published.tzinfo else published.replace(tzinfo=UTC)
 
 
 def _within(day: date, periods: list[DateMention]) -> bool:
