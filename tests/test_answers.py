@@ -23,6 +23,7 @@ from newsqa.answering.forms import asked_form, counted, counts, gives
 from newsqa.answering.names import asked_names, names_in, unmentioned
 from newsqa.cli import app
 from newsqa.retrieval.outlets import OutletMatcher
+from newsqa.retrieval.plan import asks_for_latest
 from newsqa.retrieval.query import split_question
 from newsqa.types import ArticleRef, SearchHit
 
@@ -1403,7 +1404,8 @@ def test_an_entry_of_a_page_updated_since_is_dated_by_its_dateline() -> None:
 
 def test_the_latest_is_answered_with_the_newest_entry_first(real_embedder) -> None:
     """An entry of a timeline updated since its date is as new as the day heading it: the
-    story of the 20th led, its date after the timeline's 18th."""
+    story of the 20th led, its date after the timeline's 18th; and "Who is the CEO of …?"
+    asks who holds the post now, as "… now?" does."""
     timeline = passage(
         0,
         "Timeline of the Quenby Rail board fight\n\nNovember 29\n\nThe Quenby Rail board gains "
@@ -1421,9 +1423,20 @@ def test_the_latest_is_answered_with_the_newest_entry_first(real_embedder) -> No
         title="Quenby Rail fires its CEO",
         published=datetime(2023, 11, 20, 9, 0, tzinfo=UTC),
     )
-    answer = answer_of(real_embedder, "Who is the CEO of Quenby Rail now?", fired, timeline)
-    assert answer.citations[0].article.id == "a0" and "returns" in answer.citations[0].passage
-    assert answer.text.startswith("Rail Daily (18 Nov 2023, updated 21 Nov 2023): Ida Varga")
+    for question in ("Who is the CEO of Quenby Rail now?", "Who is the CEO of Quenby Rail?"):
+        answer = answer_of(real_embedder, question, fired, timeline)
+        assert answer.citations[0].article.id == "a0" and "returns" in answer.citations[0].passage
+        assert answer.text.startswith("Rail Daily (18 Nov 2023, updated 21 Nov 2023): Ida Varga")
+
+
+def test_who_holds_a_post_now_is_a_question_for_the_latest() -> None:
+    """ "Who is the CEO of OpenAI?" led with his firing: who holds a post, asked in the present,
+    is who holds it now, which the newest report says."""
+    assert asks_for_latest("Who is the CEO of OpenAI?") and asks_for_latest("Who's the coach of X?")
+    assert asks_for_latest("Who is the new prime minister of New Zealand?")
+    assert not asks_for_latest("Who is Emmett Shear?") and not asks_for_latest("Who runs OpenAI?")
+    assert not asks_for_latest("Who was the CEO of OpenAI in 2019?")
+    assert not asks_for_latest("Who is the harbour director in Valdria?")
 
 
 def test_a_short_question_naming_a_year_nothing_quoted_is_from_is_declined(
