@@ -1062,6 +1062,34 @@ def test_a_count_reported_otherwise_earlier_is_quoted_and_dated(real_embedder) -
     assert answer.notes[0] in answer.text
 
 
+def test_figures_that_changed_are_dated_by_an_entry_updated_since(real_embedder) -> None:
+    """A count on a timeline first published on 10 March, under its entry of the 14th, came
+    after the report of the 12th: said in that order (it was said the other way round)."""
+    timeline = passage(
+        0,
+        "March 15\n\nThe Quenby flood inquiry opens.\n\nMarch 14\n\nThe Quenby flood has "
+        "killed 17 people, officials said.",
+        source="Rail Daily",
+        title="Quenby flood timeline",
+        published=datetime(2024, 3, 10, tzinfo=UTC),
+    )
+    report = passage(
+        1,
+        "The flood in Quenby killed 13 people, officials said.",
+        source="Alpine Wire",
+        title="Quenby flood",
+        published=datetime(2024, 3, 12, tzinfo=UTC),
+    )
+    answer = answer_of(
+        real_embedder, "How many people did the Quenby flood kill?", report, timeline
+    )
+    n = {c.article.id: c.n for c in answer.citations}
+    assert (
+        f"as of 12 Mar 2024 [{n['a1']}] gave “killed 13 people”, by 14 Mar 2024 [{n['a0']}] "
+        "“killed 17 people”"
+    ) in answer.notes[0]
+
+
 @pytest.mark.parametrize(
     ("first", "second", "differ"),
     [

@@ -784,9 +784,9 @@ def _disagreements(chosen: list[_Pick], hits: tuple[SearchHit, ...]) -> list[str
     if not groups:
         return []
 
-    def day(n: int) -> date | None:
-        published = hits[chosen[n].sentence.hit_index].article.published
-        return published.date() if published is not None else None
+    def day(n: int) -> date | None:  # (an entry of a page updated since: its dateline's)
+        reported = _reported(chosen[n], hits)
+        return reported.date() if reported is not None else None
 
     said: list[str] = []
     dated = False
