@@ -1097,6 +1097,7 @@ def test_figures_that_changed_are_dated_by_an_entry_updated_since(real_embedder)
         ("kidnapped at least 150 people", "took 199 hostages", True),
         ("kidnapped at least 150 people", "took 155 hostages", False),
         ("took 199 hostages", "said 240 people were taken hostage", True),
+        ("took 199 hostages", "said: 240 hostages are held", True),
         ("took 199 hostages", "said about 200 people were abducted", False),
         ("killed 1,300 people", "left 1,400 dead", True),
         ("killed 1,300 people", "said 1,400 people were killed", True),

@@ -293,7 +293,9 @@ def _event(text: str, tokens: list[_Token], start: int, end: int) -> tuple[str |
     tokens that say so with it: "kidnapped at least 150 people", "took 199 hostages", "240
     people were taken hostage"; None for any other figure, or one of a change to the count
     ("released 50 hostages", "the remaining 137 hostages", "10 more hostages")."""
-    before = tokens[start - 1].text if start and tokens[start - 1].kind == "word" else ""
+    # the word right before it, if nothing stands between ("said: 240 hostages" has none)
+    joined = bool(start) and not text[tokens[start - 1].end : tokens[start].start].strip()
+    before = tokens[start - 1].text if joined and tokens[start - 1].kind == "word" else ""
     unit = tokens[end].text if end < len(tokens) and tokens[end].kind == "word" else ""
     near = [t.text for t in tokens[max(0, start - _LEAD_WORDS) : start]]
     near += [t.text for t in tokens[end + 1 : end + 4]]
@@ -302,9 +304,8 @@ def _event(text: str, tokens: list[_Token], start: int, end: int) -> tuple[str |
     last = end - (not _content(unit))
     if unit == "per" and end + 1 < len(tokens) and tokens[end + 1].text == "cent":
         last = end + 1  # "5 per cent"
-    # (the word before only when nothing stands between: not "year," of "12-year, $365m")
-    joined = bool(start) and not text[tokens[start - 1].end : tokens[start].start].strip()
-    plain = None, start - bool(before and joined and _content(before)), last
+    # (not "year," of "a 12-year, $365m deal")
+    plain = None, start - bool(before and _content(before)), last
     if any(_CHANGED.fullmatch(w) for w in [*near, unit]):
         return plain
     # what is said of them after it: "240 people were taken hostage", "240 taken hostage"
@@ -315,7 +316,9 @@ def _event(text: str, tokens: list[_Token], start: int, end: int) -> tuple[str |
     said = [t.text for t in tokens[after : after + 2]]
     taken = before in _TAKING and bool(said) and said[0] in ("hostage", "captive")
     for event, (nouns, verbs) in _EVENTS.items():
-        if nouns.match(unit) and (before in _TAKING or before in _PASSIVE or verbs.match(before)):
+        if nouns.match(unit) and (
+            not before or before in _TAKING or before in _PASSIVE or verbs.match(before)
+        ):  # "took 199 hostages", "the 240 hostages", "199 hostages are held"
             return event, start - bool(before and before not in _PASSIVE), end
         if people and taken and event == "hostage":  # "took 240 people hostage"
             return event, start - 1, after
