@@ -15,14 +15,15 @@ from typer.testing import CliRunner
 from newsqa import Answer, NewsQA, Settings
 from newsqa.answering import EvidenceScorer, ExtractiveAnswerer
 from newsqa.answering.base import AnswerRequest
-from newsqa.answering.dates import resolve_relative_dates
+from newsqa.answering.dates import entry_day, resolve_relative_dates
 from newsqa.answering.extractive import _named_outlets, _unquoted_outlets
-from newsqa.answering.figures import figures
+from newsqa.answering.figures import contradicts, figures
 from newsqa.answering.followup import condense_heuristic, needs_context
 from newsqa.answering.forms import asked_form, counted, counts, gives
 from newsqa.answering.names import asked_names, names_in, unmentioned
 from newsqa.cli import app
 from newsqa.retrieval.outlets import OutletMatcher
+from newsqa.retrieval.plan import asks_for_latest
 from newsqa.retrieval.query import split_question
 from newsqa.types import ArticleRef, SearchHit
 
@@ -124,6 +125,38 @@ def test_follow_up_reads_the_conversation(qa: NewsQA) -> None:
     assert "ships wait for nobody" in pairs.text
     messages = [{"role": "user", "content": first.question}, {"role": "assistant", "content": "…"}]
     assert "Valdria" in qa.ask("And what did he say?", history=messages).standalone_question
+
+
+def test_a_question_of_its_own_under_new_filters_is_no_follow_up(qa: NewsQA) -> None:
+    """Once another outlet is chosen, "What is the latest news?" asks for its news, not for the
+    latest on the question before (which it was searched with: the Ledger has nothing on it,
+    and the answer declined); a question that refers back still reads the one before."""
+    first = qa.ask("Who is the harbour director in Valdria?")
+    assert first.filters.sources == () and first.to_dict()["filters"]["sources"] == []
+    for history in ([first], [first.to_dict()]):
+        news = qa.ask("What is the latest news?", history=history, sources=["Metro Ledger"])
+        assert news.standalone_question == "What is the latest news?"
+        assert not news.declined and "night bus" in news.text
+        assert {c.article.source for c in news.citations} == {"Metro Ledger"}
+        assert news.filters.sources == ("Metro Ledger",)
+    # the same question under the same filters, or referring back, is still a follow-up
+    same = qa.ask("What is the latest news?", history=[first])
+    assert "Valdria" in same.standalone_question
+    for question in ("What did he say then?", "Anything else?", "In May?"):
+        again = qa.ask(question, history=[first], sources=["Metro Ledger"])
+        assert "Valdria" in again.standalone_question, question
+    # a conversation of pairs does not say its filters: read as before
+    pairs = qa.ask(
+        "What is the latest news?", history=[(first.question, first.text)], sources=["Metro Ledger"]
+    )
+    assert "Valdria" in pairs.standalone_question
+    # and dates count as filters too: from the Ledger's report to everything since March
+    ledger = qa.ask("What did the council decide?", sources=["Metro Ledger"])
+    later = qa.ask("What is the latest news?", history=[ledger], since="2024-03-01")
+    assert later.standalone_question == "What is the latest news?"
+    bad = {**first.to_dict(), "filters": {"sources": "BBC"}}
+    with pytest.raises(ValueError, match="history's last turn has filters that cannot be read"):
+        qa.ask("What is the latest news?", history=[bad])
 
 
 def test_a_question_about_a_name_alone_stands_alone(
@@ -443,6 +476,13 @@ def test_condensation_heuristic() -> None:
     )
     game = [("Who won game 2 of the cup final?", "…")]
     assert "2" not in condense_heuristic("What about game 3?", game).split("(")[1]
+    # under other filters than the question before, a short question of its own stands alone;
+    # a fragment of one, one that asks for more, or one with a pronoun still leans on it
+    for question in ("What is the latest news?", "What's new?", "Tell me the news"):
+        assert needs_context(question) and not needs_context(question, refiltered=True)
+    for question in ("In December?", "Anything else?", "Tell me more", "Why?", "Who is he?"):
+        assert needs_context(question, refiltered=True), question
+    assert condense_heuristic("What's new?", history, refiltered=True) == "What's new?"
 
 
 def test_question_splitting() -> None:
@@ -928,8 +968,8 @@ def test_the_same_measure_with_other_figures_in_other_words_is_flagged(real_embe
     answer = answer_of(real_embedder, "How many people did the Quenby flood kill?", *hits)
     assert len(answer.citations) == 2
     assert answer.notes == (
-        "Sources differ: [1] and [2] (reported on different days) give different figures: the "
-        "later may be an update.",
+        "Sources differ: as of 4 Mar 2024 [2] gave “killed 13 people”, by 6 Mar 2024 [1] "
+        "“killed 17 people”: the later may be an update.",
     )
     same_day = (hits[0], hit(1, hits[1].text, 4))
     answer = answer_of(real_embedder, "How many people did the Quenby flood kill?", *same_day)
@@ -977,6 +1017,110 @@ def test_figures_that_cannot_both_hold_are_flagged(
     assert flagged == differ
     # reports that differ are both quoted, whatever their likeness
     assert len(answer.citations) == 2 or not differ
+
+
+def test_a_count_reported_otherwise_earlier_is_quoted_and_dated(real_embedder) -> None:
+    """ "How many hostages did Hamas take?": a later report's "took 199 hostages" and an
+    earlier one's "kidnapped at least 150 people" count the same hostages in other words; the
+    earlier scored under the answer's cut and was left out, and the two were not flagged."""
+
+    def report(n: int, title: str, text: str, day: int) -> SearchHit:
+        published = datetime(2023, 10, day, tzinfo=UTC)
+        return passage(n, text, source="TechCrunch", title=title, published=published)
+
+    hits = (  # from the default corpus (MultiHop-RAG, ODC-BY)
+        report(
+            0,
+            "WebSummit derailed by founder’s public fight with those supporting Israel in Hamas "
+            "conflict",
+            "It all started the day that Hamas busted through Israel’s walls and rampaged "
+            "through villages and a music festival on a murdering and pillaging spree, killing "
+            "1,400 people, mostly civilians. Hamas, the ruling party in the Palestinian "
+            "territory, is considered a terrorist organization by the U.K., U.S. and other "
+            "countries; they also took 199 hostages back into Gaza.",
+            16,
+        ),
+        report(
+            1,
+            "Palestine’s growing tech industry has been literally blown apart by Israel’s war on "
+            "Hamas",
+            "Israel is currently retaliating militarily against the attacks on its people, on "
+            "its soil, and the hostages subsequently taken by Hamas — the ruling organization in "
+            "Gaza that kidnapped at least 150 people and took them into Gaza during brutal "
+            "attacks on Israel last weekend that killed 1,300 people.",
+            14,
+        ),
+    )
+    answer = answer_of(real_embedder, "How many hostages did Hamas take into Gaza?", *hits)
+    assert "took 199 hostages" in answer.citations[0].passage
+    assert any("kidnapped at least 150 people" in c.passage for c in answer.citations)
+    n = {c.article.id: c.n for c in answer.citations}
+    assert (
+        f"as of 14 Oct 2023 [{n['a1']}] gave “kidnapped at least 150 people”, by 16 Oct 2023 "
+        f"[{n['a0']}] “took 199 hostages”"
+    ) in answer.notes[0]
+    assert answer.notes[0] in answer.text
+
+
+def test_figures_that_changed_are_dated_by_an_entry_updated_since(real_embedder) -> None:
+    """A count on a timeline first published on 10 March, under its entry of the 14th, came
+    after the report of the 12th: said in that order (it was said the other way round)."""
+    timeline = passage(
+        0,
+        "March 15\n\nThe Quenby flood inquiry opens.\n\nMarch 14\n\nThe Quenby flood has "
+        "killed 17 people, officials said.",
+        source="Rail Daily",
+        title="Quenby flood timeline",
+        published=datetime(2024, 3, 10, tzinfo=UTC),
+    )
+    report = passage(
+        1,
+        "The flood in Quenby killed 13 people, officials said.",
+        source="Alpine Wire",
+        title="Quenby flood",
+        published=datetime(2024, 3, 12, tzinfo=UTC),
+    )
+    answer = answer_of(
+        real_embedder, "How many people did the Quenby flood kill?", report, timeline
+    )
+    n = {c.article.id: c.n for c in answer.citations}
+    assert (
+        f"as of 12 Mar 2024 [{n['a1']}] gave “killed 13 people”, by 14 Mar 2024 [{n['a0']}] "
+        "“killed 17 people”"
+    ) in answer.notes[0]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "differ"),
+    [
+        # one count in other words: the people an event befell
+        ("kidnapped at least 150 people", "took 199 hostages", True),
+        ("kidnapped at least 150 people", "took 155 hostages", False),
+        ("took 199 hostages", "said 240 people were taken hostage", True),
+        ("took 199 hostages", "said: 240 hostages are held", True),
+        ("took 199 hostages", "said about 200 people were abducted", False),
+        ("killed 1,300 people", "left 1,400 dead", True),
+        ("killed 1,300 people", "said 1,400 people were killed", True),
+        # a count of others, of fewer of them, of a place, or said not to be
+        ("took 199 hostages", "released 50 hostages", False),
+        ("took 199 hostages", "still holds the remaining 137 hostages", False),
+        ("took 199 hostages", "took 240 people to hospital", False),
+        ("killed 1,300 people in Quenby", "killed 1,500 people in Marlow", False),
+        ("killed 1,300 people", "said not 800 people were killed", False),
+        ("killed 1,300 people", "injured 1,400 people", False),
+        # a figure both give, in other words, is not one they report otherwise
+        (
+            "made 105 runs in 93 balls and 81 runs in 116 balls",
+            "hit an 81-run knock of 116 balls and 105 runs off 93 balls",
+            False,
+        ),
+    ],
+)
+def test_counts_of_what_befell_people_are_read_in_any_words(
+    first: str, second: str, differ: bool
+) -> None:
+    a, b = figures(f"The raiders {first}, officials said."), figures(f"They {second}.")
+    assert contradicts(a, b, strict=True) == differ
 
 
 def test_figures_are_read_with_their_scale_and_unit() -> None:
@@ -1259,6 +1403,69 @@ def test_a_day_unsure_in_utc_is_not_glossed_and_an_updated_page_is_said(real_emb
     )
     assert "late Friday" in answer.text and "(“Friday”" not in answer.text
     assert "Tech Daily (18 Nov 2023, updated since):" in answer.text
+
+
+def test_an_entry_of_a_page_updated_since_is_dated_by_its_dateline() -> None:
+    """A timeline first published on 18 November whose entries run newest first: each entry is
+    reported on the day heading it; days heading entries that run oldest first are a schedule
+    (what is to come), and a day inside a sentence may be one to come."""
+    published = datetime(2023, 11, 18, 20, 16, tzinfo=UTC)
+    timeline = (
+        "Timeline of the Quenby Rail board fight\n\nNovember 29\n\nThe board gains an "
+        "observer.\n\nNovember 21\n\nIda Varga returns as chief executive.\n\nNovember 17\n\n"
+        "The board fires Ida Varga."
+    )
+    at = timeline.index
+    assert entry_day(timeline, at("The board gains"), published) == date(2023, 11, 29)
+    assert entry_day(timeline, at("Ida Varga returns"), published) == date(2023, 11, 21)
+    assert entry_day(timeline, at("The board fires"), published) is None  # before its date
+    assert entry_day(timeline, at("November 29"), published) is None  # before any dateline
+    updated = "Updated Nov. 29, 2023, 3:15 p.m. ET\n\nThe board met again."
+    assert entry_day(updated, updated.index("The board"), published) == date(2023, 11, 29)
+    schedule = "Monday, November 20\n\nQuenby Rail reports.\n\nTuesday, November 21\n\nIt votes."
+    assert entry_day(schedule, schedule.index("It votes"), published) is None
+    for text in (
+        "The board will vote on November 29. It met.",
+        "The vote is set for\nNovember 29\nand then for December 1\nIt met.",
+    ):
+        assert entry_day(text, text.index("It met"), published) is None
+
+
+def test_the_latest_is_answered_with_the_newest_entry_first(real_embedder) -> None:
+    """An entry of a timeline updated since its date is as new as the day heading it: the
+    story of the 20th led, its date after the timeline's 18th; and "Who is the CEO of …?"
+    asks who holds the post now, as "… now?" does."""
+    timeline = passage(
+        0,
+        "Timeline of the Quenby Rail board fight\n\nNovember 29\n\nThe Quenby Rail board gains "
+        "an observer from the city council.\n\nNovember 21\n\nIda Varga returns as the chief "
+        "executive (CEO) of Quenby Rail after staff threatened to quit.",
+        source="Rail Daily",
+        title="A timeline of the Quenby Rail board fight",
+        published=datetime(2023, 11, 18, 20, 16, tzinfo=UTC),
+    )
+    fired = passage(
+        1,
+        "Quenby Rail's board fired chief executive Ida Varga and named Tomas Brede as interim "
+        "CEO of Quenby Rail.",
+        source="Alpine Wire",
+        title="Quenby Rail fires its CEO",
+        published=datetime(2023, 11, 20, 9, 0, tzinfo=UTC),
+    )
+    for question in ("Who is the CEO of Quenby Rail now?", "Who is the CEO of Quenby Rail?"):
+        answer = answer_of(real_embedder, question, fired, timeline)
+        assert answer.citations[0].article.id == "a0" and "returns" in answer.citations[0].passage
+        assert answer.text.startswith("Rail Daily (18 Nov 2023, updated 21 Nov 2023): Ida Varga")
+
+
+def test_who_holds_a_post_now_is_a_question_for_the_latest() -> None:
+    """ "Who is the CEO of OpenAI?" led with his firing: who holds a post, asked in the present,
+    is who holds it now, which the newest report says."""
+    assert asks_for_latest("Who is the CEO of OpenAI?") and asks_for_latest("Who's the coach of X?")
+    assert asks_for_latest("Who is the new prime minister of New Zealand?")
+    assert not asks_for_latest("Who is Emmett Shear?") and not asks_for_latest("Who runs OpenAI?")
+    assert not asks_for_latest("Who was the CEO of OpenAI in 2019?")
+    assert not asks_for_latest("Who is the harbour director in Valdria?")
 
 
 def test_a_short_question_naming_a_year_nothing_quoted_is_from_is_declined(

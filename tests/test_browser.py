@@ -242,6 +242,18 @@ def test_follow_up_uses_the_conversation(page: Any) -> None:
     screenshot(page, "05-follow-up")
 
 
+def test_a_question_of_its_own_after_choosing_an_outlet_is_no_follow_up(page: Any) -> None:
+    """An outlet chosen after a question: "What is the latest news?" gets that outlet's news,
+    not the latest on the question before (searched in the outlet, which has none of it)."""
+    assert "Quist" in ask(page, "Who is the harbour director in Valdria?").inner_text()
+    open_accordion(page, "Filters")
+    choose(page, "#outlets", "Metro Ledger")
+    latest = ask(page, "What is the latest news?").inner_text()
+    assert "don't say enough" not in latest and "night bus" in latest
+    outlets = cards(page).locator(".meta").all_inner_texts()
+    assert outlets and all(o.startswith("Metro Ledger ·") for o in outlets), outlets
+
+
 def test_new_chat_forgets_the_conversation(page: Any) -> None:
     ask(page, "Who is the harbour director in Valdria?")
     page.locator("#new-chat").click()

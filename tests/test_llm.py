@@ -642,6 +642,15 @@ def test_the_facade_answers_through_the_server_and_falls_back_when_it_is_gone(
     # a follow-up goes through the model's condensation, then retrieval
     follow = qa.ask("And who opposed it?", history=[answer], llm=f"openai:smollm2@{llm_server}")
     assert follow.standalone_question
+    # under another outlet, a question that does not refer back is not rewritten as one that
+    # does (the model is not told of the filters)
+    fresh = qa.ask(
+        "What is the latest news?",
+        history=[answer],
+        sources=["Alpine Wire"],
+        llm=f"openai:smollm2@{llm_server}",
+    )
+    assert fresh.standalone_question == "What is the latest news?"
 
     gone = f"openai:smollm2@http://127.0.0.1:{free_port()}/v1"
     fallback = qa.ask("How did the council vote on night buses?", llm=gone)

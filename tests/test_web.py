@@ -97,6 +97,23 @@ def test_only_the_latest_answer_links_to_the_source_cards(page_url: str) -> None
     assert 'href="#src-1"' in latest
 
 
+def test_a_question_of_its_own_under_another_outlet_is_no_follow_up(page_url: str) -> None:
+    """The outlets chosen after a question: "What is the latest news?" asks for theirs, not for
+    the latest on the question before (searched in the Ledger, which has nothing on it)."""
+    from gradio_client import Client
+
+    client = Client(page_url, verbose=False)
+    first, _, _ = client.predict(
+        "Who is the harbour director in Valdria?", [], [], "", "", OFFLINE, api_name="/ask"
+    )
+    chat, _, sources = client.predict(
+        "What is the latest news?", first, ["Metro Ledger"], "", "", OFFLINE, api_name="/ask"
+    )
+    latest = str(chat[-1]["content"])
+    assert "don't say enough" not in latest and "night bus" in latest
+    assert "Metro Ledger" in sources
+
+
 def test_a_slow_llm_in_one_session_holds_up_no_other(page_url: str) -> None:
     """One session waits on an LLM server that takes the request and never answers (a socket,
     the unresponsive server itself); another session's offline answer comes meanwhile."""

@@ -24,7 +24,7 @@ from newsqa.indexing.job import BackgroundIndexing
 from newsqa.indexing.layout import IndexBusyError
 from newsqa.indexing.store import StoreError
 from newsqa.retrieval.dates import find_dates
-from newsqa.retrieval.search import Retriever, SearchFilters
+from newsqa.retrieval.search import Retriever
 from newsqa.settings import DEFAULT_MODEL, Settings
 from newsqa.types import (
     Answer,
@@ -32,6 +32,7 @@ from newsqa.types import (
     IndexReport,
     IndexStats,
     LoadResult,
+    SearchFilters,
     SearchHit,
     Skipped,
     clean_text,
@@ -549,7 +550,14 @@ class NewsQA:
 
         # ("?" would be read as a request for the news itself, and answered with a digest)
         question = _asked_text(question, "question", "to ask")
+        if isinstance(history, Iterator):  # read twice: for its turns, and its last filters
+            history = list(history)
         turns = _turns(history or ())
+        held = _filters(sources, since, until)
+        before = _last_filters(history or ())
+        # other outlets or dates than the question before: a question that does not refer back
+        # to it is about what they hold ("What is the latest news?" once the BBC is chosen)
+        refiltered = before is not None and not before.same_as(held)
         who = _PERSON.search(question) if not turns else None
         if who is not None:
             from newsqa.answering.base import declining
@@ -564,20 +572,26 @@ class NewsQA:
                 # returned would do, and none is what was meant
                 note = f"The question does not say who “{who[0]}” is: ask with a name."
                 request = AnswerRequest(question=question, standalone=question, hits=())
-                yield from declining(request, "", notes=(note,))
+                for event in declining(request, "", notes=(note,)):
+                    yield replace(event, filters=held) if isinstance(event, Answer) else event
                 return
         spec = self.settings.llm if llm is None else llm
         notes: list[str] = []
         answerer: Answerer | None = None
         standalone = (
-            condense_heuristic(question, turns, outlets=self.retriever.outlets())
+            condense_heuristic(
+                question, turns, outlets=self.retriever.outlets(), refiltered=refiltered
+            )
             if turns
             else question
         )
+        # (the LLM is not told of the filters: it would read such a question as a follow-up)
+        on_its_own = refiltered and standalone == question
         if spec:
             try:
                 answerer, condense = self._llm(spec)
-                if turns:  # the LLM's rewrite, or the heuristic's when it gives none
+                # the LLM's rewrite, or the heuristic's when it gives none
+                if turns and not on_its_own:
                     standalone = condense(question, turns) or standalone
             except RuntimeError as exc:
                 notes.append(f"The LLM could not be used ({exc}); answered offline instead.")
@@ -625,7 +639,7 @@ class NewsQA:
         if on_passages is not None:
             on_passages(hits)
         request = AnswerRequest(question=question, standalone=standalone, hits=hits, history=turns)
-        held = _held_to(sources, since, until)
+        held_to = _held_to(sources, since, until)
         if status is not None and status.running:
             notes.append(
                 f"Indexing is still running ({status.describe().removeprefix('indexing: ')}); "
@@ -635,7 +649,7 @@ class NewsQA:
             streamed = False
             try:
                 events = self._traced_or_offline(answerer.stream(request), request, notes)
-                for event in self._noted(events, notes, held):
+                for event in self._noted(events, notes, held, held_to):
                     streamed = streamed or (isinstance(event, str) and bool(event))
                     yield event
                 return
@@ -648,7 +662,7 @@ class NewsQA:
 
                     failed = "failed" if isinstance(exc, LLMFailedError) else "could not be reached"
                     notes.append(f"The LLM {failed} ({exc}); answered offline instead.")
-        yield from self._noted(self._extractive().stream(request), notes, held)
+        yield from self._noted(self._extractive().stream(request), notes, held, held_to)
 
     def _traced_or_offline(
         self, events: Iterator[AnswerEvent], request: AnswerRequest, notes: list[str]
@@ -679,12 +693,16 @@ class NewsQA:
         return None if not isinstance(final, Answer) or final.declined else events
 
     def _noted(
-        self, events: Iterator[AnswerEvent], notes: list[str], held: str = ""
+        self,
+        events: Iterator[AnswerEvent],
+        notes: list[str],
+        filters: SearchFilters,
+        held: str = "",
     ) -> Iterator[AnswerEvent]:
         """The events, with `notes` put first on the final Answer, and what the question names
         that the index holds nothing from: an outlet (the answer quotes others instead), and
         for a refusal, a period (with the dates the index spans) and the filters it was `held`
-        to (the reader may not see them)."""
+        to (the reader may not see them); the Answer records the `filters` it was asked under."""
         for event in events:
             if isinstance(event, Answer):
                 absent = self.retriever.absent(event.standalone_question or event.question)
@@ -714,8 +732,7 @@ class NewsQA:
                         f"The question names {asked}; none of the articles quoted was "
                         "published then: read them as reports of their own dates."
                     )
-                if notes or said:
-                    event = replace(event, notes=(*notes, *said, *event.notes))
+                event = replace(event, notes=(*notes, *said, *event.notes), filters=filters)
             yield event
 
     def _extractive(self) -> ExtractiveAnswerer:
@@ -832,6 +849,28 @@ def _turns(history: History) -> tuple[Turn, ...]:
                 + (pair if isinstance(item, str) else "")
             )
     return tuple(turns)
+
+
+def _last_filters(history: History) -> SearchFilters | None:
+    """The filters the conversation's last question was asked under, when its turn records
+    them (an `Answer` or its `to_dict()`; None for a pair or chat messages, which do not)."""
+    if not history:
+        return None
+    last = history[-1]
+    if isinstance(last, Answer):
+        return last.filters
+    if (
+        isinstance(last, Mapping)
+        and "question" in last
+        and isinstance(last.get("filters"), Mapping)
+    ):
+        try:
+            return SearchFilters.from_dict(last["filters"])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"the history's last turn has filters that cannot be read: {exc}"
+            ) from None
+    return None
 
 
 def _message_text(content: object) -> str:

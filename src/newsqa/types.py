@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 __all__ = [
     "Answer",
@@ -16,6 +18,7 @@ __all__ = [
     "IndexReport",
     "IndexStats",
     "LoadResult",
+    "SearchFilters",
     "SearchHit",
     "Skipped",
     "article_id_for",
@@ -239,6 +242,51 @@ class Citation:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SearchFilters:
+    """Restrict results to some outlets and/or a publication period (inclusive)."""
+
+    sources: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.sources) or self.since is not None or self.until is not None
+
+    def same_as(self, other: SearchFilters) -> bool:
+        """Whether both hold a search to the same outlets and period (outlets as named, in
+        any case or order: "bbc" is "BBC")."""
+
+        def named(sources: tuple[str, ...]) -> set[str]:
+            return {" ".join(s.casefold().split()) for s in sources}
+
+        return (
+            named(self.sources) == named(other.sources)
+            and self.since == other.since
+            and self.until == other.until
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "sources": list(self.sources),
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SearchFilters:
+        """Filters from their `to_dict()`; ValueError for one that is not."""
+        sources, since, until = data.get("sources") or (), data.get("since"), data.get("until")
+        if isinstance(sources, str) or not all(isinstance(s, str) for s in sources):
+            raise ValueError(f"filters' sources are a list of outlet names, not {sources!r:.60}")
+        return cls(
+            sources=tuple(sources),
+            since=datetime.fromisoformat(since) if since else None,
+            until=datetime.fromisoformat(until) if until else None,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Answer:
     """An answer with the citations behind it.
 
@@ -257,6 +305,9 @@ class Answer:
     retrieved: tuple[SearchHit, ...] = field(default=(), repr=False)
     answerer: str = ""
     notes: tuple[str, ...] = ()  # e.g. that sources disagree, or that the LLM was unreachable
+    # the outlets and period the question was held to: a conversation's next question under
+    # other filters is a question of its own unless it refers back ("What is the latest?")
+    filters: SearchFilters = field(default_factory=SearchFilters)
 
     def __str__(self) -> str:
         """The answer's text, as `print(answer)` should show it."""
@@ -279,6 +330,7 @@ class Answer:
             "unsupported": list(self.unsupported),
             "notes": list(self.notes),
             "answerer": self.answerer,
+            "filters": self.filters.to_dict(),
             # what the answer was written from, best first (a refusal included: what was found)
             "retrieved": [h.to_dict() for h in self.retrieved],
         }

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
-from newsqa.periods import RELATIVE, WEEKDAYS, Period, relative_period
+from newsqa.periods import RELATIVE, WEEKDAYS, Period, last_news_day, relative_period
 from newsqa.retrieval.dates import MONTH_WORDS, month_number
 
-__all__ = ["resolve_relative_dates", "updated_since", "written_after"]
+__all__ = ["entry_day", "resolve_relative_dates", "updated_since", "written_after"]
 
 _PATTERN = re.compile(rf"\b(?P<phrase>{RELATIVE})\b", re.IGNORECASE)
 # words someone said: their "today" is the day they said them, which the article may not give
@@ -81,6 +82,71 @@ def written_after(text: str, day: date) -> bool:
         if named > day:
             return True
     return False
+
+
+# the dateline of an entry of a live page or timeline: a line that is a day and nothing else
+# ("November 21", "Tuesday, Nov. 21, 2023", "Updated Nov 29, 2023, 3:15 p.m. ET"), or a
+# paragraph led by one ("November 22: the board …", "Update, Nov. 29 — …")
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_CLOCK = r"(?:,?\s*(?:at\s+)?\d{1,2}(?:[:.]\d\d)?\s*(?:a\.?m\.?|p\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
+_DATELINE = re.compile(
+    rf"(?:^|\n)[ \t]*(?P<update>(?:last\s+)?updated?(?:\s+on)?[:,]?\s+)?(?:{_WEEKDAY},?\s+)?"
+    rf"(?P<day>{_EXPLICIT.pattern}){_CLOCK}[ \t]*(?:[.:]?[ \t]*(?=\n|$)|[ \t]*[:—–-][ \t]+(?=\S))",
+    re.IGNORECASE,
+)
+# what a dateline's line follows: a blank line, or the end of a sentence or heading
+_PARAGRAPH_END = re.compile(r"(?:\n[ \t]*\n|[.!?\"”’):])[ \t]*\n?$")
+# days after its date that a page is read as updated for, at most; and that a day without a
+# year may be in the next year ("January 3" on a page of late December)
+_UPDATED_FOR = 366
+_NEXT_YEAR = 92
+
+
+def _datelines(text: str, start: date) -> list[tuple[int, date, bool]]:
+    """(where, day, said as an update) of each dateline of `text`, a day without a year read
+    in the year of `start`, the article's day (or the next, just after a new year)."""
+    out: list[tuple[int, date, bool]] = []
+    for m in _DATELINE.finditer(text):
+        before = text[: m.start() + m.group(0).startswith("\n")]  # up to the line's start
+        if before.strip() and not _PARAGRAPH_END.search(before):
+            continue  # a line broken mid-sentence ("set for\nNovember 29\nand"): no dateline
+        named = _EXPLICIT.fullmatch(m["day"])
+        if named is None:
+            continue
+        month = month_number(named["m1"] or named["m2"]) or 0
+        year = named["y1"] or named["y2"]
+        try:
+            day = date(int(year) if year else start.year, month, int(named["d1"] or named["d2"]))
+            if not year and 0 < (day.replace(year=start.year + 1) - start).days <= _NEXT_YEAR:
+                day = day.replace(year=start.year + 1)  # "January 3" on a page of December
+        except ValueError:
+            continue
+        out.append((m.start("day"), day, bool(m["update"])))
+    return out
+
+
+def entry_day(text: str, at: int, published: datetime | None) -> date | None:
+    """The day of the entry of a live page or timeline that the sentence at `at` of passage
+    `text` is under, when it is later than the article's `published` date: the last dateline
+    before it, "Updated Nov 29", or a day heading an entry of a page whose entries run newest
+    first ("November 29", then "November 21", on a timeline first published on 18 November).
+    A report's day by what it says, not by when its page first went up. None when no such
+    dateline precedes it: a day named in a sentence may be one to come ("will vote on Nov.
+    29"), and days heading entries that run oldest first, a schedule ("Monday, October 23:
+    Amazon reports"), are the days of what is to come."""
+    if published is None:
+        return None
+    start = published.date()
+    lines = _datelines(text, start)
+    before = [(day, update) for where, day, update in lines if where < at]
+    if not before:
+        return None
+    day, update = before[-1]
+    bare = [d for _, d, u in lines if not u]
+    newest_first = len(bare) >= 2 and all(a > b for a, b in pairwise(bare))
+    if not (update or newest_first) or not start < day <= last_news_day():
+        return None
+    return day if (day - start).days <= _UPDATED_FOR else None
 
 
 # hours after midnight UTC in which a story's own day may still be the day before (an American

@@ -8,15 +8,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, datetime, time
 
 import numpy as np
 
 from newsqa.answering.base import AnswerEvent, AnswerRequest, declining, newest_date
 from newsqa.answering.coverage import asked_words, carried_names, unheld
-from newsqa.answering.dates import resolve_relative_dates, updated_since
+from newsqa.answering.dates import entry_day, resolve_relative_dates, updated_since
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
-from newsqa.answering.figures import contradicts, figures
+from newsqa.answering.figures import Figure, conflicting, figures
 from newsqa.answering.forms import asked_form, counted, counts, gives
 from newsqa.answering.names import Name, asked_names, listing, names_in, unmentioned
 from newsqa.answering.premises import Contrary, Premise, premise_of
@@ -251,7 +251,10 @@ class ExtractiveAnswerer:
             if per_article.get(article, 0) >= self.max_per_article:
                 return False
             for c in chosen:
-                if float(pick.vector @ c.vector) > self.redundancy and not _conflict(pick, c, hits):
+                if (
+                    float(pick.vector @ c.vector) > self.redundancy
+                    and _conflict(pick, c, hits) is None
+                ):
                     return False  # says again what is already said (a conflict is kept)
             chosen.append(pick)
             per_article[article] = per_article.get(article, 0) + 1
@@ -262,12 +265,14 @@ class ExtractiveAnswerer:
         # March" led with July's news)
         first: _Pick | None = None
         if asks_for_latest(question):
+            # (a live page's entry by the day it heads: "November 21" of a timeline first
+            # published on the 18th, its day's end, as an entry is written by then)
             dated = [
-                (published if published.tzinfo else published.replace(tzinfo=UTC), p)
+                (reported, p)
                 for p in ranked
-                if (published := hits[p.sentence.hit_index].article.published) is not None
-                and published.date() <= last_news_day()  # later: misdated, not news
-                and _within(published.date(), scored.periods)
+                if (reported := _reported(p, hits)) is not None
+                and reported.date() <= last_news_day()  # later: misdated, not news
+                and _within(reported.date(), scored.periods)
             ]
             if dated:
                 newest = max(published for published, _ in dated)
@@ -409,6 +414,10 @@ class ExtractiveAnswerer:
             premise = premise_of(asked) if short else None
             denied = self._denied(premise, asked, hits, matcher) if premise else []
             chosen = denied or self._select(request.standalone, hits, scored)
+            if not denied and asked_form(asked) in ("number", "amount"):
+                # a figure asked for that another report gives otherwise: both are quoted
+                other = _conflicting_report(chosen, scored.picks, hits, self.min_score)
+                chosen += [other] if other is not None else []
             years = _unmentioned_years(asked, chosen, hits) if short and not denied else []
             if years:
                 # a year it names that nothing quoted mentions nor is dated in: "Who won the
@@ -487,6 +496,9 @@ class ExtractiveAnswerer:
                 # a page updated since its date (a timeline naming later days) may report what
                 # happened after it: said, so the date is not read as when this was reported
                 later = ", updated since" if updated_since(hit.text, hit.article.published) else ""
+                entry = entry_day(hit.text, s.start, hit.article.published)
+                if entry is not None:  # the day of its entry, when its dateline gives it
+                    later = f", updated {entry:%-d %b %Y}"
                 lead += f" ({hit.article.published:%-d %b %Y}{later})"
             carried = sorted(
                 {c.source for c in hit.also_published_by if c.source in asked_outlets}
@@ -538,12 +550,12 @@ def _reading_order(
         return bool(asked) and not asked & _outlets(hits[p.sentence.hit_index])
 
     def age(p: _Pick) -> float:
-        published = hits[p.sentence.hit_index].article.published
         if not newest:
             return 0.0
-        if published is None or published.date() > last_news_day():
+        reported = _reported(p, hits)
+        if reported is None or reported.date() > last_news_day():
             return float("inf")
-        return -published.date().toordinal()
+        return -reported.date().toordinal()
 
     ranked = sorted(chosen, key=lambda p: (p is not first, elsewhere(p), age(p), -p.score))
     lead: dict[str, int] = {}
@@ -556,6 +568,19 @@ def _reading_order(
         return (lead[hit.article.id], p is not top, hit.position, p.sentence.start)
 
     return sorted(chosen, key=place)
+
+
+def _reported(pick: _Pick, hits: tuple[SearchHit, ...]) -> datetime | None:
+    """When a sentence was reported: its article's publication time, or for an entry of a live
+    page or timeline updated since (`entry_day`), the end of the day its dateline gives."""
+    hit = hits[pick.sentence.hit_index]
+    published = hit.article.published
+    if published is None:
+        return None
+    entry = entry_day(hit.text, pick.sentence.start, published)
+    if entry is not None:
+        return datetime.combine(entry, time.max, tzinfo=UTC)
+    return published if published.tzinfo else published.replace(tzinfo=UTC)
 
 
 def _within(day: date, periods: list[DateMention]) -> bool:
@@ -707,25 +732,29 @@ def _unquoted_outlets(
     ]
 
 
-def _conflict(a: _Pick, b: _Pick, hits: tuple[SearchHit, ...]) -> bool:
-    """Two sentences of different articles reporting the same measure with figures that cannot
-    both hold (`figures.contradicts`: "at least 150" and 160 can, "at least 150" and 199
+def _conflict(a: _Pick, b: _Pick, hits: tuple[SearchHit, ...]) -> tuple[Figure, Figure] | None:
+    """The figures of two sentences of different articles that report the same measure and
+    cannot both hold (`figures.conflicting`: "at least 150" and 160 can, "at least 150" and 199
     cannot): the same measure, a figure before the same word with the same word before it
-    ("killed 1,300 people" against "killing 1,400 people"), in sentences of a topic (cosine
-    0.5); or sentences that say the same (cosine 0.75, and the shorter's words, figures aside,
-    60 % in the other) with figures that do not fit ("the council voted 23 to 8" against "21 to
-    10"). Sentences that only share a topic ("ChatGPT has hit 100 million weekly users" against
-    "OpenAI had been developing GPT since 2016", cosine 0.62, 20 % of words) are not flagged."""
+    ("killed 1,300 people" against "killing 1,400 people"), or a count of the people the same
+    event befell ("kidnapped at least 150 people" against "took 199 hostages"), in sentences of
+    a topic (cosine 0.5); or sentences that say the same (cosine 0.75, and the shorter's words,
+    figures aside, 60 % in the other) with figures that do not fit ("the council voted 23 to 8"
+    against "21 to 10"). Sentences that only share a topic ("ChatGPT has hit 100 million weekly
+    users" against "OpenAI had been developing GPT since 2016", cosine 0.62, 20 % of words) are
+    not flagged. None when they do not conflict."""
     if hits[a.sentence.hit_index].article.id == hits[b.sentence.hit_index].article.id:
-        return False
+        return None
     similar = float(a.vector @ b.vector)
     fa, fb = figures(a.sentence.text), figures(b.sentence.text)
-    if similar >= 0.5 and contradicts(fa, fb, strict=True):
-        return True
-    if similar < 0.75 or not contradicts(fa, fb, strict=False):
-        return False
+    pair = conflicting(fa, fb, strict=True) if similar >= 0.5 else None
+    if pair is not None or similar < 0.75:
+        return pair
+    pair = conflicting(fa, fb, strict=False)
     wa, wb = _words(a.sentence.text), _words(b.sentence.text)
-    return bool(wa and wb) and len(wa & wb) >= 0.6 * min(len(wa), len(wb))
+    if pair is None or not (wa and wb) or len(wa & wb) < 0.6 * min(len(wa), len(wb)):
+        return None
+    return pair
 
 
 def _words(text: str) -> set[str]:
@@ -734,31 +763,61 @@ def _words(text: str) -> set[str]:
 
 
 def _disagreements(chosen: list[_Pick], hits: tuple[SearchHit, ...]) -> list[str]:
-    """One note naming the pairs of chosen sentences that conflict."""
-    pairs = [
-        (i, j)
-        for i, a in enumerate(chosen)
-        for j in range(i + 1, len(chosen))
-        if _conflict(a, chosen[j], hits)
-    ]
-    if not pairs:
+    """One note naming the chosen sentences whose figures conflict, one group for each figure
+    they report otherwise (a sentence may report two); a group reported on different days in
+    the order of their days, with the figure each gave, as a count that may have changed since:
+    "as of 14 Oct 2023 [2] gave “kidnapped at least 150 people”, by 16 Oct 2023 [1] “took 199
+    hostages”"."""
+    groups: list[dict[int, Figure]] = []  # sentence (its place in `chosen`) -> its figure
+    for i, a in enumerate(chosen):
+        for j in range(i + 1, len(chosen)):
+            found = _conflict(a, chosen[j], hits)
+            if found is None:
+                continue
+            ends = {(i, found[0].text), (j, found[1].text)}
+            joined = [g for g in groups if ends & {(n, f.text) for n, f in g.items()}]
+            group = {i: found[0], j: found[1]}
+            for g in joined:
+                groups.remove(g)
+                group = {**g, **group}
+            groups.append(group)
+    if not groups:
         return []
 
-    def day(p: _Pick) -> date | None:
-        published = hits[p.sentence.hit_index].article.published
-        return published.date() if published is not None else None
+    def day(n: int) -> date | None:  # (an entry of a page updated since: its dateline's)
+        reported = _reported(chosen[n], hits)
+        return reported.date() if reported is not None else None
 
-    def pair(i: int, j: int) -> str:
-        """ "[1] and [2]", and whether the two were reported on different days (the pair's
-        own: two of the same day are not, whatever other pairs are)."""
-        a, b = day(chosen[i]), day(chosen[j])
-        apart = " (reported on different days)" if a and b and a != b else ""
-        return f"[{i + 1}] and [{j + 1}]{apart}"
+    said: list[str] = []
+    dated = False
+    for group in groups:
+        days = {n: day(n) for n in group}
+        if None in days.values() or len(set(days.values())) == 1:
+            marks = [f"[{n + 1}]" for n in sorted(group)]
+            said.append(f"{', '.join(marks[:-1])} and {marks[-1]} give different figures")
+            continue
+        dated = True
+        order = sorted(group, key=lambda n: (days[n], n))
+        steps = [f"{days[n]:%-d %b %Y} [{n + 1}] “{group[n].text}”" for n in order]
+        steps[0] = f"as of {steps[0].replace(']', '] gave', 1)}"
+        steps[-1] = f"by {steps[-1]}"
+        said.append(", ".join(steps))
+    update = ": the later may be an update" if dated else ""
+    return [f"Sources differ: {'; '.join(said)}{update}."]
 
-    said = "; ".join(pair(i, j) for i, j in pairs)
-    update = (
-        ": the later may be an update"
-        if any(day(chosen[i]) != day(chosen[j]) for i, j in pairs)
-        else ""
-    )
-    return [f"Sources differ: {said} give different figures{update}."]
+
+def _conflicting_report(
+    chosen: list[_Pick], ranked: list[_Pick], hits: tuple[SearchHit, ...], floor: float
+) -> _Pick | None:
+    """The best sentence scoring `floor` or more, not chosen, that reports a figure the answer's
+    lead reports otherwise (`_conflict`): a count that a later report changed, or an earlier
+    one gave, is shown beside it rather than left out."""
+    if not chosen:
+        return None
+    lead = chosen[0]
+    for pick in ranked:
+        if pick.score < floor:
+            break
+        if pick not in chosen and _conflict(lead, pick, hits) is not None:
+            return pick
+    return None

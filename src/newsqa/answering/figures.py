@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from newsqa.answering.evidence import content_terms
 
-__all__ = ["Figure", "contradicts", "figures"]
+__all__ = ["Figure", "conflicting", "contradicts", "figures"]
 
 _TOKEN = re.compile(
     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:(?P<suffix>bn|m|k|b)\b)?(?![\w,]*\d)"
@@ -57,6 +57,41 @@ _HEDGES: dict[tuple[str, ...], str] = {
 }
 _LEAD_WORDS = 3  # words before a figure that may say what it measures ("killed", "employ")
 
+# Counts of people something befell, whatever words report them: "kidnapped at least 150
+# people", "took 199 hostages" and "240 people were taken hostage" count the hostages of one
+# attack; "killed 1,300 people" and "1,400 dead" its dead. Each event: the nouns that name its
+# people (a figure's unit), and the verbs that say it befell them (a figure's lead, or a passive
+# after "people": "were killed"; for hostages, "taken hostage", not "taken" alone).
+_EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    event: (re.compile(rf"(?:{nouns})$"), re.compile(rf"(?:{verbs})$"))
+    for event, nouns, verbs in [
+        (
+            "hostage",
+            r"hostages?|captives?|abductees?",
+            r"kidnap\w*|abduct\w*|(?:taken|held|took|taking|holding) (?:hostage|captive)",
+        ),
+        ("killed", r"dead|deaths|fatalities", r"kill(?:s|ed|ing)?|murder(?:s|ed|ing)?|slain"),
+        ("injured", r"injured|wounded|injuries", r"injur(?:es|ed|ing)|wound(?:s|ed|ing)"),
+        ("missing", r"missing", r"missing"),
+        ("arrested", r"arrests", r"arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?"),
+    ]
+}
+# the people a verb's figure counts: "kidnapped 150 people", "killing 1,400" (a group of them,
+# "civilians", "children", is another count)
+_PEOPLE = frozenset("people persons individuals".split())
+# what may come before a figure of an event's nouns, other than its own verbs: "took 199
+# hostages", "the 240 hostages" (not "released 50 hostages": a count of others)
+_TAKING = frozenset(
+    "took take takes taken taking seized captured held holding hold left leaving the all".split()
+)
+# words near a figure that make it a count of fewer of them: the ones freed, swapped, found
+_CHANGED = re.compile(
+    r"releas\w*|free|freed|freeing|exchang\w*|swap\w*|return\w*|rescu\w*|remain\w*|"
+    r"evacuat\w*|identif\w*|recover\w*|bod(?:y|ies)|families|relatives|among|includ\w*|"
+    r"of|other|more|further|additional|another|new|not|no|never|nor|without"
+)
+_PASSIVE = frozenset("were was are is have has had been being be reportedly now".split())
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -68,6 +103,10 @@ class Figure:
     lead: str | None
     unit: str | None
     year: bool = False
+    # the people an event befell that it counts ("hostage", "killed"; see `_EVENTS`), if any
+    event: str | None = None
+    text: str = ""  # as written: "kidnapped at least 150 people", "199 hostages"
+    where: str | None = None  # the place named right after it: "killed 1,300 people in Israel"
 
     def fits(self, other: Figure) -> bool:
         """Both may be true at once: their spans meet."""
@@ -79,6 +118,10 @@ class Figure:
         same lead when both give one (`strict`: both must give both)."""
         if self.year != other.year:
             return False
+        if None not in (self.where, other.where) and self.where != other.where:
+            return False  # "1,300 people in Israel", "1,500 in Gaza": two counts
+        if self.event is not None and other.event is not None:
+            return self.event == other.event  # in any words: "took 199 hostages", "kidnapped"
         if strict:
             return None not in (self.lead, self.unit) and (self.lead, self.unit) == (
                 other.lead,
@@ -95,6 +138,8 @@ class _Token:
     kind: str  # number, word, symbol
     text: str
     value: float | None = None
+    start: int = 0  # where it is in the text
+    end: int = 0
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -102,13 +147,13 @@ def _tokens(text: str) -> list[_Token]:
     for m in _TOKEN.finditer(text):
         if m["number"]:
             value = float(m["number"].replace(",", ""))
-            out.append(_Token("number", m["number"], value))
+            out.append(_Token("number", m["number"], value, m.start(), m.end("number")))
             if m["suffix"]:  # "$69bn", "5m"
-                out.append(_Token("word", m["suffix"].lower()))
+                out.append(_Token("word", m["suffix"].lower(), None, m.start("suffix"), m.end()))
         elif m["word"]:
-            out.append(_Token("word", m["word"].lower()))
+            out.append(_Token("word", m["word"].lower(), None, m.start(), m.end()))
         else:
-            out.append(_Token("symbol", m["symbol"]))
+            out.append(_Token("symbol", m["symbol"], None, m.start(), m.end()))
     return out
 
 
@@ -219,22 +264,78 @@ def figures(text: str) -> list[Figure]:
         if upper is not None:
             high = _span(upper, None)[1]
         written = tokens[i].text
+        lead = _lead(tokens[max(0, start - _LEAD_WORDS) : start])
+        measured = currency or _unit(tokens[end : end + 2])
+        event, first, last = _event(text, tokens, start, end)
         out.append(
             Figure(
                 low,
                 high,
-                _lead(tokens[max(0, start - _LEAD_WORDS) : start]),
-                currency or _unit(tokens[end : end + 2]),
+                lead,
+                measured,
                 year=read.tokens == 1
                 and written.isdigit()
                 and 1900 <= read.value <= 2099
                 and currency is None
                 and hedge is None
                 and upper is None,
+                event=event,
+                text=text[tokens[first].start : tokens[last].end],
+                where=_place(text, tokens[last + 1 : last + 3]),
             )
         )
         i = end
     return out
+
+
+def _event(text: str, tokens: list[_Token], start: int, end: int) -> tuple[str | None, int, int]:
+    """What befell the people the figure of tokens `start` to `end` counts (`_EVENTS`), and the
+    tokens that say so with it: "kidnapped at least 150 people", "took 199 hostages", "240
+    people were taken hostage"; None for any other figure, or one of a change to the count
+    ("released 50 hostages", "the remaining 137 hostages", "10 more hostages")."""
+    # the word right before it, if nothing stands between ("said: 240 hostages" has none)
+    joined = bool(start) and not text[tokens[start - 1].end : tokens[start].start].strip()
+    before = tokens[start - 1].text if joined and tokens[start - 1].kind == "word" else ""
+    unit = tokens[end].text if end < len(tokens) and tokens[end].kind == "word" else ""
+    near = [t.text for t in tokens[max(0, start - _LEAD_WORDS) : start]]
+    near += [t.text for t in tokens[end + 1 : end + 4]]
+    # (a figure of no event is said with the word before it and what it counts: "employed
+    # 340 people", "voted 23")
+    last = end - (not _content(unit))
+    if unit == "per" and end + 1 < len(tokens) and tokens[end + 1].text == "cent":
+        last = end + 1  # "5 per cent"
+    # (not "year," of "a 12-year, $365m deal")
+    plain = None, start - bool(before and _content(before)), last
+    if any(_CHANGED.fullmatch(w) for w in [*near, unit]):
+        return plain
+    # what is said of them after it: "240 people were taken hostage", "240 taken hostage"
+    people = unit in _PEOPLE
+    after = end + 1 if people else end
+    while after < len(tokens) and tokens[after].text in _PASSIVE:
+        after += 1
+    said = [t.text for t in tokens[after : after + 2]]
+    taken = before in _TAKING and bool(said) and said[0] in ("hostage", "captive")
+    for event, (nouns, verbs) in _EVENTS.items():
+        if nouns.match(unit) and (
+            not before or before in _TAKING or before in _PASSIVE or verbs.match(before)
+        ):  # "took 199 hostages", "the 240 hostages", "199 hostages are held"
+            return event, start - bool(before and before not in _PASSIVE), end
+        if people and taken and event == "hostage":  # "took 240 people hostage"
+            return event, start - 1, after
+        if (people or not unit) and before and verbs.match(before):  # "killed 13 people"
+            return event, start - 1, end if people else end - 1
+        for n in range(len(said), 0, -1):  # "were killed", "were taken hostage"
+            if verbs.match(" ".join(said[:n])):
+                return event, start, after + n - 1
+    return plain
+
+
+def _place(text: str, tokens: list[_Token]) -> str | None:
+    """The place named by `tokens` after a figure, "in Israel", "across Gaza", if they do."""
+    if len(tokens) == 2 and tokens[0].text in ("in", "across", "inside"):
+        name = text[tokens[1].start : tokens[1].end]
+        return tokens[1].text if name[:1].isupper() else None
+    return None
 
 
 def _currency(tokens: list[_Token], start: int) -> str | None:
@@ -274,16 +375,25 @@ def _unit(tokens: list[_Token]) -> str | None:
     return _content(first.text)
 
 
-def contradicts(a: list[Figure], b: list[Figure], *, strict: bool) -> bool:
-    """A figure of one that the other measures too (`Figure.measures_as`) and gives no figure
-    that fits: "killed at least 150 people" and "killed 199 people" (but not "killed 155
-    people", nor "injured 199 people")."""
-
-    def against(xs: list[Figure], ys: list[Figure]) -> bool:
+def conflicting(a: list[Figure], b: list[Figure], *, strict: bool) -> tuple[Figure, Figure] | None:
+    """A figure of `a` and one of `b` that measure the same (`Figure.measures_as`) when `b`
+    gives no figure of it that fits the one of `a`, or the other way round: "killed at least
+    150 people" and "killed 199 people" (but not "killed 155 people", nor "injured 199
+    people"); None when there is none."""
+    for xs, ys, flip in ((a, b, False), (b, a, True)):
         for x in xs:
             same = [y for y in ys if x.measures_as(y, strict=strict)]
+            if any(
+                x.unit == y.unit and x.year == y.year and x.fits(y) and y.event in (None, x.event)
+                for y in ys
+            ):
+                continue  # the other gives it too, in other words ("81 runs in 116 balls",
+                # "an 81-run knock of 116 balls"): not a figure it reports otherwise
             if same and not any(x.fits(y) for y in same):
-                return True
-        return False
+                return (same[0], x) if flip else (x, same[0])
+    return None
 
-    return against(a, b) or against(b, a)
+
+def contradicts(a: list[Figure], b: list[Figure], *, strict: bool) -> bool:
+    """Whether the figures of `a` and `b` cannot all hold (`conflicting`)."""
+    return conflicting(a, b, strict=strict) is not None

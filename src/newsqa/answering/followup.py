@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from newsqa.answering.base import CARRIED, Turn
 from newsqa.answering.evidence import content_terms, content_words
 from newsqa.answering.names import REQUEST_WORDS
+from newsqa.periods import WEEKDAYS
+from newsqa.retrieval.dates import MONTH_WORDS
 
 if TYPE_CHECKING:
     from newsqa.retrieval.outlets import OutletMatcher
@@ -23,6 +25,7 @@ _DEICTIC = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVES = {"its", "his", "their"}
+_WHEN = MONTH_WORDS | set(WEEKDAYS)
 # verbs that ask what someone did in the story told before: "What did Microsoft do?", "How did
 # Nadella react?" stand alone only with the conversation's topic ("make" is not one: "What does
 # Keep Labs make?" asks what a company makes, whatever was asked before)
@@ -33,6 +36,15 @@ _VAGUE = frozenset(
 # "do" is a stop word: "What did Microsoft do?" is told from "What is Threads?" by its last word
 _DOING = re.compile(r"\b(?:do|does|did|doing|done)\W*$", re.IGNORECASE)
 _LEAD = re.compile(r"^\s*(and|but|also|what about|how about|so|then|why|what else)\b", re.I)
+# a short question asking for more of what was said before ("Anything else?", "Tell me more")
+_MORE = re.compile(r"\b(?:else|more|too|also|again|instead|other|others)\b", re.IGNORECASE)
+# a question of its own opens with a question word or a request ("What …", "Is …", "Tell me
+# …", "Any news?"); one that opens otherwise is a fragment of the one before ("In December?")
+_ASKS = re.compile(
+    r"\s*(?:what|who|when|where|which|why|how|is|are|was|were|did|does|do|has|have|had|can|"
+    rf"could|will|would|should|any|anything|{'|'.join(sorted(REQUEST_WORDS))})\b",
+    re.IGNORECASE,
+)
 _NAME = re.compile(r"\b(?:[A-Z][\w&'’.-]*(?:\s+(?:of|the|de|von|van|and|&)?\s*[A-Z][\w&'’.-]*)*)")
 _QUESTION_WORDS = {
     "What",
@@ -74,16 +86,26 @@ _QUESTION_WORDS = {
     "To",
     "For",
     *(w.capitalize() for w in REQUEST_WORDS),  # "Tell me about the EU AI Act"
+    # contracted and indefinite openings are no names either: "What's new?" is "What is new?"
+    *(f"{w}{a}s" for w in ("What", "Who", "Where", "When", "How") for a in "'’"),
+    "Any",
+    "Anything",
+    "Anyone",
 }
 
 
-def needs_context(question: str) -> bool:
+def needs_context(question: str, *, refiltered: bool = False) -> bool:
     """Whether a question leans on what was said before: it leads on from it ("And …", "What
     about …"), or has a pronoun that nothing named before it in the question stands for ("Who
     replaced him?"; a possessive after a name is that name's: "When did the Glacier Line reopen
     and what did its repairs cost?"),
     or is too short to stand alone and names nothing ("Why?", but not "What did Beyonce earn?"),
-    or asks only what someone named did or said ("What did Microsoft do?")."""
+    or asks only what someone named did or said ("What did Microsoft do?").
+
+    `refiltered`: asked under other outlet or date filters than the question before, whose
+    outlets and period are then its subject: a short question that names nothing leans on the
+    one before only as a fragment ("In December?") or when it asks for more of it ("Anything
+    else?"), not as a question of its own ("What is the latest news?")."""
     if _LEAD.search(question):
         return True
     spans = _name_spans(question)
@@ -100,7 +122,9 @@ def needs_context(question: str) -> bool:
         # "its", "his", "their" after a name are that name's; "it", "he", "that" may not be
         if m.start() < first_name or m.group(0).lower() not in _POSSESSIVES:
             return True
-    return len(content_terms(question)) < 3 and first_name == len(question)
+    if len(content_terms(question)) >= 3 or first_name < len(question):
+        return False
+    return not refiltered or _MORE.search(question) is not None or not _ASKS.match(question)
 
 
 def _name_spans(text: str) -> list[re.Match[str]]:
@@ -112,6 +136,8 @@ def _name(m: re.Match[str]) -> str:
     words = m.group(0).split()
     while words and words[0] in _QUESTION_WORDS:
         words = words[1:]
+    if all(w.lower().strip(".") in _WHEN for w in words):
+        return ""  # a day or month names no subject: "In December?" is a fragment
     name = " ".join(words).strip(" .")
     return name if len(name) > 1 else ""
 
@@ -121,12 +147,17 @@ def _names(text: str) -> list[str]:
 
 
 def condense_heuristic(
-    question: str, history: Sequence[Turn], *, outlets: OutletMatcher | None = None
+    question: str,
+    history: Sequence[Turn],
+    *,
+    outlets: OutletMatcher | None = None,
+    refiltered: bool = False,
 ) -> str:
     """The question, with the previous question's names and key terms when it needs them. A
     follow-up naming an outlet (of `outlets`, the index's) asks about that one instead of those
-    named before: "What about The Verge?" after a question on TechCrunch's reports."""
-    if not history or not needs_context(question):
+    named before: "What about The Verge?" after a question on TechCrunch's reports.
+    `refiltered`: asked under other filters than the question before (see `needs_context`)."""
+    if not history or not needs_context(question, refiltered=refiltered):
         return question
     previous = history[-1][0]
     carried = CARRIED.match(previous)

@@ -34,6 +34,16 @@ _LATEST = re.compile(
     re.IGNORECASE,
 )
 
+# who holds a post, asked in the present ("Who is the CEO of OpenAI?"), asks for the latest on
+# it: the newest report answers it, not one of who held it before ("Who runs OpenAI?" is not
+# one: "the model ChatGPT runs on" was its newest match)
+_CURRENT = re.compile(
+    r"^\W*who(?:\s+is|\s+are|['’]s)\s+(?:the\s+)?(?:new\s+|current\s+|acting\s+|interim\s+)?"
+    r"(?:ceo|cfo|cto|coo|chief\s+executive(?:\s+officer)?|president|chair(?:man|woman|person)?|"
+    r"head\s+coach|coach|manager|leader|boss|owner|captain|prime\s+minister|premier|"
+    r"chancellor|governor|mayor|speaker)\s+(?:of|at|for)\b",
+    re.IGNORECASE,
+)
 
 # words that ask for news without saying about what
 _NEWS_WORDS = frozenset(
@@ -73,9 +83,16 @@ _SHORT_QUESTION = 8  # search terms of a question that asks for the latest and n
 
 def asks_for_latest(question: str) -> bool:
     """A short question for the latest on something ("What is the latest on the Israel-Hamas
-    war?", "Who is the CEO of OpenAI now?"): its newest fair evidence answers it first. A long
-    question that says "recently" or "currently" in passing is not one."""
-    return bool(_LATEST.search(question)) and len(query_terms(question)) <= _SHORT_QUESTION
+    war?", "Who is the CEO of OpenAI now?", or without "now": who holds a post is who holds it
+    today): its newest fair evidence answers it first. A long question that says "recently" or
+    "currently" in passing is not one."""
+    return _latest(question) and len(query_terms(question)) <= _SHORT_QUESTION
+
+
+def _latest(question: str) -> bool:
+    """Whether `question` asks for the latest, in words ("latest", "now", "what's new") or
+    by asking in the present who holds a post ("Who is the CEO of OpenAI?")."""
+    return bool(_LATEST.search(question) or _CURRENT.search(question))
 
 
 def without_latest(question: str) -> str:
@@ -117,7 +134,7 @@ def plan_query(
     mentions = matcher.find(question) if matcher is not None else []
     dates = find_dates(question, today=today, skip=[(m.start, m.end) for m in mentions])
     outlets = tuple(dict.fromkeys(o for m in mentions for o in m.outlets))
-    latest = bool(_LATEST.search(question))
+    latest = _latest(question)
     protected = [(m.start, m.end) for m in mentions] + [(d.start, d.end) for d in dates]
     rest = blank(question, protected)
     words = (t.replace("’", "'").removesuffix("'s") for t in query_terms(rest))  # "what's"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,7 +38,7 @@ from newsqa.retrieval.plan import (
 )
 from newsqa.retrieval.table import ChunkTable, load_table, published_within
 from newsqa.retrieval.terms import query_terms
-from newsqa.types import SearchHit
+from newsqa.types import SearchFilters, SearchHit
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,19 +53,6 @@ __all__ = ["Absent", "Retriever", "SearchFilters", "query_terms"]
 # a question for the latest on something (plan.asks_for_latest): its newest matches first
 _LATEST_POOL = 30  # fused results looked at
 _LATEST_LEADS = 2  # articles put first
-
-
-@dataclass(frozen=True, kw_only=True)
-class SearchFilters:
-    """Restrict results to some outlets and/or a publication period (inclusive)."""
-
-    sources: tuple[str, ...] = ()
-    since: datetime | None = None
-    until: datetime | None = None
-
-    @property
-    def active(self) -> bool:
-        return bool(self.sources) or self.since is not None or self.until is not None
 
 
 @dataclass(frozen=True)
