@@ -1457,6 +1457,24 @@ def test_the_word_for_the_kind_of_answer_asked_need_not_be_quoted(qa: NewsQA) ->
     assert not role.declined and "Harbour director Anselm Quist" in role.text
 
 
+def test_what_happened_is_asked_of_a_story_that_never_says_happened(qa: NewsQA) -> None:
+    """ "What happened to …?", the question a news reader asks most, was declined over stories
+    that never write "happened" ("do not mention “happened”"), as were "What changed …?" and
+    "How many passengers rode …?": a verb after "what" or in what "how many" counts is how the
+    question is worded, not a thing the answer must name."""
+    for question, quoted in [
+        ("What happened to the Glacier Line railway?", "reopened on Saturday"),
+        ("What happened at the Valdria harbour?", "opened its first automated container"),
+        ("What changed on the Glacier Line?", "reopened on Saturday"),
+        ("How many passengers rode the first train?", "212 passengers"),
+    ]:
+        answer = qa.ask(question)
+        assert not answer.declined, (question, answer.notes)
+        assert quoted in answer.citations[0].passage, (question, answer.text)
+    # what it asks about is still held to the stories: their own nouns
+    assert qa.ask("What happened to the population of Valdria?").declined
+
+
 def test_what_a_short_question_asks_may_be_said_anywhere_in_the_story_quoted(qa: NewsQA) -> None:
     """The sentence that answers need not repeat every word of the question: another paragraph
     of its story, or its title, may say it, in a form of its own ("automated" for
