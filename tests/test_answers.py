@@ -934,6 +934,10 @@ def test_the_same_measure_with_other_figures_in_other_words_is_flagged(real_embe
     same_day = (hits[0], hit(1, hits[1].text, 4))
     answer = answer_of(real_embedder, "How many people did the Quenby flood kill?", *same_day)
     assert answer.notes == ("Sources differ: [1] and [2] give different figures.",)
+    # a report without a date may be the earlier or the later: which is newer is not said
+    undated = (hits[0], passage(1, hits[1].text, title="Quenby flood"))
+    answer = answer_of(real_embedder, "How many people did the Quenby flood kill?", *undated)
+    assert answer.notes == ("Sources differ: [1] and [2] give different figures.",)
     # figures of different things are no disagreement
     other = (
         hit(0, "The flood in Quenby killed 13 people and cut power to the old town.", 4),

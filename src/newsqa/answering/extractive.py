@@ -748,17 +748,17 @@ def _disagreements(chosen: list[_Pick], hits: tuple[SearchHit, ...]) -> list[str
         published = hits[p.sentence.hit_index].article.published
         return published.date() if published is not None else None
 
+    def apart(i: int, j: int) -> bool:
+        """Reported on two known days (an undated report may be the earlier or the later)."""
+        a, b = day(chosen[i]), day(chosen[j])
+        return a is not None and b is not None and a != b
+
     def pair(i: int, j: int) -> str:
         """ "[1] and [2]", and whether the two were reported on different days (the pair's
         own: two of the same day are not, whatever other pairs are)."""
-        a, b = day(chosen[i]), day(chosen[j])
-        apart = " (reported on different days)" if a and b and a != b else ""
-        return f"[{i + 1}] and [{j + 1}]{apart}"
+        days = " (reported on different days)" if apart(i, j) else ""
+        return f"[{i + 1}] and [{j + 1}]{days}"
 
     said = "; ".join(pair(i, j) for i, j in pairs)
-    update = (
-        ": the later may be an update"
-        if any(day(chosen[i]) != day(chosen[j]) for i, j in pairs)
-        else ""
-    )
+    update = ": the later may be an update" if any(apart(i, j) for i, j in pairs) else ""
     return [f"Sources differ: {said} give different figures{update}."]
