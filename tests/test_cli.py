@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from newsqa import NewsQA
 from newsqa.cli import app
+from newsqa.corpus.text import LINK_LIST
 
 runner = CliRunner()
 
@@ -412,6 +413,28 @@ def test_ingest_feed_and_page_over_http(invoke, corpus_dir: Path, site: str) -> 
     out = json.loads(failed.stdout)
     assert out["error"] == "No target gave an article; nothing was added."
     assert "404" in out["skipped"][0]["reason"] and out["articles"] == 0
+
+
+def test_ingest_fetches_the_addresses_a_file_lists(
+    invoke, corpus_dir: Path, site: str, tmp_path: Path
+) -> None:
+    """A file of addresses, one a line ("urls.txt"), was copied into the corpus and indexed as
+    an article titled with its first address, its pages never fetched; in the corpus, it is
+    skipped, saying what it is."""
+    listed = tmp_path / "urls.txt"
+    listed.write_text(f"# to read\n{site}/story-one.html\n\n{site}/story-two.html\n")
+    out = json.loads(invoke("ingest", str(listed), "--json").stdout)
+    assert out["articles"] == 2 and out["skipped"] == []
+    assert all(Path(p).parent == corpus_dir / "ingested" for p in out["written"])
+    assert not (corpus_dir / "urls.txt").exists()
+    hits = json.loads(invoke("search", "owls", "--json").stdout)["hits"]
+    titles = [h["article"]["title"] for h in hits]
+    assert "Owls return to the old mill at Brackwater" in titles
+    assert not any(t.startswith("http") for t in titles)
+    (corpus_dir / "urls.txt").write_bytes(listed.read_bytes())
+    update = json.loads(invoke("index", "update", "--json").stdout)
+    assert {"origin": str(corpus_dir / "urls.txt"), "reason": LINK_LIST} in update["skipped"]
+    assert update["articles"]["added"] == 0
 
 
 def test_help_is_fast_and_light() -> None:

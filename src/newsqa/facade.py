@@ -403,20 +403,25 @@ class NewsQA:
 
         Returns what was read, the files written into the corpus, and the update's report."""
         from newsqa.corpus import fetch_url, load_path, save_articles
+        from newsqa.corpus.text import links_listed
 
         loaded = LoadResult()
         written: list[Path] = []
         dest = self.settings.corpus_dir
         held = [dest.resolve(), self.settings.index_dir.resolve()]
         holders: dict[str, set[Path]] | None = None  # read from the index once, if needed
+
+        def fetched(url: str) -> None:
+            got = fetch_url(url)
+            loaded.extend(got)
+            before = {p: p.stat().st_mtime_ns for p in (dest / "ingested").glob("*.md")}
+            saved = save_articles(got.articles, dest / "ingested")
+            # an identical file is left as it was: not written again
+            written.extend(p for p in saved if before.get(p) != p.stat().st_mtime_ns)
+
         for target in map(str, _as_list(targets)):
             if target.lower().startswith(("http://", "https://")):
-                got = fetch_url(target)
-                loaded.extend(got)
-                before = {p: p.stat().st_mtime_ns for p in (dest / "ingested").glob("*.md")}
-                saved = save_articles(got.articles, dest / "ingested")
-                # an identical file is left as it was: not written again
-                written += [p for p in saved if before.get(p) != p.stat().st_mtime_ns]
+                fetched(target)
                 continue
             if not target.strip() or _SCHEME.match(target):
                 reason = "not a file, a folder or an http(s) address"
@@ -426,6 +431,11 @@ class NewsQA:
             if any(src == h or src in h.parents for h in held):
                 reason = "holds the corpus or the index folder: name the files or folders to add"
                 loaded.skipped.append(Skipped(target, reason))
+                continue
+            links = links_listed(Path(target), max_file_bytes=self.settings.max_file_bytes)
+            if links:  # a file of addresses ("urls.txt"): their pages and feeds, not the file
+                for url in links:
+                    fetched(url)
                 continue
             got = load_path(Path(target), max_file_bytes=self.settings.max_file_bytes)
             loaded.extend(got)
