@@ -1108,6 +1108,15 @@ def test_a_filter_date_is_all_date_and_a_refusal_under_it_says_the_day_read(
     assert re.search(r"from \d{4}-\d\d-\d\d \(last week\)", held)
     # a filter that leaves nothing is not said to be about names nothing mentions
     assert not any(n.startswith("Nothing found mentions") for n in refused.notes)
+    # and a filter past every article's date is said to be, with the dates there are ("last
+    # week" over an archive of 2024 found nothing, with no word why)
+    span = "they run from 10 Feb 2024 to 22 Sep 2024."
+    for filters in ({"since": "last week"}, {"until": "2023-12-31"}):
+        notes = qa.ask("When did the Glacier Line reopen?", **filters).notes
+        assert f"No indexed article is from the period the filters give: {span}" in notes
+    # not for a period within them
+    notes = qa.ask("When did the Glacier Line reopen?", since="2024-09-01").notes
+    assert not any(n.startswith("No indexed article is from") for n in notes)
 
 
 def test_a_named_outlet_off_the_topic_is_not_quoted_as_if_on_it(real_embedder) -> None:

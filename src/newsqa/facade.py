@@ -636,6 +636,7 @@ class NewsQA:
             on_passages(hits)
         request = AnswerRequest(question=question, standalone=standalone, hits=hits, history=turns)
         held = _held_to(sources, since, until)
+        period = _filters(None, since, until)
         if status is not None and status.running:
             notes.append(
                 f"Indexing is still running ({status.describe().removeprefix('indexing: ')}); "
@@ -645,7 +646,7 @@ class NewsQA:
             streamed = False
             try:
                 events = self._traced_or_offline(answerer.stream(request), request, notes)
-                for event in self._noted(events, notes, held):
+                for event in self._noted(events, notes, held, (period.since, period.until)):
                     streamed = streamed or (isinstance(event, str) and bool(event))
                     yield event
                 return
@@ -658,7 +659,9 @@ class NewsQA:
 
                     failed = "failed" if isinstance(exc, LLMFailedError) else "could not be reached"
                     notes.append(f"The LLM {failed} ({exc}); answered offline instead.")
-        yield from self._noted(self._extractive().stream(request), notes, held)
+        yield from self._noted(
+            self._extractive().stream(request), notes, held, (period.since, period.until)
+        )
 
     def _traced_or_offline(
         self, events: Iterator[AnswerEvent], request: AnswerRequest, notes: list[str]
@@ -689,12 +692,17 @@ class NewsQA:
         return None if not isinstance(final, Answer) or final.declined else events
 
     def _noted(
-        self, events: Iterator[AnswerEvent], notes: list[str], held: str = ""
+        self,
+        events: Iterator[AnswerEvent],
+        notes: list[str],
+        held: str = "",
+        period: tuple[datetime | None, datetime | None] = (None, None),
     ) -> Iterator[AnswerEvent]:
         """The events, with `notes` put first on the final Answer, and what the question names
         that the index holds nothing from: an outlet (the answer quotes others instead), and
         for a refusal, a period (with the dates the index spans) and the filters it was `held`
-        to (the reader may not see them)."""
+        to (the reader may not see them), and whether the filters' `period` (since, until)
+        lies past the articles' dates."""
         for event in events:
             if isinstance(event, Answer):
                 absent = self.retriever.absent(event.standalone_question or event.question)
@@ -705,6 +713,17 @@ class NewsQA:
                 ]
                 if event.declined and held:
                     said.append(held)
+                since, until = (d.date() if d is not None else None for d in period)
+                if event.declined and absent.span is not None:
+                    first, last = absent.span
+                    if (since is not None and since > last) or (
+                        until is not None and until < first
+                    ):
+                        # ("--since 'last week'" over an archive of 2023: nothing to search)
+                        said.append(
+                            "No indexed article is from the period the filters give: they run "
+                            f"from {first:%-d %b %Y} to {last:%-d %b %Y}."
+                        )
                 if event.declined and absent.periods and absent.span is not None:
                     first, last = absent.span
                     named = ", ".join(f"“{p}”" for p in absent.periods)
