@@ -1488,6 +1488,27 @@ def test_what_happened_is_asked_of_a_story_that_never_says_happened(qa: NewsQA) 
     assert qa.ask("What happened to the population of Valdria?").declined
 
 
+def test_a_word_ending_in_e_is_held_by_its_other_forms(qa: NewsQA) -> None:
+    """ "When did the council approve night buses?" was declined ("do not mention “approve”")
+    under the title "City council approves night bus network": "approves" was "approv", and
+    "approve" itself; so "resume" and "resumed", "price" and "prices"."""
+    for question in (
+        "When did the council approve night buses?",
+        "Did the council approve night buses?",
+    ):
+        answer = qa.ask(question)
+        assert not answer.declined, (question, answer.notes)
+        assert "voted 23 to 8" in answer.citations[0].passage
+    from newsqa.answering.coverage import asked_words, unheld
+
+    for asked, said in [
+        ("When did the ferry resume service?", "The ferry resumed service on Monday."),
+        ("Did the bakery raise its price?", "The bakery raised prices."),
+        ("How many employees did it agree to hire?", "It agreed to hire 40 employees."),
+    ]:
+        assert unheld(asked_words(asked), [said]) == [], asked
+
+
 def test_what_a_short_question_asks_may_be_said_anywhere_in_the_story_quoted(qa: NewsQA) -> None:
     """The sentence that answers need not repeat every word of the question: another paragraph
     of its story, or its title, may say it, in a form of its own ("automated" for

@@ -73,12 +73,18 @@ _IRREGULAR = {
 
 def _term(word: str) -> str:
     """A word compared as a term: lower case, no possessive ("Clinic's" is "clinic"), one form
-    of the irregular ones, stemmed (twice: "reopenings" is "reopen", as "reopened" is)."""
+    of the irregular ones, stemmed (twice: "reopenings" is "reopen", as "reopened" is), without
+    its last "e" ("resume" is "resumed"'s "resum")."""
     low = re.sub(r"['’]s?$", "", word.lower())
     low = _IRREGULAR.get(low, low)
     term = stem(low)
-    if term != low:  # a plural of a form ("the reopenings": "reopened", "reopens")
+    if term != low and term.endswith(("ing", "ed")):  # a plural of a form ("the reopenings")
         term = stem(term)
+    # stemming takes "-ed" and "-es" off, so "resumed" is "resum": the plain verb is too
+    # ("When did the ferry resume service?" was declined over "The ferry resumed service")
+    plain = term.rstrip("e")
+    if len(plain) >= 3:
+        term = plain
     return _IRREGULAR.get(term, term)
 
 
@@ -96,6 +102,7 @@ def asked_words(question: str) -> list[Name]:
     skip = set(_NOT_ASKED)
     if asked_form(question) == "amount":
         skip |= _AMOUNT_WORDS
+    skipped_terms = {_term(w) for w in skip}  # their forms ("happens", "names")
     tokens = [m[0] for m in _TOKEN.finditer(question)]
     # written in lower case, a word is a common noun ("capital"): the one in a name ("Scalable
     # Capital") is another word, unless the question writes it as a name too ("Which game won
@@ -145,7 +152,7 @@ def asked_words(question: str) -> list[Name]:
         term = _term(word)
         if (
             low in skip
-            or term in skip  # a form of one ("happens", "names")
+            or term in skipped_terms
             or not content_terms(word)
             or any(ch.isdigit() for ch in word)
         ):
