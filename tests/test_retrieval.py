@@ -465,6 +465,15 @@ def test_a_question_for_the_news_itself_gets_the_newest_articles(qa: NewsQA) -> 
     assert leads("What's new?", sources=["Northern Herald"]) == [
         ("Valdria budget debate drags on", 0)
     ]
+    # asked as a chat assistant is asked ("Summarize the news" was declined)
+    for asked in (
+        "Summarize the news",
+        "Give me a summary of the latest news",
+        "Give me an overview of the news",
+        "Brief me on the news",
+        "Catch me up on the headlines",
+    ):
+        assert leads(asked) == newest, asked
     # anything to match, and it is an ordinary search
     assert (
         leads("What is the latest on the bakery prize?")[0][0]
