@@ -917,6 +917,24 @@ def test_a_follow_up_naming_a_subject_the_topic_does_not_find_switches_to_it(
     assert same.standalone_question != same.question
 
 
+def test_a_follow_up_about_another_story_in_lower_case_switches_to_it(qa: NewsQA) -> None:
+    """ "What about the plum harvest?" after a question on the Glacier Line railway was searched
+    with the railway's words and declined ("do not mention “plum” or “harvest”"): a thing the
+    topic's story never says, that another story is about by its headline, is that story's
+    topic. A detail of the topic, or one it refers to ("its"), stays a follow-up."""
+    first = qa.ask("When did the Glacier Line railway reopen?")
+    for question, quoted in [
+        ("What about the plum harvest?", "5,400 tonnes of plums"),
+        ("And the night buses?", "buses will run every thirty minutes"),
+    ]:
+        other = qa.ask(question, [first])
+        assert not other.declined and other.standalone_question == question, other.notes
+        assert quoted in other.text
+    for question in ("What about the repairs?", "What about the cost?", "What about its cost?"):
+        same = qa.ask(question, [first])
+        assert same.standalone_question != question and "Glacier" in same.text
+
+
 def test_the_same_measure_with_other_figures_in_other_words_is_flagged(real_embedder) -> None:
     def hit(n: int, text: str, day: int) -> SearchHit:
         return passage(n, text, title="Quenby flood", published=datetime(2024, 3, day))

@@ -71,6 +71,11 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:/")  # "ftp://", "file:///": not
 
 _WORDY = re.compile(r"[^\W_]")  # a letter or a digit
 _PERSON = re.compile(r"\b(?:he|she|him|her)\b", re.IGNORECASE)
+# words by which a follow-up refers to what the conversation is about
+_REFERS = re.compile(
+    r"\b(?:he|she|him|his|her|hers|it|its|they|them|their|this|that|these|those|there|then)\b",
+    re.IGNORECASE,
+)
 # the words that may come with a date in a filter ("in November 2023", "since the 5th")
 _LINKING = re.compile(r"\b(?:in|on|of|the|since|from|until|till|by|during)\b", re.IGNORECASE)
 # "in the October 7" as a period is named: "October 7"
@@ -603,6 +608,7 @@ class NewsQA:
             # a follow-up that names a subject of its own ("What about the FTX trial?" after a
             # question on OpenAI) and finds nothing naming it in the conversation's topic is a
             # new topic: searched as asked, if that finds it
+            from newsqa.answering.coverage import asked_words, unheld
             from newsqa.answering.names import asked_names, unmentioned
 
             own = asked_names(question, self.retriever.outlets())
@@ -611,6 +617,20 @@ class NewsQA:
                 alone = tuple(self.retriever.with_leads(found, articles=1))
                 if len(unmentioned(own, alone)) < len(own):
                     standalone, hits = question, alone
+            elif not own and hits and not _REFERS.search(question):
+                # a thing of its own, in lower case ("What about the ferry?" after a question
+                # on a flood), that the topic's best story never says while a story is about
+                # it, by its headline: that story's topic (it was declined, "do not mention
+                # “ferry”"); a detail of the topic ("What about the cost?") stays one
+                words = asked_words(question)
+                best = [
+                    h.article.title + "\n" + h.text for h in hits if h.article == hits[0].article
+                ]
+                if words and unheld(words, best) == words:
+                    found = self.search(question, self.settings.answer_passages, **filters)
+                    alone = tuple(self.retriever.with_leads(found, articles=1))
+                    if alone and not unheld(words, [alone[0].article.title]):
+                        standalone, hits = question, alone
         status = self.indexing.status if self.indexing is not None else None
         if not hits and self.stats().articles == 0:  # not "the articles don't say"
             if status is not None and status.running:  # a first build, under way
