@@ -1509,7 +1509,7 @@ def test_what_happened_is_asked_of_a_story_that_never_says_happened(qa: NewsQA) 
 def test_a_word_ending_in_e_is_held_by_its_other_forms(qa: NewsQA) -> None:
     """ "When did the council approve night buses?" was declined ("do not mention “approve”")
     under the title "City council approves night bus network": "approves" was "approv", and
-    "approve" itself; so "resume" and "resumed", "price" and "prices"."""
+    "approve" itself; so "resume" and "resumed", "price" and "prices", "sue" and "sued"."""
     for question in (
         "When did the council approve night buses?",
         "Did the council approve night buses?",
@@ -1523,6 +1523,8 @@ def test_a_word_ending_in_e_is_held_by_its_other_forms(qa: NewsQA) -> None:
         ("When did the ferry resume service?", "The ferry resumed service on Monday."),
         ("Did the bakery raise its price?", "The bakery raised prices."),
         ("How many employees did it agree to hire?", "It agreed to hire 40 employees."),
+        # and a verb too short to stem ("What did the FTC sue Amazon for?" was declined)
+        ("Why did the FTC sue Amazon?", "The FTC sued Amazon in September."),
     ]:
         assert unheld(asked_words(asked), [said]) == [], asked
 

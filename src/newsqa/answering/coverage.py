@@ -80,6 +80,8 @@ def _term(word: str) -> str:
     term = stem(low)
     if term != low and term.endswith(("ing", "ed")):  # a plural of a form ("the reopenings")
         term = stem(term)
+    elif term == low and low.endswith(("ued", "ied")):  # too short to stem: "sued" is "sue"
+        term = low[:-1]
     # stemming takes "-ed" and "-es" off, so "resumed" is "resum": the plain verb is too
     # ("When did the ferry resume service?" was declined over "The ferry resumed service")
     plain = term.rstrip("e")
