@@ -19,7 +19,7 @@ from newsqa.answering.dates import resolve_relative_dates
 from newsqa.answering.extractive import _named_outlets, _unquoted_outlets
 from newsqa.answering.figures import figures
 from newsqa.answering.followup import condense_heuristic, needs_context
-from newsqa.answering.forms import asked_form, counted, counts, gives
+from newsqa.answering.forms import asked_form, counted, counts, gives, in_english
 from newsqa.answering.names import asked_names, names_in, unmentioned
 from newsqa.cli import app
 from newsqa.retrieval.outlets import OutletMatcher
@@ -1188,6 +1188,28 @@ def test_hostile_or_odd_text_is_read_safely(real_embedder) -> None:
     assert not answer.declined and "80 tonnes ［2］" in answer.text
     assert "Port News ［2］" in answer.text
     assert re.findall(r"\[(\d+)\]", answer.text) == ["1"]
+
+
+def test_a_question_in_another_language_is_declined_saying_so(qa: NewsQA) -> None:
+    """A question in French, Spanish or Chinese was declined with a note about its words ("Nothing
+    found mentions “PDG d'OpenAI”", as if the articles lacked them): the model and the articles
+    are English, and that is what the refusal says."""
+    note = (
+        "The question does not seem to be in English: the articles are searched and quoted in "
+        "English (so is the model that reads them); ask in English."
+    )
+    for question in (
+        "Qui est le directeur du port de Valdria ?",
+        "¿Cuánto costaron las reparaciones de la línea Glacier?",
+        "谁是瓦尔德里亚港的港长？",
+    ):
+        answer = qa.ask(question)
+        assert answer.declined and answer.notes == (note,), (question, answer.notes)
+    # English naming places and papers in other languages is English
+    for question in ("What did Le Monde report about the Louvre?", "Where is Los Angeles?"):
+        assert in_english(question)
+    refused = qa.ask("What is the population of Valdria?")
+    assert refused.declined and note not in refused.notes
 
 
 def test_a_question_with_a_lone_surrogate_or_a_wrong_type(qa: NewsQA) -> None:

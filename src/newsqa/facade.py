@@ -763,8 +763,18 @@ class NewsQA:
                         f"The question names {asked}; none of the articles quoted was "
                         "published then: read them as reports of their own dates."
                     )
-                if notes or said:
-                    event = replace(event, notes=(*notes, *said, *event.notes))
+                own = event.notes
+                from newsqa.answering.forms import in_english
+
+                if event.declined and not in_english(event.question):
+                    # (what the answerer says of it, "Nothing found mentions “PDG d'OpenAI”",
+                    # is said of the words of another language)
+                    own = (
+                        "The question does not seem to be in English: the articles are searched "
+                        "and quoted in English (so is the model that reads them); ask in English.",
+                    )
+                if notes or said or own != event.notes:
+                    event = replace(event, notes=(*notes, *said, *own))
             yield event
 
     def _extractive(self) -> ExtractiveAnswerer:
