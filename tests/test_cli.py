@@ -215,6 +215,19 @@ def test_ingest_local_file(invoke, corpus_dir: Path, tmp_path: Path) -> None:
         assert (corpus_dir / "wire-2.json").read_bytes() == namesake.read_bytes()
         assert out["update"]["articles"]["removed"] == 0
     assert not (corpus_dir / "wire-3.json").exists()
+    # and said so, by its name in the corpus: given with a new file, it went unmentioned ("read
+    # 2 article(s); wrote 1 file(s)", no word of the other)
+    fresh = tmp_path / "other" / "gull.md"
+    fresh.write_text(
+        "---\ntitle: Gull colony grows\nsource: Coast Bulletin\n---\n\nThe gull colony on the "
+        "fictional island of Gullrock grew to 900 pairs this spring, wardens said.\n",
+        encoding="utf-8",
+    )
+    out = json.loads(invoke("ingest", str(namesake), str(fresh), "--json").stdout)
+    assert out["written"] == [str(corpus_dir / "gull.md")]
+    assert out["skipped"] == [
+        {"origin": str(namesake), "reason": "already in the corpus as wire-2.json"}
+    ]
     for query, title in (("sheep Gullrock", "Sheep count rises"), ("plum harvest", "Orchard")):
         hits = json.loads(invoke("search", query, "--json", "-k", "1").stdout)["hits"]
         assert hits[0]["article"]["title"].startswith(title)

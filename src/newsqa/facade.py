@@ -98,7 +98,8 @@ def _copy_in(
     replaced (a story ingested with its folder, corrected later alone). A file whose articles,
     word for word, are all in files before it (copied, or found in the corpus) is not copied:
     a second copy is indexed once anyway, and a correction ingested later would replace only
-    one of them, the stale one still found. Returns the files written, and those duplicates."""
+    one of them, the stale one still found. Returns the files written, and those duplicates
+    and the files found in the corpus as they are (not copied: said, as the duplicates are)."""
     held: dict[Path, set[str]] = {}  # file -> the ids and titles of its articles
     contents: dict[Path, set[tuple[str, str]]] = {}  # file -> its articles' ids and contents
     for article in articles:
@@ -123,8 +124,11 @@ def _copy_in(
         if not (target.exists() and _same_bytes(target, file)):
             if by_size is None:
                 by_size = _files_by_size(dest)
-            if any(_same_bytes(c, file) for c in by_size.get(file.stat().st_size, ())):
-                continue  # in the corpus already, under another name or folder
+            same = [c for c in by_size.get(file.stat().st_size, ()) if _same_bytes(c, file)]
+            if same:  # in the corpus already, under another name or folder: said, not copied
+                there = _in_corpus(same[0], dest)
+                repeats.append(Skipped(str(file), f"already in the corpus as {there}"))
+                continue
         older = [
             h
             for h in sorted({h for m in held[file] for h in (holders or {}).get(m, ())})
@@ -142,6 +146,8 @@ def _copy_in(
             n += 1
             target = target.with_name(f"{relative.stem}-{n}{relative.suffix}")
         if target.exists() and _same_bytes(target, file):
+            there = _in_corpus(target, dest)
+            repeats.append(Skipped(str(file), f"already in the corpus as {there}"))
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.partial")
@@ -188,6 +194,14 @@ def _files_by_size(folder: Path) -> dict[int, list[Path]]:
         if path.is_file() and not any(p.startswith(".") for p in path.relative_to(folder).parts):
             out.setdefault(path.stat().st_size, []).append(path)
     return out
+
+
+def _in_corpus(path: Path, corpus: Path) -> str:
+    """`path` as named in the corpus folder ("wire.json"): a page shows no server path."""
+    try:
+        return str(path.resolve().relative_to(corpus.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
