@@ -23,7 +23,7 @@ from newsqa.indexing.index import (
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.indexing.layout import IndexBusyError
 from newsqa.indexing.store import StoreError
-from newsqa.retrieval.dates import find_dates
+from newsqa.retrieval.dates import DateMention, find_dates
 from newsqa.retrieval.search import Retriever, SearchFilters
 from newsqa.settings import DEFAULT_MODEL, Settings
 from newsqa.types import (
@@ -194,6 +194,15 @@ def _files_by_size(folder: Path) -> dict[int, list[Path]]:
         if path.is_file() and not any(p.startswith(".") for p in path.relative_to(folder).parts):
             out.setdefault(path.stat().st_size, []).append(path)
     return out
+
+
+def _period_read(question: str, d: DateMention) -> str:
+    """A period as the question names it, and the days it was read as ("yesterday" (24 Dec
+    2023), read against the newest article in an archive)."""
+    days = (
+        f"{d.first:%-d %b %Y}" if d.first == d.last else f"{d.first:%-d %b %Y} – {d.last:%-d %b %Y}"
+    )
+    return f"“{question[d.start : d.end]}” ({days})"
 
 
 def _in_corpus(path: Path, corpus: Path) -> str:
@@ -765,6 +774,13 @@ class NewsQA:
                         f"No indexed article was published {named}: they run from "
                         f"{first:%-d %b %Y} to {last:%-d %b %Y}."
                     )
+                if event.declined and absent.apart:
+                    # (the outlet has articles, and so has the period, but not the outlet from
+                    # then: the refusal said nothing of it, as if the topic were missing)
+                    asked = event.standalone_question or event.question
+                    outlets = " or ".join(absent.apart)
+                    periods = " or ".join(_period_read(asked, d) for d in absent.named)
+                    said.append(f"No indexed article from {outlets} was published {periods}.")
                 days = [c.article.published.date() for c in event.citations if c.article.published]
                 if days and all(absent.outside(d) for d in days):
                     asked = ", ".join(
