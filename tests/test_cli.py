@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import subprocess
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -375,6 +376,31 @@ def test_ingest_while_the_index_is_busy_says_what_it_saved(
         result = invoke("ingest", str(story), ok=False)
         fcntl.flock(lock, fcntl.LOCK_UN)
     assert result.exit_code == 1 and "Another newsqa process is updating" in result.output
+    assert "1 file(s) saved into" in result.output and (corpus_dir / "ferry.md").exists()
+    assert json.loads(invoke("index", "update", "--json").stdout)["articles"]["added"] == 1
+
+
+def test_ingest_into_an_index_on_a_read_only_folder_says_what_it_saved(
+    invoke, corpus_dir: Path, tmp_path: Path
+) -> None:
+    """The update after the copy failed ("Read-only file system: 'index/.lock'") and the error
+    said nothing of the file already copied into the corpus."""
+    invoke("index", "update")
+    story = tmp_path / "ferry.md"
+    story.write_text(
+        "---\ntitle: Ferry fares frozen\nsource: Coast Bulletin\n---\n\nThe fictional "
+        "Gullrock ferry will keep its fares for another year, the operator said on Monday.\n",
+        encoding="utf-8",
+    )
+    index = str(tmp_path / "index")
+    if subprocess.run(["mount", "--bind", index, index], check=False).returncode != 0:
+        pytest.skip("needs `mount --bind` (root in a container that allows it)")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", index], check=True)
+        result = invoke("ingest", str(story), ok=False)
+    finally:
+        subprocess.run(["umount", index], check=False)
+    assert result.exit_code == 1 and "Read-only file system" in result.output
     assert "1 file(s) saved into" in result.output and (corpus_dir / "ferry.md").exists()
     assert json.loads(invoke("index", "update", "--json").stdout)["articles"]["added"] == 1
 

@@ -479,11 +479,14 @@ class NewsQA:
         # nothing was written into a corpus folder that does not exist: no update to make
         try:
             report = self.update(progress=progress) if update and dest.exists() else None
-        except (IndexBusyError, StoreError, IncompatibleIndexError) as exc:
-            # the files are in the corpus all the same: said, with how to index them later
+        except (IndexBusyError, StoreError, IncompatibleIndexError, OSError) as exc:
+            # the files are in the corpus all the same: said, with how to index them later (an
+            # index on a read-only folder: "[Errno 30] Read-only file system: 'index/.lock'",
+            # and no word of the files saved)
             kept = f"{len(written)} file(s) saved into {dest}" if written else "nothing saved"
+            said = str(exc) if str(exc).endswith(".") else f"{exc}."
             raise type(exc)(
-                f"{exc} {kept[0].upper()}{kept[1:]}; `newsqa index update` indexes them once "
+                f"{said} {kept[0].upper()}{kept[1:]}; `newsqa index update` indexes them once "
                 f"{'it is free' if isinstance(exc, IndexBusyError) else 'that is mended'}."
             ) from exc
         return loaded, written, report
