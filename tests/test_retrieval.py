@@ -477,10 +477,13 @@ def test_a_question_for_the_news_itself_gets_the_newest_articles(qa: NewsQA) -> 
         "Summarize the news",
         "Give me a summary of the latest news",
         "Give me an overview of the news",
-        "Brief me on the news",
+        "Give me a briefing on the news",
         "Catch me up on the headlines",
     ):
         assert leads(asked) == newest, asked
+    # what a question may be about is not taken for a word for the news
+    assert not plan_query("What's new in the US?").news_only
+    assert not plan_query("What's new with the show?").news_only
     # anything to match, and it is an ordinary search
     assert (
         leads("What is the latest on the bakery prize?")[0][0]

@@ -41,8 +41,8 @@ _NEWS_WORDS = frozenset(
     headline headlines update updates happen happened happening going on say said says top today
     yesterday tonight week month year last this past anything everything covered cover coverage
     publish published write wrote written there been any since developments
-    summarize summarise summary summaries overview recap roundup digest brief briefing highlights
-    give tell show catch me us up""".split()
+    summarize summarise summary summaries overview recap roundup briefing give tell catch me up
+    """.split()  # (not "us", the US; nor "show" or "highlights", what a question may be about)
 )
 
 
