@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -378,6 +379,28 @@ def test_ingest_while_the_index_is_busy_says_what_it_saved(
     assert result.exit_code == 1 and "Another newsqa process is updating" in result.output
     assert "1 file(s) saved into" in result.output and (corpus_dir / "ferry.md").exists()
     assert json.loads(invoke("index", "update", "--json").stdout)["articles"]["added"] == 1
+
+
+def test_ingest_passes_over_an_index_folder_as_one(
+    invoke, corpus_dir: Path, tmp_path: Path
+) -> None:
+    """A project folder ingested whole, its own index inside: each of the index's files was
+    listed as skipped ("unsupported file type '.bin'", ".sqlite", ".npz", "no extension")."""
+    invoke("index", "update")
+    project = tmp_path / "project"
+    shutil.copytree(tmp_path / "index", project / "index")
+    (project / "notes").mkdir()
+    (project / "notes" / "gull.md").write_text(
+        "---\ntitle: Gull colony grows\nsource: Coast Bulletin\n---\n\nThe gull colony on the "
+        "fictional island of Gullrock grew to 900 pairs this spring, wardens said.\n",
+        encoding="utf-8",
+    )
+    out = json.loads(invoke("ingest", str(project), "--json").stdout)
+    assert out["written"] == [str(corpus_dir / "project" / "notes" / "gull.md")]
+    assert out["skipped"] == [
+        {"origin": str(project / "index"), "reason": "a newsqa index folder, not articles"}
+    ]
+    assert out["update"]["articles"]["added"] == 1
 
 
 def test_ingest_into_an_index_on_a_read_only_folder_says_what_it_saved(
