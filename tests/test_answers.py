@@ -19,7 +19,7 @@ from newsqa.answering.dates import entry_day, resolve_relative_dates
 from newsqa.answering.extractive import _named_outlets, _unquoted_outlets
 from newsqa.answering.figures import contradicts, figures
 from newsqa.answering.followup import condense_heuristic, needs_context
-from newsqa.answering.forms import asked_form, counted, counts, gives
+from newsqa.answering.forms import asked_form, counted, counts, gives, in_english
 from newsqa.answering.names import asked_names, names_in, unmentioned
 from newsqa.cli import app
 from newsqa.retrieval.outlets import OutletMatcher
@@ -957,6 +957,24 @@ def test_a_follow_up_naming_a_subject_the_topic_does_not_find_switches_to_it(
     assert same.standalone_question != same.question
 
 
+def test_a_follow_up_about_another_story_in_lower_case_switches_to_it(qa: NewsQA) -> None:
+    """ "What about the plum harvest?" after a question on the Glacier Line railway was searched
+    with the railway's words and declined ("do not mention “plum” or “harvest”"): a thing the
+    topic's story never says, that another story is about by its headline, is that story's
+    topic. A detail of the topic, or one it refers to ("its"), stays a follow-up."""
+    first = qa.ask("When did the Glacier Line railway reopen?")
+    for question, quoted in [
+        ("What about the plum harvest?", "5,400 tonnes of plums"),
+        ("And the night buses?", "buses will run every thirty minutes"),
+    ]:
+        other = qa.ask(question, [first])
+        assert not other.declined and other.standalone_question == question, other.notes
+        assert quoted in other.text
+    for question in ("What about the repairs?", "What about the cost?", "What about its cost?"):
+        same = qa.ask(question, [first])
+        assert same.standalone_question != question and "Glacier" in same.text
+
+
 def test_the_same_measure_with_other_figures_in_other_words_is_flagged(real_embedder) -> None:
     def hit(n: int, text: str, day: int) -> SearchHit:
         return passage(n, text, title="Quenby flood", published=datetime(2024, 3, day))
@@ -973,6 +991,10 @@ def test_the_same_measure_with_other_figures_in_other_words_is_flagged(real_embe
     )
     same_day = (hits[0], hit(1, hits[1].text, 4))
     answer = answer_of(real_embedder, "How many people did the Quenby flood kill?", *same_day)
+    assert answer.notes == ("Sources differ: [1] and [2] give different figures.",)
+    # a report without a date may be the earlier or the later: which is newer is not said
+    undated = (hits[0], passage(1, hits[1].text, title="Quenby flood"))
+    answer = answer_of(real_embedder, "How many people did the Quenby flood kill?", *undated)
     assert answer.notes == ("Sources differ: [1] and [2] give different figures.",)
     # figures of different things are no disagreement
     other = (
@@ -1248,6 +1270,15 @@ def test_a_filter_date_is_all_date_and_a_refusal_under_it_says_the_day_read(
     assert re.search(r"from \d{4}-\d\d-\d\d \(last week\)", held)
     # a filter that leaves nothing is not said to be about names nothing mentions
     assert not any(n.startswith("Nothing found mentions") for n in refused.notes)
+    # and a filter past every article's date is said to be, with the dates there are ("last
+    # week" over an archive of 2024 found nothing, with no word why)
+    span = "they run from 10 Feb 2024 to 22 Sep 2024."
+    for filters in ({"since": "last week"}, {"until": "2023-12-31"}):
+        notes = qa.ask("When did the Glacier Line reopen?", **filters).notes
+        assert f"No indexed article is from the period the filters give: {span}" in notes
+    # not for a period within them
+    notes = qa.ask("When did the Glacier Line reopen?", since="2024-09-01").notes
+    assert not any(n.startswith("No indexed article is from") for n in notes)
 
 
 def test_a_named_outlet_off_the_topic_is_not_quoted_as_if_on_it(real_embedder) -> None:
@@ -1301,6 +1332,28 @@ def test_hostile_or_odd_text_is_read_safely(real_embedder) -> None:
     assert not answer.declined and "80 tonnes ［2］" in answer.text
     assert "Port News ［2］" in answer.text
     assert re.findall(r"\[(\d+)\]", answer.text) == ["1"]
+
+
+def test_a_question_in_another_language_is_declined_saying_so(qa: NewsQA) -> None:
+    """A question in French, Spanish or Chinese was declined with a note about its words ("Nothing
+    found mentions “PDG d'OpenAI”", as if the articles lacked them): the model and the articles
+    are English, and that is what the refusal says."""
+    note = (
+        "The question does not seem to be in English: the articles are searched and quoted in "
+        "English (so is the model that reads them); ask in English."
+    )
+    for question in (
+        "Qui est le directeur du port de Valdria ?",
+        "¿Cuánto costaron las reparaciones de la línea Glacier?",
+        "谁是瓦尔德里亚港的港长？",
+    ):
+        answer = qa.ask(question)
+        assert answer.declined and answer.notes == (note,), (question, answer.notes)
+    # English naming places and papers in other languages is English
+    for question in ("What did Le Monde report about the Louvre?", "Where is Los Angeles?"):
+        assert in_english(question)
+    refused = qa.ask("What is the population of Valdria?")
+    assert refused.declined and note not in refused.notes
 
 
 def test_a_question_with_a_lone_surrogate_or_a_wrong_type(qa: NewsQA) -> None:
@@ -1662,6 +1715,47 @@ def test_the_word_for_the_kind_of_answer_asked_need_not_be_quoted(qa: NewsQA) ->
     assert not cost.declined and "310 million crowns" in cost.text
     role = qa.ask("What is the role of Anselm Quist at the Valdria harbour?")
     assert not role.declined and "Harbour director Anselm Quist" in role.text
+
+
+def test_what_happened_is_asked_of_a_story_that_never_says_happened(qa: NewsQA) -> None:
+    """ "What happened to …?", the question a news reader asks most, was declined over stories
+    that never write "happened" ("do not mention “happened”"), as were "What changed …?" and
+    "How many passengers rode …?": a verb after "what" or in what "how many" counts is how the
+    question is worded, not a thing the answer must name."""
+    for question, quoted in [
+        ("What happened to the Glacier Line railway?", "reopened on Saturday"),
+        ("What happened at the Valdria harbour?", "opened its first automated container"),
+        ("What changed on the Glacier Line?", "reopened on Saturday"),
+        ("How many passengers rode the first train?", "212 passengers"),
+    ]:
+        answer = qa.ask(question)
+        assert not answer.declined, (question, answer.notes)
+        assert quoted in answer.citations[0].passage, (question, answer.text)
+    # what it asks about is still held to the stories: their own nouns
+    assert qa.ask("What happened to the population of Valdria?").declined
+
+
+def test_a_word_ending_in_e_is_held_by_its_other_forms(qa: NewsQA) -> None:
+    """ "When did the council approve night buses?" was declined ("do not mention “approve”")
+    under the title "City council approves night bus network": "approves" was "approv", and
+    "approve" itself; so "resume" and "resumed", "price" and "prices", "sue" and "sued"."""
+    for question in (
+        "When did the council approve night buses?",
+        "Did the council approve night buses?",
+    ):
+        answer = qa.ask(question)
+        assert not answer.declined, (question, answer.notes)
+        assert "voted 23 to 8" in answer.citations[0].passage
+    from newsqa.answering.coverage import asked_words, unheld
+
+    for asked, said in [
+        ("When did the ferry resume service?", "The ferry resumed service on Monday."),
+        ("Did the bakery raise its price?", "The bakery raised prices."),
+        ("How many employees did it agree to hire?", "It agreed to hire 40 employees."),
+        # and a verb too short to stem ("What did the FTC sue Amazon for?" was declined)
+        ("Why did the FTC sue Amazon?", "The FTC sued Amazon in September."),
+    ]:
+        assert unheld(asked_words(asked), [said]) == [], asked
 
 
 def test_what_a_short_question_asks_may_be_said_anywhere_in_the_story_quoted(qa: NewsQA) -> None:

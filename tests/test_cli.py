@@ -5,6 +5,8 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -17,6 +19,7 @@ from typer.testing import CliRunner
 
 from newsqa import NewsQA
 from newsqa.cli import app
+from newsqa.corpus.text import LINK_LIST
 
 runner = CliRunner()
 
@@ -214,6 +217,19 @@ def test_ingest_local_file(invoke, corpus_dir: Path, tmp_path: Path) -> None:
         assert (corpus_dir / "wire-2.json").read_bytes() == namesake.read_bytes()
         assert out["update"]["articles"]["removed"] == 0
     assert not (corpus_dir / "wire-3.json").exists()
+    # and said so, by its name in the corpus: given with a new file, it went unmentioned ("read
+    # 2 article(s); wrote 1 file(s)", no word of the other)
+    fresh = tmp_path / "other" / "gull.md"
+    fresh.write_text(
+        "---\ntitle: Gull colony grows\nsource: Coast Bulletin\n---\n\nThe gull colony on the "
+        "fictional island of Gullrock grew to 900 pairs this spring, wardens said.\n",
+        encoding="utf-8",
+    )
+    out = json.loads(invoke("ingest", str(namesake), str(fresh), "--json").stdout)
+    assert out["written"] == [str(corpus_dir / "gull.md")]
+    assert out["skipped"] == [
+        {"origin": str(namesake), "reason": "already in the corpus as wire-2.json"}
+    ]
     for query, title in (("sheep Gullrock", "Sheep count rises"), ("plum harvest", "Orchard")):
         hits = json.loads(invoke("search", query, "--json", "-k", "1").stdout)["hits"]
         assert hits[0]["article"]["title"].startswith(title)
@@ -365,6 +381,53 @@ def test_ingest_while_the_index_is_busy_says_what_it_saved(
     assert json.loads(invoke("index", "update", "--json").stdout)["articles"]["added"] == 1
 
 
+def test_ingest_passes_over_an_index_folder_as_one(
+    invoke, corpus_dir: Path, tmp_path: Path
+) -> None:
+    """A project folder ingested whole, its own index inside: each of the index's files was
+    listed as skipped ("unsupported file type '.bin'", ".sqlite", ".npz", "no extension")."""
+    invoke("index", "update")
+    project = tmp_path / "project"
+    shutil.copytree(tmp_path / "index", project / "index")
+    (project / "notes").mkdir()
+    (project / "notes" / "gull.md").write_text(
+        "---\ntitle: Gull colony grows\nsource: Coast Bulletin\n---\n\nThe gull colony on the "
+        "fictional island of Gullrock grew to 900 pairs this spring, wardens said.\n",
+        encoding="utf-8",
+    )
+    out = json.loads(invoke("ingest", str(project), "--json").stdout)
+    assert out["written"] == [str(corpus_dir / "project" / "notes" / "gull.md")]
+    assert out["skipped"] == [
+        {"origin": str(project / "index"), "reason": "a newsqa index folder, not articles"}
+    ]
+    assert out["update"]["articles"]["added"] == 1
+
+
+def test_ingest_into_an_index_on_a_read_only_folder_says_what_it_saved(
+    invoke, corpus_dir: Path, tmp_path: Path
+) -> None:
+    """The update after the copy failed ("Read-only file system: 'index/.lock'") and the error
+    said nothing of the file already copied into the corpus."""
+    invoke("index", "update")
+    story = tmp_path / "ferry.md"
+    story.write_text(
+        "---\ntitle: Ferry fares frozen\nsource: Coast Bulletin\n---\n\nThe fictional "
+        "Gullrock ferry will keep its fares for another year, the operator said on Monday.\n",
+        encoding="utf-8",
+    )
+    index = str(tmp_path / "index")
+    if subprocess.run(["mount", "--bind", index, index], check=False).returncode != 0:
+        pytest.skip("needs `mount --bind` (root in a container that allows it)")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", index], check=True)
+        result = invoke("ingest", str(story), ok=False)
+    finally:
+        subprocess.run(["umount", index], check=False)
+    assert result.exit_code == 1 and "Read-only file system" in result.output
+    assert "1 file(s) saved into" in result.output and (corpus_dir / "ferry.md").exists()
+    assert json.loads(invoke("index", "update", "--json").stdout)["articles"]["added"] == 1
+
+
 def test_ctrl_c_during_a_build_is_one_line_and_exit_130(
     invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -412,6 +475,28 @@ def test_ingest_feed_and_page_over_http(invoke, corpus_dir: Path, site: str) -> 
     out = json.loads(failed.stdout)
     assert out["error"] == "No target gave an article; nothing was added."
     assert "404" in out["skipped"][0]["reason"] and out["articles"] == 0
+
+
+def test_ingest_fetches_the_addresses_a_file_lists(
+    invoke, corpus_dir: Path, site: str, tmp_path: Path
+) -> None:
+    """A file of addresses, one a line ("urls.txt"), was copied into the corpus and indexed as
+    an article titled with its first address, its pages never fetched; in the corpus, it is
+    skipped, saying what it is."""
+    listed = tmp_path / "urls.txt"
+    listed.write_text(f"# to read\n{site}/story-one.html\n\n{site}/story-two.html\n")
+    out = json.loads(invoke("ingest", str(listed), "--json").stdout)
+    assert out["articles"] == 2 and out["skipped"] == []
+    assert all(Path(p).parent == corpus_dir / "ingested" for p in out["written"])
+    assert not (corpus_dir / "urls.txt").exists()
+    hits = json.loads(invoke("search", "owls", "--json").stdout)["hits"]
+    titles = [h["article"]["title"] for h in hits]
+    assert "Owls return to the old mill at Brackwater" in titles
+    assert not any(t.startswith("http") for t in titles)
+    (corpus_dir / "urls.txt").write_bytes(listed.read_bytes())
+    update = json.loads(invoke("index", "update", "--json").stdout)
+    assert {"origin": str(corpus_dir / "urls.txt"), "reason": LINK_LIST} in update["skipped"]
+    assert update["articles"]["added"] == 0
 
 
 def test_help_is_fast_and_light() -> None:

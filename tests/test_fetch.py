@@ -45,6 +45,23 @@ TIMED_PAGE = (
 )
 AEST = timezone(timedelta(hours=10))
 
+# a feed whose own link and one entry's link urllib cannot read (a broken IPv6 host), and whose
+# other entry's page gives a canonical URL just as broken
+ODD_LINKS_FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Orsk Daily</title>
+<link>http://[::1/</link>
+<item><title>Bakery wins bread award</title><link>http://[::1/bakery</link>
+<pubDate>Mon, 12 Feb 2024 10:00:00 GMT</pubDate><description>The fictional corner bakery on
+Mill Street in Orsk won the regional bread award for its sourdough on Monday.</description></item>
+<item><title>Canal reopens</title><link>/bad-canonical</link>
+<pubDate>Tue, 13 Feb 2024 10:00:00 GMT</pubDate><description>The canal reopened.</description>
+</item></channel></rss>"""
+BAD_CANONICAL_PAGE = (
+    b'<html><head><title>Canal reopens</title><link rel="canonical" href="http://[::1/canal">'
+    b"</head><body><article><p>The fictional Orsk canal reopened to boats on Monday after a "
+    b"dredging project that took two years and removed 80,000 tonnes of silt.</p></article>"
+    b"</body></html>"
+)
+
 
 class SiteHandler(SimpleHTTPRequestHandler):
     """Static fixture files plus a few routes for redirects, errors and odd content types."""
@@ -67,6 +84,10 @@ class SiteHandler(SimpleHTTPRequestHandler):
             self._send(200, "text/html; charset=iso-8859-1", body.encode("latin-1"))
         elif self.path == "/cp1252":  # an old page saved by a Windows editor, served as is
             self._send(200, "text/html", CP1252_PAGE)
+        elif self.path == "/odd-links.xml":
+            self._send(200, "application/rss+xml", ODD_LINKS_FEED)
+        elif self.path == "/bad-canonical":
+            self._send(200, "text/html; charset=utf-8", BAD_CANONICAL_PAGE)
         elif self.path == "/paywall":
             self._send(200, "text/html; charset=utf-8", PAYWALL_PAGE)
         elif self.path.startswith("/2024/04/09/"):  # a day in the URL, a full time on the page
@@ -262,6 +283,27 @@ def test_unsupported_scheme_is_a_reason_not_an_exception() -> None:
     assert skipped.reason.startswith("cannot fetch:")
     (bare,) = fetch_url("https://").skipped  # not "missing an 'http://' protocol"
     assert bare.reason == "not a complete address: no host name"
+
+
+def test_an_address_urllib_cannot_read_is_a_reason_not_an_exception(
+    base: str, tmp_path: Path
+) -> None:
+    """ "http://[::1" (a broken IPv6 host) raised ValueError out of `fetch_url`: `newsqa ingest`
+    ended with "Error: Invalid IPv6 URL", naming no target, after saving the others unindexed;
+    one such link in a feed lost all its entries, fetched or read from a file."""
+    (bad,) = fetch_url("http://[::1").skipped
+    assert bad == Skipped("http://[::1", "not a valid address: Invalid IPv6 URL")
+    fetched = fetch_url(f"{base}/odd-links.xml")
+    assert fetched.skipped == []
+    bakery, canal = fetched.articles
+    assert bakery.title == "Bakery wins bread award" and bakery.url == ""  # known by its text
+    assert "regional bread award" in bakery.text
+    assert canal.text.startswith("The fictional Orsk canal reopened to boats on Monday")
+    assert canal.source == "Orsk Daily"
+    saved = tmp_path / "odd-links.xml"
+    saved.write_bytes(ODD_LINKS_FEED)
+    read = load_path(saved)
+    assert [a.title for a in read.articles] == ["Bakery wins bread award", "Canal reopens"]
 
 
 def test_injected_client_is_used_and_left_open(base: str) -> None:

@@ -15,6 +15,7 @@ import pytest
 import newsqa.corpus
 from newsqa.corpus import iter_path, load_path, parse_date, save_articles
 from newsqa.corpus.common import outlet_name
+from newsqa.corpus.webpage import extract_page
 from newsqa.types import Article, Skipped
 
 FIXTURES = Path(__file__).parent / "fixtures" / "loaders"
@@ -179,6 +180,27 @@ def test_an_html_file_keeps_the_full_time_of_its_publication(tmp_path: Path) -> 
     article = load_one(tmp_path / "fire.html")
     assert isinstance(article, Article)
     assert article.published == datetime(2024, 4, 9, 6, 45, tzinfo=tz(10))
+
+
+def test_an_html_page_naming_its_outlet_only_in_its_title_keeps_it(tmp_path: Path) -> None:
+    """ "Zoo welcomes twin pandas - City Paper": trafilatura cut " - City Paper" from the title
+    and the outlet was lost ("unknown outlet"; fetched, the host name)."""
+    page = (
+        "<html><head><title>Zoo welcomes twin pandas - City Paper</title></head><body><div>"
+        "Twin pandas were born at the fictional Orsk city zoo on Friday, keepers said. The cubs "
+        "weigh about 150 grams each and are doing well.</div></body></html>"
+    )
+    (tmp_path / "pandas.html").write_text(page, encoding="utf-8")
+    article = load_one(tmp_path / "pandas.html")
+    assert isinstance(article, Article)
+    assert (article.title, article.source) == ("Zoo welcomes twin pandas", "City Paper")
+    fetched = extract_page(page, "x", url="https://www.citypaper.example/pandas")
+    assert isinstance(fetched, Article) and fetched.source == "City Paper"
+    # a site name the page declares wins; a title without one names none
+    declared = page.replace("<head>", '<head><meta property="og:site_name" content="Orsk Post">')
+    assert getattr(extract_page(declared, "x"), "source", None) == "Orsk Post"
+    bare = page.replace(" - City Paper", "")
+    assert getattr(extract_page(bare, "x"), "source", None) == ""
 
 
 def test_urls_are_stored_without_tracking_parameters(tmp_path: Path) -> None:

@@ -460,11 +460,30 @@ def test_a_question_for_the_news_itself_gets_the_newest_articles(qa: NewsQA) -> 
     old = qa.ask("What did the Lakeside Gazette report in March 2019?")
     assert old.declined and not old.citations
     assert any("No indexed article was published “in March 2019”" in n for n in old.notes)
+    # a period others have articles from, the outlet none: said so (it was a bare refusal), with
+    # the days it was read as
+    june = qa.ask("What did the Lakeside Gazette report in June 2024?")
+    assert june.declined and june.notes == (
+        "No indexed article from the Lakeside Gazette was published “in June 2024” (1 Jun 2024 "
+        "– 30 Jun 2024).",
+    )
     newest = leads("What's new?")
     assert newest[0] == ("Tram line extension delayed by council", 0) and len(newest) == 5
     assert leads("What's new?", sources=["Northern Herald"]) == [
         ("Valdria budget debate drags on", 0)
     ]
+    # asked as a chat assistant is asked ("Summarize the news" was declined)
+    for asked in (
+        "Summarize the news",
+        "Give me a summary of the latest news",
+        "Give me an overview of the news",
+        "Give me a briefing on the news",
+        "Catch me up on the headlines",
+    ):
+        assert leads(asked) == newest, asked
+    # what a question may be about is not taken for a word for the news
+    assert not plan_query("What's new in the US?").news_only
+    assert not plan_query("What's new with the show?").news_only
     # anything to match, and it is an ordinary search
     assert (
         leads("What is the latest on the bakery prize?")[0][0]

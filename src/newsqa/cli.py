@@ -479,7 +479,13 @@ _CHAT_HELP = (
 @app.command()
 def ingest(
     ctx: typer.Context,
-    targets: Annotated[list[str], typer.Argument(help="URLs of pages or feeds, or local files.")],
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            help="URLs of pages or feeds, local files or folders, or a .txt file listing URLs "
+            "one a line (their pages and feeds are fetched)."
+        ),
+    ],
     no_update: Annotated[
         bool, typer.Option("--no-update", metavar="", help="Only add to the corpus folder.")
     ] = False,

@@ -23,7 +23,7 @@ from newsqa.indexing.index import (
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.indexing.layout import IndexBusyError
 from newsqa.indexing.store import StoreError
-from newsqa.retrieval.dates import find_dates
+from newsqa.retrieval.dates import DateMention, find_dates
 from newsqa.retrieval.search import Retriever
 from newsqa.settings import DEFAULT_MODEL, Settings
 from newsqa.types import (
@@ -72,6 +72,11 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:/")  # "ftp://", "file:///": not
 
 _WORDY = re.compile(r"[^\W_]")  # a letter or a digit
 _PERSON = re.compile(r"\b(?:he|she|him|her)\b", re.IGNORECASE)
+# words by which a follow-up refers to what the conversation is about
+_REFERS = re.compile(
+    r"\b(?:he|she|him|his|her|hers|it|its|they|them|their|this|that|these|those|there|then)\b",
+    re.IGNORECASE,
+)
 # the words that may come with a date in a filter ("in November 2023", "since the 5th")
 _LINKING = re.compile(r"\b(?:in|on|of|the|since|from|until|till|by|during)\b", re.IGNORECASE)
 # "in the October 7" as a period is named: "October 7"
@@ -94,7 +99,8 @@ def _copy_in(
     replaced (a story ingested with its folder, corrected later alone). A file whose articles,
     word for word, are all in files before it (copied, or found in the corpus) is not copied:
     a second copy is indexed once anyway, and a correction ingested later would replace only
-    one of them, the stale one still found. Returns the files written, and those duplicates."""
+    one of them, the stale one still found. Returns the files written, and those duplicates
+    and the files found in the corpus as they are (not copied: said, as the duplicates are)."""
     held: dict[Path, set[str]] = {}  # file -> the ids and titles of its articles
     contents: dict[Path, set[tuple[str, str]]] = {}  # file -> its articles' ids and contents
     for article in articles:
@@ -119,8 +125,11 @@ def _copy_in(
         if not (target.exists() and _same_bytes(target, file)):
             if by_size is None:
                 by_size = _files_by_size(dest)
-            if any(_same_bytes(c, file) for c in by_size.get(file.stat().st_size, ())):
-                continue  # in the corpus already, under another name or folder
+            same = [c for c in by_size.get(file.stat().st_size, ()) if _same_bytes(c, file)]
+            if same:  # in the corpus already, under another name or folder: said, not copied
+                there = _in_corpus(same[0], dest)
+                repeats.append(Skipped(str(file), f"already in the corpus as {there}"))
+                continue
         older = [
             h
             for h in sorted({h for m in held[file] for h in (holders or {}).get(m, ())})
@@ -138,6 +147,8 @@ def _copy_in(
             n += 1
             target = target.with_name(f"{relative.stem}-{n}{relative.suffix}")
         if target.exists() and _same_bytes(target, file):
+            there = _in_corpus(target, dest)
+            repeats.append(Skipped(str(file), f"already in the corpus as {there}"))
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.partial")
@@ -184,6 +195,23 @@ def _files_by_size(folder: Path) -> dict[int, list[Path]]:
         if path.is_file() and not any(p.startswith(".") for p in path.relative_to(folder).parts):
             out.setdefault(path.stat().st_size, []).append(path)
     return out
+
+
+def _period_read(question: str, d: DateMention) -> str:
+    """A period as the question names it, and the days it was read as ("yesterday" (24 Dec
+    2023), read against the newest article in an archive)."""
+    days = (
+        f"{d.first:%-d %b %Y}" if d.first == d.last else f"{d.first:%-d %b %Y} – {d.last:%-d %b %Y}"
+    )
+    return f"“{question[d.start : d.end]}” ({days})"
+
+
+def _in_corpus(path: Path, corpus: Path) -> str:
+    """`path` as named in the corpus folder ("wire.json"): a page shows no server path."""
+    try:
+        return str(path.resolve().relative_to(corpus.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
@@ -404,20 +432,25 @@ class NewsQA:
 
         Returns what was read, the files written into the corpus, and the update's report."""
         from newsqa.corpus import fetch_url, load_path, save_articles
+        from newsqa.corpus.text import links_listed
 
         loaded = LoadResult()
         written: list[Path] = []
         dest = self.settings.corpus_dir
         held = [dest.resolve(), self.settings.index_dir.resolve()]
         holders: dict[str, set[Path]] | None = None  # read from the index once, if needed
+
+        def fetched(url: str) -> None:
+            got = fetch_url(url)
+            loaded.extend(got)
+            before = {p: p.stat().st_mtime_ns for p in (dest / "ingested").glob("*.md")}
+            saved = save_articles(got.articles, dest / "ingested")
+            # an identical file is left as it was: not written again
+            written.extend(p for p in saved if before.get(p) != p.stat().st_mtime_ns)
+
         for target in map(str, _as_list(targets)):
             if target.lower().startswith(("http://", "https://")):
-                got = fetch_url(target)
-                loaded.extend(got)
-                before = {p: p.stat().st_mtime_ns for p in (dest / "ingested").glob("*.md")}
-                saved = save_articles(got.articles, dest / "ingested")
-                # an identical file is left as it was: not written again
-                written += [p for p in saved if before.get(p) != p.stat().st_mtime_ns]
+                fetched(target)
                 continue
             if not target.strip() or _SCHEME.match(target):
                 reason = "not a file, a folder or an http(s) address"
@@ -427,6 +460,11 @@ class NewsQA:
             if any(src == h or src in h.parents for h in held):
                 reason = "holds the corpus or the index folder: name the files or folders to add"
                 loaded.skipped.append(Skipped(target, reason))
+                continue
+            links = links_listed(Path(target), max_file_bytes=self.settings.max_file_bytes)
+            if links:  # a file of addresses ("urls.txt"): their pages and feeds, not the file
+                for url in links:
+                    fetched(url)
                 continue
             got = load_path(Path(target), max_file_bytes=self.settings.max_file_bytes)
             loaded.extend(got)
@@ -442,11 +480,14 @@ class NewsQA:
         # nothing was written into a corpus folder that does not exist: no update to make
         try:
             report = self.update(progress=progress) if update and dest.exists() else None
-        except (IndexBusyError, StoreError, IncompatibleIndexError) as exc:
-            # the files are in the corpus all the same: said, with how to index them later
+        except (IndexBusyError, StoreError, IncompatibleIndexError, OSError) as exc:
+            # the files are in the corpus all the same: said, with how to index them later (an
+            # index on a read-only folder: "[Errno 30] Read-only file system: 'index/.lock'",
+            # and no word of the files saved)
             kept = f"{len(written)} file(s) saved into {dest}" if written else "nothing saved"
+            said = str(exc) if str(exc).endswith(".") else f"{exc}."
             raise type(exc)(
-                f"{exc} {kept[0].upper()}{kept[1:]}; `newsqa index update` indexes them once "
+                f"{said} {kept[0].upper()}{kept[1:]}; `newsqa index update` indexes them once "
                 f"{'it is free' if isinstance(exc, IndexBusyError) else 'that is mended'}."
             ) from exc
         return loaded, written, report
@@ -607,6 +648,7 @@ class NewsQA:
             # a follow-up that names a subject of its own ("What about the FTX trial?" after a
             # question on OpenAI) and finds nothing naming it in the conversation's topic is a
             # new topic: searched as asked, if that finds it
+            from newsqa.answering.coverage import asked_words, unheld
             from newsqa.answering.names import asked_names, unmentioned
 
             own = asked_names(question, self.retriever.outlets())
@@ -615,6 +657,20 @@ class NewsQA:
                 alone = tuple(self.retriever.with_leads(found, articles=1))
                 if len(unmentioned(own, alone)) < len(own):
                     standalone, hits = question, alone
+            elif not own and hits and not _REFERS.search(question):
+                # a thing of its own, in lower case ("What about the ferry?" after a question
+                # on a flood), that the topic's best story never says while a story is about
+                # it, by its headline: that story's topic (it was declined, "do not mention
+                # “ferry”"); a detail of the topic ("What about the cost?") stays one
+                words = asked_words(question)
+                best = [
+                    h.article.title + "\n" + h.text for h in hits if h.article == hits[0].article
+                ]
+                if words and unheld(words, best) == words:
+                    found = self.search(question, self.settings.answer_passages, **filters)
+                    alone = tuple(self.retriever.with_leads(found, articles=1))
+                    if alone and not unheld(words, [alone[0].article.title]):
+                        standalone, hits = question, alone
         status = self.indexing.status if self.indexing is not None else None
         if not hits and self.stats().articles == 0:  # not "the articles don't say"
             if status is not None and status.running:  # a first build, under way
@@ -702,7 +758,8 @@ class NewsQA:
         """The events, with `notes` put first on the final Answer, and what the question names
         that the index holds nothing from: an outlet (the answer quotes others instead), and
         for a refusal, a period (with the dates the index spans) and the filters it was `held`
-        to (the reader may not see them); the Answer records the `filters` it was asked under."""
+        to (the reader may not see them), and whether the filters' period lies past the
+        articles' dates; the Answer records the `filters` it was asked under."""
         for event in events:
             if isinstance(event, Answer):
                 absent = self.retriever.absent(event.standalone_question or event.question)
@@ -713,6 +770,19 @@ class NewsQA:
                 ]
                 if event.declined and held:
                     said.append(held)
+                since, until = (
+                    d.date() if d is not None else None for d in (filters.since, filters.until)
+                )
+                if event.declined and absent.span is not None:
+                    first, last = absent.span
+                    if (since is not None and since > last) or (
+                        until is not None and until < first
+                    ):
+                        # ("--since 'last week'" over an archive of 2023: nothing to search)
+                        said.append(
+                            "No indexed article is from the period the filters give: they run "
+                            f"from {first:%-d %b %Y} to {last:%-d %b %Y}."
+                        )
                 if event.declined and absent.periods and absent.span is not None:
                     first, last = absent.span
                     named = ", ".join(f"“{p}”" for p in absent.periods)
@@ -720,6 +790,13 @@ class NewsQA:
                         f"No indexed article was published {named}: they run from "
                         f"{first:%-d %b %Y} to {last:%-d %b %Y}."
                     )
+                if event.declined and absent.apart:
+                    # (the outlet has articles, and so has the period, but not the outlet from
+                    # then: the refusal said nothing of it, as if the topic were missing)
+                    asked = event.standalone_question or event.question
+                    outlets = " or ".join(absent.apart)
+                    periods = " or ".join(_period_read(asked, d) for d in absent.named)
+                    said.append(f"No indexed article from {outlets} was published {periods}.")
                 days = [c.article.published.date() for c in event.citations if c.article.published]
                 if days and all(absent.outside(d) for d in days):
                     asked = ", ".join(
@@ -732,7 +809,17 @@ class NewsQA:
                         f"The question names {asked}; none of the articles quoted was "
                         "published then: read them as reports of their own dates."
                     )
-                event = replace(event, notes=(*notes, *said, *event.notes), filters=filters)
+                own = event.notes
+                from newsqa.answering.forms import in_english
+
+                if event.declined and not in_english(event.question):
+                    # (what the answerer says of it, "Nothing found mentions “PDG d'OpenAI”",
+                    # is said of the words of another language)
+                    own = (
+                        "The question does not seem to be in English: the articles are searched "
+                        "and quoted in English (so is the model that reads them); ask in English.",
+                    )
+                event = replace(event, notes=(*notes, *said, *own), filters=filters)
             yield event
 
     def _extractive(self) -> ExtractiveAnswerer:

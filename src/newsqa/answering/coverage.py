@@ -56,6 +56,12 @@ _PHRASE_END = _AUXILIARIES | frozenset(
     """of in on at for by with to from about into over after before since during against than per
     as and or but out off up down so that who whom which what when where why how""".split()
 )
+# a verb in the past, which a question's "What …" or "How many people …" may run into ("What
+# happened to …?", "What led to …?", "How many homes lost power?"): what happened, not a thing
+_PAST = frozenset(
+    """got won lost saw took made went led came gave began rode ran sold paid held left brought
+    bought told found kept drove fell rose grew hit""".split()
+)
 _PARTICIPLE = re.compile(r"(?:ing|ed|en|born|won|lost|made|paid|sold|held|hit|left|led|run)$")
 # the forms a question and a report write differently ("Who is the winner …?", "… won the
 # title"; "the death toll", "… died")
@@ -67,12 +73,20 @@ _IRREGULAR = {
 
 def _term(word: str) -> str:
     """A word compared as a term: lower case, no possessive ("Clinic's" is "clinic"), one form
-    of the irregular ones, stemmed (twice: "reopenings" is "reopen", as "reopened" is)."""
+    of the irregular ones, stemmed (twice: "reopenings" is "reopen", as "reopened" is), without
+    its last "e" ("resume" is "resumed"'s "resum")."""
     low = re.sub(r"['’]s?$", "", word.lower())
     low = _IRREGULAR.get(low, low)
     term = stem(low)
-    if term != low:  # a plural of a form ("the reopenings": "reopened", "reopens")
+    if term != low and term.endswith(("ing", "ed")):  # a plural of a form ("the reopenings")
         term = stem(term)
+    elif term == low and low.endswith(("ued", "ied")):  # too short to stem: "sued" is "sue"
+        term = low[:-1]
+    # stemming takes "-ed" and "-es" off, so "resumed" is "resum": the plain verb is too
+    # ("When did the ferry resume service?" was declined over "The ferry resumed service")
+    plain = term.rstrip("e")
+    if len(plain) >= 3:
+        term = plain
     return _IRREGULAR.get(term, term)
 
 
@@ -90,6 +104,7 @@ def asked_words(question: str) -> list[Name]:
     skip = set(_NOT_ASKED)
     if asked_form(question) == "amount":
         skip |= _AMOUNT_WORDS
+    skipped_terms = {_term(w) for w in skip}  # their forms ("happens", "names")
     tokens = [m[0] for m in _TOKEN.finditer(question)]
     # written in lower case, a word is a common noun ("capital"): the one in a name ("Scalable
     # Capital") is another word, unless the question writes it as a name too ("Which game won
@@ -100,10 +115,13 @@ def asked_words(question: str) -> list[Name]:
         low = word.lower()
         how_many = low in ("many", "much") and i > 0 and tokens[i - 1].lower() == "how"
         if low in _ONE_WORD_OPENERS and i + 1 < len(tokens):
-            asked.append(tokens[i + 1])
+            if not _past(tokens[i + 1]):  # "What language", not "What happened"
+                asked.append(tokens[i + 1])
             continue
         if how_many:  # "How many rides", not "How much prize money": an amount is asked
             run = _run(tokens, i + 1, skip)
+            # ("How many homes lost power?": the homes are counted, "lost" is their verb)
+            run = run[:1] + [w for w in run[1:] if not _past(w)]
             if run and run[-1].lower() not in _AMOUNT_WORDS:
                 asked += run
             continue
@@ -133,9 +151,14 @@ def asked_words(question: str) -> list[Name]:
     out: dict[str, Name] = {}
     for word in asked:
         low = word.lower()
-        if low in skip or not content_terms(word) or any(ch.isdigit() for ch in word):
-            continue
         term = _term(word)
+        if (
+            low in skip
+            or term in skipped_terms
+            or not content_terms(word)
+            or any(ch.isdigit() for ch in word)
+        ):
+            continue
         out.setdefault(term, Name(capitalised.get(term, low), (term,)))
     return list(out.values())
 
@@ -149,6 +172,12 @@ def carried_names(question: str) -> list[Name]:
     words = (w for part in carried[2].split("; ") for w in _TOKEN.findall(part))
     names = {_term(w): w for w in words if w[0].isupper() and not any(c.isdigit() for c in w)}
     return [Name(w, (t,)) for t, w in names.items() if t not in _NOT_ASKED]
+
+
+def _past(word: str) -> bool:
+    """Whether `word` reads as a verb in the past ("happened", "led"; not "speed")."""
+    low = word.lower()
+    return low in _PAST or (len(low) > 4 and low.endswith("ed") and not low.endswith("eed"))
 
 
 def _run(tokens: list[str], start: int, skip: set[str]) -> list[str]:

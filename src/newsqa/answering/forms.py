@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-__all__ = ["Form", "asked_form", "counted", "counts", "gives"]
+__all__ = ["Form", "asked_form", "counted", "counts", "gives", "in_english"]
 
 Form = Literal["amount", "number", "date", "reason", "winner"]
 
@@ -165,3 +165,35 @@ def _singular_stem(noun: str) -> str:
     if noun.endswith("y"):
         return noun[:-1]
     return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+
+
+# the words that ask or join in the languages a reader most often asks in instead of English,
+# none of them an English word ("die", "was", "a" are), and some that English asks with
+_FOREIGN_WORDS = frozenset(
+    """le la les des du au aux de qui quoi quel quelle est sont été ont pourquoi comment combien
+    où el los las del al quién quien qué cómo cuándo dónde por cuál fue fueron está hay der das
+    den dem wer wie warum wann wo ist sind hat haben wurde und nicht il gli della chi che cosa
+    perché quando dove sono è non os quem onde são foi que con para una""".split()
+)
+_ENGLISH_WORDS = frozenset(
+    """the of to in on is are was were did does do what who when where why how which and for
+    with about has have had will would can could from by that this there many much""".split()
+)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_LATIN_END = 0x24F  # Latin letters, accented ones too, end here
+
+
+def in_english(question: str) -> bool:
+    """Whether `question` may be English: not written mostly in another script ("谁取代了…",
+    "Кто …"), nor with the words that ask or join in French, Spanish, German, Italian or
+    Portuguese ("Qui a remplacé …?", "¿Quién reemplazó …?"; a capitalised one inside it is a
+    name: "Le Monde", "Los Angeles"). The model that searches and the answers are English: such
+    a question is declined for that, not for what the articles hold."""
+    letters = [ch for ch in question if ch.isalpha()]
+    if letters and sum(ord(ch) > _LATIN_END for ch in letters) >= 0.3 * len(letters):
+        return False
+    words = _WORD.findall(question)
+    plain = [w.lower() for i, w in enumerate(words) if i == 0 or not w[0].isupper()]
+    if sum(w in _ENGLISH_WORDS for w in plain) >= 2:
+        return True
+    return sum(w in _FOREIGN_WORDS for w in plain) < 2

@@ -112,6 +112,15 @@ def _ignored_file(name: str) -> bool:
     return Path(name).stem.lower() in IGNORED_STEMS
 
 
+def _is_index_folder(folder: Path) -> bool:
+    """Whether `folder` is a newsqa index (its `CURRENT` file and a generation's catalog): its
+    files are no articles, and each was listed as skipped ("unsupported file type '.bin'")."""
+    try:
+        return (folder / "CURRENT").is_file() and any(folder.glob("g*/catalog.sqlite"))
+    except OSError:
+        return False
+
+
 def _walk(directory: Path, seen: set[Path], max_file_bytes: int) -> Iterator[Item]:
     """Entries in name order, folders recursed into where they sort; symlink loops are cut."""
     try:
@@ -119,6 +128,9 @@ def _walk(directory: Path, seen: set[Path], max_file_bytes: int) -> Iterator[Ite
         if real in seen:
             return
         seen.add(real)
+        if _is_index_folder(directory):
+            yield Skipped(str(directory), "a newsqa index folder, not articles")
+            return
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError as exc:
         yield Skipped(str(directory), f"cannot list folder: {exc.strerror or exc}")

@@ -98,6 +98,15 @@ def _guid(entry: Mapping[str, object]) -> str:
     return str(entry.get("id") or entry.get("guid") or "").strip()
 
 
+def _is_http(url: str) -> bool:
+    """Whether `url` is an http(s) address urllib can read ("http://[::1", a broken IPv6
+    host, is none: one such link lost the whole feed)."""
+    try:
+        return urlsplit(url).scheme in ("http", "https")
+    except ValueError:
+        return False
+
+
 def read_feed(data: bytes, origin: str, *, base_url: str | None = None) -> Feed | Skipped:
     """Parse a feed document; relative entry links are resolved against `base_url`, else
     against the feed's own link (a feed saved to a file has no URL of its own)."""
@@ -114,14 +123,17 @@ def read_feed(data: bytes, origin: str, *, base_url: str | None = None) -> Feed 
     meta = parsed.get("feed") or {}
     feed_title = html_to_text(str(meta.get("title") or ""))
     feed = Feed(title=feed_title)
-    if not base_url and urlsplit(str(meta.get("link") or "")).scheme in ("http", "https"):
+    if not base_url and _is_http(str(meta.get("link") or "")):
         base_url = str(meta.get("link"))
     malformed = parsed.get("bozo_exception") if parsed.get("bozo") else None
     for index, entry in enumerate(entries):
         raw_link = str(entry.get("link") or "").strip()
-        link = urljoin(base_url, raw_link) if base_url and raw_link else raw_link
+        try:
+            link = urljoin(base_url, raw_link) if base_url and raw_link else raw_link
+        except ValueError:  # a link urllib cannot read ("http://[::1"): the entry has none
+            link = ""
         link = without_tracking(link)  # a feed's "?utm_source=rss": not stored, cited, fetched
-        if urlsplit(link).scheme not in ("http", "https"):
+        if not _is_http(link):
             link = ""  # an Atom id ("tag:x,2024:1") that feedparser offers as the link
         article = _entry_article(entry, feed_title, link, f"{origin}#{index}")
         if isinstance(article, Skipped) and malformed is not None:

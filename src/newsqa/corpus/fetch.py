@@ -82,7 +82,10 @@ def _page(resp: _Response, origin: str) -> Article | Skipped:
 
 
 def _host(url: str) -> str:
-    return outlet_name(urlsplit(url).netloc)
+    try:
+        return outlet_name(urlsplit(url).netloc)
+    except ValueError:  # a page's canonical URL that urllib cannot read ("http://[::1/x")
+        return ""
 
 
 def _merge(page: Article, entry: Article) -> Article:
@@ -130,7 +133,12 @@ def fetch_url(url: str, *, client: httpx.Client | None = None, timeout: float = 
     Pass `client` to reuse connections or to inject a transport.
     """
     result = LoadResult()
-    if not urlsplit(url).hostname:  # "https://" alone: httpx would say it lacks the protocol
+    try:
+        host = urlsplit(url).hostname
+    except ValueError as exc:  # "http://[::1": one such target ended a whole ingest
+        result.skipped.append(Skipped(url, f"not a valid address: {exc}"))
+        return result
+    if not host:  # "https://" alone: httpx would say it lacks the protocol
         result.skipped.append(Skipped(url, "not a complete address: no host name"))
         return result
     own_client = client is None

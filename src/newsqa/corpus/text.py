@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 
-from newsqa.corpus.common import clean_text, join_names, outlet_name, parse_date
+from newsqa.corpus.common import (
+    DEFAULT_MAX_FILE_BYTES,
+    clean_text,
+    decode_utf8,
+    join_names,
+    outlet_name,
+    parse_date,
+    read_file,
+)
 from newsqa.types import Article, Skipped, without_tracking
 
-__all__ = ["FRONT_MATTER_KEYS", "parse_text_article", "split_front_matter"]
+__all__ = [
+    "FRONT_MATTER_KEYS",
+    "LINK_LIST",
+    "link_list",
+    "parse_text_article",
+    "split_front_matter",
+]
 
 # Article field -> accepted front-matter keys (lower-case), first match wins.
 FRONT_MATTER_KEYS: dict[str, tuple[str, ...]] = {
@@ -34,6 +49,29 @@ class FrontMatterError(ValueError):
 
 
 _HEADLINE_WORDS = 20  # a first line longer than this, alone in its file, is the article
+_LINK = re.compile(r"https?://\S+", re.I)
+LINK_LIST = "a list of links, not an article: `newsqa ingest FILE` fetches them"
+
+
+def link_list(text: str) -> list[str]:
+    """The addresses of a text that is nothing but http(s) addresses, one a line ("#" lines
+    are comments); none for any other text. Such a file ("urls.txt") was indexed as an article
+    titled with its first address."""
+    lines = [line.strip() for line in text.lstrip("\ufeff").splitlines()]
+    lines = [line for line in lines if line and not line.startswith("#")]
+    if lines and all(_LINK.fullmatch(line) for line in lines):
+        return lines
+    return []
+
+
+def links_listed(path: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[str]:
+    """The addresses a `.txt` or `.md` file lists (`link_list`), to ingest; none for any other
+    file."""
+    if path.suffix.lower() not in (".txt", ".md") or not path.is_file():
+        return []
+    data = read_file(path, str(path), max_file_bytes)
+    text = data if isinstance(data, Skipped) else decode_utf8(data, str(path))
+    return [] if isinstance(text, Skipped) else link_list(text)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, object] | None, str]:
@@ -109,6 +147,8 @@ def parse_text_article(text: str, origin: str, *, markdown: bool) -> Article | S
         front, body = split_front_matter(unified)
     except FrontMatterError as exc:
         return Skipped(origin, str(exc))
+    if front is None and link_list(unified):
+        return Skipped(origin, LINK_LIST)
     lines = clean_text(body).split("\n")
     source = author = url = unread = key = ""
     published = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime, time
+from html import unescape
 
 import trafilatura
 from trafilatura.settings import Document
@@ -16,6 +17,9 @@ from newsqa.types import Article, Skipped, without_tracking
 __all__ = ["declared_charset", "decode_html", "extract_page"]
 
 _TIME_TAG = re.compile(r"<time\b[^>]*>", re.I)
+_TITLE_TAG = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
+# what a <title> adds after the headline: " - City Paper", " | City Paper"
+_TITLE_SITE = re.compile(r"\s*[-|–—·:]\s*(\S.{0,58}?)\s*")
 _DATETIME = re.compile(r"""\bdatetime\s*=\s*["']([^"']+)["']""", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 
@@ -84,6 +88,18 @@ def _drop_repeated_title(text: str, title: str) -> str:
 _MIN_WORDS = 5  # fewer, and what trafilatura found is not an article
 
 
+def _site_in_title(html: str, title: str) -> str:
+    """The outlet a page's <title> names after its headline ("… - City Paper"), or ""."""
+    m = _TITLE_TAG.search(html)
+    if m is None or not title:
+        return ""
+    raw = " ".join(unescape(m[1]).split())
+    if not raw.startswith(title):
+        return ""
+    site = _TITLE_SITE.fullmatch(raw[len(title) :])
+    return site[1] if site and len(site[1].split()) <= 6 else ""
+
+
 def extract_page(html: str, origin: str, *, url: str | None = None) -> Article | Skipped:
     """One article from an HTML document; `url` is where it was served from, if known.
 
@@ -111,10 +127,15 @@ def extract_page(html: str, origin: str, *, url: str | None = None) -> Article |
     text = clean_text(_drop_repeated_title(text, title))
     if len(text.split()) < _MIN_WORDS:  # a menu, a cookie wall, an empty template
         return Skipped(origin, "no article text found in the HTML page")
+    site = doc.sitename or ""
+    if not site or site.removeprefix("www.") == (doc.hostname or "").removeprefix("www."):
+        # a page that names its outlet only in its <title> ("Zoo welcomes twin pandas - City
+        # Paper"): trafilatura cuts it from the title and keeps the host name, or nothing
+        site = _site_in_title(html, title) or site
     article = Article(
         title=title,
         text=text,
-        source=outlet_name(doc.sitename or ""),
+        source=outlet_name(site),
         author=clean_text(doc.author or "").replace("; ", ", "),
         published=_with_time(parse_date(doc.date), html),
         url=without_tracking((doc.url or url or "").strip()),

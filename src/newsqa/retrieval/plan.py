@@ -50,7 +50,9 @@ _NEWS_WORDS = frozenset(
     """news latest recent recently newest new report reports reported reporting story stories
     headline headlines update updates happen happened happening going on say said says top today
     yesterday tonight week month year last this past anything everything covered cover coverage
-    publish published write wrote written there been any since developments""".split()
+    publish published write wrote written there been any since developments
+    summarize summarise summary summaries overview recap roundup briefing give tell catch me up
+    """.split()  # (not "us", the US; nor "show" or "highlights", what a question may be about)
 )
 
 

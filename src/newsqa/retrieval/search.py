@@ -64,6 +64,9 @@ class Absent:
     outlets: tuple[str, ...] = ()
     span: tuple[date, date] | None = None
     named: tuple[DateMention, ...] = ()  # every period the question names, read as searched
+    # the outlets it names, as it names them, when none of them has an article from the periods
+    # it names (each of which others have): "What did TechCrunch report yesterday?"
+    apart: tuple[str, ...] = ()
 
     def outside(self, day: date, slack_days: int = 1) -> bool:
         """Whether `day` falls outside every period the question names (False: none named)."""
@@ -232,11 +235,17 @@ class Retriever:
         plan = plan_query(query, table.matcher, today=reference_day(table.latest_day), split=False)
         slack = self.options.date_slack_days
         held = [d for d in plan.dates if not table.date_mask([d], slack).any()]
+        apart: tuple[str, ...] = ()
+        if plan.outlets and plan.dates and not held:
+            together = table.outlet_mask(plan.outlets) & table.date_mask(plan.dates, slack)
+            if not together.any():
+                apart = tuple(query[m.start : m.end] for m in table.matcher.find(query))
         return Absent(
             periods=tuple(query[d.start : d.end] for d in held),
             outlets=tuple(outlets),
             span=(date.fromordinal(int(dated.min())), table.latest_day),
             named=tuple(plan.dates),
+            apart=apart,
         )
 
     def _hits(
