@@ -709,3 +709,34 @@ def test_sigterm_ends_a_rebuild_or_an_ingest_as_ctrl_c_does(
     if command == "ingest":
         assert "`newsqa index update` indexes the rest" in err
         assert len(list((corpus_dir / "more").glob("*.md"))) == 150
+
+
+def test_sources_are_linked_without_a_feeds_tracking_parameters(invoke, corpus_dir: Path) -> None:
+    """A feed's item address carries where the reader came from ("?at_medium=RSS&at_campaign=…",
+    "utm_source=rss", "ref=rss"): the sources listed show the page's address without them, while
+    the JSON keeps the address as stored (it names the article in the index)."""
+    tracked = (
+        "https://news.example.org/ferry-strike?id=7&at_medium=RSS&at_campaign=KARANGA"
+        "&ref=rss&utm_source=rss_world"
+    )
+    story = {
+        "title": "Ferry crews strike over rosters",
+        "source": "Harbour Times",
+        "published_at": "2024-06-03T09:00:00Z",
+        "url": tracked,
+        "body": "Ferry crews on the Valdria crossing walked out on Monday over new rosters.\n"
+        "The union said 140 crew members joined the strike and that talks would resume "
+        "on Thursday.",
+    }
+    (corpus_dir / "ferry.json").write_text(json.dumps([story]), encoding="utf-8")
+    invoke("index", "update")
+    shown = invoke("search", "ferry crews strike", "-k", "1").stdout
+    assert "    https://news.example.org/ferry-strike?id=7\n" in shown
+    answered = invoke("ask", "Why did the ferry crews strike?").stdout
+    assert "https://news.example.org/ferry-strike?id=7\n" in answered
+    assert "at_medium" not in answered and "utm_source" not in answered
+    found = json.loads(invoke("search", "ferry crews strike", "-k", "1", "--json").stdout)
+    # (the loader drops "utm_" parameters from the address it stores; a feed's are kept)
+    assert found["hits"][0]["article"]["url"].endswith(
+        "?id=7&at_medium=RSS&at_campaign=KARANGA&ref=rss"
+    )

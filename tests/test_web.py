@@ -352,6 +352,9 @@ def test_a_source_card_links_only_web_addresses() -> None:
         return sources_html(Answer(question="q", text="t [1]", citations=(cite,)))
 
     assert '<a href="https://wire.example/bakery"' in card("https://wire.example/bakery")
+    # a feed's tracking parameters are not linked (the page's own are)
+    fed = card("https://wire.example/bakery?p=2&at_medium=RSS&at_campaign=KARANGA&ref=rss")
+    assert '<a href="https://wire.example/bakery?p=2"' in fed
     for url in ("javascript:alert('feed')", "JavaScript:alert(1)", "data:text/html,x"):
         assert "<a href" not in card(url) and "Bakery wins prize" in card(url)
 

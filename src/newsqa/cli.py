@@ -321,7 +321,7 @@ def search(
         a = hit.article
         typer.secho(a.heading(n), bold=True)
         if a.url:
-            typer.echo(f"    {a.url}")
+            typer.echo(f"    {a.link}")
         snippet = " ".join(hit.text.split())
         typer.echo(fit(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}"))
 
@@ -359,7 +359,7 @@ def _print_sources(answer: Answer) -> None:
         a = c.article
         typer.secho(fit(a.heading(c.n), "    "), bold=True)
         if a.url:
-            typer.echo(f"    {a.url}")
+            typer.echo(f"    {a.link}")
         passage = " ".join(c.passage.split())
         # a passage that is itself a quotation keeps its own marks ("““…””" read as a typo)
         quoted = passage[:1] in '“"' and passage[-1:] in '”"'

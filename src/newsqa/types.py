@@ -61,14 +61,27 @@ def normalise_text(text: str) -> str:
 _TRACKING = ("utm_", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid")
 
 
-def without_tracking(url: str) -> str:
+# and those a feed adds to each item's address (BBC's "at_medium=RSS&at_campaign=…",
+# "ref=rss"): dropped where a link is shown, not from the address that names an article (an
+# index made before would see every such article as new)
+_FEED_TRACKING = ("at_medium=", "at_campaign=", "at_custom", "at_link", "at_ptr_name=")
+_FEED_REFS = ("ref=rss", "ref=feed", "ref=atom")
+
+
+def without_tracking(url: str, *, feeds: bool = False) -> str:
     """`url` without its tracking parameters (`utm_source`, `fbclid`, …), as an article's URL is
-    stored and cited; the page's other parameters and its fragment are kept."""
+    stored and cited (with `feeds`, also a feed's, as a link is shown); the page's other
+    parameters and its fragment are kept."""
     base, sep, rest = url.partition("?")
     if not sep:
         return url
     query, hash_sign, fragment = rest.partition("#")
-    kept = [p for p in query.split("&") if p and not p.lower().startswith(_TRACKING)]
+    dropped = _TRACKING + _FEED_TRACKING if feeds else _TRACKING
+    kept = [
+        p
+        for p in query.split("&")
+        if p and not p.lower().startswith(dropped) and not (feeds and p.lower() in _FEED_REFS)
+    ]
     return base + ("?" + "&".join(kept) if kept else "") + hash_sign + fragment
 
 
@@ -150,6 +163,14 @@ class ArticleRef:
         date = self.published.date().isoformat() if self.published else "undated"
         cited = " ".join(f"[{n}]" for n in numbers)
         return f"{cited} {self.title or '(untitled)'} — {self.source or 'unknown outlet'}, {date}"
+
+    @property
+    def link(self) -> str:
+        """The article's address as shown and linked: `url` without the parameters that only
+        say which feed or campaign a reader came from ("?utm_source=rss", BBC's
+        "at_medium=RSS&at_campaign=…"). `url` itself, which names the article in the index, is
+        kept as read."""
+        return without_tracking(self.url, feeds=True)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready: the publication time as ISO 8601 text (or None)."""

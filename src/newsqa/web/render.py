@@ -180,7 +180,7 @@ def _title(article: ArticleRef) -> str:
     """The article's title, linked to it (only an http(s) URL: never "javascript:" from a feed)."""
     title = html.escape(article.title or "(untitled)")
     if article.url.lower().startswith(("http://", "https://")):
-        title = f'<a href="{html.escape(article.url)}" target="_blank" rel="noopener">{title}</a>'
+        title = f'<a href="{html.escape(article.link)}" target="_blank" rel="noopener">{title}</a>'
     return title
 
 
@@ -276,7 +276,7 @@ def references_text(answer: Answer) -> str:
         article = cs[0].article
         lines.append(article.heading(*(c.n for c in cs)))
         if article.url:
-            lines.append(f"    {article.url}")
+            lines.append(f"    {article.link}")
     return "\n".join(lines)
 
 
