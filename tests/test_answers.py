@@ -527,6 +527,21 @@ def test_cli_ask_and_chat(settings: Settings, qa: NewsQA) -> None:
     assert said.count("/new starts over") == 2 and "Unknown command /foo." in said
     assert "(new conversation)" in said and "5,400 tonnes" in said
     assert said.count("[1]") == 2  # one answer (its marker and its card): /Quit left
+    # filters change mid-chat; one that can never match is said and the ones before are kept
+    said = chat_with(
+        "/source No Such Outlet",
+        "/source Metro Ledger",
+        "/since 2024-03-01",
+        "/until 2024-01-01",
+        "/filters",
+        "How many tonnes of plums did the cooperative pick?",
+        "/source",
+        "How many tonnes of plums did the cooperative pick?",
+    )
+    first, _, second = said.partition("(searching since 2024-03-01)")  # the outlet cleared
+    assert "(searching outlets Metro Ledger)" in first and "5,400" not in first
+    assert "(searching outlets Metro Ledger; since 2024-03-01)" in first  # /until refused
+    assert "until 2024-01-01" not in first and "5,400 tonnes" in second
     # a question that cannot be asked is said, and the chat goes on
     out = runner.invoke(app, [*base, "chat"], env=env, input="?\nHow many tonnes of plums?\n")
     assert out.exit_code == 0 and "The question has no words" in out.stderr

@@ -451,6 +451,16 @@ def chat(
                 if command == "/new":
                     history = []
                     typer.echo("(new conversation)")
+                elif command in _FILTER_COMMANDS:
+                    value = question[len(command) :].strip()
+                    try:
+                        source, since, until = _chat_filters(
+                            qa, command, value, (source, since, until)
+                        )
+                    except (ValueError, TypeError) as exc:  # kept as they were
+                        typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
+                        continue
+                    typer.echo(_filters_said(source, since, until))
                 else:
                     typer.echo(_CHAT_HELP if command == "/help" else f"Unknown command {command}.")
                 continue
@@ -472,8 +482,36 @@ def chat(
 
 _CHAT_HELP = (
     "Ask about the indexed news. /new starts over, /quit leaves, /help shows this; Ctrl-C "
-    "stops an answer."
+    "stops an answer. Filters: /source NAME[, NAME…], /since DATE, /until DATE (each alone "
+    "clears it), /filters shows them."
 )
+_FILTER_COMMANDS = ("/source", "/outlet", "/since", "/until", "/filters")
+
+
+def _chat_filters(
+    qa: NewsQA,
+    command: str,
+    value: str,
+    current: tuple[list[str] | None, str | None, str | None],
+) -> tuple[list[str] | None, str | None, str | None]:
+    """The chat's filters after `command VALUE` (no value: that filter cleared); ValueError,
+    as `ask` would raise it, for a filter that can never match."""
+    source, since, until = current
+    if command in ("/source", "/outlet"):
+        source = [n.strip() for n in value.split(",") if n.strip()] or None
+    elif command == "/since":
+        since = value or None
+    elif command == "/until":
+        until = value or None
+    qa.check_filters(source, since, until)
+    return source, since, until
+
+
+def _filters_said(source: list[str] | None, since: str | None, until: str | None) -> str:
+    said = [f"outlets {', '.join(source)}"] if source else []
+    said += [f"since {since}"] if since else []
+    said += [f"until {until}"] if until else []
+    return f"(searching {'; '.join(said)})" if said else "(searching every article)"
 
 
 @app.command()
