@@ -19,7 +19,7 @@ from newsqa.answering.dates import entry_day, resolve_relative_dates
 from newsqa.answering.extractive import _named_outlets, _unquoted_outlets
 from newsqa.answering.figures import contradicts, figures
 from newsqa.answering.followup import condense_heuristic, needs_context
-from newsqa.answering.forms import asked_form, counted, counts, gives, in_english
+from newsqa.answering.forms import asked_form, asks_who, counted, counts, defines, gives, in_english
 from newsqa.answering.names import asked_names, names_in, unmentioned
 from newsqa.cli import app
 from newsqa.retrieval.outlets import OutletMatcher
@@ -1794,3 +1794,34 @@ def test_a_follow_up_is_answered_about_whom_it_means(qa: NewsQA) -> None:
     assert repairs.notes == ("The articles that match best do not mention “Anselm” or “Quist”.",)
     terminal = qa.ask("How much did his terminal cost?", history=[first])
     assert not terminal.declined and "310 million crowns" in terminal.text
+
+
+def test_who_someone_is_is_answered_by_the_sentence_that_says_it(real_embedder) -> None:
+    """ "Who is NAME?" leads with a sentence that says what they are ("NAME, the founder of …"),
+    not with one of a story that names them only in its title (a relative of the same surname)."""
+    story = ArticleRef(id="q1", title="How is it still getting worse for Mara Quell?")
+    hits = (
+        SearchHit(  # the story's lead, about her father
+            chunk_id="q1-0",
+            position=0,
+            score=1.0,
+            article=story,
+            text="In the break after the chief witness stepped down from the stand, Tobias Quell "
+            "engaged defence lawyer Ines Varga in an animated conversation. Quell, the "
+            "defendant's father, was gesticulating and clearly upset.",
+        ),
+        SearchHit(
+            chunk_id="q1-2",
+            position=2,
+            score=0.9,
+            article=story,
+            text="Mara Quell, the founder of the collapsed exchange Glint, is on trial for seven "
+            "counts of fraud. The trial is expected to last six weeks.",
+        ),
+    )
+    answer = answer_of(real_embedder, "Who is Mara Quell?", *hits)
+    assert answer.citations[0].passage.startswith("Mara Quell, the founder")
+    # a post's holder is not asked this way ("Who is the founder of Glint?")
+    assert not asks_who("Who is the founder of Glint?") and asks_who("Who was Mara Quell?")
+    assert defines("Mara Quell, who founded Glint, spoke.", "Mara Quell")
+    assert not defines("Quell, the defendant's father, spoke.", "Mara Quell")

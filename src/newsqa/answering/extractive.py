@@ -17,7 +17,7 @@ from newsqa.answering.coverage import asked_words, carried_names, unheld
 from newsqa.answering.dates import entry_day, resolve_relative_dates, updated_since
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
 from newsqa.answering.figures import Figure, conflicting, figures
-from newsqa.answering.forms import asked_form, counted, counts, gives
+from newsqa.answering.forms import asked_form, asks_who, counted, counts, defines, gives
 from newsqa.answering.names import Name, asked_names, listing, names_in, unmentioned
 from newsqa.answering.premises import Contrary, Premise, premise_of
 from newsqa.periods import WEEKDAYS, last_news_day
@@ -192,6 +192,13 @@ class ExtractiveAnswerer:
         if short and self.lead_bonus and _ABOUT.match(queries[0]) and not asked_form(queries[0]):
             leads = _lead_sentences(self.scorer.sentences(hits), hits)
             matrix[:, 0] += [self.lead_bonus * ((s.hit_index, s.start) in leads) for s in sentences]
+        # "Who is Sam Bankman-Fried?" is answered by a sentence that says what he is ("Sam
+        # Bankman-Fried, the founder of FTX, …"), not by one of a story that names him in its
+        # title ("… Barbara Fried engaged defense lawyer …")
+        if short and names and self.lead_bonus and asks_who(queries[0]):
+            matrix[:, 0] += [
+                self.lead_bonus * any(defines(s.text, n.text) for n in names) for s in sentences
+            ]
         if self.form_bonus:  # each part by the form it asks for ("How long …, and what did …")
             for j, query in enumerate(queries):
                 form = asked_form(query)

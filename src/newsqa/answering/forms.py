@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-__all__ = ["Form", "asked_form", "counted", "counts", "gives", "in_english"]
+__all__ = ["Form", "asked_form", "asks_who", "counted", "counts", "defines", "gives", "in_english"]
 
 Form = Literal["amount", "number", "date", "reason", "winner"]
 
@@ -92,6 +92,32 @@ _AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _DAY_OF_MONTH = re.compile(rf"(?-i:(?:{_MONTHS}))\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?-i:(?:{_MONTHS}))")
+
+
+# "Who is Sam Bankman-Fried?": who someone is (not "Who is the CEO of …?", a post's holder)
+_WHO_IS = re.compile(
+    r"^\W*who\s+(?:is|was)\s+(?!(?:the|a|an|this|that|his|her|their|its|it|he|she|they)\b)"
+    r"(?-i:[A-Z])",
+    re.IGNORECASE,
+)
+
+
+def asks_who(question: str) -> bool:
+    """Whether `question` asks who someone named is ("Who is Sam Bankman-Fried?")."""
+    return bool(_WHO_IS.match(question))
+
+
+def defines(text: str, name: str) -> bool:
+    """Whether `text` says what `name` is: "Sam Bankman-Fried, the founder of FTX, …", "… Mara
+    Quell, who founded …", "Hikaru Nakamura is a …". By the whole name: a surname alone may be
+    a relative's ("Fried, the defendant's mother")."""
+    return bool(
+        re.search(
+            rf"(?<![\w-]){re.escape(name)}(?![\w-])\s*(?:,\s*(?:the|a|an|who|whose)\b"
+            r"|\s+(?:is|was)\s+(?:a|an|the)\b)",
+            text,
+        )
+    )
 
 
 def asked_form(question: str) -> Form | None:
