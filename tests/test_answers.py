@@ -1160,6 +1160,39 @@ def test_counts_of_what_befell_people_are_read_in_any_words(
     assert contradicts(a, b, strict=True) == differ
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "differ"),
+    [
+        # a figure of someone else's, by a possessive near it or the person a sentence opens with
+        (
+            "Nina Ostrova agreed to a 10-year, $700 million contract with the Harbourmen.",
+            "The report said it will shatter Karl Brandt's record $426.5 million contract.",
+            False,
+        ),
+        (
+            "Nina Ostrova agreed to a 10-year, $700 million contract with the Harbourmen.",
+            "Piet Lasko, for example, has a 12-year, $365 million contract with the Harbourmen.",
+            False,
+        ),
+        # the same person's, or no one's named: figures that differ
+        (
+            "Nina Ostrova agreed to a 10-year, $700 million contract with the Harbourmen.",
+            "Nina Ostrova agreed to a 10-year, $535 million contract with the Harbourmen.",
+            True,
+        ),
+        (
+            "The club agreed to a 10-year, $700 million contract on Friday.",
+            "The club agreed to a 10-year, $535 million contract, officials said.",
+            True,
+        ),
+    ],
+)
+def test_figures_of_different_people_are_not_reports_that_differ(
+    first: str, second: str, differ: bool
+) -> None:
+    assert contradicts(figures(first), figures(second), strict=True) == differ
+
+
 def test_figures_are_read_with_their_scale_and_unit() -> None:
     def read(text: str) -> list[tuple[float, float, str | None, str | None]]:
         return [(f.low, f.high, f.lead, f.unit) for f in figures(text)]

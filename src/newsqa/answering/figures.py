@@ -107,6 +107,9 @@ class Figure:
     event: str | None = None
     text: str = ""  # as written: "kidnapped at least 150 people", "199 hostages"
     where: str | None = None  # the place named right after it: "killed 1,300 people in Israel"
+    # whose it is, by a name's last word: "Mike Trout's record 12-year, $426.5 million deal",
+    # "Mookie Betts, for example, has … $365 million contract" (see `_whose`)
+    whose: str | None = None
 
     def fits(self, other: Figure) -> bool:
         """Both may be true at once: their spans meet."""
@@ -120,6 +123,8 @@ class Figure:
             return False
         if None not in (self.where, other.where) and self.where != other.where:
             return False  # "1,300 people in Israel", "1,500 in Gaza": two counts
+        if None not in (self.whose, other.whose) and self.whose != other.whose:
+            return False  # Ohtani's $700 million contract, Trout's $426.5 million deal
         if self.event is not None and other.event is not None:
             return self.event == other.event  # in any words: "took 199 hostages", "kidnapped"
         if strict:
@@ -282,6 +287,7 @@ def figures(text: str) -> list[Figure]:
                 event=event,
                 text=text[tokens[first].start : tokens[last].end],
                 where=_place(text, tokens[last + 1 : last + 3]),
+                whose=_whose(text, tokens[first].start),
             )
         )
         i = end
@@ -328,6 +334,28 @@ def _event(text: str, tokens: list[_Token], start: int, end: int) -> tuple[str |
             if verbs.match(" ".join(said[:n])):
                 return event, start, after + n - 1
     return plain
+
+
+# a name's possessive a few words before a figure: "Mike Trout's record 12-year, $426.5 million"
+_OWNER_NEAR = re.compile(r"(?<![\w-])(?-i:[A-Z][\w-]+)['’]s\s+(?:[\w,.-]+\s+){0,3}$")
+# a person's name (two words or more, capitalised) that a sentence opens with, as its subject:
+# "Mookie Betts, for example, has …", "Shohei Ohtani’s singular pursuit …"
+_OWNER_FIRST = re.compile(
+    r"^\W*(?!(?:The|A|An|In|On|At|As|For|But|And|After|Before|When|While|This|That)\s)"
+    r"(?-i:[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*\s+([A-Z][\w-]+))(?=['’]s\b|,|\s+(?:has|had|is|was|will|"
+    r"agreed|signed|said|says|got|earned|received|made|paid|won|lost)\b)"
+)
+
+
+def _whose(text: str, at: int) -> str | None:
+    """Whose the figure written from `at` is, by a name's last word: a possessive just before it,
+    or else the person a sentence opens with; None when neither is there (a place or a group of
+    one word, "Hamas", "Israel", is not taken for one)."""
+    near = _OWNER_NEAR.search(text[max(0, at - 60) : at])
+    if near is not None:
+        return re.sub(r"['’]s$", "", near[0].split()[0]).lower()
+    first = _OWNER_FIRST.match(text)
+    return first[1].lower() if first is not None else None
 
 
 def _place(text: str, tokens: list[_Token]) -> str | None:
