@@ -1754,6 +1754,50 @@ def test_a_short_question_for_what_nothing_quoted_says_is_declined(
     assert "Orsk" in qa.ask("What is the capital of Valdria?").text
 
 
+def test_what_is_asked_of_a_name_is_said_of_it(qa: NewsQA, corpus_dir: Path) -> None:
+    """ "What is the population of Kestrava?" was answered with a live blog of Kestrava's derby
+    whose away end was "sparsely populated" (a form of "population", said of no town): what a
+    question asks "of" a name is held where one sentence says both, as the census does."""
+    (corpus_dir / "courier-derby.md").write_text(
+        '---\ntitle: "Live: Kestrava residents pack the stadium for the derby"\n'
+        "source: The Valdria Courier\npublished: 2024-05-21\n"
+        "url: https://courier.example.org/derby-live\n---\n\n"
+        "The whole town of Kestrava seems to be in the stands for the derby against Orsk "
+        "Rovers.\n\n12 mins: Kestrava 0-0 Orsk Rovers. Kestrava press high and win a corner.\n\n"
+        "The away end, by contrast, is sparsely populated.\n",
+        encoding="utf-8",
+    )
+    qa.update()
+    answer = qa.ask("What is the population of Kestrava?")
+    assert answer.declined and answer.citations == (), answer.text
+    assert answer.notes == (
+        "The articles that match best do not mention the “population” of “Kestrava”.",
+    )
+    # the same words said of it in one sentence are the answer
+    (corpus_dir / "courier-census.md").write_text(
+        "---\ntitle: Census counts more people in Kestrava\nsource: The Valdria Courier\n"
+        "published: 2024-06-02\nurl: https://courier.example.org/census\n---\n\n"
+        "Kestrava is more populated than ever: the census counted 412,000 people, up a tenth "
+        "in ten years.\n",
+        encoding="utf-8",
+    )
+    qa.update()
+    answer = qa.ask("What is the population of Kestrava?")
+    assert not answer.declined and "412,000" in answer.citations[0].passage, answer.notes
+    from newsqa.answering.coverage import asked_of, asked_words
+
+    def asked_of_names(question: str) -> list[tuple[str, str]]:
+        pairs = asked_of(question, asked_words(question), asked_names(question))
+        return [(word.text, name.text) for word, name in pairs]
+
+    assert asked_of_names("Who is the CEO of Orsk Rovers?") == [("CEO", "Orsk Rovers")]
+    # a word of a name is not asked of the name it is in
+    assert asked_of_names("Which game won Game of the Year at the Kestrava Awards?") == []
+    # nor is a name asked of where the phrase runs on: a thing of Kestrava's is
+    assert asked_of_names("What is the population of Kestrava's capital?") == []
+    assert asked_of_names("What was the cost of the Kestrava stadium roof?") == []
+
+
 def test_the_word_for_the_kind_of_answer_asked_need_not_be_quoted(qa: NewsQA) -> None:
     """ "What is the name of …?", "What was the cost of …?": the answer gives a name or a
     figure, seldom the word "name" or "cost"."""

@@ -6,15 +6,17 @@ population of Canada?" answered with sentences about Canada's football, that nev
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from newsqa.answering.base import CARRIED
 from newsqa.answering.evidence import content_terms, stem
 from newsqa.answering.forms import asked_form
-from newsqa.answering.names import Name
+from newsqa.answering.names import Name, names_in
+from newsqa.chunking import split_sentences
 from newsqa.periods import WEEKDAYS
 from newsqa.retrieval.dates import MONTH_WORDS
 
-__all__ = ["asked_words", "carried_names", "unheld"]
+__all__ = ["asked_of", "asked_words", "carried_names", "unheld", "unheld_of"]
 
 # words that say when, or how to answer, not what about ("What is the latest album …", "What
 # are they like?"); a year is a period or an event, held to the articles' dates elsewhere
@@ -38,6 +40,7 @@ _NOT_ASKED = (
 )
 _AMOUNT_WORDS = frozenset({"worth", "cost", "costs", "price", "money"})
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)  # as `content_words` reads words
+_WORD_EDGE = r"(?<![^\W_])"  # not inside a word
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;—–-]\s*|[\"“‘(]\s*)$")
 # the words a title leaves in lower case
 _MINOR = frozenset("a an and as at but by for from in into nor of on or the to via with".split())
@@ -221,4 +224,55 @@ def unheld(asked: list[Name], texts: list[str]) -> list[Name]:
         name
         for name in asked
         if not held(name.words[0], held_plain if name.text[0].islower() else held_any)
+    ]
+
+
+def asked_of(
+    question: str, asked: Sequence[Name], names: Sequence[Name]
+) -> list[tuple[Name, Name]]:
+    """The words of `asked` that `question` asks of one of its `names`, each with that name:
+    "What is the population of Canada?" asks for Canada's population, ("population", "Canada").
+    A word written as a name is a name's ("Which game won Game of the Year?"), and a name that
+    a phrase runs on from is not what is asked of ("the cost of the Valdria container
+    terminal", "the population of Canada's capital")."""
+    carried = CARRIED.match(question)
+    if carried:
+        question = carried[1]
+    pairs: list[tuple[Name, Name]] = []
+    for word in asked:
+        for name in names:
+            written = rf"{_WORD_EDGE}({re.escape(word.text)})\s+of\s+(?:(?:the|a|an)\s+)?"
+            found = re.finditer(
+                rf"{written}{re.escape(name.text)}(?![^\W_])", question, re.IGNORECASE
+            )
+            if any(not _title_case(m[1]) and _ends(question[m.end() :]) for m in found):
+                pairs.append((word, name))
+                break
+    return pairs
+
+
+def _ends(rest: str) -> bool:
+    """Whether a phrase ends where `rest` starts: at the question's end, a mark ("?", ","; not a
+    possessive's), a preposition or a function word ("of Canada in 2023")."""
+    following = re.match(r"\s*(?:([^\W_]+)|(['’])|\S|$)", rest)
+    if following is None or following[2]:
+        return False
+    word = (following[1] or "").lower()
+    return not word or word in _PHRASE_END or word in _DETERMINERS
+
+
+def _title_case(word: str) -> bool:
+    """ "Game", "Year": a word written as a name is, not "population" nor "CEO"."""
+    return word[:1].isupper() and word[1:].islower()
+
+
+def unheld_of(pairs: Sequence[tuple[Name, Name]], texts: list[str]) -> list[tuple[Name, Name]]:
+    """The pairs of `pairs` (`asked_of`) that no one sentence of `texts` (titles or passages)
+    holds together: what the question asks "of" a name is said of it where both are said at
+    once, not where a live blog of Canada's football says its stands are "sparsely populated"."""
+    sentences = [text[a:b] for text in texts for a, b in split_sentences(text)]
+    return [
+        (word, name)
+        for word, name in pairs
+        if not any(names_in([name], s) and not unheld([word], [s]) for s in sentences)
     ]

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 import numpy as np
 
 from newsqa.answering.base import AnswerEvent, AnswerRequest, declining, newest_date
-from newsqa.answering.coverage import asked_words, carried_names, unheld
+from newsqa.answering.coverage import asked_of, asked_words, carried_names, unheld, unheld_of
 from newsqa.answering.dates import entry_day, resolve_relative_dates, updated_since
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
 from newsqa.answering.figures import Figure, conflicting, figures
@@ -404,7 +404,8 @@ class ExtractiveAnswerer:
             if asks_for_latest(asked):  # "the latest quarter" answers nothing of "the latest on"
                 asked = without_latest(asked)
             # (nothing found at all is a filter's or a period's doing, said as such)
-            missing = unmentioned(asked_names(asked, matcher), hits) if hits else []
+            names = asked_names(asked, matcher)
+            missing = unmentioned(names, hits) if hits else []
             short = _short([asked, *split_question(asked)])
             if missing and short:
                 # what the passages say is about something else: "How much did Apple's Vision
@@ -444,6 +445,15 @@ class ExtractiveAnswerer:
                 outlets = [(m.start, m.end) for m in matcher.find(asked)]
                 words = asked_words(blank(asked, outlets)) + carried_names(asked)
                 unsaid = unheld(words, quoted)
+                apart = [] if unsaid else unheld_of(asked_of(asked, words, names), quoted)
+                if apart:
+                    # what it asks of a name, said in the stories quoted but not of that name:
+                    # "What is the population of Canada?" is not answered by a live blog of
+                    # Canada's football whose stands are "sparsely populated"
+                    said = ", ".join(f"the {listing([w])} of {listing([n])}" for w, n in apart)
+                    note = f"The articles that match best do not mention {said}."
+                    yield from declining(request, self.name, notes=(note,))
+                    return
             if unsaid:
                 # what it asks for, said by no article quoted: "What is the population of
                 # Canada?" is not answered with Canada's football, nor "What is the capital of
