@@ -740,3 +740,28 @@ def test_sources_are_linked_without_a_feeds_tracking_parameters(invoke, corpus_d
     assert found["hits"][0]["article"]["url"].endswith(
         "?id=7&at_medium=RSS&at_campaign=KARANGA&ref=rss"
     )
+
+
+def test_stats_count_the_articles_that_name_no_outlet_apart(invoke, corpus_dir: Path) -> None:
+    """A plain text file names no outlet: `index stats` counts it apart from the outlets, which
+    are what `--source` takes, and the page offers only those."""
+    (corpus_dir / "ferry.txt").write_text(
+        "Ferry strike ends\n\nFerry crews on the Valdria crossing returned to work on Monday "
+        "after a three-day strike over rosters.\n",
+        encoding="utf-8",
+    )
+    invoke("index", "update")
+    stats = json.loads(invoke("index", "stats", "--json").stdout)
+    named = [name for name in stats["outlets"] if name]
+    assert stats["outlets"][""] == 1 and named
+    text = invoke("index", "stats").stdout
+    assert f"outlets    {len(named)} (+1 article naming none)\n" in text
+    assert "(unknown)" not in text
+    from newsqa import Settings
+    from newsqa.web import status_markdown
+
+    index = Path(stats["path"])
+    qa = NewsQA(Settings(index_dir=index, corpus_dir=corpus_dir))
+    assert qa.stats().named_outlets == named
+    assert f" · {len(named)} outlets · " in status_markdown(qa.stats())
+    qa.close()

@@ -275,11 +275,15 @@ def index_stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     typer.echo(f"index      {stats.path}")
     typer.echo(f"articles   {stats.articles} (+{stats.syndicated_copies} syndicated copies)")
     typer.echo(f"chunks     {stats.chunks}")
-    typer.echo(f"outlets    {len(stats.outlets)}")
-    for name, n in list(stats.outlets.items())[:10]:
-        typer.echo(f"  {n:6d}  {name or '(unknown)'}")
-    if len(stats.outlets) > 10:
-        typer.echo(f"  … and {len(stats.outlets) - 10} more")
+    # (articles that name no outlet are counted apart: no outlet a filter could name)
+    named = {name: stats.outlets[name] for name in stats.named_outlets}
+    unnamed = stats.outlets.get("", 0)
+    none = f" (+{unnamed} article{'s' * (unnamed > 1)} naming none)" if unnamed else ""
+    typer.echo(f"outlets    {len(named)}{none}")
+    for name, n in list(named.items())[:10]:
+        typer.echo(f"  {n:6d}  {name}")
+    if len(named) > 10:
+        typer.echo(f"  … and {len(named) - 10} more")
     typer.echo(f"dates      {stats.earliest[:10] or '?'} … {stats.latest[:10] or '?'}")
     typer.echo(f"updated    {stats.updated_at}")
     b = stats.build

@@ -445,6 +445,12 @@ class IndexStats:
     updated_at: str = ""
     build: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def named_outlets(self) -> list[str]:
+        """The outlets a filter can name, most articles first (`outlets` also counts, under "",
+        the articles that name none)."""
+        return [name for name in self.outlets if name]
+
     def to_dict(self) -> dict[str, object]:
         return {
             "path": self.path,

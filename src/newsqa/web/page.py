@@ -253,7 +253,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         return (
             message,
             status_markdown(fresh),
-            gr.update(choices=list(fresh.outlets)),
+            gr.update(choices=fresh.named_outlets),
             gr.update(samples=_examples(qa)),
             None,
             kept_url,
@@ -297,7 +297,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 # once an answer had several sources)
                 with gr.Accordion("Filters (apply to the next question)", open=False):
                     outlets = gr.Dropdown(
-                        choices=list(stats.outlets),
+                        choices=stats.named_outlets,
                         value=[],
                         multiselect=True,
                         # outlets added after start-up (another tab, the API) are valid too;
@@ -370,7 +370,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             """The index status and its outlets as they are now: another process (`newsqa index
             update` in a terminal) may have changed the index since the page last said."""
             fresh = qa.stats()
-            return _status(qa, fresh), gr.update(choices=list(fresh.outlets))
+            return _status(qa, fresh), gr.update(choices=fresh.named_outlets)
 
         for event in asked:
             # and the box has the focus again, for the next question (Ask, hidden while the
@@ -403,7 +403,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             fresh = qa.stats()
             return (
                 _status(qa, fresh),
-                gr.update(choices=list(fresh.outlets)),
+                gr.update(choices=fresh.named_outlets),
                 gr.update(samples=_examples(qa)),
                 gr.Timer(active=bool(job and job.running)),
             )

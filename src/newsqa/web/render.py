@@ -54,7 +54,7 @@ def status_markdown(stats: IndexStats, *, indexing: str = "", running: bool = Fa
     updated = stats.updated_at[:16].replace("T", " ")
     line = (
         f"**{stats.articles} articles** · {stats.chunks} passages · "
-        f"{len(stats.outlets)} outlets · {dates} · updated {updated}"
+        f"{len(stats.named_outlets)} outlets · {dates} · updated {updated}"
     )
     return line + (f" · {indexing}" if indexing else "")
 
