@@ -637,13 +637,18 @@ class NewsQA:
             except RuntimeError as exc:
                 notes.append(f"The LLM could not be used ({exc}); answered offline instead.")
                 answerer = None
-        filters: dict[str, Any] = {"sources": sources, "since": since, "until": until}
-        hits = tuple(self.search(standalone, self.settings.answer_passages, **filters))
-        # the lead of the best article, where a news story says what happened, even when the
-        # search found only its later paragraphs (on 300 MultiHop-RAG dev questions: answers
-        # citing a gold article 0.864 -> 0.868, accuracy 0.383 -> 0.387; the second article's
-        # lead too: no better)
-        hits = tuple(self.retriever.with_leads(hits, articles=1))
+
+        def passages(text: str) -> tuple[SearchHit, ...]:
+            """The passages found for `text`, with the lead of the best article, where a news
+            story says what happened, even when the search found only its later paragraphs (on
+            300 MultiHop-RAG dev questions: answers citing a gold article 0.864 -> 0.868,
+            accuracy 0.383 -> 0.387; the second article's lead too: no better)."""
+            found = self.search(
+                text, self.settings.answer_passages, sources=sources, since=since, until=until
+            )
+            return tuple(self.retriever.with_leads(found, articles=1))
+
+        hits = passages(standalone)
         if standalone != question:
             # a follow-up that names a subject of its own ("What about the FTX trial?" after a
             # question on OpenAI) and finds nothing naming it in the conversation's topic is a
@@ -653,8 +658,7 @@ class NewsQA:
 
             own = asked_names(question, self.retriever.outlets())
             if own and len(unmentioned(own, hits)) == len(own):
-                found = self.search(question, self.settings.answer_passages, **filters)
-                alone = tuple(self.retriever.with_leads(found, articles=1))
+                alone = passages(question)
                 if len(unmentioned(own, alone)) < len(own):
                     standalone, hits = question, alone
             elif not own and hits and not _REFERS.search(question):
@@ -667,8 +671,7 @@ class NewsQA:
                     h.article.title + "\n" + h.text for h in hits if h.article == hits[0].article
                 ]
                 if words and unheld(words, best) == words:
-                    found = self.search(question, self.settings.answer_passages, **filters)
-                    alone = tuple(self.retriever.with_leads(found, articles=1))
+                    alone = passages(question)
                     if alone and not unheld(words, [alone[0].article.title]):
                         standalone, hits = question, alone
         status = self.indexing.status if self.indexing is not None else None
