@@ -531,16 +531,18 @@ def test_cli_ask_and_chat(settings: Settings, qa: NewsQA) -> None:
     said = chat_with(
         "/source No Such Outlet",
         "/source Metro Ledger",
-        "/since 2024-03-01",
+        "/since March 2024",
         "/until 2024-01-01",
         "/filters",
         "How many tonnes of plums did the cooperative pick?",
         "/source",
         "How many tonnes of plums did the cooperative pick?",
     )
-    first, _, second = said.partition("(searching since 2024-03-01)")  # the outlet cleared
+    # said as a refusal under them says them: words with the day they were read as
+    first, _, second = said.partition("(searching from 2024-03-01 (March 2024))")  # outlet cleared
     assert "(searching outlets Metro Ledger)" in first and "5,400" not in first
-    assert "(searching outlets Metro Ledger; since 2024-03-01)" in first  # /until refused
+    # /until before /since refused
+    assert "(searching outlets Metro Ledger; from 2024-03-01 (March 2024))" in first
     assert "until 2024-01-01" not in first and "5,400 tonnes" in second
     # a question that cannot be asked is said, and the chat goes on
     out = runner.invoke(app, [*base, "chat"], env=env, input="?\nHow many tonnes of plums?\n")

@@ -512,10 +512,10 @@ def _chat_filters(
 
 
 def _filters_said(source: list[str] | None, since: str | None, until: str | None) -> str:
-    said = [f"outlets {', '.join(source)}"] if source else []
-    said += [f"since {since}"] if since else []
-    said += [f"until {until}"] if until else []
-    return f"(searching {'; '.join(said)})" if said else "(searching every article)"
+    from newsqa.facade import filters_said
+
+    said = filters_said(source, since, until)  # as a refusal under them says them
+    return f"(searching {said})" if said else "(searching every article)"
 
 
 @app.command()

@@ -261,8 +261,9 @@ def _filters(
     return filters
 
 
-def _held_to(sources: Sequence[str] | str | None, since: DateLike, until: DateLike) -> str:
-    """What filters held a search to, for a refusal under them."""
+def filters_said(sources: Sequence[str] | str | None, since: DateLike, until: DateLike) -> str:
+    """The filters in words, as the chat and a refusal under them say them: "outlets BBC, CNN;
+    from 2026-11-23 (last week); until 2023-12-01" (empty: none)."""
 
     def shown(value: DateLike, end_of_day: bool = False) -> str:
         """The day as read, and the words it was read from ("2026-11-23 (last week)")."""
@@ -276,9 +277,13 @@ def _held_to(sources: Sequence[str] | str | None, since: DateLike, until: DateLi
     held = [f"outlets {', '.join(outlets)}"] if outlets else []
     held += [f"from {shown(since)}"] if since not in (None, "") else []
     held += [f"until {shown(until, end_of_day=True)}"] if until not in (None, "") else []
-    if not held:
-        return ""
-    return f"Searched only {'; '.join(held)}: clear the filters to search every article."
+    return "; ".join(held)
+
+
+def _held_to(sources: Sequence[str] | str | None, since: DateLike, until: DateLike) -> str:
+    """What filters held a search to, for a refusal under them."""
+    said = filters_said(sources, since, until)
+    return f"Searched only {said}: clear the filters to search every article." if said else ""
 
 
 def _naive(moment: datetime) -> datetime:
