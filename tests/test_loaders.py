@@ -167,6 +167,30 @@ def test_json_field_aliases() -> None:
     assert second.published == datetime(2024, 2, 10, 7, 45, tzinfo=UTC)  # RFC 822 pubDate
 
 
+def test_a_news_api_response_is_read_whole(tmp_path: Path) -> None:
+    """NewsAPI's answer, as saved: a body cut short ends "… [+2345 chars]", which was indexed
+    and quoted as part of the article, and a record with a description but no content was
+    skipped as one without text."""
+    (tmp_path / "top.json").write_text(
+        '{"status": "ok", "totalResults": 2, "articles": ['
+        '{"source": {"id": null, "name": "Harbour Times"}, "title": "Ferry strike ends",'
+        ' "description": "Crews return after a week.", "url": "https://ht.example/ferry",'
+        ' "publishedAt": "2024-05-02T08:15:00Z", "content": "Ferry crews in the fictional port'
+        " of Valdria ended their strike on Thursday after the operator raised pay by 6%. Sailings"
+        ' resume on… [+2345 chars]"},'
+        '{"source": {"id": null, "name": "Harbour Times"}, "title": "Dock cranes arrive",'
+        ' "description": "Four new cranes reached the fictional port of Valdria on Friday.",'
+        ' "url": "https://ht.example/cranes", "publishedAt": "2024-05-03T09:00:00Z",'
+        ' "content": null}]}',
+        encoding="utf-8",
+    )
+    strike, cranes = load_path(tmp_path).articles
+    assert strike.source == "Harbour Times"
+    assert strike.text.endswith("raised pay by 6%. Sailings resume on…")
+    assert "chars]" not in strike.text
+    assert cranes.text == "Four new cranes reached the fictional port of Valdria on Friday."
+
+
 def test_an_html_file_keeps_the_full_time_of_its_publication(tmp_path: Path) -> None:
     """The <time>'s text names the day: the date was read as the day alone, 2024-04-09T00:00:00."""
     (tmp_path / "fire.html").write_text(

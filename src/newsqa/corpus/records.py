@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 
 from newsqa.corpus.common import (
@@ -36,18 +37,27 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "author": ("author", "authors", "byline", "creator"),
     "url": ("url", "link", "href", "canonical_url"),
 }
+# a summary: the text of a record that has no body (a feed's entries are taken from theirs too)
+SUMMARY_KEYS = ("description", "summary", "abstract", "lead", "snippet", "dek")
+# where a news API cut the body short: NewsAPI's "… [+2345 chars]"
+_CUT = re.compile(r"\s*(?:…|\.\.\.)?\s*\[\+\d+ chars\]\s*$")
+
 # Keys under which a top-level JSON object may hold its list of records.
 LIST_KEYS = ("articles", "items", "data", "records", "results", "entries", "documents", "docs")
 
 
 def _text(record: Mapping[str, object]) -> str:
+    """The record's body (cut short by a news API, "… [+2345 chars]", without the marker), else
+    its summary."""
     for key in FIELD_ALIASES["text"]:
         value = record.get(key)
         if isinstance(value, list):  # a body given as a list of paragraphs
             value = "\n\n".join(v for v in value if isinstance(v, str))
         if isinstance(value, str) and value.strip():
-            return clean_text(value)
-    return ""
+            body = clean_text(value)
+            cut = _CUT.search(body)
+            return body if cut is None else body[: cut.start()].rstrip(" .…") + "…"
+    return clean_text(first_str(record, SUMMARY_KEYS))
 
 
 def _source(record: Mapping[str, object]) -> str:
@@ -83,7 +93,7 @@ def record_to_article(record: object, origin: str) -> Article | Skipped:
     fields = {str(k).lower(): v for k, v in record.items()}
     text = _text(fields)
     if not text:
-        names = "/".join(FIELD_ALIASES["text"])
+        names = "/".join(FIELD_ALIASES["text"] + SUMMARY_KEYS)
         return Skipped(origin, f"record has no article text (looked for {names})", broken=False)
     given = _published(fields)
     published = parse_date(given)
