@@ -191,6 +191,50 @@ def test_a_news_api_response_is_read_whole(tmp_path: Path) -> None:
     assert cranes.text == "Four new cranes reached the fictional port of Valdria on Friday."
 
 
+def test_csv_files_of_articles(tmp_path: Path) -> None:
+    """A news data set as a spreadsheet saves it: a header row naming the columns, a body
+    over several lines inside quotes, ";" between cells, Windows-1252 rather than UTF-8."""
+    (tmp_path / "wire.csv").write_text(
+        "title,author,date,content,url,publication\n"
+        '"Ferry strike ends","Ann Lee",2024-05-02,"Ferry crews in the fictional port of Valdria'
+        ' ended their strike, the union said.\n\nSailings resume on Friday.",'
+        "https://ht.example/ferry,Harbour Times\n"
+        ",,,,,\n"  # a blank row: passed over
+        "Dock cranes arrive,,2024-05-03,,https://ht.example/cranes,Harbour Times\n"
+        "One too many,,2024-05-04,Four new cranes.,https://ht.example/x,Harbour Times,extra\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "europe.csv").write_bytes(
+        "headline;short_description;date;link\n"
+        "Café owners protest;Owners of cafés in the fictional town of Orsk marched on "
+        "Monday.;2024-06-03;https://orsk.example/cafes\n".encode("windows-1252")
+    )
+    (tmp_path / "tabs.tsv").write_text(
+        "title\tbody\nTram line opens\tThe fictional city of Brenn opened its tram line.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "prices.csv").write_text("ticker,price\nABC,12\n", encoding="utf-8")
+    result = load_path(tmp_path)
+    by_origin = {a.origin.rsplit("/", 1)[-1]: a for a in result.articles}
+    strike = by_origin["wire.csv:2"]
+    assert (strike.title, strike.author, strike.source) == (
+        "Ferry strike ends",
+        "Ann Lee",
+        "Harbour Times",
+    )
+    assert strike.text.endswith("the union said.\n\nSailings resume on Friday.")
+    assert strike.published == datetime(2024, 5, 2)
+    cafes = by_origin["europe.csv:2"]
+    assert cafes.title == "Café owners protest" and cafes.text.startswith("Owners of cafés")
+    assert by_origin["tabs.tsv:2"].title == "Tram line opens"
+    skipped = {s.origin.rsplit("/", 1)[-1]: s.reason for s in result.skipped}
+    assert skipped["wire.csv:6"].startswith("record has no article text")
+    assert skipped["wire.csv:7"] == "row has 7 fields, the header 6"
+    assert skipped["prices.csv"].startswith("no column of article text")
+    assert skipped["prices.csv"].endswith("its columns: ticker, price)")
+    assert len(result.articles) == 3
+
+
 def test_an_html_file_keeps_the_full_time_of_its_publication(tmp_path: Path) -> None:
     """The <time>'s text names the day: the date was read as the day alone, 2024-04-09T00:00:00."""
     (tmp_path / "fire.html").write_text(
@@ -385,7 +429,7 @@ def corpus_copy(tmp_path: Path) -> Path:
     (root / ".DS_Store").write_bytes(b"\x00\x01")
     (root / "LICENSE").write_text("CC0")
     (root / "changelog.md").write_text("# Changes\n\nnone")
-    (root / "notes.csv").write_text("a,b\n1,2\n")
+    (root / "notes.odt").write_text("a,b\n1,2\n")
     return root
 
 
@@ -396,7 +440,7 @@ def test_folder_is_walked_sorted_and_ignores_meta_files(corpus_copy: Path) -> No
     assert not any(
         "README" in o or ".git" in o or "LICENSE" in o or "changelog" in o for o in origins
     )
-    assert Skipped(str(corpus_copy / "notes.csv"), "unsupported file type '.csv'") in items
+    assert Skipped(str(corpus_copy / "notes.odt"), "unsupported file type '.odt'") in items
     result = load_path(corpus_copy)
     assert len(result.articles) == 11
     assert len(result.skipped) == 5

@@ -1,4 +1,5 @@
-"""The corpus: news articles read from files (text, Markdown, HTML, JSON, feeds) or fetched URLs.
+"""The corpus: news articles read from files (text, Markdown, HTML, JSON, CSV, feeds) or fetched
+URLs.
 
 `iter_path` streams a file or a folder as `Article`s and `Skipped` inputs (never raising for bad
 input); `load_path` collects them; `fetch_url` ingests a page or feed over HTTP and
@@ -15,7 +16,7 @@ from typing import TypeAlias
 from newsqa.corpus.common import DEFAULT_MAX_FILE_BYTES, decode_utf8, parse_date, read_file
 from newsqa.corpus.feeds import iter_feed
 from newsqa.corpus.fetch import fetch_url
-from newsqa.corpus.records import iter_json, iter_jsonl
+from newsqa.corpus.records import iter_csv, iter_json, iter_jsonl
 from newsqa.corpus.save import save_articles
 from newsqa.corpus.text import parse_text_article
 from newsqa.corpus.webpage import decode_html, extract_page
@@ -72,6 +73,19 @@ def _jsonl(data: bytes, origin: str) -> Iterator[Item]:
         yield from iter_jsonl(text, origin)
 
 
+def _csv(*, tabs: bool) -> _Loader:
+    def load(data: bytes, origin: str) -> Iterator[Item]:
+        text = decode_utf8(data, origin)
+        if isinstance(text, Skipped):  # a spreadsheet's "CSV" export: its Windows code page
+            text = decode_utf8(data, origin, "windows-1252")
+        if isinstance(text, Skipped):
+            yield text
+        else:
+            yield from iter_csv(text, origin, tabs=tabs)
+
+    return load
+
+
 _LOADERS: dict[str, _Loader] = {
     ".txt": _text_loader(markdown=False),
     ".md": _text_loader(markdown=True),
@@ -81,6 +95,8 @@ _LOADERS: dict[str, _Loader] = {
     ".json": _json,
     ".jsonl": _jsonl,
     ".ndjson": _jsonl,
+    ".csv": _csv(tabs=False),
+    ".tsv": _csv(tabs=True),
     ".xml": iter_feed,
     ".rss": iter_feed,
     ".atom": iter_feed,

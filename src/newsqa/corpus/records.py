@@ -1,7 +1,8 @@
-"""JSON and JSON Lines: lists of article records, under the field names news datasets use."""
+"""JSON, JSON Lines and CSV: lists of article records, under the field names news datasets use."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -16,13 +17,28 @@ from newsqa.corpus.common import (
 )
 from newsqa.types import Article, Skipped, without_tracking
 
-__all__ = ["FIELD_ALIASES", "LIST_KEYS", "iter_json", "iter_jsonl", "record_to_article"]
+__all__ = [
+    "FIELD_ALIASES",
+    "LIST_KEYS",
+    "iter_csv",
+    "iter_json",
+    "iter_jsonl",
+    "record_to_article",
+]
 
 # Article field -> record keys (lower-case) in order of preference.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "text": ("body", "text", "content", "article", "maintext", "full_text"),
     "title": ("title", "headline"),
-    "source": ("source", "outlet", "publisher", "site_name", "sitename", "source_name"),
+    "source": (
+        "source",
+        "outlet",
+        "publisher",
+        "publication",
+        "site_name",
+        "sitename",
+        "source_name",
+    ),
     "published": (
         "published_at",
         "publishedat",
@@ -38,7 +54,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "url": ("url", "link", "href", "canonical_url"),
 }
 # a summary: the text of a record that has no body (a feed's entries are taken from theirs too)
-SUMMARY_KEYS = ("description", "summary", "abstract", "lead", "snippet", "dek")
+SUMMARY_KEYS = ("description", "summary", "short_description", "abstract", "lead", "snippet", "dek")
 # where a news API cut the body short: NewsAPI's "… [+2345 chars]"
 _CUT = re.compile(r"\s*(?:…|\.\.\.)?\s*\[\+\d+ chars\]\s*$")
 
@@ -169,3 +185,43 @@ def iter_jsonl(text: str, origin: str) -> Iterator[Article | Skipped]:
         yield record_to_article(record, where)
     if not seen:
         yield Skipped(origin, "empty file")
+
+
+_CSV_DELIMITERS = ",;\t|"
+
+
+def iter_csv(text: str, origin: str, *, tabs: bool = False) -> Iterator[Article | Skipped]:
+    """Articles of a `.csv` file (`.tsv`: `tabs`), one record a row under a header row naming
+    its columns as JSON records name their fields; origins are `file:line`. The delimiter of a
+    `.csv` is read from its header (",", ";" as a spreadsheet in many languages saves it, tab,
+    "|")."""
+    lines = text.splitlines(keepends=True)
+    if not any(line.strip() for line in lines):
+        yield Skipped(origin, "empty file")
+        return
+    header = next(line for line in lines if line.strip())
+    delimiter = "\t" if tabs else max(_CSV_DELIMITERS, key=header.count)
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 28))  # a long article is one field
+    reader = csv.reader(lines, delimiter=delimiter)
+    try:
+        columns = [c.strip().lower() for c in next(reader)]
+        if not any(c in columns for c in FIELD_ALIASES["text"] + SUMMARY_KEYS):
+            names = "/".join(FIELD_ALIASES["text"] + SUMMARY_KEYS)
+            shown = ", ".join(c for c in columns if c) or "none"
+            yield Skipped(
+                origin,
+                f"no column of article text (looked for {names}; its columns: {shown:.200})",
+                broken=False,
+            )
+            return
+        start = reader.line_num + 1
+        for row in reader:
+            where, start = f"{origin}:{start}", reader.line_num + 1
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(columns):
+                yield Skipped(where, f"row has {len(row)} fields, the header {len(columns)}")
+                continue
+            yield record_to_article(dict(zip(columns, row, strict=False)), where)
+    except csv.Error as exc:
+        yield Skipped(f"{origin}:{reader.line_num}", f"malformed CSV: {exc}")
