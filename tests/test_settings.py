@@ -33,6 +33,14 @@ def test_bad_values_are_named(env: dict[str, str], message: str) -> None:
         Settings.from_env(env)
 
 
+def test_the_file_size_limit_is_set_in_megabytes() -> None:
+    """In the MB a skipped file's reason gives ("file is 210.0 MiB, over the 50.0 MiB limit")."""
+    assert Settings.from_env({"NEWSQA_MAX_FILE_MB": "200"}).max_file_bytes == 200 * 2**20
+    for bad, said in (("0", "at least 1, not '0'"), ("1.5", "a whole number, not '1.5'")):
+        with pytest.raises(ValueError, match=f"NEWSQA_MAX_FILE_MB must be {said}"):
+            Settings.from_env({"NEWSQA_MAX_FILE_MB": bad})
+
+
 def test_llm_timeout_takes_seconds_above_zero() -> None:
     assert Settings.from_env({"NEWSQA_LLM_TIMEOUT": "2.5"}).llm_timeout == 2.5
     for bad in ("0", "-1"):

@@ -136,6 +136,14 @@ class Settings:
                     raise ValueError(f"{var} must be a number, not {raw!r}") from None
             else:
                 values[name] = raw
+        mb = env.get("NEWSQA_MAX_FILE_MB", "")
+        if mb:  # in whole MB, as the reason a file is skipped gives its size
+            try:
+                values["max_file_bytes"] = int(mb) * 2**20
+            except ValueError:
+                raise ValueError(f"NEWSQA_MAX_FILE_MB must be a whole number, not {mb!r}") from None
+            if values["max_file_bytes"] < 1:
+                raise ValueError(f"NEWSQA_MAX_FILE_MB must be at least 1, not {mb!r}")
         # the OpenAI SDK's own variables, as its users set them (the SDK would read the address
         # behind newsqa's back, which then spoke of OpenAI's API in its checks and messages)
         if "llm_api_key" not in values and env.get("OPENAI_API_KEY"):

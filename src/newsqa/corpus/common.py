@@ -77,7 +77,9 @@ def read_file(path: Path, origin: str, max_bytes: int) -> bytes | Skipped:
         return Skipped(origin, "not a regular file")
     if st.st_size > max_bytes:
         return Skipped(
-            origin, f"file is {human_size(st.st_size)}, over the {human_size(max_bytes)} limit"
+            origin,
+            f"file is {human_size(st.st_size)}, over the {human_size(max_bytes)} limit "
+            "(NEWSQA_MAX_FILE_MB raises it)",
         )
     try:
         with path.open("rb") as fh:
