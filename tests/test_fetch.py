@@ -16,6 +16,7 @@ from typing import ClassVar
 
 import httpx
 import pytest
+from loopback import answering
 
 from newsqa.corpus import fetch_url, load_path, save_articles
 from newsqa.types import Article, Skipped, article_id_for
@@ -321,3 +322,16 @@ def test_fetched_articles_join_the_corpus(base: str, tmp_path: Path) -> None:
     for article, path in zip(fetched, paths, strict=True):
         assert isinstance(article, Article)
         assert by_origin[str(path)] == dataclasses.replace(article, origin=str(path))
+
+
+def test_a_pdf_served_by_url_is_read_as_the_article_it_prints() -> None:
+    """`newsqa ingest https://…/story.pdf` (or the page's URL box): it was skipped as "not a web
+    page (content type 'application/pdf')"."""
+    printed = Path(__file__).parent / "fixtures" / "loaders" / "printed" / "ferry-strike.pdf"
+    with answering(200, printed.read_bytes(), "application/pdf") as base:
+        result = fetch_url(f"{base}/ferry.pdf")
+    assert result.skipped == []
+    (article,) = result.articles
+    assert (article.title, article.source) == ("Ferry strike ends after a week", "Harbour Times")
+    assert article.url == "https://harbourtimes.example/news/ferry-strike-ends"  # as printed
+    assert "raise pay by 6% this year" in article.text

@@ -235,6 +235,51 @@ def test_csv_files_of_articles(tmp_path: Path) -> None:
     assert len(result.articles) == 3
 
 
+def test_an_article_printed_to_pdf(tmp_path: Path) -> None:
+    """A browser's "Print" to PDF: the headline, outlet, address, author and date come from its
+    title, printed header and footer and byline; the pages' heads and feet ("12/2/26, 8:53 PM
+    …", "https://… 1/2") are not part of the text; lines are joined back into sentences.
+    Before, a .pdf was an unsupported file type."""
+    article = load_one(FIXTURES / "printed" / "ferry-strike.pdf")
+    assert isinstance(article, Article), article
+    assert (article.title, article.source, article.author) == (
+        "Ferry strike ends after a week",
+        "Harbour Times",
+        "Ann Lee",
+    )
+    assert article.url == "https://harbourtimes.example/news/ferry-strike-ends"
+    assert article.published == datetime(2024, 5, 2)
+    assert article.text.startswith(
+        "Ferry crews in the fictional port of Valdria ended their week-long strike on Thursday "
+        "after the operator, Valdria Sea Lines, agreed to raise pay by 6% this year and 4% next "
+        "year, the crews' union said.\n\nSailings resume on Friday morning"
+    )
+    assert "Day 11 of the strike saw 1100 lorries" in article.text  # a line and a page break
+    for furniture in ("PM", "1/2", "2/2", "https://", "By Ann Lee", "Harbour Times"):
+        assert furniture not in article.text, furniture
+    assert article.text.count("\n\n") == 20  # its 21 paragraphs
+
+
+def test_pdfs_that_cannot_be_read_are_skipped_with_the_reason(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    blank = PdfWriter()
+    blank.add_blank_page(612, 792)  # as a scan is to a text extractor: no text
+    with (tmp_path / "scan.pdf").open("wb") as f:
+        blank.write(f)
+    locked = PdfWriter()
+    locked.add_blank_page(612, 792)
+    locked.encrypt(user_password="secret", algorithm="RC4-128")
+    with (tmp_path / "locked.pdf").open("wb") as f:
+        locked.write(f)
+    (tmp_path / "cut.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
+    reasons = {Path(s.origin).name: s.reason for s in load_path(tmp_path).skipped}
+    assert reasons["scan.pdf"] == "no text in the PDF (scanned pages? they would need OCR first)"
+    assert reasons["locked.pdf"] == "encrypted PDF: it needs a password to be read"
+    assert reasons["cut.pdf"].startswith("malformed PDF: ")
+    assert len(reasons) == 3
+
+
 def test_an_html_file_keeps_the_full_time_of_its_publication(tmp_path: Path) -> None:
     """The <time>'s text names the day: the date was read as the day alone, 2024-04-09T00:00:00."""
     (tmp_path / "fire.html").write_text(
@@ -497,7 +542,7 @@ BAD = {
         b"<html><head><title>Nothing</title></head><body><nav>menu</nav></body></html>",
         "no article text found in the HTML page",
     ),
-    "slides.pdf": (b"%PDF-1.4", "unsupported file type '.pdf'"),
+    "slides.pptx": (b"PK\x03\x04", "unsupported file type '.pptx'"),
     "noext": (b"text", "file has no extension"),
 }
 

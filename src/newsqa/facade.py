@@ -693,7 +693,7 @@ class NewsQA:
             if corpus.is_dir() and not holds_files(corpus, passing_over=(index,)):
                 raise IndexMissingError(  # (an update would find nothing to index either)
                     f"No article is indexed: {shown(corpus)} holds no article files yet. Put "
-                    "news articles in it (.txt, .md, .html, .json, .jsonl, .csv, RSS/Atom "
+                    "news articles in it (.txt, .md, .html, .pdf, .json, .jsonl, .csv, RSS/Atom "
                     "feeds) and run `newsqa index update`."
                 )
             raise IndexMissingError(

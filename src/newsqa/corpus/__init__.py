@@ -1,5 +1,5 @@
-"""The corpus: news articles read from files (text, Markdown, HTML, JSON, CSV, feeds) or fetched
-URLs.
+"""The corpus: news articles read from files (text, Markdown, HTML, JSON, CSV, PDF, feeds) or
+fetched URLs.
 
 `iter_path` streams a file or a folder as `Article`s and `Skipped` inputs (never raising for bad
 input); `load_path` collects them; `fetch_url` ingests a page or feed over HTTP and
@@ -16,6 +16,7 @@ from typing import TypeAlias
 from newsqa.corpus.common import DEFAULT_MAX_FILE_BYTES, decode_utf8, parse_date, read_file
 from newsqa.corpus.feeds import iter_feed
 from newsqa.corpus.fetch import fetch_url
+from newsqa.corpus.pdf import extract_pdf
 from newsqa.corpus.records import iter_csv, iter_json, iter_jsonl
 from newsqa.corpus.save import save_articles
 from newsqa.corpus.text import parse_text_article
@@ -86,6 +87,10 @@ def _csv(*, tabs: bool) -> _Loader:
     return load
 
 
+def _pdf(data: bytes, origin: str) -> Iterator[Item]:
+    yield extract_pdf(data, origin)
+
+
 _LOADERS: dict[str, _Loader] = {
     ".txt": _text_loader(markdown=False),
     ".md": _text_loader(markdown=True),
@@ -97,11 +102,13 @@ _LOADERS: dict[str, _Loader] = {
     ".ndjson": _jsonl,
     ".csv": _csv(tabs=False),
     ".tsv": _csv(tabs=True),
+    ".pdf": _pdf,
     ".xml": iter_feed,
     ".rss": iter_feed,
     ".atom": iter_feed,
 }
 SUPPORTED_EXTENSIONS = tuple(_LOADERS)
+_BINARY = frozenset({".pdf"})  # formats whose files are bytes, not text
 
 
 def _load_file(path: Path, origin: str, max_file_bytes: int) -> Iterator[Item]:
@@ -113,7 +120,7 @@ def _load_file(path: Path, origin: str, max_file_bytes: int) -> Iterator[Item]:
     if loader is None:
         yield Skipped(origin, f"unsupported file type '{ext}'" if ext else "file has no extension")
         return
-    data = read_file(path, origin, max_file_bytes)
+    data = read_file(path, origin, max_file_bytes, binary=ext in _BINARY)
     if isinstance(data, Skipped):
         yield data
         return

@@ -65,8 +65,9 @@ def human_size(n: int) -> str:
     return f"{size:.1f} GiB"  # pragma: no cover - unreachable
 
 
-def read_file(path: Path, origin: str, max_bytes: int) -> bytes | Skipped:
-    """The bytes of a regular file, or why it cannot be used (size, permissions, empty, binary)."""
+def read_file(path: Path, origin: str, max_bytes: int, *, binary: bool = False) -> bytes | Skipped:
+    """The bytes of a regular file, or why it cannot be used (size, permissions, empty, binary:
+    unless it is of a `binary` format)."""
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -94,7 +95,7 @@ def read_file(path: Path, origin: str, max_bytes: int) -> bytes | Skipped:
         return Skipped(origin, "empty file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Skipped(origin, "UTF-16 text is not supported; save the file as UTF-8")
-    if b"\x00" in data[:_SNIFF_BYTES]:
+    if not binary and b"\x00" in data[:_SNIFF_BYTES]:
         return Skipped(origin, "binary file (NUL bytes in the first 8 KiB)")
     return data
 

@@ -10,9 +10,10 @@ import httpx
 
 from newsqa.corpus.common import DEFAULT_MAX_FILE_BYTES, human_size, outlet_name
 from newsqa.corpus.feeds import FeedEntry, looks_like_feed, read_feed
+from newsqa.corpus.pdf import extract_pdf
 from newsqa.corpus.webpage import decode_html, extract_page
 from newsqa.notices import skip_notices_only
-from newsqa.types import Article, LoadResult, Skipped
+from newsqa.types import Article, LoadResult, Skipped, without_tracking
 
 __all__ = ["USER_AGENT", "fetch_url"]
 
@@ -70,6 +71,12 @@ def _is_feed_type(content_type: str) -> bool:
 
 def _page(resp: _Response, origin: str) -> Article | Skipped:
     mime = resp.content_type.split(";", 1)[0].strip()
+    if mime == "application/pdf" or resp.body.startswith(b"%PDF-"):
+        article = extract_pdf(resp.body, origin)
+        if isinstance(article, Article) and not article.url:  # where it was served from
+            url = without_tracking(resp.url)
+            article = dataclasses.replace(article, url=url, source=article.source or _host(url))
+        return article
     if mime and not (mime.startswith("text/") or "html" in mime or "xml" in mime):
         return Skipped(origin, f"not a web page (content type '{mime}')")
     if not resp.body.strip():
