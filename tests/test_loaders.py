@@ -258,6 +258,20 @@ def test_an_article_printed_to_pdf(tmp_path: Path) -> None:
     for furniture in ("PM", "1/2", "2/2", "https://", "By Ann Lee", "Harbour Times"):
         assert furniture not in article.text, furniture
     assert article.text.count("\n\n") == 20  # its 21 paragraphs
+    # saved without the printed heads and feet: the outlet from the title the PDF carries; the
+    # last lines of both pages, alike but for their figures, are the text's, not running feet
+    saved = load_one(FIXTURES / "printed" / "ferry-strike-saved.pdf")
+    assert isinstance(saved, Article), saved
+    assert (saved.title, saved.source, saved.url) == (article.title, "Harbour Times", "")
+    assert saved.text == article.text
+    # an outlet's own running head and page numbers on every page
+    paper = load_one(FIXTURES / "printed" / "ferry-strike-paper.pdf")
+    assert isinstance(paper, Article), paper
+    assert (paper.source, paper.published, paper.text) == (
+        "Harbour Times",
+        datetime(2024, 5, 2),
+        article.text,
+    )
 
 
 def test_pdfs_that_cannot_be_read_are_skipped_with_the_reason(tmp_path: Path) -> None:

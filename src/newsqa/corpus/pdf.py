@@ -28,6 +28,7 @@ _PRINTED_HEADER = re.compile(
 _PRINTED_FOOTER = re.compile(r"^(https?://\S+)\s+\d+\s*/\s*\d+$")
 _PAGE_NUMBER = re.compile(r"^(?:(?:page|p\.)\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$", re.I)
 _EDGE_LINES = 2  # lines at the top and at the foot of a page where running heads and feet sit
+_HEAD_WORDS = 12  # a running head or foot is short: "THE HARBOUR TIMES | Thursday, May 2, 2024"
 _TITLE_SITE = re.compile(r"^(.{8,}?)\s+[-|–—]\s+(\S.{0,58})$")  # "Headline - Outlet"
 _GENERIC_TITLE = re.compile(
     r"^(?:untitled\b.*|document\s*\d*|microsoft (?:word|powerpoint) - .*|.*\.(?:pdf|docx?|html?))$",
@@ -80,7 +81,12 @@ def _body_lines(pages: list[str]) -> tuple[list[str], str, str]:
     edges = Counter(
         shape
         for lines in split
-        for shape in {_shape(ln) for ln in lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]}
+        for shape in {
+            _shape(ln)
+            for ln in lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]
+            # a line of the text runs the page's width, or goes on with a sentence
+            if len(ln.split()) <= _HEAD_WORDS and not ln[:1].islower()
+        }
     )
     printed = sum(1 for lines in split if lines)
     repeated = {s for s, n in edges.items() if printed >= 2 and n >= max(2, (printed + 1) // 2)}
