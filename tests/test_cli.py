@@ -797,7 +797,16 @@ def test_index_list_shows_the_articles_newest_first(invoke, corpus_dir: Path) ->
     assert herald[-1] == "1 article matches the filters"
     assert "No article matches the filters." in invoke("index", "list", "--since", "2025").stdout
 
-    listed = json.loads(invoke("index", "list", "--json").stdout)
+    printed = invoke("index", "list", "--json").stdout
+    listed = json.loads(printed)
+    from newsqa.cli import listing_json
+
+    qa = NewsQA(index_dir=corpus_dir.parent / "index", corpus_dir=corpus_dir)
+    for limit in (None, 1, 0):  # printed an article at a time, as one object would be
+        listing = qa.articles(limit=limit)
+        assert "".join(listing_json(listing)) == json.dumps(listing.to_dict(), indent=2)
+    assert printed == "".join(listing_json(qa.articles())) + "\n"
+    qa.close()
     assert listed["total"] == 4 and len(listed["articles"]) == 4
     first = listed["articles"][0]
     assert set(first) == {
