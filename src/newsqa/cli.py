@@ -318,8 +318,7 @@ def index_list(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The indexed articles, newest first: date, outlet, title, the file each was read from,
-    and the outlets that carried a copy."""
+    """The indexed articles, newest first: date, outlet, title, file, outlets of copies."""
     if limit is None:  # a screenful in a terminal; a script gets them all
         limit = 0 if as_json else LIST_LIMIT
     with _errors(as_json=as_json):
