@@ -845,7 +845,12 @@ def test_index_list_cuts_long_titles_to_the_terminal() -> None:
     articles = [
         IndexedArticle(id="a", title=long, source="Metro Ledger", file="wire.json", chunks=3),
         IndexedArticle(id="b", title="Short", source="Alpine Wire", file="b.md", chunks=1),
+        IndexedArticle(id="c", title="Copied", file="c.md", carried_by=("Valley Post",) * 9),
     ]
     lines = article_table(articles, width=80)
     assert max(map(len, lines)) == 80 and lines[1].endswith("…  wire.json")
+    # the outlets of a copy under the title, cut to the line too
+    column = lines[0].index("title")
+    assert lines[-1].index("also carried by Valley Post, ") == column
+    assert len(lines[-1]) == 80 and lines[-1].endswith("…")
     assert f"  {' '.join(long.split())}  wire.json" in article_table(articles)[1]  # no width

@@ -376,9 +376,9 @@ def article_table(articles: Sequence[IndexedArticle], *, width: int = 0) -> list
     lines = [f"{'date':10}  {'outlet':{outlet}}  {'title':{title}}  file"]
     for a, (day, name, headline, file) in zip(articles, rows, strict=True):
         lines.append(f"{day:10}  {name:{outlet}}  {_cut(headline, title):{title}}  {file}")
-        if a.carried_by:
-            copies = f"{'':10}  {'':{outlet}}  also carried by {', '.join(a.carried_by)}"
-            lines.append(_cut(copies, width) if width else copies)
+        if a.carried_by:  # under the title
+            lead, copies = " " * (10 + 2 + outlet + 2), f"also carried by {', '.join(a.carried_by)}"
+            lines.append(lead + (_cut(copies, max(width - len(lead), 20)) if width else copies))
     return [line.rstrip() for line in lines]
 
 
