@@ -638,3 +638,60 @@ def test_an_update_made_elsewhere_is_in_the_status_after_the_next_answer(
     page.locator("#index-status").get_by_text(f"{before + 1} articles").wait_for()
     open_accordion(page, "Filters")
     choose(page, "#outlets", "Tern Island Times")  # offered, as the page's own adds are
+
+
+def test_the_articles_in_the_index_are_listed_once_opened_and_after_an_add(
+    page: Any, served: Served, tmp_path: Path
+) -> None:
+    """ "Articles in the index": closed, the list is not read; opened, the indexed articles,
+    newest first, each title linked to its article, with the outlets that carried a copy and
+    the count; an article added while it is open joins it."""
+    listing = page.locator("#articles")
+    open_accordion(page, "Articles in the index")
+    title = listing.get_by_role("link", name="Glacier railway reopens after avalanche repairs")
+    title.wait_for()
+    assert title.get_attribute("href") == "https://alpinewire.example.com/glacier-railway-reopens"
+    row = listing.locator("tr", has_text="Glacier railway reopens after avalanche repairs")
+    assert "also carried by Northern Herald" in row.inner_text()
+    assert "wire.json" in row.inner_text() and "10 Feb 2024" in row.inner_text()
+    days = [d.strip() for d in listing.locator("td.day").all_inner_texts()]
+    dated = [time.strptime(d, "%d %b %Y") for d in days if d != "undated"]
+    assert dated == sorted(dated, reverse=True) and len(days) == served.qa.stats().articles
+    expect(listing.locator(".count")).to_have_text(f"{len(days)} articles.")
+    screenshot(page, "12-articles")
+
+    upload = tmp_path / "orchard-fair.md"
+    upload.write_text(
+        "---\ntitle: Plum fair draws record crowds to Sorrel Valley\nsource: Valley Post\n"
+        "published: 2024-10-12\n---\n\nThe Sorrel Valley plum fair drew 18,000 visitors on "
+        "Saturday, its organisers said, after the cooperative's record harvest.\n",
+        encoding="utf-8",
+    )
+    open_accordion(page, "Add articles")
+    page.locator("#upload").wait_for(state="visible")
+    page.locator("#upload input[type=file]").set_input_files(str(upload))
+    page.locator('#upload a[download="orchard-fair.md"]').wait_for()
+    page.locator("#add").click()
+    assert "Read 1 article" in _wait_added(page)
+    listing.get_by_text("Plum fair draws record crowds to Sorrel Valley").wait_for()
+    expect(listing.locator(".count")).to_have_text(f"{served.qa.stats().articles} articles.")
+
+
+def test_the_articles_listed_follow_a_background_update_once_it_is_done(
+    browser: Any, tmp_path: Path, real_embedder: Any
+) -> None:
+    """The list, open while the page's first build runs, shows the articles once it is done,
+    without being opened again."""
+    shutil.copytree(FIXTURES / "corpus", tmp_path / "corpus")
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    with page_during_first_build(settings, real_embedder) as (qa, blocks):
+        page = open_page(browser, blocks.local_url)
+        open_accordion(page, "Articles in the index")
+        listing = page.locator("#articles")
+        listing.get_by_text("The articles are being indexed").wait_for()
+        qa.index.embedder.go_on.set()  # (the fixture's embedder, held until now)
+        listing.get_by_role(
+            "link", name="Orchard cooperative reports record plum harvest"
+        ).wait_for()
+        expect(listing.locator(".count")).to_have_text("4 articles.")
+        page.context.close()

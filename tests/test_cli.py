@@ -514,7 +514,15 @@ def test_help_is_fast_and_light() -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [["index", "stats"], ["search"], ["ask"], ["ingest"], ["serve"], ["eval", "retrieval"]],
+    [
+        ["index", "stats"],
+        ["index", "list"],
+        ["search"],
+        ["ask"],
+        ["ingest"],
+        ["serve"],
+        ["eval", "retrieval"],
+    ],
 )
 def test_help_shows_flags_as_flags_within_80_columns(command: list[str]) -> None:
     """`--json` and `--no-update` take no value: Typer's help must not show one (`<bool>`)."""
@@ -765,3 +773,84 @@ def test_stats_count_the_articles_that_name_no_outlet_apart(invoke, corpus_dir: 
     assert qa.stats().named_outlets == named
     assert f" · {len(named)} outlets · " in status_markdown(qa.stats())
     qa.close()
+
+
+def test_index_list_shows_the_articles_newest_first(invoke, corpus_dir: Path) -> None:
+    """`newsqa index list`: a table of the indexed articles (date, outlet, title, file, and the
+    outlets that carried a copy under its article), the count last; `--json` all of them."""
+    invoke("index", "update")
+    lines = invoke("index", "list").stdout.splitlines()
+    assert lines[0].split() == ["date", "outlet", "title", "file"]
+    assert lines[1].split("  ")[0] == "2024-09-22" and "record plum harvest" in lines[1]
+    glacier = next(i for i, line in enumerate(lines) if "Glacier railway" in line)
+    assert lines[glacier].startswith("2024-02-10  Alpine Wire ")
+    assert lines[glacier].endswith("  wire.json")
+    assert lines[glacier + 1].strip() == "also carried by Northern Herald"
+    assert "valdria-harbour.md" in "".join(lines) and "duplicate-of-harbour" not in "".join(lines)
+    assert lines[-1] == "4 articles"
+    assert invoke("index", "list", "--limit", "2").stdout.splitlines()[-1] == (
+        "4 articles; showing the newest 2: --limit 0 for all"
+    )
+    assert len(invoke("index", "list", "--limit", "0").stdout.splitlines()) == len(lines)
+    herald = invoke("index", "list", "-s", "northern herald").stdout.splitlines()
+    assert len(herald) == 4 and "Glacier railway" in herald[1]
+    assert herald[-1] == "1 article matches the filters"
+    assert "No article matches the filters." in invoke("index", "list", "--since", "2025").stdout
+
+    printed = invoke("index", "list", "--json").stdout
+    listed = json.loads(printed)
+    from newsqa.cli import listing_json
+
+    qa = NewsQA(index_dir=corpus_dir.parent / "index", corpus_dir=corpus_dir)
+    for limit in (None, 1, 0):  # printed an article at a time, as one object would be
+        listing = qa.articles(limit=limit)
+        assert "".join(listing_json(listing)) == json.dumps(listing.to_dict(), indent=2)
+    assert printed == "".join(listing_json(qa.articles())) + "\n"
+    qa.close()
+    assert listed["total"] == 4 and len(listed["articles"]) == 4
+    first = listed["articles"][0]
+    assert set(first) == {
+        "id", "title", "source", "author", "published", "url", "link", "file", "chunks",
+        "carried_by",
+    }  # fmt: skip
+    assert first["published"].startswith("2024-09-22") and first["file"] == "wire.json"
+    assert [a["carried_by"] for a in listed["articles"]].count(["Northern Herald"]) == 1
+    one = json.loads(invoke("index", "list", "--json", "--limit", "1", "--until", "2024-04").stdout)
+    assert one["total"] == 2 and [a["title"] for a in one["articles"]] == [
+        "Valdria harbour opens automated container terminal"
+    ]
+
+    unknown = invoke("index", "list", "-s", "Metro Leger", ok=False)
+    assert unknown.exit_code == 1 and "did you mean 'Metro Ledger'" in unknown.output
+    bad = json.loads(invoke("index", "list", "--json", "--since", "someday", ok=False).stdout)
+    assert "Not a date" in bad["error"]
+
+
+def test_index_list_without_an_index_exits_1(tmp_path: Path) -> None:
+    """As `search` says it: the folder, and the command that builds it."""
+    said = f"No index in {tmp_path / 'index'} yet. Build it with `newsqa index update` (reads "
+    text = runner.invoke(app, ["--index", "index", "--corpus-dir", "corpus", "index", "list"])
+    assert text.exit_code == 1 and text.output.startswith(f"Error: {said}")
+    searched = runner.invoke(app, ["--index", "index", "--corpus-dir", "corpus", "search", "x"])
+    assert text.output == searched.output and "Traceback" not in text.output
+    as_json = runner.invoke(app, ["--index", "index", "index", "list", "--json"])
+    assert as_json.exit_code == 1 and json.loads(as_json.stdout)["error"].startswith(said)
+
+
+def test_index_list_cuts_long_titles_to_the_terminal() -> None:
+    from newsqa.cli import article_table
+    from newsqa.types import IndexedArticle
+
+    long = "Harbour board names a new director after a year of disputes over the quay " * 2
+    articles = [
+        IndexedArticle(id="a", title=long, source="Metro Ledger", file="wire.json", chunks=3),
+        IndexedArticle(id="b", title="Short", source="Alpine Wire", file="b.md", chunks=1),
+        IndexedArticle(id="c", title="Copied", file="c.md", carried_by=("Valley Post",) * 9),
+    ]
+    lines = article_table(articles, width=80)
+    assert max(map(len, lines)) == 80 and lines[1].endswith("…  wire.json")
+    # the outlets of a copy under the title, cut to the line too
+    column = lines[0].index("title")
+    assert lines[-1].index("also carried by Valley Post, ") == column
+    assert len(lines[-1]) == 80 and lines[-1].endswith("…")
+    assert f"  {' '.join(long.split())}  wire.json" in article_table(articles)[1]  # no width

@@ -7,6 +7,7 @@ def test_exported_members() -> None:
     assert sorted(newsqa.__all__) == [
         "Answer",
         "Article",
+        "ArticleList",
         "ArticleRef",
         "Chunk",
         "Citation",
@@ -17,6 +18,7 @@ def test_exported_members() -> None:
         "IndexMissingError",
         "IndexReport",
         "IndexStats",
+        "IndexedArticle",
         "LoadResult",
         "NewsQA",
         "NewsQAError",

@@ -693,6 +693,8 @@ def test_a_damaged_catalog_is_named_and_a_rebuild_replaces_it(
     with pytest.raises(IndexDamagedError, match=said):
         broken.search("harbour")
     with pytest.raises(IndexDamagedError, match=said):
+        broken.articles()
+    with pytest.raises(IndexDamagedError, match=said):
         broken.update()
     args = ["--index", str(settings.index_dir), "index", "stats"]
     shown = CliRunner().invoke(app, args, env={"COLUMNS": "400"})
@@ -1270,3 +1272,97 @@ def test_a_full_disk_is_said_with_what_to_do_first(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as failed, store._using("writing vectors", writing=True):
         raise sqlite3.OperationalError("database or disk is full")
     assert "The disk is full: free some space first. What was committed" in str(failed.value)
+
+
+def test_articles_lists_what_the_index_holds_newest_first(
+    settings: Settings, counting: CountingEmbedder
+):
+    """`NewsQA.articles`: every indexed article with its outlet, date, link, the file it was
+    read from, its chunks and the outlets that carried a copy; newest first, undated last."""
+    corpus = settings.corpus_dir
+    (corpus / "ferry.txt").write_text(  # no date, no outlet
+        "Ferry strike ends\n\nFerry crews on the Valdria crossing returned to work on Monday "
+        "after a three-day strike over rosters.\n",
+        encoding="utf-8",
+    )
+    (corpus / "feeds").mkdir()
+    tracked = "https://gazette.example.org/lamp?id=3&at_medium=RSS&at_campaign=KARANGA&ref=rss"
+    lamp = {
+        "title": "Gull Rock lamp relit",
+        "source": "Coastal Gazette",
+        "published_at": "2024-06-01T07:00:00Z",
+        "url": tracked,
+        "body": "The lighthouse on Gull Rock was relit on Saturday after a year of repairs; "
+        "its lamp can be seen seventeen nautical miles out.",
+    }
+    (corpus / "feeds" / "lamp.json").write_text(json.dumps([lamp]), encoding="utf-8")
+    qa = make_qa(settings, counting)
+    qa.update()
+    listing = qa.articles()
+    assert listing.total == len(listing) == qa.stats().articles == 6
+    assert [(a.title, a.source) for a in listing] == [
+        ("Orchard cooperative reports record plum harvest", "Alpine Wire"),
+        ("Gull Rock lamp relit", "Coastal Gazette"),
+        ("City council approves night bus network", "Metro Ledger"),
+        ("Valdria harbour opens automated container terminal", "The Valdria Courier"),
+        ("Glacier railway reopens after avalanche repairs", "Alpine Wire"),
+        ("Ferry strike ends", ""),
+    ]
+    by_title = {a.title: a for a in listing}
+    glacier, gull = (
+        by_title["Glacier railway reopens after avalanche repairs"],
+        by_title[lamp["title"]],
+    )
+    assert glacier.carried_by == ("Northern Herald",) and gull.carried_by == ()
+    assert glacier.file == "wire.json" and gull.file == "feeds/lamp.json"
+    assert by_title["Ferry strike ends"].published is None
+    assert gull.link == "https://gazette.example.org/lamp?id=3" and gull.url == tracked
+    assert sum(a.chunks for a in listing) == qa.stats().chunks and all(a.chunks for a in listing)
+    shown = gull.to_dict()
+    assert shown["link"] == gull.link and shown["file"] == "feeds/lamp.json"
+    assert shown["published"] == "2024-06-01T07:00:00+00:00" and shown["carried_by"] == []
+    assert json.loads(json.dumps(listing.to_dict()))["total"] == 6
+
+    # the filters as `search` reads them: the outlet of a copy lists its original
+    herald = qa.articles(sources=["Northern Herald"])
+    assert [a.title for a in herald] == [glacier.title] and herald.total == 1
+    assert [a.source for a in qa.articles("the metro ledger")] == ["Metro Ledger"]
+    in_spring = qa.articles(since="2024-03", until="May 2024")
+    assert [a.source for a in in_spring] == ["Metro Ledger", "The Valdria Courier"]
+    assert qa.articles(until=date(2024, 5, 15)).total == 3  # a bare date: the whole day
+    q = "What happened?"
+    for filters in ({"sources": ["Alpine Wire"]}, {"since": "2024-05-01"}, {"until": "2024-03"}):
+        found = {h.article.id for h in qa.search(q, k=50, **filters)}
+        assert {a.id for a in qa.articles(**filters)} == found, filters
+    with pytest.raises(ValueError, match=r"No outlet 'Metro Leger'.*did you mean 'Metro Ledger'"):
+        qa.articles(sources=["Metro Leger"])
+    with pytest.raises(ValueError, match="since 2024-06-01 is after until 2024-05-01"):
+        qa.articles(since="2024-06-01", until="2024-05-01")
+
+    # the newest `limit`, with the total all the same
+    first = qa.articles(limit=2)
+    assert [a.id for a in first] == [a.id for a in listing][:2] and first.total == 6
+    assert qa.articles("Alpine Wire", limit=0).to_dict() == {"total": 2, "articles": []}
+    with pytest.raises(ValueError, match="limit must be 0 or more"):
+        qa.articles(limit=-1)
+
+    # reading the catalog only: no model, no vector store, in a fresh process
+    code = (
+        "from pathlib import Path; from newsqa import NewsQA, Settings;"
+        f"qa = NewsQA(Settings(corpus_dir=Path({str(corpus)!r}),"
+        f" index_dir=Path({str(settings.index_dir)!r}), chunk_size=64, chunk_overlap=8));"
+        "assert qa.articles(sources='Alpine Wire').total == 2"
+    )
+    assert imported_after(code, ["torch", "chromadb", "sentence_transformers"]) == []
+
+
+def test_articles_without_an_index_says_how_to_build_it(
+    settings: Settings, counting: CountingEmbedder
+):
+    qa = make_qa(settings, counting)
+    with pytest.raises(IndexMissingError) as listed:
+        qa.articles()
+    with pytest.raises(IndexMissingError) as searched:
+        qa.search("harbour")
+    assert str(listed.value) == str(searched.value)
+    assert "newsqa index update" in str(listed.value)

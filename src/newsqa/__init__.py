@@ -14,9 +14,11 @@ from newsqa.settings import Settings
 from newsqa.types import (
     Answer,
     Article,
+    ArticleList,
     ArticleRef,
     Chunk,
     Citation,
+    IndexedArticle,
     IndexReport,
     IndexStats,
     LoadResult,
@@ -27,6 +29,7 @@ from newsqa.types import (
 __all__ = [
     "Answer",
     "Article",
+    "ArticleList",
     "ArticleRef",
     "Chunk",
     "Citation",
@@ -37,6 +40,7 @@ __all__ = [
     "IndexMissingError",
     "IndexReport",
     "IndexStats",
+    "IndexedArticle",
     "LoadResult",
     "NewsQA",
     "NewsQAError",

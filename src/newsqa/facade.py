@@ -24,11 +24,13 @@ from newsqa.indexing.job import BackgroundIndexing
 from newsqa.indexing.layout import IndexBusyError
 from newsqa.indexing.store import StoreError
 from newsqa.retrieval.dates import DateMention, find_dates
+from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.search import Retriever
 from newsqa.settings import DEFAULT_MODEL, Settings
 from newsqa.types import (
     Answer,
     Article,
+    ArticleList,
     IndexReport,
     IndexStats,
     LoadResult,
@@ -879,6 +881,37 @@ class NewsQA:
         catalog, _ = self.index.open()
         with self.index.said_damaged():
             return example_questions(catalog.article_refs(), n)
+
+    def articles(
+        self,
+        sources: Sequence[str] | str | None = None,
+        since: DateLike = None,
+        until: DateLike = None,
+        *,
+        limit: int | None = None,
+    ) -> ArticleList:
+        """What the index holds, article by article, newest first (undated last): the first
+        `limit` (None: all; 0: none, for the `total` alone) of those from `sources` in the
+        period, each with its outlet, date, link, file, chunks and the outlets that carried a
+        copy. Filters as `search` reads them (an outlet that carried a copy lists the original;
+        an outlet the index lacks is a ValueError naming the closest). Reads the catalog only
+        (fast, no model); IndexMissingError while there is no index."""
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)):
+            raise TypeError(f"limit is a whole number or None, not {limit!r}")
+        if limit is not None and limit < 0:
+            raise ValueError(f"limit must be 0 or more (None: all), not {limit}")
+        filters = _filters(sources, since, until)
+        corpus = self.settings.corpus_dir
+        with self.index.catalog() as catalog:
+            outlets = OutletMatcher(catalog.outlets()).resolve(filters.sources)
+            total, listed = catalog.listing(
+                sources=outlets,
+                since=filters.since,
+                until=filters.until,
+                limit=limit,
+                corpus=(str(corpus), str(corpus.resolve())),
+            )
+        return ArticleList(articles=tuple(listed), total=total)
 
     def stats(self) -> IndexStats:
         """What the index holds; reads the catalog only (fast, no model)."""

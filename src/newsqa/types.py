@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,11 +12,13 @@ from typing import Any
 __all__ = [
     "Answer",
     "Article",
+    "ArticleList",
     "ArticleRef",
     "Chunk",
     "Citation",
     "IndexReport",
     "IndexStats",
+    "IndexedArticle",
     "LoadResult",
     "SearchFilters",
     "SearchHit",
@@ -182,6 +184,45 @@ class ArticleRef:
             "published": self.published.isoformat() if self.published else None,
             "url": self.url,
         }
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexedArticle(ArticleRef):
+    """An article as the index holds it (`NewsQA.articles`): its metadata, the file it was read
+    from (relative to the corpus folder when inside it), its number of chunks, and the outlets
+    that carried a syndicated copy of it (recorded on it, not indexed again)."""
+
+    file: str = ""
+    chunks: int = 0
+    carried_by: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: `url` as stored, `link` as shown (without a feed's tracking)."""
+        return {
+            **super().to_dict(),
+            "link": self.link,
+            "file": self.file,
+            "chunks": self.chunks,
+            "carried_by": list(self.carried_by),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArticleList:
+    """Indexed articles, newest first (undated last): the first `limit` of the `total` that
+    pass the filters. Iterating it gives the `articles`."""
+
+    articles: tuple[IndexedArticle, ...] = ()
+    total: int = 0  # the articles that pass the filters, listed or not
+
+    def __iter__(self) -> Iterator[IndexedArticle]:
+        return iter(self.articles)
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"total": self.total, "articles": [a.to_dict() for a in self.articles]}
 
 
 def indexed_text(header: str, text: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from newsqa.periods import last_news_day
-from newsqa.types import Article, ArticleRef, Chunk
+from newsqa.types import Article, ArticleRef, Chunk, IndexedArticle, origin_file
 
 __all__ = ["Catalog", "ChunkRow", "StoredChunk", "damaged"]
 
@@ -363,12 +363,8 @@ class Catalog:
     ) -> list[str]:
         """Ids of the indexed articles that pass the filters, or one of whose syndicated copies
         does: one row per article, whatever the number of its chunks."""
-        clauses, params = _filter_sql(sources, since, until)
-        sql = (
-            "SELECT a.id FROM articles a WHERE a.copy_of IS NULL AND " + clauses + " UNION "
-            "SELECT a.copy_of FROM articles a WHERE a.copy_of IS NOT NULL AND " + clauses
-        )
-        return [r[0] for r in self._db.execute(sql, params + params)]
+        sql, params = _passing_sql(sources, since, until)
+        return [r[0] for r in self._db.execute(sql, params)]
 
     def lexical(self, terms: Sequence[str], limit: int) -> list[tuple[str, float]]:
         """BM25 over header + chunk text: (vector id, score), best first; any term may match."""
@@ -434,6 +430,55 @@ class Catalog:
         )
         return [_ref(row) for row in self._db.execute(sql)]
 
+    def listing(
+        self,
+        *,
+        sources: Sequence[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+        corpus: Sequence[str] = (),
+    ) -> tuple[int, list[IndexedArticle]]:
+        """How many indexed articles pass the filters (as `filtered_article_ids` reads them: an
+        article passes when one of its syndicated copies does), and the first `limit` of them
+        (None: all), newest first, undated last; each with its file (relative to the first of
+        the `corpus` folders, written as the catalog writes origins, that holds it), its chunks
+        and the outlets of its copies."""
+        where, params = "a.copy_of IS NULL", list[object]()
+        if sources or since is not None or until is not None:
+            passing, params = _passing_sql(sources, since, until)
+            where += f" AND a.id IN ({passing})"
+        total = int(
+            self._db.execute(f"SELECT COUNT(*) FROM articles a WHERE {where}", params).fetchone()[0]
+        )
+        sql = (
+            "SELECT " + _REF_COLUMNS + ", a.origin,"
+            " (SELECT COUNT(*) FROM chunks c WHERE c.article_id = a.id),"
+            " (SELECT group_concat(s.source, char(10)) FROM articles s WHERE s.copy_of = a.id)"
+            f" FROM articles a WHERE {where}"
+            " ORDER BY a.published_ts IS NULL, a.published_ts DESC, a.title, a.id LIMIT ?"
+        )
+        folders = [c.rstrip("/") + "/" for c in corpus]
+        out = []
+        for row in self._db.execute(sql, [*params, -1 if limit is None else limit]):
+            ref = _ref(row)
+            file = origin_file(row[6])
+            inside = next((f for f in folders if file.startswith(f)), None)
+            out.append(
+                IndexedArticle(
+                    id=ref.id,
+                    title=ref.title,
+                    source=ref.source,
+                    author=ref.author,
+                    published=ref.published,
+                    url=ref.url,
+                    file=file[len(inside) :] if inside else file,
+                    chunks=int(row[7]),
+                    carried_by=tuple(sorted({s for s in (row[8] or "").split("\n") if s})),
+                )
+            )
+        return total, out
+
     def counts(self) -> tuple[int, int, int]:
         """(indexed articles, chunks, syndicated copies)."""
         arts = self._db.execute("SELECT COUNT(*) FROM articles WHERE copy_of IS NULL").fetchone()
@@ -473,6 +518,19 @@ def _ref(row: Sequence[Any]) -> ArticleRef:
         published=datetime.fromisoformat(row[4]) if row[4] else None,
         url=row[5],
     )
+
+
+def _passing_sql(
+    sources: Sequence[str] | None, since: datetime | None, until: datetime | None
+) -> tuple[str, list[object]]:
+    """The ids of the indexed articles that pass the filters, or one of whose syndicated copies
+    does, as SQL and its parameters."""
+    clauses, params = _filter_sql(sources, since, until)
+    sql = (
+        "SELECT a.id FROM articles a WHERE a.copy_of IS NULL AND " + clauses + " UNION "
+        "SELECT a.copy_of FROM articles a WHERE a.copy_of IS NOT NULL AND " + clauses
+    )
+    return sql, params + params
 
 
 def _filter_sql(

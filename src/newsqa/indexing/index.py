@@ -391,6 +391,14 @@ class NewsIndex:
                 f"{shown(self.settings.corpus_dir)}."
             ) from exc
 
+    @contextmanager
+    def catalog(self) -> Iterator[Catalog]:
+        """The live catalog, to read (no model, no vector store), closed after; IndexMissingError
+        while there is no index, IndexDamagedError for a broken catalog."""
+        generation = self.require()
+        with self.said_damaged(generation), self._reading(generation) as catalog:
+            yield catalog
+
     def _held(self, generation: str) -> tuple[int, set[str] | None]:
         """How many articles `generation` indexes, and the ids of all it holds; (0, None) when
         its catalog is damaged (a rebuild replaces it all the same)."""

@@ -21,6 +21,7 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
 _MIN_JOINED = 6  # characters of a one-word name matched when a question writes it apart
 _MIN_VARIANT = 3  # characters: shorter variants ("Age" of "The Age" is kept, "BB" is not)
+_LISTED = 12  # outlets an error names, of those the index has
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class OutletMatcher:
 
     def __init__(self, outlets: Iterable[str]) -> None:
         self.outlets = tuple(sorted({o for o in outlets if o.strip()}))
+        self._lowered = {o.lower() for o in self.outlets}
         by_variant: dict[str, set[str]] = {}
         self._capitals: set[str] = set()  # variants that only count written in capitals
         for name in self.outlets:
@@ -130,6 +132,33 @@ class OutletMatcher:
         )
         brand = self._brands.get(_key(_ARTICLE.sub("", name)), ())
         return tuple(sorted({*named, *brand})) if brand else named
+
+    def resolve(self, names: Iterable[str]) -> tuple[str, ...]:
+        """The indexed outlets that filter `names` mean: each name exactly (in any case) with its
+        sections ("Fox News": "FOX News - Health" too), else as the question reader reads it
+        ("BBC": every BBC section; "the verge"). A name that
+        matches no outlet raises ValueError naming the closest ones: a filter that can never
+        match would only make every answer "not enough information"."""
+        out: list[str] = []
+        for name in (n.strip() for n in names):
+            if not name:
+                continue
+            found = (
+                self.with_sections(name) or (name,)
+                if name.lower() in self._lowered
+                else self.lookup(name)
+            )
+            if not found:
+                known = self.outlets
+                close = self.suggest(name)
+                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else "."
+                some = ", ".join(known[:_LISTED])
+                more = f" and {len(known) - _LISTED} more" if len(known) > _LISTED else ""
+                raise ValueError(
+                    f"No outlet {name!r} in the index{hint} Its {len(known)} outlets: {some}{more}."
+                )
+            out += found
+        return tuple(dict.fromkeys(out))
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
         """The outlets closest to a `name` that matches none, for "did you mean …?": those that

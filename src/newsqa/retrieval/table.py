@@ -47,8 +47,6 @@ log = logging.getLogger(__name__)
 
 _NO_DAY = -1  # chunks of undated articles match no date
 
-_LISTED = 12  # outlets an error names, of those the index has
-
 
 @dataclass
 class ChunkTable:
@@ -96,31 +94,8 @@ class ChunkTable:
             return np.asarray(self.matrix @ vectors.T, dtype=np.float64)
 
     def resolve_outlets(self, names: Sequence[str]) -> tuple[str, ...]:
-        """The indexed outlets that filter `names` mean: each name exactly (in any case) with its
-        sections ("Fox News": "FOX News - Health" too), else as the question reader reads it
-        ("BBC": every BBC section; "the verge"). A name that
-        matches no outlet raises ValueError naming the closest ones: a filter that can never
-        match would only make every answer "not enough information"."""
-        out: list[str] = []
-        for name in (n.strip() for n in names):
-            if not name:
-                continue
-            found = (
-                self.matcher.with_sections(name) or (name,)
-                if name.lower() in self.outlet_rows
-                else self.matcher.lookup(name)
-            )
-            if not found:
-                known = self.matcher.outlets
-                close = self.matcher.suggest(name)
-                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else "."
-                some = ", ".join(known[:_LISTED])
-                more = f" and {len(known) - _LISTED} more" if len(known) > _LISTED else ""
-                raise ValueError(
-                    f"No outlet {name!r} in the index{hint} Its {len(known)} outlets: {some}{more}."
-                )
-            out += found
-        return tuple(dict.fromkeys(out))
+        """The indexed outlets that filter `names` mean (see `OutletMatcher.resolve`)."""
+        return self.matcher.resolve(names)
 
     def article_mask(self, article_ids: Iterable[str]) -> NDArray[np.bool_]:
         """The rows of the chunks of `article_ids` (ids not indexed are left out)."""

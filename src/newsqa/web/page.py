@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import os
 import threading
 import time
@@ -22,6 +23,7 @@ from newsqa.web.render import (
     CSS,
     WRITING_FROM,
     answer_markdown,
+    articles_html,
     as_written,
     retrieved_html,
     sources_html,
@@ -33,6 +35,7 @@ __all__ = ["CSS", "build_page", "index_behind_page", "launch"]
 
 OFFLINE = "offline (no LLM)"
 ANSWERS_AT_ONCE = 4  # questions of different sessions answered at the same time
+LISTED = 200  # articles "Articles in the index" shows, the newest (the total is said)
 
 Chat = list[dict[str, Any]]
 T = TypeVar("T")
@@ -43,6 +46,21 @@ def _examples(qa: NewsQA) -> list[list[str]]:
         return [[q] for q in qa.example_questions(4)]
     except IndexMissingError:
         return []
+
+
+def _articles(qa: NewsQA) -> str:
+    """The table of the newest `LISTED` indexed articles, or what stands in its way."""
+    building = qa.indexing is not None and qa.indexing.status.running
+    indexed = '<div class="empty">The articles are being indexed: listed once they are in.</div>'
+    try:
+        listing = qa.articles(limit=LISTED)
+    except IndexMissingError:
+        if building:  # a first build, nothing committed yet
+            return indexed
+        return '<div class="empty">No index yet: add articles under “Add articles”.</div>'
+    except Exception as exc:  # (a damaged catalog: said, with the way out)
+        return f'<div class="empty">{html.escape(str(exc))}</div>'
+    return indexed if building and not listing.total else articles_html(listing)
 
 
 def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
@@ -338,6 +356,11 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                     )
                     add = gr.Button("Add to the corpus and index", elem_id="add")
                     add_status = gr.Markdown(elem_id="add-status")
+                # read once opened (a page of a large index opens as fast), and again when the
+                # index changes while it is open
+                with gr.Accordion("Articles in the index", open=False) as listing:
+                    articles = gr.HTML("", elem_id="articles")
+                listed = gr.State(False)  # whether this session has the list open
             with gr.Column(scale=2):
                 sources = gr.HTML(sources_html(None), elem_id="sources", label="Sources")
 
@@ -390,30 +413,43 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         chat.clear(new_chat, None, forget, cancels=asked, api_visibility="private")
         for restart in (new.click, chat.clear):
             restart(_idle, None, buttons, **quick)
-        add.click(
+        added = add.click(
             add_articles,
             [upload, url],
             [add_status, status, outlets, examples, upload, url],
             api_name="add_articles",
         )
 
-        def refresh() -> tuple[str, Any, Any, Any]:
-            """The index status; while a background update runs, every two seconds."""
+        def articles_now(opened: bool) -> Any:
+            """The list of articles as the index is now, if this session has it open."""
+            return _articles(qa) if opened else gr.skip()
+
+        quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
+        listing.expand(lambda: (_articles(qa), True), None, [articles, listed], **quiet)
+        listing.collapse(lambda: False, None, listed, **quiet)
+        added.then(articles_now, listed, articles, **quiet)
+
+        def refresh(opened: bool = False) -> tuple[str, Any, Any, Any, Any]:
+            """The index status; while a background update runs, every two seconds; and the
+            list of articles, if open, once the update is done (not at each tick: it would
+            jump back to its top while read)."""
             job = qa.indexing.status if qa.indexing is not None else None
+            running = bool(job and job.running)
             fresh = qa.stats()
             return (
                 _status(qa, fresh),
                 gr.update(choices=fresh.named_outlets),
                 gr.update(samples=_examples(qa)),
-                gr.Timer(active=bool(job and job.running)),
+                gr.Timer(active=running),
+                articles_now(opened and not running),
             )
 
         page.load(None, None, None, js=_PLAIN_COPY)
         timer = gr.Timer(2.0, active=qa.indexing is not None)
         # (refreshed behind the user's back: without Gradio's "processing" laid over the status)
-        quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
-        timer.tick(refresh, None, [status, outlets, examples, timer], **quiet)
-        page.load(refresh, None, [status, outlets, examples, timer], **quiet)
+        refreshed = [status, outlets, examples, timer, articles]
+        timer.tick(refresh, listed, refreshed, **quiet)
+        page.load(refresh, listed, refreshed, **quiet)
     return page
 
 

@@ -7,9 +7,9 @@ import html
 import re
 from collections.abc import Sequence
 
-from newsqa.types import Answer, ArticleRef, Citation, IndexStats, SearchHit
+from newsqa.types import Answer, ArticleList, ArticleRef, Citation, IndexStats, SearchHit
 
-__all__ = ["answer_markdown", "sources_html", "status_markdown"]
+__all__ = ["answer_markdown", "articles_html", "sources_html", "status_markdown"]
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -28,6 +28,12 @@ CSS = """
 #chat a.cite {color: var(--color-accent); text-decoration: none; font-weight: 600;}
 #chat a.cite:hover {text-decoration: underline;}
 #chat .untraced {text-decoration: underline dotted #b45309; text-underline-offset: 3px;}
+#articles .listing {max-height: 420px; overflow: auto;}
+#articles table {width: 100%; border-collapse: collapse; font-size: 0.9em;}
+#articles th, #articles td {text-align: left; vertical-align: top; padding: 3px 6px;
+  border-bottom: 1px solid var(--border-color-primary);}
+#articles td.day {white-space: nowrap;}
+#articles .copies, #articles .count {color: var(--body-text-color-subdued); font-size: 0.9em;}
 #sources .card:has(> span:target) {outline: 2px solid var(--color-accent); outline-offset: 1px;
   scroll-margin-top: 12px;}
 """
@@ -57,6 +63,32 @@ def status_markdown(stats: IndexStats, *, indexing: str = "", running: bool = Fa
         f"{len(stats.named_outlets)} outlets · {dates} · updated {updated}"
     )
     return line + (f" · {indexing}" if indexing else "")
+
+
+def articles_html(listing: ArticleList) -> str:
+    """The indexed articles as a table, newest first (date, outlet and those that carried a
+    copy, the title linked to the article, the file it was read from), and how many there are
+    of how many shown."""
+    if not listing.total:
+        return '<div class="empty">No articles in the index yet.</div>'
+    rows = "".join(
+        f'<tr><td class="day">{_date(a)}</td>'
+        f"<td>{html.escape(a.source or 'unknown outlet')}"
+        + (
+            f'<div class="copies">also carried by {html.escape(", ".join(a.carried_by))}</div>'
+            if a.carried_by
+            else ""
+        )
+        + f"</td><td>{_title(a)}</td><td>{html.escape(a.file)}</td></tr>"
+        for a in listing
+    )
+    n = f"{listing.total:,} article{'s' * (listing.total != 1)}"
+    count = f"The newest {len(listing):,} of {n}." if len(listing) < listing.total else f"{n}."
+    return (
+        f'<div class="count">{count}</div><div class="listing"><table><thead><tr><th>Date</th>'
+        f"<th>Outlet</th><th>Title</th><th>File</th></tr></thead><tbody>{rows}</tbody></table>"
+        "</div>"
+    )
 
 
 def answer_markdown(answer: Answer) -> str:
