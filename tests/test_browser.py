@@ -582,19 +582,24 @@ def _wait_added(page: Any) -> str:
     return str(page.locator("#add-status").inner_text())
 
 
-def test_uploaded_file_is_indexed_and_answerable(page: Any, served: Served, tmp_path: Path) -> None:
-    before = served.qa.stats().articles
-    upload = tmp_path / "gull-rock.md"
-    upload.write_text(NEW_ARTICLE, encoding="utf-8")
+def _add_file(page: Any, upload: Path) -> str:
+    """Upload `upload` through "Add articles" and add it; the status the page gives."""
     open_accordion(page, "Add articles")
     # the file input exists before the accordion has opened; upload once the component shows
     page.locator("#upload").wait_for(state="visible")
     page.locator("#upload input[type=file]").set_input_files(str(upload))
     # uploaded once the file's row links to the server's copy (while the upload runs the box
     # shows the name as text; the finished row splits it into stem and extension)
-    page.locator('#upload a[download="gull-rock.md"]').wait_for()
+    page.locator(f'#upload a[download="{upload.name}"]').wait_for()
     page.locator("#add").click()
-    assert "Read 1 article" in _wait_added(page)
+    return _wait_added(page)
+
+
+def test_uploaded_file_is_indexed_and_answerable(page: Any, served: Served, tmp_path: Path) -> None:
+    before = served.qa.stats().articles
+    upload = tmp_path / "gull-rock.md"
+    upload.write_text(NEW_ARTICLE, encoding="utf-8")
+    assert "Read 1 article" in _add_file(page, upload)
     page.locator("#index-status").get_by_text(f"{before + 1} articles").wait_for()
     screenshot(page, "09-added-file")
     open_accordion(page, "Filters")
@@ -667,12 +672,7 @@ def test_the_articles_in_the_index_are_listed_once_opened_and_after_an_add(
         "Saturday, its organisers said, after the cooperative's record harvest.\n",
         encoding="utf-8",
     )
-    open_accordion(page, "Add articles")
-    page.locator("#upload").wait_for(state="visible")
-    page.locator("#upload input[type=file]").set_input_files(str(upload))
-    page.locator('#upload a[download="orchard-fair.md"]').wait_for()
-    page.locator("#add").click()
-    assert "Read 1 article" in _wait_added(page)
+    assert "Read 1 article" in _add_file(page, upload)
     listing.get_by_text("Plum fair draws record crowds to Sorrel Valley").wait_for()
     expect(listing.locator(".count")).to_have_text(f"{served.qa.stats().articles} articles.")
 

@@ -461,17 +461,11 @@ class Catalog:
         folders = [c.rstrip("/") + "/" for c in corpus]
         out = []
         for row in self._db.execute(sql, [*params, -1 if limit is None else limit]):
-            ref = _ref(row)
             file = origin_file(row[6])
             inside = next((f for f in folders if file.startswith(f)), None)
             out.append(
                 IndexedArticle(
-                    id=ref.id,
-                    title=ref.title,
-                    source=ref.source,
-                    author=ref.author,
-                    published=ref.published,
-                    url=ref.url,
+                    **vars(_ref(row)),
                     file=file[len(inside) :] if inside else file,
                     chunks=int(row[7]),
                     carried_by=tuple(sorted({s for s in (row[8] or "").split("\n") if s})),
