@@ -179,12 +179,10 @@ def extract_pdf(data: bytes, origin: str) -> Article | Skipped:
     text = _paragraphs([ln for ln in lines if ln])
     if len(text.split()) < _MIN_WORDS:
         return Skipped(origin, "no text in the PDF (scanned pages? they would need OCR first)")
-    if not site and url:
-        site = outlet_name(url)
     return Article(
         title=title,
         text=text,
-        source=outlet_name(site),
+        source=outlet_name(site or url),  # an address alone: its host
         author=author,
         published=published,
         url=url,

@@ -56,6 +56,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 # a summary: the text of a record that has no body (a feed's entries are taken from theirs too)
 SUMMARY_KEYS = ("description", "summary", "short_description", "abstract", "lead", "snippet", "dek")
 # where a news API cut the body short: NewsAPI's "… [+2345 chars]"
+_TEXT_KEYS = FIELD_ALIASES["text"] + SUMMARY_KEYS  # where a record's text may be, in order
 _CUT = re.compile(r"\s*(?:…|\.\.\.)?\s*\[\+\d+ chars\]\s*$")
 
 # Keys under which a top-level JSON object may hold its list of records.
@@ -109,7 +110,7 @@ def record_to_article(record: object, origin: str) -> Article | Skipped:
     fields = {str(k).lower(): v for k, v in record.items()}
     text = _text(fields)
     if not text:
-        names = "/".join(FIELD_ALIASES["text"] + SUMMARY_KEYS)
+        names = "/".join(_TEXT_KEYS)
         return Skipped(origin, f"record has no article text (looked for {names})", broken=False)
     given = _published(fields)
     published = parse_date(given)
@@ -205,8 +206,8 @@ def iter_csv(text: str, origin: str, *, tabs: bool = False) -> Iterator[Article 
     reader = csv.reader(lines, delimiter=delimiter)
     try:
         columns = [c.strip().lower() for c in next(reader)]
-        if not any(c in columns for c in FIELD_ALIASES["text"] + SUMMARY_KEYS):
-            names = "/".join(FIELD_ALIASES["text"] + SUMMARY_KEYS)
+        if not any(c in columns for c in _TEXT_KEYS):
+            names = "/".join(_TEXT_KEYS)
             shown = ", ".join(c for c in columns if c) or "none"
             yield Skipped(
                 origin,
