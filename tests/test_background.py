@@ -11,7 +11,7 @@ from conftest import CountingEmbedder, HeldEmbedder
 
 from newsqa import IndexBusyError, NewsQA, Settings
 from newsqa.indexing.builder import Progress
-from newsqa.indexing.job import BackgroundIndexing
+from newsqa.indexing.job import BackgroundIndexing, IndexingStatus
 from newsqa.types import IndexReport
 
 
@@ -159,3 +159,13 @@ def test_close_stops_an_update_within_a_step_of_its_embedding(
     report = again.update()
     assert report.chunks_embedded == report.chunks_added > 8
     again.close()
+
+
+def test_a_batch_with_nothing_to_embed_is_not_said_as_0_of_0() -> None:
+    """Articles whose passages are all embedded already (a syndicated copy, a changed date)
+    are written with nothing to embed: the status says so instead of "0 of 0 passages"."""
+    status = IndexingStatus(True, "embedding", 0, 0, read_all=True)
+    assert status.describe() == "indexing: no new passages to embed, saving the index"
+    assert IndexingStatus(True, "embedding", 3, 8, read_all=True).describe() == (
+        "indexing: 3 of 8 passages embedded"
+    )

@@ -139,6 +139,8 @@ def test_an_unknown_outlet_is_told_the_closest_in_any_case() -> None:
     # else the most alike, in full or in a short form
     assert m.suggest("the vrege") == m.suggest("VERGE!") == ["The Verge"]
     assert m.suggest("Techcrunh") == ["TechCrunch"]
+    # a word that only starts like one of an outlet's is no reason to suggest it
+    assert OutletMatcher(["The Roar | Sports Writers Blog"]).suggest("Daily Blorp") == []
     assert m.suggest("Reuters") == m.suggest("") == OutletMatcher(["AP"]).suggest("Reuters") == []
 
 

@@ -46,6 +46,8 @@ class IndexingStatus:
             return f"indexing: reading articles ({self.done} so far)"
         if not self.read_all:  # the total grows as articles are read: no estimate yet
             return f"indexing: {self.done:,} passages embedded, still reading articles"
+        if not self.total:  # every article read, none new or changed
+            return "indexing: no new passages to embed, saving the index"
         text = f"indexing: {self.done:,} of {self.total:,} passages embedded"
         if self.seconds_left is not None:
             minutes = self.seconds_left / 60

@@ -234,11 +234,14 @@ _ALIKE = 0.6  # how alike (difflib's ratio) a name sharing no word must be to be
 
 
 def _same_start(typed: str, word: str) -> bool:
-    """Whether one word begins the other, but perhaps for its last letter ("Newz", "News";
-    "BB", "BBC"), in three letters at least when it has them."""
+    """Whether one word begins the other ("BB", "BBC"), or the two are the same but for the
+    last letter ("Newz", "News"), in three letters at least when they have them. A longer
+    word that only shares a start ("Blorp", "Blog") is another word."""
     shorter = min(len(typed), len(word))
     same = next((i for i, (a, b) in enumerate(zip(typed, word, strict=False)) if a != b), shorter)
-    return same >= min(shorter, max(3, shorter - 1))
+    if same == shorter:
+        return same >= min(shorter, 3)
+    return len(typed) == len(word) and same == shorter - 1 and same >= 3
 
 
 def _looks_like_name(text: str, start: int, written: str) -> bool:

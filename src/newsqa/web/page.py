@@ -657,7 +657,9 @@ class _TerminalProgress:
             now - self.last >= self.every or (self.read_all and done >= total)
         ):
             self.last = now
-            if self.read_all:
+            if self.read_all and not total:
+                print("indexing: no new passages to embed", flush=True)
+            elif self.read_all:
                 print(f"indexing: {done:,} of {total:,} passages embedded", flush=True)
             else:
                 print(f"indexing: {done:,} passages embedded (still reading articles)", flush=True)
