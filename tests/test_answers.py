@@ -909,8 +909,20 @@ def test_the_python_api_takes_what_a_library_user_passes(qa: NewsQA, tmp_path: P
     assert cited["chunk_text"][cited["start"] : cited["end"]] == cited["passage"]
     hits = [h.to_dict() for h in qa.search("Glacier Line avalanche", k=2)]
     assert json.loads(json.dumps(hits))[0]["article"]["title"]
-    # a session kept as JSON hands back the answer's to_dict() as history
+    # a session kept as JSON hands back the answer's to_dict() as history, or reads it back
     kept = json.loads(json.dumps(answer.to_dict()))
+    restored = Answer.from_dict(kept)
+    assert restored.to_dict() == kept and restored.citations == answer.citations
+    assert restored.retrieved[0].article == answer.retrieved[0].article
+    assert (restored.text, restored.filters, restored.as_of) == (
+        answer.text,
+        answer.filters,
+        answer.as_of,
+    )
+    moved = {**kept, "citations": [{**kept["citations"][0], "start": 1}]}
+    for broken in (moved, {**kept, "notes": "one"}, {"text": "no question"}):
+        with pytest.raises((ValueError, KeyError)):
+            Answer.from_dict(broken)
     follow = qa.ask("What did it cost?", [kept])
     assert follow.standalone_question.startswith("What did it cost? (Glacier Line")
     with pytest.raises(TypeError, match="history items"):

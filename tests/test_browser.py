@@ -34,6 +34,7 @@ from playwright.sync_api import expect
 
 from newsqa import NewsQA, Settings
 from newsqa.web import build_page
+from newsqa.web.kept import STORAGE_KEY
 from newsqa.web.page import CSS
 
 pytestmark = pytest.mark.slow
@@ -273,6 +274,28 @@ def test_chat_clear_button_also_forgets_the_conversation(page: Any) -> None:
         page.locator(BOT).first.wait_for(state="detached")
         cards(page).first.wait_for(state="detached")  # the reset reaches the panel a moment later
         assert "ships wait for nobody" not in ask(page, "What did he tell reporters?").inner_text()
+
+
+def test_a_reload_carries_on_with_the_conversation(page: Any) -> None:
+    """The browser keeps the conversation: after a reload the chat, its sources and the
+    conversation a follow-up reads are there again; after New chat, nothing is."""
+    ask(page, GLACIER)
+    ask(page, "Who is the harbour director in Valdria?")
+    page.wait_for_function(f"() => localStorage.getItem({STORAGE_KEY!r}) !== null")
+    page.reload(wait_until="domcontentloaded")
+    page.locator(BOT).nth(1).wait_for()
+    asked = [GLACIER, "Who is the harbour director in Valdria?"]
+    assert page.locator(USER).all_inner_texts() == asked
+    assert "48 million crowns" in page.locator(BOT).first.inner_text()
+    assert "Quist" in cards(page).first.inner_text()  # the last answer's sources
+    assert "ships wait for nobody" in ask(page, "What did he tell reporters?").inner_text()
+    page.locator("#new-chat").click()
+    page.locator(BOT).first.wait_for(state="detached")
+    page.wait_for_timeout(1000)  # (the browser is told to forget it by the next event)
+    page.reload(wait_until="domcontentloaded")
+    page.locator("#sources .empty").wait_for()
+    page.wait_for_timeout(1000)  # (what the page restores comes with its first events)
+    assert page.locator(f"{BOT}, {USER}").count() == 0
 
 
 def test_sessions_do_not_share_conversations(browser: Any, served: Served) -> None:

@@ -500,3 +500,49 @@ def test_a_page_served_beyond_this_machine_answers_only_with_its_own_llms(
         assert "48 million crowns" in text
     finally:
         page.close()
+
+
+def test_what_a_browser_keeps_of_a_conversation(
+    settings: Settings, counting: CountingEmbedder, tmp_path: Path
+) -> None:
+    """The page's record of a conversation for the browser to keep: JSON, the latest turns,
+    passages only for the last answer, read back the same; what cannot be read starts afresh.
+    Its key is kept in the index folder, for the owner only, so a restart reads it again."""
+    import json
+    import stat
+
+    from newsqa.web.kept import KEPT_TURNS, kept, page_secret, restored
+    from newsqa.web.render import answer_markdown, sources_html
+
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    first = qa.ask("How much did the avalanche repairs on the Glacier Line cost?")
+    second = qa.ask("Who is the harbour director in Valdria?", [first])
+    chat = [
+        m
+        for a in (first, second)
+        for m in (
+            {"role": "user", "content": a.question},
+            {"role": "assistant", "content": answer_markdown(a)},
+        )
+    ]
+    record = json.loads(json.dumps(kept(chat, [first, second], sources_html(second))))
+    assert record["cards"] and record["answers"][0]["retrieved"] == []
+    assert record["answers"][1]["retrieved"] == [h.to_dict() for h in second.retrieved]
+    again = restored(record)
+    assert again is not None
+    chat_again, answers_again, panel = again
+    assert chat_again == chat and panel == sources_html(second)
+    assert [a.text for a in answers_again] == [first.text, second.text]
+    assert kept(chat, [first, second], sources_html(None))["cards"] is False
+    assert restored({**record, "cards": False})[2] == sources_html(None)  # type: ignore[index]
+    many = chat * KEPT_TURNS
+    assert len(kept(many, [first, second] * KEPT_TURNS, "")["chat"]) == 2 * KEPT_TURNS
+    for unreadable in (None, {}, "text", {"chat": "x"}, {**record, "answers": [{"text": 1}]}):
+        assert restored(unreadable) is None
+    assert kept([], [], "") == {}
+
+    key = page_secret(tmp_path / "index")
+    assert key and page_secret(tmp_path / "index") == key
+    assert stat.S_IMODE((tmp_path / "index" / "page-secret").stat().st_mode) == 0o600
+    assert page_secret(Path("/proc/no-such-index")) is None

@@ -148,6 +148,21 @@ class Article:
         )
 
 
+def _moment(value: object) -> datetime | None:
+    """A time as `to_dict()` writes it (ISO 8601 text or None)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"a time is ISO 8601 text, not {value!r:.60}")
+    return datetime.fromisoformat(value)
+
+
+def _texts(value: object, what: str) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ValueError(f"{what} is a list of texts, not {value!r:.60}")
+    return tuple(str(v) for v in value)
+
+
 @dataclass(frozen=True, kw_only=True)
 class ArticleRef:
     """The metadata of an article that a hit or a citation carries (no body text)."""
@@ -184,6 +199,18 @@ class ArticleRef:
             "published": self.published.isoformat() if self.published else None,
             "url": self.url,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ArticleRef:
+        """The reference its `to_dict()` wrote."""
+        return ArticleRef(
+            id=str(data["id"]),
+            title=str(data.get("title") or ""),
+            source=str(data.get("source") or ""),
+            author=str(data.get("author") or ""),
+            published=_moment(data.get("published")),
+            url=str(data.get("url") or ""),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -275,6 +302,20 @@ class SearchHit:
             "also_published_by": [a.to_dict() for a in self.also_published_by],
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SearchHit:
+        """The hit its `to_dict()` wrote."""
+        return cls(
+            chunk_id=str(data["chunk_id"]),
+            text=str(data["text"]),
+            score=float(data.get("score") or 0.0),
+            article=ArticleRef.from_dict(data["article"]),
+            position=int(data.get("position") or 0),
+            also_published_by=tuple(
+                ArticleRef.from_dict(a) for a in data.get("also_published_by") or ()
+            ),
+        )
+
 
 @dataclass(frozen=True, kw_only=True)
 class Citation:
@@ -301,6 +342,24 @@ class Citation:
             "end": self.end,
             "claims": list(self.claims),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Citation:
+        """The citation its `to_dict()` wrote; ValueError when its passage is not the span of
+        its chunk that `start` and `end` say."""
+        citation = cls(
+            n=int(data["n"]),
+            article=ArticleRef.from_dict(data["article"]),
+            chunk_id=str(data["chunk_id"]),
+            chunk_text=str(data["chunk_text"]),
+            passage=str(data["passage"]),
+            start=int(data["start"]),
+            end=int(data["end"]),
+            claims=_texts(data.get("claims") or [], "a citation's claims"),
+        )
+        if citation.chunk_text[citation.start : citation.end] != citation.passage:
+            raise ValueError(f"citation [{citation.n}]: its passage is not chunk_text[start:end]")
+        return citation
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -396,6 +455,28 @@ class Answer:
             # what the answer was written from, best first (a refusal included: what was found)
             "retrieved": [h.to_dict() for h in self.retrieved],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Answer:
+        """The answer its `to_dict()` wrote (a conversation kept as JSON, read back), the same
+        as it was; a part it leaves out is empty. KeyError or ValueError for one that is not an
+        answer's."""
+        try:
+            return cls(
+                question=str(data["question"]),
+                text=str(data["text"]),
+                citations=tuple(Citation.from_dict(c) for c in data.get("citations") or ()),
+                declined=bool(data.get("declined")),
+                as_of=_moment(data.get("as_of")),
+                unsupported=_texts(data.get("unsupported") or [], "unsupported"),
+                standalone_question=str(data.get("standalone_question") or ""),
+                retrieved=tuple(SearchHit.from_dict(h) for h in data.get("retrieved") or ()),
+                answerer=str(data.get("answerer") or ""),
+                notes=_texts(data.get("notes") or [], "notes"),
+                filters=SearchFilters.from_dict(data.get("filters") or {}),
+            )
+        except TypeError as exc:  # (a part of the wrong kind: a number for a mapping …)
+            raise ValueError(f"not an answer's to_dict(): {exc}") from None
 
 
 @dataclass(frozen=True)

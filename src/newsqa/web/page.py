@@ -19,6 +19,7 @@ from newsqa.indexing import IndexMissingError
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.settings import Settings
 from newsqa.types import Answer, IndexStats, SearchHit
+from newsqa.web.kept import STORAGE_KEY, kept, page_secret, restored
 from newsqa.web.render import (
     CSS,
     WRITING_FROM,
@@ -282,6 +283,10 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             gr.Markdown("## newsqa — ask the news, with sources")
         status = gr.Markdown(_status(qa, stats), elem_id="index-status")
         answers = gr.State([])
+        # the conversation, kept in the browser: a reload carries on with it
+        conversation = gr.BrowserState(
+            None, storage_key=STORAGE_KEY, secret=page_secret(qa.settings.index_dir)
+        )
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chat = gr.Chatbot(
@@ -395,11 +400,13 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             fresh = qa.stats()
             return _status(qa, fresh), gr.update(choices=fresh.named_outlets)
 
+        keep: dict[str, Any] = {**quick, "show_progress": "hidden"}
         for event in asked:
             # and the box has the focus again, for the next question (Ask, hidden while the
             # answer was written, had taken it away); the status says the index as answered from
             event.then(idle, None, buttons, **quick).then(None, None, None, js=_FOCUS_BOX)
             event.then(status_now, None, [status, outlets], **quick, show_progress="hidden")
+            event.then(kept, [chat, answers, sources], conversation, **keep)
         # (an event that cancels others goes through the queue, as Gradio needs)
         stop.click(
             stopped,
@@ -407,12 +414,19 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             [chat, sources, *buttons],
             cancels=asked,
             api_visibility="private",
-        )
+        ).then(kept, [chat, answers, sources], conversation, **keep)
         forget = [chat, answers, sources, box]
         new.click(new_chat, None, forget, cancels=asked, api_name="new_chat")
         chat.clear(new_chat, None, forget, cancels=asked, api_visibility="private")
         for restart in (new.click, chat.clear):
             restart(_idle, None, buttons, **quick)
+            restart(lambda: {}, None, conversation, **keep)  # (None would leave it as it was)
+
+        def carry_on(saved: object) -> tuple[Any, Any, Any]:
+            """The conversation this browser kept, where it was (nothing, when it kept none)."""
+            again = restored(saved)
+            return (gr.skip(), gr.skip(), gr.skip()) if again is None else again
+
         added = add.click(
             add_articles,
             [upload, url],
@@ -450,6 +464,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         refreshed = [status, outlets, examples, timer, articles]
         timer.tick(refresh, listed, refreshed, **quiet)
         page.load(refresh, listed, refreshed, **quiet)
+        page.load(carry_on, conversation, [chat, answers, sources], **quiet)
     return page
 
 
