@@ -854,3 +854,41 @@ def test_index_list_cuts_long_titles_to_the_terminal() -> None:
     assert lines[-1].index("also carried by Valley Post, ") == column
     assert len(lines[-1]) == 80 and lines[-1].endswith("…")
     assert f"  {' '.join(long.split())}  wire.json" in article_table(articles)[1]  # no width
+
+
+def test_remove_takes_a_file_out_of_the_corpus_and_its_articles_out_of_the_index(
+    invoke, corpus_dir: Path, tmp_path: Path
+) -> None:
+    invoke("index", "update")
+    listed = json.loads(invoke("index", "list", "--json").stdout)["articles"]
+    harbour = next(a for a in listed if "harbour" in a["file"])
+    # by its name as listed, relative to the corpus folder (run from elsewhere), with the
+    # other file that holds the same article
+    both = [harbour["file"], "duplicate-of-harbour.md"]
+    out = json.loads(invoke("remove", *both, "--json").stdout)
+    assert out["removed"] == both and out["skipped"] == []
+    assert out["update"]["articles"]["removed"] == 1
+    for name in both:
+        assert not (corpus_dir / name).exists()
+        assert (corpus_dir / ".removed" / name).is_file()  # kept, out of the corpus
+    titles = [a["title"] for a in json.loads(invoke("index", "list", "--json").stdout)["articles"]]
+    assert harbour["title"] not in titles
+    # put back by moving it back
+    shutil.move(corpus_dir / ".removed" / harbour["file"], corpus_dir / harbour["file"])
+    assert "added 1" in invoke("index", "update").stdout
+
+    # what is not a file of the corpus is left alone, said, and exit 1
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\ntitle: x\n---\n\nText.\n", encoding="utf-8")
+    failed = invoke("remove", str(outside), "missing.md", str(corpus_dir), ok=False)
+    assert failed.exit_code == 1 and outside.exists()
+    assert f"skipped {outside}: is not in the corpus folder" in failed.stdout
+    assert "skipped missing.md: no such file in the corpus folder" in failed.stdout
+    assert "is the corpus folder" in failed.stdout and "No file was removed" in failed.output
+    # a second file of a name removed before is kept beside it
+    (corpus_dir / "note.md").write_text("---\ntitle: Note one\n---\n\nOne.\n", encoding="utf-8")
+    invoke("remove", str(corpus_dir / "note.md"), "--no-update")
+    (corpus_dir / "note.md").write_text("---\ntitle: Note two\n---\n\nTwo.\n", encoding="utf-8")
+    text = invoke("remove", str(corpus_dir / "note.md"), "--no-update").stdout
+    assert "removed 1 file(s) from the corpus: note.md" in text
+    assert (corpus_dir / ".removed" / "note-2.md").read_text().endswith("Two.\n")

@@ -22,6 +22,7 @@ def test_exported_members() -> None:
         "LoadResult",
         "NewsQA",
         "NewsQAError",
+        "Removal",
         "SearchHit",
         "Settings",
         "Skipped",

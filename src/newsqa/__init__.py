@@ -22,6 +22,7 @@ from newsqa.types import (
     IndexReport,
     IndexStats,
     LoadResult,
+    Removal,
     SearchHit,
     Skipped,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "LoadResult",
     "NewsQA",
     "NewsQAError",
+    "Removal",
     "SearchHit",
     "Settings",
     "Skipped",

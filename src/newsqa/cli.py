@@ -12,7 +12,7 @@ import signal
 import sqlite3
 import sys
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -214,21 +214,31 @@ def _terminated_as_interrupted() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextmanager
+def _interruptible(kept: Callable[[], str], *, as_json: bool) -> Iterator[Progress | None]:
+    """A long command's progress bar (none with --json); Ctrl-C or SIGTERM ends it with exit
+    130 and one line saying what is kept (`kept()`, asked then)."""
+    try:
+        with _terminated_as_interrupted(), _progress(not as_json) as progress:
+            yield progress
+    except KeyboardInterrupt:
+        _fail(f"Interrupted: {kept()}", code=130, as_json=as_json)
+
+
 def _run_build(ctx: typer.Context, mode: str, corpus: list[Path] | None, as_json: bool) -> None:
     with _errors(as_json=as_json):
         qa = _qa(ctx)
-        try:
-            with _terminated_as_interrupted(), _progress(not as_json) as progress:
-                build = qa.rebuild if mode == "rebuild" else qa.update
-                report = build(corpus or None, progress=progress)
-        except KeyboardInterrupt:
+
+        def kept() -> str:
             if mode == "rebuild":
-                kept = "the old index is live as it was"
-            elif qa.stats().chunks:
-                kept = "the batches done are kept; run it again to finish"
-            else:  # before the first batch was committed
-                kept = "nothing was indexed yet; run it again"
-            _fail(f"Interrupted: {kept}.", code=130, as_json=as_json)
+                return "the old index is live as it was."
+            if qa.stats().chunks:
+                return "the batches done are kept; run it again to finish."
+            return "nothing was indexed yet; run it again."  # (no batch committed)
+
+        with _interruptible(kept, as_json=as_json) as progress:
+            build = qa.rebuild if mode == "rebuild" else qa.update
+            report = build(corpus or None, progress=progress)
         qa.close()
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
@@ -625,18 +635,12 @@ def ingest(
     Only the files that hold articles are copied; exits 1 when no target gave one."""
     with _errors(as_json=as_json):
         qa = _qa(ctx)
-        try:
-            with _terminated_as_interrupted(), _progress(not as_json) as progress:
-                loaded, written, report = qa.ingest(
-                    targets, update=not no_update, progress=progress
-                )
-        except KeyboardInterrupt:
-            _fail(
-                f"Interrupted: the files copied into {qa.settings.corpus_dir} stay there, and "
-                "the batches indexed are kept; `newsqa index update` indexes the rest.",
-                code=130,
-                as_json=as_json,
-            )
+        copied = (
+            f"the files copied into {qa.settings.corpus_dir} stay there, and the batches "
+            "indexed are kept; `newsqa index update` indexes the rest."
+        )
+        with _interruptible(lambda: copied, as_json=as_json) as progress:
+            loaded, written, report = qa.ingest(targets, update=not no_update, progress=progress)
         qa.close()
     failed = "" if loaded.articles else "No target gave an article; nothing was added."
     if as_json:
@@ -658,6 +662,51 @@ def ingest(
             typer.echo(f"  skipped {s.origin}: {s.reason}")
         if report:
             _print_report(report)
+    if failed:
+        typer.secho(f"Error: {failed}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def remove(
+    ctx: typer.Context,
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files of the corpus folder: paths, or names as `newsqa index list` shows them."
+        ),
+    ],
+    no_update: Annotated[
+        bool, typer.Option("--no-update", metavar="", help="Only move them out of the corpus.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Take files out of the corpus folder (moved into its hidden .removed folder, to restore
+    by moving back), then update the index; exits 1 when none was removed."""
+    with _errors(as_json=as_json):
+        qa = _qa(ctx)
+        moved = (
+            f"the files moved out of the corpus stay in {qa.settings.corpus_dir / '.removed'}; "
+            "`newsqa index update` takes their articles out of the index."
+        )
+        with _interruptible(lambda: moved, as_json=as_json) as progress:
+            done = qa.remove(files, update=not no_update, progress=progress)
+        qa.close()
+    failed = "" if done.removed else "No file was removed."
+    if as_json:
+        typer.echo(
+            json.dumps({**({"error": failed} if failed else {}), **done.to_dict()}, indent=2)
+        )
+    else:
+        if done.removed:
+            typer.echo(
+                f"removed {len(done.removed)} file(s) from the corpus: {', '.join(done.removed)}"
+                f" (kept in {done.kept_in}: move one back and update to restore it)"
+            )
+        for s in done.skipped:
+            typer.echo(f"  skipped {s.origin}: {s.reason}")
+        if done.report:
+            _print_report(done.report)
     if failed:
         typer.secho(f"Error: {failed}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)

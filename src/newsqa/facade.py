@@ -34,6 +34,7 @@ from newsqa.types import (
     IndexReport,
     IndexStats,
     LoadResult,
+    Removal,
     SearchFilters,
     SearchHit,
     Skipped,
@@ -498,6 +499,40 @@ class NewsQA:
                 f"{'it is free' if isinstance(exc, IndexBusyError) else 'that is mended'}."
             ) from exc
         return loaded, written, report
+
+    def remove(
+        self,
+        files: Iterable[str | Path] | str | Path,
+        *,
+        update: bool = True,
+        progress: Progress | None = None,
+    ) -> Removal:
+        """Take files out of the corpus folder, then update the index (their articles leave
+        it). A file is a path, or a name as `articles()` gives it (relative to the corpus
+        folder); it is moved into the folder's hidden `.removed` folder, not deleted, so that
+        moving it back (and an update) restores it. A target outside the corpus folder is
+        left where it is, in `skipped`."""
+        from newsqa.corpus.removal import REMOVED, move_aside
+
+        corpus = self.settings.corpus_dir
+        removed, skipped = move_aside(map(str, _as_list(files)), corpus)
+        report = None
+        if update and removed:
+            try:
+                report = self.update(progress=progress)
+            except (IndexBusyError, StoreError, IncompatibleIndexError, OSError) as exc:
+                said = str(exc) if str(exc).endswith(".") else f"{exc}."
+                raise type(exc)(
+                    f"{said} {len(removed)} file(s) moved out of the corpus into "
+                    f"{corpus / REMOVED}; `newsqa index update` takes their articles out of "
+                    "the index once that is mended."
+                ) from exc
+        return Removal(
+            removed=tuple(removed),
+            kept_in=str(corpus / REMOVED),
+            skipped=tuple(skipped),
+            report=report,
+        )
 
     def _corpus_holders(self) -> dict[str, set[Path]]:
         """Each indexed article's marks (id, title) -> the corpus files the index read it

@@ -490,6 +490,25 @@ class Skipped:
     broken: bool = True
 
 
+@dataclass(frozen=True, kw_only=True)
+class Removal:
+    """What `NewsQA.remove` did: the files moved out of the corpus folder (named relative to
+    it) into `kept_in`, those left where they were and why, and the update that followed."""
+
+    removed: tuple[str, ...] = ()
+    kept_in: str = ""
+    skipped: tuple[Skipped, ...] = ()
+    report: IndexReport | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "removed": list(self.removed),
+            "kept_in": self.kept_in,
+            "skipped": [{"origin": s.origin, "reason": s.reason} for s in self.skipped],
+            "update": self.report.to_dict() if self.report else None,
+        }
+
+
 @dataclass
 class LoadResult:
     """What loading a path produced: articles, and the inputs skipped with their reasons."""
