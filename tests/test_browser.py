@@ -276,12 +276,21 @@ def test_chat_clear_button_also_forgets_the_conversation(page: Any) -> None:
         assert "ships wait for nobody" not in ask(page, "What did he tell reporters?").inner_text()
 
 
+def _kept_anew(page: Any, before: str | None) -> str:
+    """What the browser keeps of the conversation, once it is not `before` (each record is
+    encrypted afresh, so a new record is always another text)."""
+    get = f"localStorage.getItem({STORAGE_KEY!r})"
+    page.wait_for_function(f"(before) => {get} !== null && {get} !== before", arg=before)
+    return str(page.evaluate(f"() => {get}"))
+
+
 def test_a_reload_carries_on_with_the_conversation(page: Any) -> None:
     """The browser keeps the conversation: after a reload the chat, its sources and the
     conversation a follow-up reads are there again; after New chat, nothing is."""
     ask(page, GLACIER)
+    first = _kept_anew(page, None)
     ask(page, "Who is the harbour director in Valdria?")
-    page.wait_for_function(f"() => localStorage.getItem({STORAGE_KEY!r}) !== null")
+    _kept_anew(page, first)  # (kept just after the answer: a reload before would lose it)
     page.reload(wait_until="domcontentloaded")
     page.locator(BOT).nth(1).wait_for()
     asked = [GLACIER, "Who is the harbour director in Valdria?"]
@@ -289,9 +298,10 @@ def test_a_reload_carries_on_with_the_conversation(page: Any) -> None:
     assert "48 million crowns" in page.locator(BOT).first.inner_text()
     assert "Quist" in cards(page).first.inner_text()  # the last answer's sources
     assert "ships wait for nobody" in ask(page, "What did he tell reporters?").inner_text()
+    before_new = _kept_anew(page, None)
     page.locator("#new-chat").click()
     page.locator(BOT).first.wait_for(state="detached")
-    page.wait_for_timeout(1000)  # (the browser is told to forget it by the next event)
+    _kept_anew(page, before_new)
     page.reload(wait_until="domcontentloaded")
     page.locator("#sources .empty").wait_for()
     page.wait_for_timeout(1000)  # (what the page restores comes with its first events)
