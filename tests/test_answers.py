@@ -1571,6 +1571,14 @@ def test_the_latest_is_answered_with_the_newest_entry_first(real_embedder) -> No
         answer = answer_of(real_embedder, question, fired, timeline)
         assert answer.citations[0].article.id == "a0" and "returns" in answer.citations[0].passage
         assert answer.text.startswith("Rail Daily (18 Nov 2023, updated 21 Nov 2023): Ida Varga")
+    # as of a day: the newest report by then leads, not the timeline's entry of the day after
+    # ("as of" was blanked with the words for the latest, and the day read as "on" it)
+    for question in (
+        "Who is the CEO of Quenby Rail as of November 20, 2023?",
+        "What is the latest on the Quenby Rail board as of November 20?",
+    ):
+        answer = answer_of(real_embedder, question, fired, timeline)
+        assert answer.text.startswith("Alpine Wire (20 Nov 2023): Quenby Rail's board fired")
 
 
 def test_who_holds_a_post_now_is_a_question_for_the_latest() -> None:

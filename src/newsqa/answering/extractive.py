@@ -108,12 +108,16 @@ class ExtractiveAnswerer:
         hits: tuple[SearchHit, ...],
         matcher: OutletMatcher | None = None,
         today: date | None = None,
+        *,
+        asked_as: str | None = None,
     ) -> _Scored:
         """The candidate sentences, best first, scored against the question and its parts (each
         with the outlets it names). A question, or a part, that asks for a figure or a time
         ("How much …", "When …") lifts the sentences that give one by `form_bonus`: "it paid
         $69bn" answers "How much did Microsoft pay for Activision?" better than a sentence that
-        repeats more of its words. The refusal is decided before any lift."""
+        repeats more of its words. The refusal is decided before any lift. The periods are
+        read from the question `asked_as` (`question` may have its words for the latest blanked:
+        "as of November 20" is not "on November 20")."""
         matcher = matcher or _matcher(hits)
         texts = [question, *split_question(question)]
         found = [matcher.find(text) for text in texts]  # the outlets each names, read once
@@ -159,7 +163,9 @@ class ExtractiveAnswerer:
                 keep = np.flatnonzero(about)
                 sentences = [sentences[i] for i in keep]
                 matrix, vectors = matrix[keep], vectors[keep]
-        periods = find_dates(queries[0], today=today) if today else []
+        said = asked_as or question
+        outlets = [(m.start, m.end) for m in (found[0] if said == question else matcher.find(said))]
+        periods = find_dates(said, today=today, skip=outlets) if today else []
         if not sentences:
             return _Scored([], matrix, parts, named, 0.0, periods)
         refusal = float(matrix.max())
@@ -319,7 +325,14 @@ class ExtractiveAnswerer:
             if len(chosen) >= self.max_sentences or pick.score < floor:
                 break
             take(pick)
-        return _reading_order(chosen, hits, scored.named, first, newest=asks_for_latest(question))
+        return _reading_order(
+            chosen,
+            hits,
+            scored.named,
+            first,
+            newest=asks_for_latest(question),
+            periods=scored.periods,
+        )
 
     def _leads(self, hits: tuple[SearchHit, ...]) -> list[_Pick]:
         """The lead of each article, in the passages' order (the newest first, for a question
@@ -413,7 +426,11 @@ class ExtractiveAnswerer:
                 note = f"Nothing found mentions {listing(missing)}."
                 yield from declining(request, self.name, notes=(note,))
                 return
-            scored = self._ranked(asked, hits, matcher, today) if hits else None
+            scored = (
+                self._ranked(asked, hits, matcher, today, asked_as=request.standalone)
+                if hits
+                else None
+            )
             if scored is None or not scored.picks or scored.best < self.min_score:
                 yield from declining(request, self.name)
                 return
@@ -550,6 +567,7 @@ def _reading_order(
     first: _Pick | None,
     *,
     newest: bool = False,
+    periods: list[DateMention] | None = None,
 ) -> list[_Pick]:
     """The best sentence first (the answer leads with what was asked: on 31 'how much' and
     'when' questions, `benchmarks/answer_forms.py`, it holds the figure or date asked for in
@@ -558,7 +576,9 @@ def _reading_order(
     question names outlets, their articles come before the others ("What did Fortune report
     about …" is answered by Fortune first); `first`, when given, comes first (the newest); a
     question for the latest (`newest`) reads the articles newest first ("Any news on …?" was
-    answered 31 Oct, 10 Oct, 12 Oct), the undated last."""
+    answered 31 Oct, 10 Oct, 12 Oct), the undated last, and those reported outside the
+    `periods` the question names after those within ("… as of November 20?" does not lead with
+    a timeline's entry of the 21st)."""
     if not chosen:
         return chosen
     asked = {o for n in named for o in n.outlets}
@@ -572,6 +592,8 @@ def _reading_order(
         reported = _reported(p, hits)
         if reported is None or reported.date() > last_news_day():
             return float("inf")
+        if not _within(reported.date(), periods or []):
+            return 1e9 - reported.date().toordinal()  # after those within, newest first
         return -reported.date().toordinal()
 
     ranked = sorted(chosen, key=lambda p: (p is not first, elsewhere(p), age(p), -p.score))
