@@ -20,6 +20,7 @@ from browser import (
     cards,
     choose,
     chromium,
+    contrasts,
     open_accordion,
     open_page,
     record_bot_texts,
@@ -212,6 +213,56 @@ def test_citation_marker_scrolls_to_its_source_card(browser: Any, served: Served
         page.context.close()
 
 
+def test_a_phone_shows_the_page_without_sideways_scrolling(browser: Any, served: Served) -> None:
+    """At 390 px: nothing wider than the screen (the articles table scrolls in its own box),
+    narrow margins, the question box the full width with Ask and New chat side by side under
+    it (it was squeezed beside Ask, New chat alone on a line below)."""
+    page = open_page(browser, served.url, width=390, height=844)
+    try:
+        ask(page, GLACIER)
+        for label in ("Filters", "Add articles", "Articles in the index"):
+            open_accordion(page, label)
+        page.locator("#articles table").wait_for()
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        box = page.locator("#question").bounding_box()
+        ask_button, new = (page.locator(s).bounding_box() for s in ("#ask", "#new-chat"))
+        assert box and ask_button and new
+        assert box["x"] <= 12 and box["x"] + box["width"] >= 390 - 12, box
+        assert ask_button["y"] >= box["y"] + box["height"] and ask_button["y"] == new["y"]
+        assert ask_button["x"] + ask_button["width"] <= new["x"]
+        page.locator("#ask-row").scroll_into_view_if_needed()
+        screenshot(page, "03-phone-question-box", full_page=False)
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_source_cards_and_citation_markers_are_readable(
+    browser: Any, served: Served, theme: str
+) -> None:
+    """Every text of the cards at least 4.5:1 against what it is shown on (the outlet and date
+    were light grey on white, 1.8:1; a highlight light text on yellow in the dark theme), and
+    the answer's [n] coloured as links, apart from the text around them."""
+    page = open_page(browser, f"{served.url}?__theme={theme}")
+    try:
+        answer = ask(page, GLACIER)
+        assert page.evaluate("() => document.body.classList.contains('dark')") == (theme == "dark")
+        for details in page.locator("#sources details").all():
+            details.evaluate("e => e.open = true")
+        shown = contrasts(page, "#sources .card, #sources details")
+        # (the highlighted quote among them)
+        assert len(shown) >= 5 and any("48 million crowns" in t["text"] for t in shown)
+        assert [t for t in shown if t["ratio"] < 4.5] == [], theme
+        marker = answer.locator("a.cite").first
+        assert all(t["ratio"] >= 4.5 for t in contrasts(page, f"{BOT} a.cite")), theme
+        text_colour = answer.locator("p").first.evaluate("e => getComputedStyle(e).color")
+        assert marker.evaluate("e => getComputedStyle(e).color") != text_colour
+        assert "underline" in marker.evaluate("e => getComputedStyle(e).textDecorationLine")
+        screenshot(page, f"02-answer-{theme}", full_page=False)
+    finally:
+        page.context.close()
+
+
 def test_outlet_filter_limits_every_source(page: Any) -> None:
     open_accordion(page, "Filters")
     choose(page, "#outlets", "Metro Ledger")
@@ -261,6 +312,8 @@ def test_new_chat_forgets_the_conversation(page: Any) -> None:
     assert page.locator(USER).count() == 0
     assert cards(page).count() == 0
     screenshot(page, "06-new-chat")
+    # the box has the focus (the button kept it), for the new conversation's first question
+    page.wait_for_function("() => document.activeElement?.closest('#question') != null")
     # the next question is not read as a follow-up of the forgotten one
     assert "ships wait for nobody" not in ask(page, "What did he tell reporters?").inner_text()
 

@@ -291,7 +291,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                     placeholder="Ask about the indexed articles. Every answer cites them.",
                     buttons=["copy"],
                 )
-                with gr.Row():
+                with gr.Row(elem_id="ask-row"):
                     box = gr.Textbox(
                         placeholder="Ask a question about the news…",
                         label="Question",  # (not shown: what a screen reader names the box)
@@ -409,7 +409,10 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             api_visibility="private",
         )
         forget = [chat, answers, sources, box]
-        new.click(new_chat, None, forget, cancels=asked, api_name="new_chat")
+        # and the box has the focus, for the new conversation's first question
+        new.click(new_chat, None, forget, cancels=asked, api_name="new_chat").then(
+            None, None, None, js=_FOCUS_BOX
+        )
         chat.clear(new_chat, None, forget, cancels=asked, api_visibility="private")
         for restart in (new.click, chat.clear):
             restart(_idle, None, buttons, **quick)

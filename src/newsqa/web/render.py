@@ -17,25 +17,45 @@ CSS = """
 #sources .card {border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: 10px 12px; margin-bottom: 10px; background: var(--background-fill-secondary);}
 #sources .card h4 {margin: 0 0 4px 0; font-size: 1em;}
-#sources .meta {color: var(--body-text-color-subdued); font-size: 0.9em; margin-bottom: 6px;}
+#sources .meta {font-size: 0.9em; margin-bottom: 6px;}
 #sources .n {display: inline-block; min-width: 1.6em; font-weight: 600;}
 #sources .chunk {font-size: 0.92em; line-height: 1.45; white-space: pre-wrap;}
-#sources mark {background: #ffe58a; color: inherit; padding: 0 2px; border-radius: 3px;}
-#sources .claims {font-size: 0.88em; margin-top: 6px; color: var(--body-text-color-subdued);}
+#sources mark {background: #ffe58a; color: #1f2937; padding: 0 2px; border-radius: 3px;}
+#sources .claims {font-size: 0.88em; margin-top: 6px;}
 #sources details {margin-top: 8px;}
 #sources .note {background: #fff4e5; color: #6b4400; border-radius: 6px; padding: 6px 10px;
   margin-bottom: 8px;}
-#chat a.cite {color: var(--color-accent); text-decoration: none; font-weight: 600;}
-#chat a.cite:hover {text-decoration: underline;}
+#chat a.cite {color: var(--link-text-color); text-decoration: underline;
+  text-decoration-thickness: 1px; text-underline-offset: 2px; font-weight: 600;}
+#chat a.cite:hover {color: var(--link-text-color-hover); text-decoration-thickness: 2px;}
 #chat .untraced {text-decoration: underline dotted #b45309; text-underline-offset: 3px;}
 #articles .listing {max-height: 420px; overflow: auto;}
 #articles table {width: 100%; border-collapse: collapse; font-size: 0.9em;}
 #articles th, #articles td {text-align: left; vertical-align: top; padding: 3px 6px;
   border-bottom: 1px solid var(--border-color-primary);}
 #articles td.day {white-space: nowrap;}
-#articles .copies, #articles .count {color: var(--body-text-color-subdued); font-size: 0.9em;}
+#articles .copies, #articles .count {font-size: 0.9em;}
+/* secondary text, readable (Gradio's subdued grey is under 2:1 on a light card) */
+#sources .meta, #sources .claims, #articles .copies, #articles .count {color: #52525b;}
+.dark #sources .meta, .dark #sources .claims, .dark #articles .copies, .dark #articles .count {
+  color: #c4c4cc;}
 #sources .card:has(> span:target) {outline: 2px solid var(--color-accent); outline-offset: 1px;
   scroll-margin-top: 12px;}
+/* no "Try one of these" label over an empty list (an index without articles yet) */
+#examples:not(:has(button)) {display: none;}
+/* the page's side margins: 32 px on a desktop, 8 px on a phone (a rule of its own: Gradio
+   puts the page's rules inside a media query under .contain, within these margins) */
+.gradio-container .main.app {padding-left: clamp(8px, 5vw - 12px, 32px) !important;
+  padding-right: clamp(8px, 5vw - 12px, 32px) !important;}
+/* a phone: the question box the full width, its buttons side by side beneath */
+@media (max-width: 640px) {
+  #sources.block {padding: 6px;}
+  #ask-row {flex-wrap: wrap;}
+  #ask-row > :has(#question) {flex: 1 1 100% !important;}
+  #ask-row > button {flex: 1 1 0 !important; min-width: 0 !important;}
+  #sources .card {padding: 8px 10px;}
+  #articles td, #articles th {padding: 3px 4px;}
+}
 """
 
 
