@@ -399,6 +399,33 @@ def test_a_first_build_shows_its_progress_without_an_overlay(
         context.close()
 
 
+def test_a_page_without_an_index_shows_the_command_that_builds_it(
+    browser: Any, tmp_path: Path, counting: CountingEmbedder
+) -> None:
+    """No index yet: no "Try one of these" label over nothing, and a question is answered with
+    the command to build the index, as code (it was a sentence with the backticks shown)."""
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "no index")
+    qa = NewsQA(settings, embedder=counting)
+    blocks = build_page(qa)
+    blocks.launch(
+        server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True, css=CSS
+    )
+    page = open_page(browser, blocks.local_url)
+    try:
+        page.locator("#index-status", has_text="No index yet").wait_for()
+        page.wait_for_timeout(500)  # (the page's first refresh, which sets the examples)
+        expect(page.get_by_text("Try one of these")).to_be_hidden()
+        answer = ask(page, "What did the council decide?")
+        command = answer.locator("code").inner_text()
+        assert command.startswith("newsqa --index ") and command.endswith(" index update")
+        assert "`" not in answer.inner_text()
+        screenshot(page, "13-no-index")
+    finally:
+        page.context.close()
+        blocks.close()
+        qa.close()
+
+
 def test_unreachable_llm_falls_back_to_offline_answer(page: Any) -> None:
     _answer_with(page, "openai:nomodel@http://127.0.0.1:9/v1")  # nothing listens on port 9
     answer = ask(page, GLACIER)

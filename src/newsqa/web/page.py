@@ -29,6 +29,7 @@ from newsqa.web.render import (
     sources_html,
     status_markdown,
     unlinked,
+    with_commands,
 )
 
 __all__ = ["CSS", "build_page", "index_behind_page", "launch"]
@@ -164,7 +165,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         except IndexMissingError as exc:
             indexing = qa.indexing is not None and qa.indexing.status.running
             more = "" if indexing else " Or add articles under “Add articles”."
-            chat[-1] = {"role": "assistant", "content": as_written(f"{exc}{more}")}
+            chat[-1] = {"role": "assistant", "content": with_commands(f"{exc}{more}")}
             yield chat, keep, sources_html(None), answers
         except Exception as exc:  # shown as a message, never a stack trace; the question is
             # put back in the box (a bad date in the filters should not cost it)

@@ -165,6 +165,19 @@ def as_written(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=False))
 
 
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def with_commands(text: str) -> str:
+    """A message for the chat shown as written, but for its `commands`, shown as code (to be
+    read apart from the sentence and copied whole)."""
+    parts, cursor = [], 0
+    for m in _CODE.finditer(text):
+        parts += [as_written(text[cursor : m.start()]), f"`{m[1]}`"]
+        cursor = m.end()
+    return "".join([*parts, as_written(text[cursor:])])
+
+
 _LINKED_MARKER = re.compile(r'<a class="cite" href="#src-\d+"[^>]*>(\[\d+\])</a>')
 
 
