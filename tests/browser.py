@@ -146,6 +146,8 @@ def open_accordion(page: Any, label: str) -> None:
     button = page.locator("button.label-wrap", has_text=label).first
     if "open" not in (button.get_attribute("class") or ""):
         button.click()
+        # (Gradio wipes what is typed into a field in the first ~0.1 s after opening)
+        page.wait_for_timeout(400)
 
 
 def choose(page: Any, dropdown: str, *options: str) -> None:

@@ -285,6 +285,28 @@ def test_date_filter_limits_every_source(page: Any) -> None:
     assert dates and all("May 2024" in d for d in dates), dates
 
 
+def test_the_filters_label_says_what_is_set(page: Any) -> None:
+    """Closed, the Filters accordion says the filters a question will be held to."""
+    label = page.locator("button.label-wrap", has_text="Filters").locator("span").first
+    expect(label).to_have_text("Filters")
+    open_accordion(page, "Filters")
+    choose(page, "#outlets", "Metro Ledger", "Alpine Wire")
+    since = page.locator("#since input, #since textarea").first
+    since.press_sequentially("2024-05-01", delay=30)  # relabelled at each key, the text kept
+    expect(label).to_have_text("Filters: Metro Ledger, Alpine Wire · since 2024-05-01")
+    assert since.input_value() == "2024-05-01"
+    page.locator("#until input, #until textarea").first.fill("June 2024")
+    expect(label).to_have_text(
+        "Filters: Metro Ledger, Alpine Wire · since 2024-05-01 · until June 2024"
+    )
+    label.click()  # closed: the filters are still said
+    screenshot(page, "04-filters-label")
+    open_accordion(page, "Filters")
+    since.fill("")
+    page.locator("#until input, #until textarea").first.fill("")
+    expect(label).to_have_text("Filters: Metro Ledger, Alpine Wire")
+
+
 def test_follow_up_uses_the_conversation(page: Any) -> None:
     assert "Quist" in ask(page, "Who is the harbour director in Valdria?").inner_text()
     follow_up = ask(page, "What did he tell reporters?")

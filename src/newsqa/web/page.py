@@ -314,7 +314,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 )
                 # the filters under the box they act on (below the cards, they were out of sight
                 # once an answer had several sources)
-                with gr.Accordion("Filters (apply to the next question)", open=False):
+                with gr.Accordion(_filters_label(), open=False) as filters:
                     outlets = gr.Dropdown(
                         choices=stats.named_outlets,
                         value=[],
@@ -390,6 +390,16 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             ),
         ]
 
+        # the accordion's label says what is set, to be seen with it closed
+        for field in (outlets, since, until):
+            field.change(
+                lambda *values: gr.update(label=_filters_label(*values)),
+                [outlets, since, until],
+                filters,
+                **quick,
+                show_progress="hidden",
+            )
+
         def status_now() -> tuple[str, Any]:
             """The index status and its outlets as they are now: another process (`newsqa index
             update` in a terminal) may have changed the index since the page last said."""
@@ -455,6 +465,27 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         timer.tick(refresh, listed, refreshed, **quiet)
         page.load(refresh, listed, refreshed, **quiet)
     return page
+
+
+OUTLETS_SAID = 3  # outlets the Filters label names; more are counted
+
+
+def _filters_label(
+    outlets: list[str] | None = None, since: str | None = "", until: str | None = ""
+) -> str:
+    """The Filters accordion's label: what is set ("Filters: TechCrunch · since 2023-11-01"),
+    or "Filters" alone."""
+    named = [o for o in outlets or [] if o]
+    said = ", ".join(named[:OUTLETS_SAID])
+    if len(named) > OUTLETS_SAID:
+        said += f" and {len(named) - OUTLETS_SAID} more"
+    parts = [said] if said else []
+    parts += [
+        f"{word} {value.strip()}"
+        for word, value in (("since", since), ("until", until))
+        if value and value.strip()
+    ]
+    return "Filters: " + " · ".join(parts) if parts else "Filters"
 
 
 def _status(qa: NewsQA, stats: IndexStats) -> str:
