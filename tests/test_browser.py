@@ -489,6 +489,8 @@ def test_stop_ends_an_answer_being_written(page: Any) -> None:
         found = page.locator("#sources details[open]", has_text="passage(s) found")
         found.get_by_text("Glacier railway reopens after avalanche repairs").first.wait_for()
         assert "Writing the answer from these passages" in page.locator("#sources").inner_text()
+        # and the answer's bubble says what the LLM does, not "…" for as long as it takes
+        expect(page.locator(BOT).last).to_have_text("Reading the 8 passages found…")
         stop.click()
         page.locator(BOT, has_text="Stopped.").wait_for()
         assert llm.hung_up(timeout=1.5)  # the request's connection closed at once
@@ -544,7 +546,8 @@ def test_a_question_sent_another_way_meanwhile_is_not_taken(page: Any) -> None:
         assert box.input_value() == "Who is the harbour director in Valdria?"
         assert page.locator(USER).count() == 1 and stop.is_visible()
         assert not page.locator("#ask").is_visible()
-        assert page.locator(BOT).last.inner_text().strip() == "…"  # still waiting on the LLM
+        # still waiting on the LLM, which reads what was found
+        assert page.locator(BOT).last.inner_text().strip() == "Reading the 8 passages found…"
         stop.click()
         page.locator(BOT, has_text="Stopped.").wait_for()
 

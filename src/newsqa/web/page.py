@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import html
 import os
+import re
 import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
@@ -150,10 +151,15 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                             yield chat, keep, gr.skip(), answers
                         return
                     if event is None:  # nothing new (an LLM still silent): Stop can act
-                        # meanwhile, and the passages it reads are shown while it does
-                        panel = gr.skip() if shown or not found else retrieved_html(found[0])
-                        shown = shown or bool(found)
-                        yield gr.skip(), keep, panel, gr.skip()
+                        # meanwhile, and the passages it reads are shown while it does, the
+                        # bubble saying so (not "…" for as long as the LLM takes)
+                        if shown or not found:
+                            yield gr.skip(), keep, gr.skip(), gr.skip()
+                            continue
+                        shown = True
+                        if not written:
+                            chat[-1] = {"role": "assistant", "content": _reading(len(found[0]))}
+                        yield chat, keep, retrieved_html(found[0]), gr.skip()
                     elif isinstance(event, Answer):
                         answers.append(event)
                         chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
@@ -588,6 +594,19 @@ def _idle() -> tuple[Any, Any, Any]:
 
 
 WAITING = "…"  # the answer's bubble before its first words
+_READING = re.compile(r"\*Reading the \d+ passages? found…\*")
+
+
+def _reading(n: int) -> str:
+    """The answer's bubble while an LLM reads the passages found, before its first words."""
+    return f"*Reading the {n} passage{'s' * (n != 1)} found…*"
+
+
+def _waiting(content: str) -> bool:
+    """Whether a bubble is an answer's before its first words."""
+    return content.strip() == WAITING or _READING.fullmatch(content.strip()) is not None
+
+
 WRITING = " ▍"  # the end of an answer's text while it is written
 STOPPED = "*Stopped.*"
 
@@ -601,7 +620,7 @@ def _stopped(chat: Chat, panel: str) -> tuple[Chat, str, Any, Any, Any]:
     chat = list(chat or [])
     content = _text(chat[-1].get("content")) if chat else ""
     if chat and chat[-1].get("role") == "assistant":
-        if content.strip() == WAITING:
+        if _waiting(content):
             chat[-1] = {"role": "assistant", "content": _marked("")}
         elif content.endswith(WRITING.strip()):
             so_far = content.rstrip()[: -len(WRITING.strip())].rstrip()
