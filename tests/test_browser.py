@@ -3,6 +3,7 @@ real headless Chromium as a person would. Screenshots land in artifacts/screensh
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -97,6 +98,8 @@ def test_page_loads_with_index_status_and_examples(page: Any, served: Served) ->
     status.get_by_text(f"{stats.articles} articles").wait_for()
     text = status.inner_text()
     assert f"{stats.chunks} passages" in text and f"{len(stats.outlets)} outlets" in text
+    # when, in this machine's time, its zone said
+    assert re.search(r"updated \d{4}-\d\d-\d\d \d\d:\d\d (?:[A-Z]{2,5}|[+-]\d{4})\b", text)
     assert page.title() == "newsqa"
     assert page.locator(f"{BOT}, {USER}").count() == 0
     examples = page.locator("#examples button")

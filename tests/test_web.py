@@ -12,7 +12,7 @@ import pytest
 from conftest import CountingEmbedder, page_during_first_build
 from llm_server import unresponsive_llm
 
-from newsqa import IndexMissingError, NewsQA, Settings
+from newsqa import IndexMissingError, IndexStats, NewsQA, Settings
 from newsqa.web import build_page, status_markdown
 from newsqa.web.page import OFFLINE, index_behind_page
 
@@ -262,6 +262,32 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
 def test_status_tells_how_to_build_a_missing_index(tmp_path) -> None:
     stats = NewsQA(Settings(index_dir=tmp_path / "none")).stats()
     assert "newsqa index update" in status_markdown(stats)
+
+
+def test_the_status_says_when_the_index_was_updated_in_local_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stored in UTC, said in the local time with its zone (it was UTC, unsaid)."""
+    stats = IndexStats(
+        path="index",
+        exists=True,
+        articles=4,
+        chunks=21,
+        outlets={"Alpine Wire": 4},
+        earliest="2024-02-10",
+        latest="2024-09-22",
+        updated_at="2024-07-01T12:05:09+00:00",
+    )
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        assert "updated 2024-07-01 14:05 CEST" in status_markdown(stats)
+        monkeypatch.setenv("TZ", "America/New_York")
+        time.tzset()
+        assert "updated 2024-07-01 08:05 EDT" in status_markdown(stats)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_a_first_build_under_way_is_said_as_such(settings: Settings, real_embedder: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from newsqa.types import Answer, ArticleList, ArticleRef, Citation, IndexStats, SearchHit
 
@@ -77,12 +78,25 @@ def status_markdown(stats: IndexStats, *, indexing: str = "", running: bool = Fa
             "corpus folder and run `newsqa index update`"
         )
     dates = f"{stats.earliest[:10] or '?'} – {stats.latest[:10] or '?'}"
-    updated = stats.updated_at[:16].replace("T", " ")
+    updated = local_time(stats.updated_at)
     line = (
         f"**{stats.articles} articles** · {stats.chunks} passages · "
         f"{len(stats.named_outlets)} outlets · {dates} · updated {updated}"
     )
     return line + (f" · {indexing}" if indexing else "")
+
+
+def local_time(iso: str) -> str:
+    """A stored time (ISO, in UTC) as this machine's local time with its zone: "2024-05-01
+    14:30 CEST" (it was shown in UTC, unsaid, and read as local)."""
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[:16].replace("T", " ")
+    if when.tzinfo is None:  # (written in UTC, without saying so)
+        when = when.replace(tzinfo=UTC)
+    local = when.astimezone()
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or local.strftime('%z')}"
 
 
 def articles_html(listing: ArticleList) -> str:
