@@ -310,6 +310,18 @@ def test_the_filters_label_says_what_is_set(page: Any) -> None:
     expect(label).to_have_text("Filters: Metro Ledger, Alpine Wire")
 
 
+def test_a_from_date_after_the_to_date_is_said_in_the_page_s_words(page: Any) -> None:
+    open_accordion(page, "Filters")
+    page.locator("#since input, #since textarea").first.fill("2024-06-01")
+    page.locator("#until input, #until textarea").first.fill("May 2024")
+    answer = ask(page, "What did the council decide?")
+    assert answer.inner_text().strip() == (
+        "The From date (2024-06-01) is after the To date (May 2024), so no article can match: "
+        "swap them, or clear one, under Filters."
+    )
+    assert page.locator("#question textarea").input_value() == "What did the council decide?"
+
+
 def test_follow_up_uses_the_conversation(page: Any) -> None:
     assert "Quist" in ask(page, "Who is the harbour director in Valdria?").inner_text()
     follow_up = ask(page, "What did he tell reporters?")

@@ -188,7 +188,11 @@ def test_a_question_that_fails_is_put_back_in_the_box(page_url: str) -> None:
     chat, box, _ = client.predict(
         question, [], [], "2024-06-01", "2024-05-01", OFFLINE, api_name="/ask"
     )
-    assert "since 2024-06-01 is after until 2024-05-01" in str(chat[-1]["content"])
+    # in the page's words, naming its boxes (not the library's "since … is after until …")
+    assert _text(chat[-1]["content"]) == (
+        "The From date (2024-06-01) is after the To date (2024-05-01), so no article can "
+        "match: swap them, or clear one, under Filters."
+    )
     assert box == question  # not to be typed again
     # the question is shown as typed: no Markdown, no HTML
     chat, _, _ = client.predict(

@@ -127,11 +127,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         written = ""
         try:
             yield chat, "", sources_html(None), answers
-            for field, value in (("From", since), ("To", until)):
-                try:  # said against the box it came from
-                    parse_when((value or "").strip() or None)
-                except ValueError as exc:
-                    raise ValueError(f"{field} (Filters): {exc}") from None
+            _check_period(since, until)
             found: list[tuple[SearchHit, ...]] = []  # the passages, as soon as they are found
             events = qa.stream(
                 question,
@@ -173,6 +169,9 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             more = "" if indexing else " Or add articles under “Add articles”."
             chat[-1] = {"role": "assistant", "content": with_commands(f"{exc}{more}")}
             yield chat, keep, sources_html(None), answers
+        except FiltersError as exc:  # in the page's words; the question kept, to ask again
+            chat[-1] = {"role": "assistant", "content": as_written(str(exc))}
+            yield chat, question, sources_html(None), answers
         except Exception as exc:  # shown as a message, never a stack trace; the question is
             # put back in the box (a bad date in the filters should not cost it)
             chat[-1] = {"role": "assistant", "content": f"Sorry, that did not work: {exc}"}
@@ -471,6 +470,27 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         timer.tick(refresh, listed, refreshed, **quiet)
         page.load(refresh, listed, refreshed, **quiet)
     return page
+
+
+class FiltersError(ValueError):
+    """The Filters hold what no question can be asked under (said as the page says it)."""
+
+
+def _check_period(since: str | None, until: str | None) -> None:
+    """FiltersError, naming the box, for a date not read as one or a From after the To."""
+    days = []
+    for field, value, end in (("From", since, False), ("To", until, True)):
+        try:  # said against the box it came from
+            days.append(parse_when((value or "").strip() or None, end_of_day=end))
+        except ValueError as exc:
+            raise FiltersError(f"{field} (Filters): {exc}") from None
+    first, last = days
+    if first and last and first.replace(tzinfo=None) > last.replace(tzinfo=None):
+        raise FiltersError(
+            f"The From date ({(since or '').strip()}) is after the To date "
+            f"({(until or '').strip()}), so no article can match: swap them, or clear one, "
+            "under Filters."
+        )
 
 
 OUTLETS_SAID = 3  # outlets the Filters label names; more are counted
