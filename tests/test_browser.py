@@ -692,11 +692,18 @@ def article_url() -> Iterator[str]:
         yield f"{site}/ferry"
 
 
-def _wait_added(page: Any) -> str:
-    """The add's message, once it is there (while the add runs, the box shows its progress)."""
+def _wait_added(page: Any, before: str = "") -> str:
+    """The add's message, once it is there and is not `before` (the message of an add before;
+    while the add runs, the box shows its progress)."""
     page.wait_for_function(
-        """() => /Read \\d+ article|No article in|Could not|Only http|Choose files/.test(
-          document.querySelector('#add-status')?.innerText || '')""",
+        """(before) => {
+          const box = document.querySelector('#add-status');
+          const busy = box?.querySelector('[data-testid=status-tracker]:not(.hide)');
+          const text = box?.innerText || '';
+          const said = /indexed\\.|Nothing new|No article could|Could not|Only http|Choose files/;
+          return !busy && text !== before && said.test(text);
+        }""",
+        arg=before,
         timeout=TIMEOUT_MS,
     )
     return str(page.locator("#add-status").inner_text())
@@ -711,15 +718,16 @@ def _add_file(page: Any, upload: Path) -> str:
     # uploaded once the file's row links to the server's copy (while the upload runs the box
     # shows the name as text; the finished row splits it into stem and extension)
     page.locator(f'#upload a[download="{upload.name}"]').wait_for()
+    before = page.locator("#add-status").inner_text()
     page.locator("#add").click()
-    return _wait_added(page)
+    return _wait_added(page, before)
 
 
 def test_uploaded_file_is_indexed_and_answerable(page: Any, served: Served, tmp_path: Path) -> None:
     before = served.qa.stats().articles
     upload = tmp_path / "gull-rock.md"
     upload.write_text(NEW_ARTICLE, encoding="utf-8")
-    assert "Read 1 article" in _add_file(page, upload)
+    assert _add_file(page, upload).startswith("1 article added; ")
     page.locator("#index-status").get_by_text(f"{before + 1} articles").wait_for()
     screenshot(page, "09-added-file")
     open_accordion(page, "Filters")
@@ -728,12 +736,66 @@ def test_uploaded_file_is_indexed_and_answerable(page: Any, served: Served, tmp_
     assert "seventeen nautical miles" in answer.inner_text()
 
 
+def test_adding_files_says_what_it_did_once_with_one_progress_bar(
+    page: Any, served: Served, tmp_path: Path
+) -> None:
+    """The box says what it takes; a file nothing could be read from stays in it (to see which,
+    and remove it); a file already in the corpus is said once; the add's progress shows where
+    its outcome will (it showed on each box the add updates: the status, the outlets, the
+    examples, the files, the address)."""
+    open_accordion(page, "Add articles")
+    expect(page.locator("#upload")).to_contain_text(".md, .html, .json")
+    page.evaluate(
+        """() => { window.__progressOn = new Set();
+          new MutationObserver(() => {
+            for (const t of document.querySelectorAll('[data-testid=status-tracker]')) {
+              const box = t.closest('[id]');
+              // (seen: the box it is laid over is not cut to nothing)
+              if (!t.classList.contains('hide') && box?.getBoundingClientRect().height >= 30)
+                window.__progressOn.add(box.id);
+            }
+          }).observe(document, {subtree: true, childList: true, attributes: true});
+        }"""
+    )
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    said = _add_file(page, broken)
+    assert [line for line in said.splitlines() if line.strip()] == [
+        "No article could be read from them: nothing added.",
+        "skipped broken.json: malformed JSON: Expecting property name enclosed in double quotes "
+        "(line 1, column 2)",
+    ], said
+    page.locator('#upload a[download="broken.json"]').wait_for()  # kept in the box
+    assert set(page.evaluate("() => [...window.__progressOn]")) == {"add-status"}
+    page.locator("#upload button[aria-label='Clear']").first.click()
+    page.locator('#upload a[download="broken.json"]').wait_for(state="detached")
+    again = tmp_path / "harbour.md"
+    shutil.copy(served.qa.settings.corpus_dir / "valdria-harbour.md", again)
+    assert _add_file(page, again) == (
+        "Nothing new: already in the corpus: harbour.md (as valdria-harbour.md)."
+    )
+    screenshot(page, "11-added-nothing-new")
+
+
+def test_an_address_typed_without_its_scheme_is_offered_with_it(page: Any) -> None:
+    open_accordion(page, "Add articles")
+    field = page.locator("#url input, #url textarea").first
+    field.fill("example.org/news/ferry")
+    field.press("Enter")
+    assert _wait_added(page) == (
+        "Only http:// and https:// addresses can be fetched, not 'example.org/news/ferry': "
+        "did you mean https://example.org/news/ferry?"
+    )
+    assert field.input_value() == "example.org/news/ferry"  # left to mend
+
+
 def test_pasted_url_is_fetched_and_indexed(page: Any, served: Served, article_url: str) -> None:
     before = served.qa.stats().articles
     open_accordion(page, "Add articles")
-    page.locator("#url input, #url textarea").first.fill(article_url)
-    page.locator("#add").click()
-    assert "Read 1 article" in _wait_added(page)
+    field = page.locator("#url input, #url textarea").first
+    field.fill(article_url)
+    field.press("Enter")  # adds, as the button does
+    assert _wait_added(page).startswith("1 article added; ")
     page.locator("#index-status").get_by_text(f"{before + 1} articles").wait_for()
     assert page.locator("#url input, #url textarea").first.input_value() == ""
     answer = ask(page, "How long does the crossing to Tarn Island take?")
@@ -792,7 +854,7 @@ def test_the_articles_in_the_index_are_listed_once_opened_and_after_an_add(
         "Saturday, its organisers said, after the cooperative's record harvest.\n",
         encoding="utf-8",
     )
-    assert "Read 1 article" in _add_file(page, upload)
+    assert _add_file(page, upload).startswith("1 article added; ")
     listing.get_by_text("Plum fair draws record crowds to Sorrel Valley").wait_for()
     expect(listing.locator(".count")).to_have_text(f"{served.qa.stats().articles} articles.")
 

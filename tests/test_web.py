@@ -235,7 +235,7 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
     message, status, outlets, *_ = client.predict(
         [handle_file(str(new))], "", api_name="/add_articles"
     )
-    assert "Read 1 article(s)" in message and "1 new" in message
+    assert message == "1 article added; 1 passage indexed."
     assert "5 articles" in status
     assert "Coast Bulletin" in str(outlets)
     text, sources = ask(client, "Why did the Gullrock lighthouse keeper retire?")
@@ -244,7 +244,8 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
     # as "1 new", which read as a second copy
     new.write_text(new.read_text("utf-8").replace("storms most", "winter storms most"), "utf-8")
     message, status, *_ = client.predict([handle_file(str(new))], "", api_name="/add_articles")
-    assert "Index: 1 new, 0 changed, 1 removed" in message and "5 articles" in status
+    assert message.startswith("1 article added, 1 earlier version removed; ")
+    assert "5 articles" in status
 
     # the address box fetches web addresses only: a path would read the server's own files
     secret = tmp_path / "secret"
@@ -260,7 +261,15 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
     message, *_ = client.predict([handle_file(str(broken))], "", api_name="/add_articles")
     assert "- skipped broken.json: malformed JSON" in message
     # said to have added nothing, not as if it had worked ("Read 0 article(s) … Index: 0 new")
-    assert message.startswith("No article in them: nothing added.") and "Index:" not in message
+    assert message.startswith("No article could be read from them: nothing added.")
+    assert "indexed" not in message
+    # one already there: said once, where it is (it was "all in the corpus already", then
+    # "- skipped …: already in the corpus as …" for each file)
+    message, *_ = client.predict([handle_file(str(new))], "", api_name="/add_articles")
+    assert message == "Nothing new: already in the corpus: lighthouse.md."
+    # an address typed without its scheme: what was meant is offered
+    message, *_ = client.predict(None, "example.org/news/1", api_name="/add_articles")
+    assert message.endswith(": did you mean `https://example.org/news/1`?")
 
 
 def test_status_tells_how_to_build_a_missing_index(tmp_path) -> None:

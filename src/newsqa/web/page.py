@@ -15,6 +15,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from newsqa.corpus import SUPPORTED_EXTENSIONS
 from newsqa.facade import NewsQA, parse_when
 from newsqa.indexing import IndexMissingError
 from newsqa.indexing.job import BackgroundIndexing
@@ -23,6 +24,7 @@ from newsqa.types import Answer, IndexStats, SearchHit
 from newsqa.web.render import (
     CSS,
     WRITING_FROM,
+    added_markdown,
     answer_markdown,
     articles_html,
     as_written,
@@ -220,11 +222,12 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         files: list[Any] | None,
         url: str,
         progress: Any = gr.Progress(),  # noqa: B008 - how Gradio hands a handler its progress bar
-    ) -> tuple[str, str, Any, Any, None, str]:
+    ) -> tuple[str, str, Any, Any, Any, str]:
+        """Reads the files and the address into the corpus and indexes them. The files stay in
+        their box unless an article was read from them, the address too (to mend a typo)."""
         targets = [str(getattr(f, "name", f)) for f in files or []]
         # an upload is read from Gradio's temporary copy (a folder of its own, the file's name
         # kept): name it as the user knows it
-
         uploads = list(targets)
 
         def shown(origin: str) -> str:
@@ -234,52 +237,39 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             return origin
 
         url = (url or "").strip()
-        kept_url = url  # left in its box unless its articles were added: to mend a typo
+        kept_files: Any = gr.update()  # (the files as they are in their box)
+        kept_url = url
         if url and not url.lower().startswith(("http://", "https://")):
             # anything else would be read as a path on the server: its files are not the page's
             # to hand out (uploads come through the file box)
-            message = f"Only http:// and https:// addresses can be fetched, not {url!r}."
+            message = f"Only http:// and https:// addresses can be fetched, not {url!r}" + (
+                f": did you mean `https://{url}`?" if _looks_like_an_address(url) else "."
+            )
         elif not targets and not url:
             message = "Choose files or paste a URL first."
         else:
             targets += [url] if url else []
 
             def report(phase: str, done: int, total: int) -> None:
+                unit = "articles" if phase == "reading" else "passages"
                 label = "reading articles" if phase == "reading" else "embedding passages"
-                progress((done, total or None), desc=label)
+                progress((done, total or None), desc=label, unit=unit)
 
             try:
-                loaded, written, result = qa.ingest(targets, progress=report)
+                loaded, _, result = qa.ingest(targets, progress=report)
             except Exception as exc:
                 message = f"Could not index them: {exc}"
             else:
-                added = (
-                    "all in the corpus already"
-                    if loaded.articles and not written
-                    else f"added {len(written)} file(s)"
-                )
-                lines = [f"Read {len(loaded.articles)} article(s); {added}."]
-                if not loaded.articles:  # (not "Index: 0 new, 0 changed", as if it had worked)
-                    lines = ["No article in them: nothing added."]
-                elif result is not None:
-                    # (a corrected file without a URL: its old version removed, the new one new)
-                    gone = result.articles_removed
-                    lines.append(
-                        f"Index: {result.articles_added} new, {result.articles_changed} changed, "
-                        + (f"{gone} removed, " if gone else "")
-                        + f"{result.chunks_embedded} passages embedded."
-                    )
-                lines += [f"- skipped {shown(s.origin)}: {s.reason}" for s in loaded.skipped]
-                message = "\n".join(lines)
+                message = added_markdown(loaded, result, shown)
                 if loaded.articles:
-                    kept_url = ""
+                    kept_files, kept_url = None, ""
         fresh = qa.stats()
         return (
             message,
             status_markdown(fresh),
             gr.update(choices=fresh.named_outlets),
             gr.update(samples=_examples(qa)),
-            None,
+            kept_files,
             kept_url,
         )
 
@@ -356,9 +346,15 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                         elem_id="answerer",
                     )
                 with gr.Accordion("Add articles", open=False):
-                    upload = gr.File(file_count="multiple", label="Article files", elem_id="upload")
+                    upload = gr.File(
+                        file_count="multiple",
+                        label=f"Article files: {_FILE_TYPES}",
+                        elem_id="upload",
+                    )
                     url = gr.Textbox(
-                        label="Or a page or feed URL", placeholder="https://…", elem_id="url"
+                        label="Or a page or feed URL (Enter adds it)",
+                        placeholder="https://…",
+                        elem_id="url",
                     )
                     add = gr.Button("Add to the corpus and index", elem_id="add")
                     add_status = gr.Markdown(elem_id="add-status")
@@ -432,12 +428,13 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         chat.clear(new_chat, None, forget, cancels=asked, api_visibility="private")
         for restart in (new.click, chat.clear):
             restart(_idle, None, buttons, **quick)
-        added = add.click(
-            add_articles,
-            [upload, url],
-            [add_status, status, outlets, examples, upload, url],
-            api_name="add_articles",
-        )
+        adding = ([upload, url], [add_status, status, outlets, examples, upload, url])
+        # one progress bar, where the outcome will be said (not one on each box it updates)
+        shown_on: dict[str, Any] = {"show_progress_on": [add_status]}
+        added = [
+            add.click(add_articles, *adding, api_name="add_articles", **shown_on),
+            url.submit(add_articles, *adding, api_visibility="private", **shown_on),
+        ]
 
         def articles_now(opened: bool) -> Any:
             """The list of articles as the index is now, if this session has it open."""
@@ -446,7 +443,8 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
         listing.expand(lambda: (_articles(qa), True), None, [articles, listed], **quiet)
         listing.collapse(lambda: False, None, listed, **quiet)
-        added.then(articles_now, listed, articles, **quiet)
+        for event in added:
+            event.then(articles_now, listed, articles, **quiet)
 
         def refresh(opened: bool = False) -> tuple[str, Any, Any, Any, Any]:
             """The index status; while a background update runs, every two seconds; and the
@@ -573,6 +571,23 @@ async def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> AsyncGenera
     finally:
         stopped.set()
         requests.stop()
+
+
+# what the file box takes, said on it (".txt, .md, … .xml (RSS/Atom feeds)")
+_FILE_TYPES = ", ".join(
+    f"{ext} (RSS/Atom)" if ext == ".xml" else ext
+    for ext in SUPPORTED_EXTENSIONS
+    if ext not in (".markdown", ".htm", ".ndjson", ".rss", ".atom")  # (spelled another way)
+)
+
+
+def _looks_like_an_address(text: str) -> bool:
+    """Whether `text` reads as a web address written without its scheme ("example.org/news"),
+    not as a path or a file's name."""
+    host, slash, _ = text.partition("/")
+    if not re.fullmatch(r"(?:[\w-]+\.)+[a-z]{2,}(?::\d+)?", host, re.IGNORECASE):
+        return False
+    return bool(slash) or not host.lower().endswith(SUPPORTED_EXTENSIONS)
 
 
 _FOCUS_BOX = "() => { document.querySelector('#question textarea')?.focus(); }"

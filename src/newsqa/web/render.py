@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from newsqa.types import Answer, ArticleList, ArticleRef, Citation, IndexStats, SearchHit
+from newsqa.types import (
+    Answer,
+    ArticleList,
+    ArticleRef,
+    Citation,
+    IndexReport,
+    IndexStats,
+    LoadResult,
+    SearchHit,
+)
 
 __all__ = ["answer_markdown", "articles_html", "sources_html", "status_markdown"]
 
@@ -42,6 +51,9 @@ CSS = """
   color: #c4c4cc;}
 #sources .card:has(> span:target) {outline: 2px solid var(--color-accent); outline-offset: 1px;
   scroll-margin-top: 12px;}
+/* "Add articles": room for its progress bar while it adds (empty, the box has no height, and
+   the bar laid over it was not seen) */
+#add-status:has([data-testid=status-tracker]:not(.hide)) {min-height: 64px;}
 /* no "Try one of these" label over an empty list (an index without articles yet) */
 #examples:not(:has(button)) {display: none;}
 /* the page's side margins: 32 px on a desktop, 8 px on a phone (a rule of its own: Gradio
@@ -97,6 +109,54 @@ def local_time(iso: str) -> str:
         when = when.replace(tzinfo=UTC)
     local = when.astimezone()
     return f"{local:%Y-%m-%d %H:%M} {local.tzname() or local.strftime('%z')}"
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n:,} {thing}{'s' * (n != 1)}"
+
+
+ALREADY = "already in the corpus as "  # (the reason a file found in the corpus is not copied)
+
+
+def added_markdown(
+    loaded: LoadResult,
+    report: IndexReport | None,
+    name: Callable[[str], str] = str,
+) -> str:
+    """What "Add articles" did, in words: "3 articles added; 12 passages indexed.", what was in
+    the corpus already said once (not a line per file), then each file skipped and why (`name`
+    says a file as the user knows it)."""
+    repeats = [s for s in loaded.skipped if s.reason.startswith(ALREADY)]
+    there = ", ".join(_as(name(s.origin), s.reason.removeprefix(ALREADY)) for s in repeats)
+    done = []
+    if report is not None:
+        done = [
+            f"{_count(n, thing)} {verb}"
+            for n, thing, verb in (
+                (report.articles_added, "article", "added"),
+                (report.articles_changed, "article", "updated"),
+                (report.articles_removed, "earlier version", "removed"),
+            )
+            if n
+        ]
+    if not loaded.articles:
+        lines = ["No article could be read from them: nothing added."]
+    elif done:
+        said = ", ".join(done) + f"; {_count(report.chunks_embedded if report else 0, 'passage')}"
+        lines = [f"{said[0].upper()}{said[1:]} indexed."]
+        lines += [f"Already in the corpus, not copied: {there}."] if repeats else []
+    elif repeats:
+        lines = [f"Nothing new: already in the corpus: {there}."]
+    else:
+        read = "the article read is" if len(loaded.articles) == 1 else "the articles read are"
+        lines = [f"Nothing new: {read} already in the corpus."]
+    lines += [f"- skipped {name(s.origin)}: {s.reason}" for s in loaded.skipped if s not in repeats]
+    return "\n".join(lines)
+
+
+def _as(file: str, there: str) -> str:
+    """A file, and the name it has in the corpus when another."""
+    return file if there == file else f"{file} (as {there})"
 
 
 def articles_html(listing: ArticleList) -> str:
