@@ -15,12 +15,18 @@ from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from newsqa.corpus import SUPPORTED_EXTENSIONS
-from newsqa.facade import NewsQA, parse_when
+from newsqa.facade import NewsQA
 from newsqa.indexing import IndexMissingError
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.settings import Settings
 from newsqa.types import Answer, IndexStats, SearchHit
+from newsqa.web.boxes import (
+    FILE_TYPES,
+    FiltersError,
+    check_period,
+    filters_label,
+    looks_like_an_address,
+)
 from newsqa.web.render import (
     CSS,
     WRITING_FROM,
@@ -129,7 +135,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         written = ""
         try:
             yield chat, "", sources_html(None), answers
-            _check_period(since, until)
+            check_period(since, until)
             found: list[tuple[SearchHit, ...]] = []  # the passages, as soon as they are found
             events = qa.stream(
                 question,
@@ -243,7 +249,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             # anything else would be read as a path on the server: its files are not the page's
             # to hand out (uploads come through the file box)
             message = f"Only http:// and https:// addresses can be fetched, not {url!r}" + (
-                f": did you mean `https://{url}`?" if _looks_like_an_address(url) else "."
+                f": did you mean `https://{url}`?" if looks_like_an_address(url) else "."
             )
         elif not targets and not url:
             message = "Choose files or paste a URL first."
@@ -309,7 +315,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 )
                 # the filters under the box they act on (below the cards, they were out of sight
                 # once an answer had several sources)
-                with gr.Accordion(_filters_label(), open=False) as filters:
+                with gr.Accordion(filters_label(), open=False) as filters:
                     outlets = gr.Dropdown(
                         choices=stats.named_outlets,
                         value=[],
@@ -348,7 +354,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 with gr.Accordion("Add articles", open=False):
                     upload = gr.File(
                         file_count="multiple",
-                        label=f"Article files: {_FILE_TYPES}",
+                        label=f"Article files: {FILE_TYPES}",
                         elem_id="upload",
                     )
                     url = gr.Textbox(
@@ -394,7 +400,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         # the accordion's label says what is set, to be seen with it closed
         for field in (outlets, since, until):
             field.change(
-                lambda *values: gr.update(label=_filters_label(*values)),
+                lambda *values: gr.update(label=filters_label(*values)),
                 [outlets, since, until],
                 filters,
                 **quick,
@@ -470,48 +476,6 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
     return page
 
 
-class FiltersError(ValueError):
-    """The Filters hold what no question can be asked under (said as the page says it)."""
-
-
-def _check_period(since: str | None, until: str | None) -> None:
-    """FiltersError, naming the box, for a date not read as one or a From after the To."""
-    days = []
-    for field, value, end in (("From", since, False), ("To", until, True)):
-        try:  # said against the box it came from
-            days.append(parse_when((value or "").strip() or None, end_of_day=end))
-        except ValueError as exc:
-            raise FiltersError(f"{field} (Filters): {exc}") from None
-    first, last = days
-    if first and last and first.replace(tzinfo=None) > last.replace(tzinfo=None):
-        raise FiltersError(
-            f"The From date ({(since or '').strip()}) is after the To date "
-            f"({(until or '').strip()}), so no article can match: swap them, or clear one, "
-            "under Filters."
-        )
-
-
-OUTLETS_SAID = 3  # outlets the Filters label names; more are counted
-
-
-def _filters_label(
-    outlets: list[str] | None = None, since: str | None = "", until: str | None = ""
-) -> str:
-    """The Filters accordion's label: what is set ("Filters: TechCrunch · since 2023-11-01"),
-    or "Filters" alone."""
-    named = [o for o in outlets or [] if o]
-    said = ", ".join(named[:OUTLETS_SAID])
-    if len(named) > OUTLETS_SAID:
-        said += f" and {len(named) - OUTLETS_SAID} more"
-    parts = [said] if said else []
-    parts += [
-        f"{word} {value.strip()}"
-        for word, value in (("since", since), ("until", until))
-        if value and value.strip()
-    ]
-    return "Filters: " + " · ".join(parts) if parts else "Filters"
-
-
 def _status(qa: NewsQA, stats: IndexStats) -> str:
     """The index status line, with how far a background update is."""
     job = qa.indexing.status if qa.indexing is not None else None
@@ -571,23 +535,6 @@ async def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> AsyncGenera
     finally:
         stopped.set()
         requests.stop()
-
-
-# what the file box takes, said on it (".txt, .md, … .xml (RSS/Atom feeds)")
-_FILE_TYPES = ", ".join(
-    f"{ext} (RSS/Atom)" if ext == ".xml" else ext
-    for ext in SUPPORTED_EXTENSIONS
-    if ext not in (".markdown", ".htm", ".ndjson", ".rss", ".atom")  # (spelled another way)
-)
-
-
-def _looks_like_an_address(text: str) -> bool:
-    """Whether `text` reads as a web address written without its scheme ("example.org/news"),
-    not as a path or a file's name."""
-    host, slash, _ = text.partition("/")
-    if not re.fullmatch(r"(?:[\w-]+\.)+[a-z]{2,}(?::\d+)?", host, re.IGNORECASE):
-        return False
-    return bool(slash) or not host.lower().endswith(SUPPORTED_EXTENSIONS)
 
 
 _FOCUS_BOX = "() => { document.querySelector('#question textarea')?.focus(); }"
