@@ -146,6 +146,8 @@ def open_accordion(page: Any, label: str) -> None:
     button = page.locator("button.label-wrap", has_text=label).first
     if "open" not in (button.get_attribute("class") or ""):
         button.click()
+        # (Gradio wipes what is typed into a field in the first ~0.1 s after opening)
+        page.wait_for_timeout(400)
 
 
 def choose(page: Any, dropdown: str, *options: str) -> None:
@@ -166,3 +168,49 @@ def card_for(page: Any, n: int) -> Any:
     return page.locator(f"#src-{n}").locator(
         "xpath=ancestor-or-self::div[contains(@class, 'card')]"
     )
+
+
+# WCAG contrast of every piece of text under `selector`: its computed colour against the first
+# opaque background behind it (colours with alpha blended over what is behind them)
+_CONTRASTS = """(selector) => {
+  const rgba = (c) => (c.match(/[\\d.]+/g) || []).map(Number).concat([1]).slice(0, 4);
+  const over = (top, under) => top.slice(0, 3).map((v, i) => v * top[3] + under[i] * (1 - top[3]));
+  const background = (e) => {
+    const layers = [];
+    for (; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c[3] > 0) layers.push(c);
+      if (c[3] >= 1) break;
+    }
+    let rgb = [255, 255, 255];
+    for (const layer of layers.reverse()) rgb = over(layer, rgb);
+    return rgb;
+  };
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const out = [];
+  for (const root of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const e = node.parentElement;
+      if (!node.textContent.trim() || !e.checkVisibility()) continue;
+      const under = background(e);
+      const fg = over(rgba(getComputedStyle(e).color), under);
+      const [a, b] = [luminance(fg), luminance(under)].sort((x, y) => y - x);
+      out.push({text: node.textContent.trim().slice(0, 40), ratio: (a + 0.05) / (b + 0.05),
+        color: getComputedStyle(e).color});
+    }
+  }
+  return out;
+}"""
+
+
+def contrasts(page: Any, selector: str) -> list[dict[str, Any]]:
+    """Each visible text under `selector`: its first characters, its contrast ratio against the
+    background it is shown on, and its computed colour."""
+    return list(page.evaluate(_CONTRASTS, selector))

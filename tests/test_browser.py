@@ -3,6 +3,7 @@ real headless Chromium as a person would. Screenshots land in artifacts/screensh
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from browser import (
     cards,
     choose,
     chromium,
+    contrasts,
     open_accordion,
     open_page,
     record_bot_texts,
@@ -97,6 +99,8 @@ def test_page_loads_with_index_status_and_examples(page: Any, served: Served) ->
     status.get_by_text(f"{stats.articles} articles").wait_for()
     text = status.inner_text()
     assert f"{stats.chunks} passages" in text and f"{len(stats.outlets)} outlets" in text
+    # when, in this machine's time, its zone said
+    assert re.search(r"updated \d{4}-\d\d-\d\d \d\d:\d\d (?:[A-Z]{2,5}|[+-]\d{4})\b", text)
     assert page.title() == "newsqa"
     assert page.locator(f"{BOT}, {USER}").count() == 0
     examples = page.locator("#examples button")
@@ -213,6 +217,56 @@ def test_citation_marker_scrolls_to_its_source_card(browser: Any, served: Served
         page.context.close()
 
 
+def test_a_phone_shows_the_page_without_sideways_scrolling(browser: Any, served: Served) -> None:
+    """At 390 px: nothing wider than the screen (the articles table scrolls in its own box),
+    narrow margins, the question box the full width with Ask and New chat side by side under
+    it (it was squeezed beside Ask, New chat alone on a line below)."""
+    page = open_page(browser, served.url, width=390, height=844)
+    try:
+        ask(page, GLACIER)
+        for label in ("Filters", "Add articles", "Articles in the index"):
+            open_accordion(page, label)
+        page.locator("#articles table").wait_for()
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        box = page.locator("#question").bounding_box()
+        ask_button, new = (page.locator(s).bounding_box() for s in ("#ask", "#new-chat"))
+        assert box and ask_button and new
+        assert box["x"] <= 12 and box["x"] + box["width"] >= 390 - 12, box
+        assert ask_button["y"] >= box["y"] + box["height"] and ask_button["y"] == new["y"]
+        assert ask_button["x"] + ask_button["width"] <= new["x"]
+        page.locator("#ask-row").scroll_into_view_if_needed()
+        screenshot(page, "03-phone-question-box", full_page=False)
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_source_cards_and_citation_markers_are_readable(
+    browser: Any, served: Served, theme: str
+) -> None:
+    """Every text of the cards at least 4.5:1 against what it is shown on (the outlet and date
+    were light grey on white, 1.8:1; a highlight light text on yellow in the dark theme), and
+    the answer's [n] coloured as links, apart from the text around them."""
+    page = open_page(browser, f"{served.url}?__theme={theme}")
+    try:
+        answer = ask(page, GLACIER)
+        assert page.evaluate("() => document.body.classList.contains('dark')") == (theme == "dark")
+        for details in page.locator("#sources details").all():
+            details.evaluate("e => e.open = true")
+        shown = contrasts(page, "#sources .card, #sources details")
+        # (the highlighted quote among them)
+        assert len(shown) >= 5 and any("48 million crowns" in t["text"] for t in shown)
+        assert [t for t in shown if t["ratio"] < 4.5] == [], theme
+        marker = answer.locator("a.cite").first
+        assert all(t["ratio"] >= 4.5 for t in contrasts(page, f"{BOT} a.cite")), theme
+        text_colour = answer.locator("p").first.evaluate("e => getComputedStyle(e).color")
+        assert marker.evaluate("e => getComputedStyle(e).color") != text_colour
+        assert "underline" in marker.evaluate("e => getComputedStyle(e).textDecorationLine")
+        screenshot(page, f"02-answer-{theme}", full_page=False)
+    finally:
+        page.context.close()
+
+
 def test_outlet_filter_limits_every_source(page: Any) -> None:
     open_accordion(page, "Filters")
     choose(page, "#outlets", "Metro Ledger")
@@ -233,6 +287,40 @@ def test_date_filter_limits_every_source(page: Any) -> None:
     dates = cards(page).locator(".meta").all_inner_texts()
     dates += page.locator("#sources details:not(.claims) li").all_text_contents()
     assert dates and all("May 2024" in d for d in dates), dates
+
+
+def test_the_filters_label_says_what_is_set(page: Any) -> None:
+    """Closed, the Filters accordion says the filters a question will be held to."""
+    label = page.locator("button.label-wrap", has_text="Filters").locator("span").first
+    expect(label).to_have_text("Filters")
+    open_accordion(page, "Filters")
+    choose(page, "#outlets", "Metro Ledger", "Alpine Wire")
+    since = page.locator("#since input, #since textarea").first
+    since.press_sequentially("2024-05-01", delay=30)  # relabelled at each key, the text kept
+    expect(label).to_have_text("Filters: Metro Ledger, Alpine Wire · since 2024-05-01")
+    assert since.input_value() == "2024-05-01"
+    page.locator("#until input, #until textarea").first.fill("June 2024")
+    expect(label).to_have_text(
+        "Filters: Metro Ledger, Alpine Wire · since 2024-05-01 · until June 2024"
+    )
+    label.click()  # closed: the filters are still said
+    screenshot(page, "04-filters-label")
+    open_accordion(page, "Filters")
+    since.fill("")
+    page.locator("#until input, #until textarea").first.fill("")
+    expect(label).to_have_text("Filters: Metro Ledger, Alpine Wire")
+
+
+def test_a_from_date_after_the_to_date_is_said_in_the_page_s_words(page: Any) -> None:
+    open_accordion(page, "Filters")
+    page.locator("#since input, #since textarea").first.fill("2024-06-01")
+    page.locator("#until input, #until textarea").first.fill("May 2024")
+    answer = ask(page, "What did the council decide?")
+    assert answer.inner_text().strip() == (
+        "The From date (2024-06-01) is after the To date (May 2024), so no article can match: "
+        "swap them, or clear one, under Filters."
+    )
+    assert page.locator("#question textarea").input_value() == "What did the council decide?"
 
 
 def test_follow_up_uses_the_conversation(page: Any) -> None:
@@ -262,6 +350,8 @@ def test_new_chat_forgets_the_conversation(page: Any) -> None:
     assert page.locator(USER).count() == 0
     assert cards(page).count() == 0
     screenshot(page, "06-new-chat")
+    # the box has the focus (the button kept it), for the new conversation's first question
+    page.wait_for_function("() => document.activeElement?.closest('#question') != null")
     # the next question is not read as a follow-up of the forgotten one
     assert "ships wait for nobody" not in ask(page, "What did he tell reporters?").inner_text()
 
@@ -379,6 +469,33 @@ def test_a_first_build_shows_its_progress_without_an_overlay(
         context.close()
 
 
+def test_a_page_without_an_index_shows_the_command_that_builds_it(
+    browser: Any, tmp_path: Path, counting: CountingEmbedder
+) -> None:
+    """No index yet: no "Try one of these" label over nothing, and a question is answered with
+    the command to build the index, as code (it was a sentence with the backticks shown)."""
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "no index")
+    qa = NewsQA(settings, embedder=counting)
+    blocks = build_page(qa)
+    blocks.launch(
+        server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True, css=CSS
+    )
+    page = open_page(browser, blocks.local_url)
+    try:
+        page.locator("#index-status", has_text="No index yet").wait_for()
+        page.wait_for_timeout(500)  # (the page's first refresh, which sets the examples)
+        expect(page.get_by_text("Try one of these")).to_be_hidden()
+        answer = ask(page, "What did the council decide?")
+        command = answer.locator("code").inner_text()
+        assert command.startswith("newsqa --index ") and command.endswith(" index update")
+        assert "`" not in answer.inner_text()
+        screenshot(page, "13-no-index")
+    finally:
+        page.context.close()
+        blocks.close()
+        qa.close()
+
+
 def test_unreachable_llm_falls_back_to_offline_answer(page: Any) -> None:
     _answer_with(page, "openai:nomodel@http://127.0.0.1:9/v1")  # nothing listens on port 9
     answer = ask(page, GLACIER)
@@ -420,6 +537,8 @@ def test_stop_ends_an_answer_being_written(page: Any) -> None:
         found = page.locator("#sources details[open]", has_text="passage(s) found")
         found.get_by_text("Glacier railway reopens after avalanche repairs").first.wait_for()
         assert "Writing the answer from these passages" in page.locator("#sources").inner_text()
+        # and the answer's bubble says what the LLM does, not "…" for as long as it takes
+        expect(page.locator(BOT).last).to_have_text("Reading the 8 passages found…")
         stop.click()
         page.locator(BOT, has_text="Stopped.").wait_for()
         assert llm.hung_up(timeout=1.5)  # the request's connection closed at once
@@ -475,7 +594,8 @@ def test_a_question_sent_another_way_meanwhile_is_not_taken(page: Any) -> None:
         assert box.input_value() == "Who is the harbour director in Valdria?"
         assert page.locator(USER).count() == 1 and stop.is_visible()
         assert not page.locator("#ask").is_visible()
-        assert page.locator(BOT).last.inner_text().strip() == "…"  # still waiting on the LLM
+        # still waiting on the LLM, which reads what was found
+        assert page.locator(BOT).last.inner_text().strip() == "Reading the 8 passages found…"
         stop.click()
         page.locator(BOT, has_text="Stopped.").wait_for()
 
@@ -605,11 +725,18 @@ def article_url() -> Iterator[str]:
         yield f"{site}/ferry"
 
 
-def _wait_added(page: Any) -> str:
-    """The add's message, once it is there (while the add runs, the box shows its progress)."""
+def _wait_added(page: Any, before: str = "") -> str:
+    """The add's message, once it is there and is not `before` (the message of an add before;
+    while the add runs, the box shows its progress)."""
     page.wait_for_function(
-        """() => /Read \\d+ article|No article in|Could not|Only http|Choose files/.test(
-          document.querySelector('#add-status')?.innerText || '')""",
+        """(before) => {
+          const box = document.querySelector('#add-status');
+          const busy = box?.querySelector('[data-testid=status-tracker]:not(.hide)');
+          const text = box?.innerText || '';
+          const said = /indexed\\.|Nothing new|No article could|Could not|Only http|Choose files/;
+          return !busy && text !== before && said.test(text);
+        }""",
+        arg=before,
         timeout=TIMEOUT_MS,
     )
     return str(page.locator("#add-status").inner_text())
@@ -624,15 +751,16 @@ def _add_file(page: Any, upload: Path) -> str:
     # uploaded once the file's row links to the server's copy (while the upload runs the box
     # shows the name as text; the finished row splits it into stem and extension)
     page.locator(f'#upload a[download="{upload.name}"]').wait_for()
+    before = page.locator("#add-status").inner_text()
     page.locator("#add").click()
-    return _wait_added(page)
+    return _wait_added(page, before)
 
 
 def test_uploaded_file_is_indexed_and_answerable(page: Any, served: Served, tmp_path: Path) -> None:
     before = served.qa.stats().articles
     upload = tmp_path / "gull-rock.md"
     upload.write_text(NEW_ARTICLE, encoding="utf-8")
-    assert "Read 1 article" in _add_file(page, upload)
+    assert _add_file(page, upload).startswith("1 article added; ")
     page.locator("#index-status").get_by_text(f"{before + 1} articles").wait_for()
     screenshot(page, "09-added-file")
     open_accordion(page, "Filters")
@@ -641,12 +769,66 @@ def test_uploaded_file_is_indexed_and_answerable(page: Any, served: Served, tmp_
     assert "seventeen nautical miles" in answer.inner_text()
 
 
+def test_adding_files_says_what_it_did_once_with_one_progress_bar(
+    page: Any, served: Served, tmp_path: Path
+) -> None:
+    """The box says what it takes; a file nothing could be read from stays in it (to see which,
+    and remove it); a file already in the corpus is said once; the add's progress shows where
+    its outcome will (it showed on each box the add updates: the status, the outlets, the
+    examples, the files, the address)."""
+    open_accordion(page, "Add articles")
+    expect(page.locator("#upload")).to_contain_text(".md, .html, .json")
+    page.evaluate(
+        """() => { window.__progressOn = new Set();
+          new MutationObserver(() => {
+            for (const t of document.querySelectorAll('[data-testid=status-tracker]')) {
+              const box = t.closest('[id]');
+              // (seen: the box it is laid over is not cut to nothing)
+              if (!t.classList.contains('hide') && box?.getBoundingClientRect().height >= 30)
+                window.__progressOn.add(box.id);
+            }
+          }).observe(document, {subtree: true, childList: true, attributes: true});
+        }"""
+    )
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    said = _add_file(page, broken)
+    assert [line for line in said.splitlines() if line.strip()] == [
+        "No article could be read from them: nothing added.",
+        "skipped broken.json: malformed JSON: Expecting property name enclosed in double quotes "
+        "(line 1, column 2)",
+    ], said
+    page.locator('#upload a[download="broken.json"]').wait_for()  # kept in the box
+    assert set(page.evaluate("() => [...window.__progressOn]")) == {"add-status"}
+    page.locator("#upload button[aria-label='Clear']").first.click()
+    page.locator('#upload a[download="broken.json"]').wait_for(state="detached")
+    again = tmp_path / "harbour.md"
+    shutil.copy(served.qa.settings.corpus_dir / "valdria-harbour.md", again)
+    assert _add_file(page, again) == (
+        "Nothing new: already in the corpus: harbour.md (as valdria-harbour.md)."
+    )
+    screenshot(page, "11-added-nothing-new")
+
+
+def test_an_address_typed_without_its_scheme_is_offered_with_it(page: Any) -> None:
+    open_accordion(page, "Add articles")
+    field = page.locator("#url input, #url textarea").first
+    field.fill("example.org/news/ferry")
+    field.press("Enter")
+    assert _wait_added(page) == (
+        "Only http:// and https:// addresses can be fetched, not 'example.org/news/ferry': "
+        "did you mean https://example.org/news/ferry?"
+    )
+    assert field.input_value() == "example.org/news/ferry"  # left to mend
+
+
 def test_pasted_url_is_fetched_and_indexed(page: Any, served: Served, article_url: str) -> None:
     before = served.qa.stats().articles
     open_accordion(page, "Add articles")
-    page.locator("#url input, #url textarea").first.fill(article_url)
-    page.locator("#add").click()
-    assert "Read 1 article" in _wait_added(page)
+    field = page.locator("#url input, #url textarea").first
+    field.fill(article_url)
+    field.press("Enter")  # adds, as the button does
+    assert _wait_added(page).startswith("1 article added; ")
     page.locator("#index-status").get_by_text(f"{before + 1} articles").wait_for()
     assert page.locator("#url input, #url textarea").first.input_value() == ""
     answer = ask(page, "How long does the crossing to Tarn Island take?")
@@ -705,7 +887,7 @@ def test_the_articles_in_the_index_are_listed_once_opened_and_after_an_add(
         "Saturday, its organisers said, after the cooperative's record harvest.\n",
         encoding="utf-8",
     )
-    assert "Read 1 article" in _add_file(page, upload)
+    assert _add_file(page, upload).startswith("1 article added; ")
     listing.get_by_text("Plum fair draws record crowds to Sorrel Valley").wait_for()
     expect(listing.locator(".count")).to_have_text(f"{served.qa.stats().articles} articles.")
 

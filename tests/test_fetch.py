@@ -276,7 +276,20 @@ def test_connection_refused() -> None:
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}/"
     (skipped,) = fetch_url(url, timeout=2).skipped
-    assert skipped.origin == url and skipped.reason.startswith("cannot fetch:")
+    # said in words (it was "cannot fetch: [Errno 111] Connection refused")
+    assert skipped == Skipped(
+        url, "cannot reach 127.0.0.1: it refused the connection (nothing serves pages on that port)"
+    )
+
+
+def test_a_host_that_does_not_exist_is_said_in_words() -> None:
+    """(.invalid never resolves, RFC 6761: no network is asked.) It was "cannot fetch: [Errno
+    -2] Name or service not known"; `newsqa ingest` and the page say this reason."""
+    url = "http://no-such-host.invalid/news"
+    (skipped,) = fetch_url(url, timeout=2).skipped
+    assert skipped == Skipped(
+        url, "cannot reach no-such-host.invalid: no such host name, or no network to look it up"
+    )
 
 
 def test_unsupported_scheme_is_a_reason_not_an_exception() -> None:

@@ -12,7 +12,7 @@ import pytest
 from conftest import CountingEmbedder, page_during_first_build
 from llm_server import unresponsive_llm
 
-from newsqa import IndexMissingError, NewsQA, Settings
+from newsqa import IndexMissingError, IndexStats, NewsQA, Settings
 from newsqa.web import build_page, status_markdown
 from newsqa.web.page import OFFLINE, index_behind_page
 
@@ -188,7 +188,11 @@ def test_a_question_that_fails_is_put_back_in_the_box(page_url: str) -> None:
     chat, box, _ = client.predict(
         question, [], [], "2024-06-01", "2024-05-01", OFFLINE, api_name="/ask"
     )
-    assert "since 2024-06-01 is after until 2024-05-01" in str(chat[-1]["content"])
+    # in the page's words, naming its boxes (not the library's "since … is after until …")
+    assert _text(chat[-1]["content"]) == (
+        "The From date (2024-06-01) is after the To date (2024-05-01), so no article can "
+        "match: swap them, or clear one, under Filters."
+    )
     assert box == question  # not to be typed again
     # the question is shown as typed: no Markdown, no HTML
     chat, _, _ = client.predict(
@@ -231,7 +235,7 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
     message, status, outlets, *_ = client.predict(
         [handle_file(str(new))], "", api_name="/add_articles"
     )
-    assert "Read 1 article(s)" in message and "1 new" in message
+    assert message == "1 article added; 1 passage indexed."
     assert "5 articles" in status
     assert "Coast Bulletin" in str(outlets)
     text, sources = ask(client, "Why did the Gullrock lighthouse keeper retire?")
@@ -240,7 +244,8 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
     # as "1 new", which read as a second copy
     new.write_text(new.read_text("utf-8").replace("storms most", "winter storms most"), "utf-8")
     message, status, *_ = client.predict([handle_file(str(new))], "", api_name="/add_articles")
-    assert "Index: 1 new, 0 changed, 1 removed" in message and "5 articles" in status
+    assert message.startswith("1 article added, 1 earlier version removed; ")
+    assert "5 articles" in status
 
     # the address box fetches web addresses only: a path would read the server's own files
     secret = tmp_path / "secret"
@@ -256,12 +261,46 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
     message, *_ = client.predict([handle_file(str(broken))], "", api_name="/add_articles")
     assert "- skipped broken.json: malformed JSON" in message
     # said to have added nothing, not as if it had worked ("Read 0 article(s) … Index: 0 new")
-    assert message.startswith("No article in them: nothing added.") and "Index:" not in message
+    assert message.startswith("No article could be read from them: nothing added.")
+    assert "indexed" not in message
+    # one already there: said once, where it is (it was "all in the corpus already", then
+    # "- skipped …: already in the corpus as …" for each file)
+    message, *_ = client.predict([handle_file(str(new))], "", api_name="/add_articles")
+    assert message == "Nothing new: already in the corpus: lighthouse.md."
+    # an address typed without its scheme: what was meant is offered
+    message, *_ = client.predict(None, "example.org/news/1", api_name="/add_articles")
+    assert message.endswith(": did you mean `https://example.org/news/1`?")
 
 
 def test_status_tells_how_to_build_a_missing_index(tmp_path) -> None:
     stats = NewsQA(Settings(index_dir=tmp_path / "none")).stats()
     assert "newsqa index update" in status_markdown(stats)
+
+
+def test_the_status_says_when_the_index_was_updated_in_local_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stored in UTC, said in the local time with its zone (it was UTC, unsaid)."""
+    stats = IndexStats(
+        path="index",
+        exists=True,
+        articles=4,
+        chunks=21,
+        outlets={"Alpine Wire": 4},
+        earliest="2024-02-10",
+        latest="2024-09-22",
+        updated_at="2024-07-01T12:05:09+00:00",
+    )
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        assert "updated 2024-07-01 14:05 CEST" in status_markdown(stats)
+        monkeypatch.setenv("TZ", "America/New_York")
+        time.tzset()
+        assert "updated 2024-07-01 08:05 EDT" in status_markdown(stats)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_a_first_build_under_way_is_said_as_such(settings: Settings, real_embedder: Any) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
+import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -56,12 +58,52 @@ def _get(client: httpx.Client, url: str, timeout: float) -> _Response | Skipped:
                 charset=resp.charset_encoding,
                 body=b"".join(chunks),
             )
+    except httpx.ConnectError as exc:
+        return Skipped(url, _unreachable(url, exc))
     except httpx.TooManyRedirects:
         return Skipped(url, "too many redirects")
     except httpx.TimeoutException:
         return Skipped(url, f"timed out after {timeout:g} s")
     except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
         return Skipped(url, f"cannot fetch: {str(exc) or type(exc).__name__}")
+
+
+_NO_SUCH_HOST = (
+    "Name or service not known",
+    "nodename nor servname",
+    "No address associated",
+    "Temporary failure in name resolution",
+    "getaddrinfo failed",
+)
+
+
+def _unreachable(url: str, exc: httpx.ConnectError) -> str:
+    """A connection that could not be made, in words ("cannot reach example.org: no such host
+    name, or no network to look it up"), not the socket's "[Errno -2] Name or service not
+    known"."""
+    try:
+        host = urlsplit(url).hostname or url
+    except ValueError:
+        host = url
+    causes: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and seen not in causes:  # httpx's error wraps httpcore's wraps OSError
+        causes.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    causes += [a for c in causes for a in c.args if isinstance(a, BaseException)]
+    text = " ".join(str(c) for c in causes)
+    if any(isinstance(c, socket.gaierror) for c in causes) or any(s in text for s in _NO_SUCH_HOST):
+        why = "no such host name, or no network to look it up"
+    elif any(isinstance(c, ConnectionRefusedError) for c in causes):
+        why = "it refused the connection (nothing serves pages on that port)"
+    elif any(isinstance(c, OSError) and c.errno in _NO_ROUTE for c in causes):
+        why = "no route to it (is the network down?)"
+    else:
+        why = str(exc) or type(exc).__name__
+    return f"cannot reach {host}: {why}"
+
+
+_NO_ROUTE = (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN)
 
 
 def _is_feed_type(content_type: str) -> bool:

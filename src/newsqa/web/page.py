@@ -8,21 +8,30 @@ import asyncio
 import contextlib
 import html
 import os
+import re
 import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from newsqa.facade import NewsQA, parse_when
+from newsqa.facade import NewsQA
 from newsqa.indexing import IndexMissingError
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.settings import Settings
 from newsqa.types import Answer, IndexStats, SearchHit
+from newsqa.web.boxes import (
+    FILE_TYPES,
+    FiltersError,
+    check_period,
+    filters_label,
+    looks_like_an_address,
+)
 from newsqa.web.kept import STORAGE_KEY, kept, page_secret, restored
 from newsqa.web.render import (
     CSS,
     WRITING_FROM,
+    added_markdown,
     answer_markdown,
     articles_html,
     as_written,
@@ -30,6 +39,7 @@ from newsqa.web.render import (
     sources_html,
     status_markdown,
     unlinked,
+    with_commands,
 )
 
 __all__ = ["CSS", "build_page", "index_behind_page", "launch"]
@@ -126,11 +136,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         written = ""
         try:
             yield chat, "", sources_html(None), answers
-            for field, value in (("From", since), ("To", until)):
-                try:  # said against the box it came from
-                    parse_when((value or "").strip() or None)
-                except ValueError as exc:
-                    raise ValueError(f"{field} (Filters): {exc}") from None
+            check_period(since, until)
             found: list[tuple[SearchHit, ...]] = []  # the passages, as soon as they are found
             events = qa.stream(
                 question,
@@ -150,10 +156,15 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                             yield chat, keep, gr.skip(), answers
                         return
                     if event is None:  # nothing new (an LLM still silent): Stop can act
-                        # meanwhile, and the passages it reads are shown while it does
-                        panel = gr.skip() if shown or not found else retrieved_html(found[0])
-                        shown = shown or bool(found)
-                        yield gr.skip(), keep, panel, gr.skip()
+                        # meanwhile, and the passages it reads are shown while it does, the
+                        # bubble saying so (not "…" for as long as the LLM takes)
+                        if shown or not found:
+                            yield gr.skip(), keep, gr.skip(), gr.skip()
+                            continue
+                        shown = True
+                        if not written:
+                            chat[-1] = {"role": "assistant", "content": _reading(len(found[0]))}
+                        yield chat, keep, retrieved_html(found[0]), gr.skip()
                     elif isinstance(event, Answer):
                         answers.append(event)
                         chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
@@ -165,8 +176,11 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         except IndexMissingError as exc:
             indexing = qa.indexing is not None and qa.indexing.status.running
             more = "" if indexing else " Or add articles under “Add articles”."
-            chat[-1] = {"role": "assistant", "content": as_written(f"{exc}{more}")}
+            chat[-1] = {"role": "assistant", "content": with_commands(f"{exc}{more}")}
             yield chat, keep, sources_html(None), answers
+        except FiltersError as exc:  # in the page's words; the question kept, to ask again
+            chat[-1] = {"role": "assistant", "content": as_written(str(exc))}
+            yield chat, question, sources_html(None), answers
         except Exception as exc:  # shown as a message, never a stack trace; the question is
             # put back in the box (a bad date in the filters should not cost it)
             chat[-1] = {"role": "assistant", "content": f"Sorry, that did not work: {exc}"}
@@ -215,11 +229,12 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         files: list[Any] | None,
         url: str,
         progress: Any = gr.Progress(),  # noqa: B008 - how Gradio hands a handler its progress bar
-    ) -> tuple[str, str, Any, Any, None, str]:
+    ) -> tuple[str, str, Any, Any, Any, str]:
+        """Reads the files and the address into the corpus and indexes them. The files stay in
+        their box unless an article was read from them, the address too (to mend a typo)."""
         targets = [str(getattr(f, "name", f)) for f in files or []]
         # an upload is read from Gradio's temporary copy (a folder of its own, the file's name
         # kept): name it as the user knows it
-
         uploads = list(targets)
 
         def shown(origin: str) -> str:
@@ -229,52 +244,39 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             return origin
 
         url = (url or "").strip()
-        kept_url = url  # left in its box unless its articles were added: to mend a typo
+        kept_files: Any = gr.update()  # (the files as they are in their box)
+        kept_url = url
         if url and not url.lower().startswith(("http://", "https://")):
             # anything else would be read as a path on the server: its files are not the page's
             # to hand out (uploads come through the file box)
-            message = f"Only http:// and https:// addresses can be fetched, not {url!r}."
+            message = f"Only http:// and https:// addresses can be fetched, not {url!r}" + (
+                f": did you mean `https://{url}`?" if looks_like_an_address(url) else "."
+            )
         elif not targets and not url:
             message = "Choose files or paste a URL first."
         else:
             targets += [url] if url else []
 
             def report(phase: str, done: int, total: int) -> None:
+                unit = "articles" if phase == "reading" else "passages"
                 label = "reading articles" if phase == "reading" else "embedding passages"
-                progress((done, total or None), desc=label)
+                progress((done, total or None), desc=label, unit=unit)
 
             try:
-                loaded, written, result = qa.ingest(targets, progress=report)
+                loaded, _, result = qa.ingest(targets, progress=report)
             except Exception as exc:
                 message = f"Could not index them: {exc}"
             else:
-                added = (
-                    "all in the corpus already"
-                    if loaded.articles and not written
-                    else f"added {len(written)} file(s)"
-                )
-                lines = [f"Read {len(loaded.articles)} article(s); {added}."]
-                if not loaded.articles:  # (not "Index: 0 new, 0 changed", as if it had worked)
-                    lines = ["No article in them: nothing added."]
-                elif result is not None:
-                    # (a corrected file without a URL: its old version removed, the new one new)
-                    gone = result.articles_removed
-                    lines.append(
-                        f"Index: {result.articles_added} new, {result.articles_changed} changed, "
-                        + (f"{gone} removed, " if gone else "")
-                        + f"{result.chunks_embedded} passages embedded."
-                    )
-                lines += [f"- skipped {shown(s.origin)}: {s.reason}" for s in loaded.skipped]
-                message = "\n".join(lines)
+                message = added_markdown(loaded, result, shown)
                 if loaded.articles:
-                    kept_url = ""
+                    kept_files, kept_url = None, ""
         fresh = qa.stats()
         return (
             message,
             status_markdown(fresh),
             gr.update(choices=fresh.named_outlets),
             gr.update(samples=_examples(qa)),
-            None,
+            kept_files,
             kept_url,
         )
 
@@ -296,7 +298,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                     placeholder="Ask about the indexed articles. Every answer cites them.",
                     buttons=["copy"],
                 )
-                with gr.Row():
+                with gr.Row(elem_id="ask-row"):
                     box = gr.Textbox(
                         placeholder="Ask a question about the news…",
                         label="Question",  # (not shown: what a screen reader names the box)
@@ -318,7 +320,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 )
                 # the filters under the box they act on (below the cards, they were out of sight
                 # once an answer had several sources)
-                with gr.Accordion("Filters (apply to the next question)", open=False):
+                with gr.Accordion(filters_label(), open=False) as filters:
                     outlets = gr.Dropdown(
                         choices=stats.named_outlets,
                         value=[],
@@ -355,9 +357,15 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                         elem_id="answerer",
                     )
                 with gr.Accordion("Add articles", open=False):
-                    upload = gr.File(file_count="multiple", label="Article files", elem_id="upload")
+                    upload = gr.File(
+                        file_count="multiple",
+                        label=f"Article files: {FILE_TYPES}",
+                        elem_id="upload",
+                    )
                     url = gr.Textbox(
-                        label="Or a page or feed URL", placeholder="https://…", elem_id="url"
+                        label="Or a page or feed URL (Enter adds it)",
+                        placeholder="https://…",
+                        elem_id="url",
                     )
                     add = gr.Button("Add to the corpus and index", elem_id="add")
                     add_status = gr.Markdown(elem_id="add-status")
@@ -394,6 +402,16 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             ),
         ]
 
+        # the accordion's label says what is set, to be seen with it closed
+        for field in (outlets, since, until):
+            field.change(
+                lambda *values: gr.update(label=filters_label(*values)),
+                [outlets, since, until],
+                filters,
+                **quick,
+                show_progress="hidden",
+            )
+
         def status_now() -> tuple[str, Any]:
             """The index status and its outlets as they are now: another process (`newsqa index
             update` in a terminal) may have changed the index since the page last said."""
@@ -416,7 +434,10 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             api_visibility="private",
         ).then(kept, [chat, answers, sources], conversation, **keep)
         forget = [chat, answers, sources, box]
-        new.click(new_chat, None, forget, cancels=asked, api_name="new_chat")
+        # and the box has the focus, for the new conversation's first question
+        new.click(new_chat, None, forget, cancels=asked, api_name="new_chat").then(
+            None, None, None, js=_FOCUS_BOX
+        )
         chat.clear(new_chat, None, forget, cancels=asked, api_visibility="private")
         for restart in (new.click, chat.clear):
             restart(_idle, None, buttons, **quick)
@@ -427,12 +448,13 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             again = restored(saved)
             return (gr.skip(), gr.skip(), gr.skip()) if again is None else again
 
-        added = add.click(
-            add_articles,
-            [upload, url],
-            [add_status, status, outlets, examples, upload, url],
-            api_name="add_articles",
-        )
+        adding = ([upload, url], [add_status, status, outlets, examples, upload, url])
+        # one progress bar, where the outcome will be said (not one on each box it updates)
+        shown_on: dict[str, Any] = {"show_progress_on": [add_status]}
+        added = [
+            add.click(add_articles, *adding, api_name="add_articles", **shown_on),
+            url.submit(add_articles, *adding, api_visibility="private", **shown_on),
+        ]
 
         def articles_now(opened: bool) -> Any:
             """The list of articles as the index is now, if this session has it open."""
@@ -441,7 +463,8 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
         listing.expand(lambda: (_articles(qa), True), None, [articles, listed], **quiet)
         listing.collapse(lambda: False, None, listed, **quiet)
-        added.then(articles_now, listed, articles, **quiet)
+        for event in added:
+            event.then(articles_now, listed, articles, **quiet)
 
         def refresh(opened: bool = False) -> tuple[str, Any, Any, Any, Any]:
             """The index status; while a background update runs, every two seconds; and the
@@ -568,6 +591,19 @@ def _idle() -> tuple[Any, Any, Any]:
 
 
 WAITING = "…"  # the answer's bubble before its first words
+_READING = re.compile(r"\*Reading the \d+ passages? found…\*")
+
+
+def _reading(n: int) -> str:
+    """The answer's bubble while an LLM reads the passages found, before its first words."""
+    return f"*Reading the {n} passage{'s' * (n != 1)} found…*"
+
+
+def _waiting(content: str) -> bool:
+    """Whether a bubble is an answer's before its first words."""
+    return content.strip() == WAITING or _READING.fullmatch(content.strip()) is not None
+
+
 WRITING = " ▍"  # the end of an answer's text while it is written
 STOPPED = "*Stopped.*"
 
@@ -581,7 +617,7 @@ def _stopped(chat: Chat, panel: str) -> tuple[Chat, str, Any, Any, Any]:
     chat = list(chat or [])
     content = _text(chat[-1].get("content")) if chat else ""
     if chat and chat[-1].get("role") == "assistant":
-        if content.strip() == WAITING:
+        if _waiting(content):
             chat[-1] = {"role": "assistant", "content": _marked("")}
         elif content.endswith(WRITING.strip()):
             so_far = content.rstrip()[: -len(WRITING.strip())].rstrip()

@@ -5,9 +5,19 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
-from newsqa.types import Answer, ArticleList, ArticleRef, Citation, IndexStats, SearchHit
+from newsqa.types import (
+    Answer,
+    ArticleList,
+    ArticleRef,
+    Citation,
+    IndexReport,
+    IndexStats,
+    LoadResult,
+    SearchHit,
+)
 
 __all__ = ["answer_markdown", "articles_html", "sources_html", "status_markdown"]
 
@@ -17,25 +27,48 @@ CSS = """
 #sources .card {border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: 10px 12px; margin-bottom: 10px; background: var(--background-fill-secondary);}
 #sources .card h4 {margin: 0 0 4px 0; font-size: 1em;}
-#sources .meta {color: var(--body-text-color-subdued); font-size: 0.9em; margin-bottom: 6px;}
+#sources .meta {font-size: 0.9em; margin-bottom: 6px;}
 #sources .n {display: inline-block; min-width: 1.6em; font-weight: 600;}
 #sources .chunk {font-size: 0.92em; line-height: 1.45; white-space: pre-wrap;}
-#sources mark {background: #ffe58a; color: inherit; padding: 0 2px; border-radius: 3px;}
-#sources .claims {font-size: 0.88em; margin-top: 6px; color: var(--body-text-color-subdued);}
+#sources mark {background: #ffe58a; color: #1f2937; padding: 0 2px; border-radius: 3px;}
+#sources .claims {font-size: 0.88em; margin-top: 6px;}
 #sources details {margin-top: 8px;}
 #sources .note {background: #fff4e5; color: #6b4400; border-radius: 6px; padding: 6px 10px;
   margin-bottom: 8px;}
-#chat a.cite {color: var(--color-accent); text-decoration: none; font-weight: 600;}
-#chat a.cite:hover {text-decoration: underline;}
+#chat a.cite {color: var(--link-text-color); text-decoration: underline;
+  text-decoration-thickness: 1px; text-underline-offset: 2px; font-weight: 600;}
+#chat a.cite:hover {color: var(--link-text-color-hover); text-decoration-thickness: 2px;}
 #chat .untraced {text-decoration: underline dotted #b45309; text-underline-offset: 3px;}
 #articles .listing {max-height: 420px; overflow: auto;}
 #articles table {width: 100%; border-collapse: collapse; font-size: 0.9em;}
 #articles th, #articles td {text-align: left; vertical-align: top; padding: 3px 6px;
   border-bottom: 1px solid var(--border-color-primary);}
 #articles td.day {white-space: nowrap;}
-#articles .copies, #articles .count {color: var(--body-text-color-subdued); font-size: 0.9em;}
+#articles .copies, #articles .count {font-size: 0.9em;}
+/* secondary text, readable (Gradio's subdued grey is under 2:1 on a light card) */
+#sources .meta, #sources .claims, #articles .copies, #articles .count {color: #52525b;}
+.dark #sources .meta, .dark #sources .claims, .dark #articles .copies, .dark #articles .count {
+  color: #c4c4cc;}
 #sources .card:has(> span:target) {outline: 2px solid var(--color-accent); outline-offset: 1px;
   scroll-margin-top: 12px;}
+/* "Add articles": room for its progress bar while it adds (empty, the box has no height, and
+   the bar laid over it was not seen) */
+#add-status:has([data-testid=status-tracker]:not(.hide)) {min-height: 64px;}
+/* no "Try one of these" label over an empty list (an index without articles yet) */
+#examples:not(:has(button)) {display: none;}
+/* the page's side margins: 32 px on a desktop, 8 px on a phone (a rule of its own: Gradio
+   puts the page's rules inside a media query under .contain, within these margins) */
+.gradio-container .main.app {padding-left: clamp(8px, 5vw - 12px, 32px) !important;
+  padding-right: clamp(8px, 5vw - 12px, 32px) !important;}
+/* a phone: the question box the full width, its buttons side by side beneath */
+@media (max-width: 640px) {
+  #sources.block {padding: 6px;}
+  #ask-row {flex-wrap: wrap;}
+  #ask-row > :has(#question) {flex: 1 1 100% !important;}
+  #ask-row > button {flex: 1 1 0 !important; min-width: 0 !important;}
+  #sources .card {padding: 8px 10px;}
+  #articles td, #articles th {padding: 3px 4px;}
+}
 """
 
 
@@ -57,12 +90,73 @@ def status_markdown(stats: IndexStats, *, indexing: str = "", running: bool = Fa
             "corpus folder and run `newsqa index update`"
         )
     dates = f"{stats.earliest[:10] or '?'} – {stats.latest[:10] or '?'}"
-    updated = stats.updated_at[:16].replace("T", " ")
+    updated = local_time(stats.updated_at)
     line = (
         f"**{stats.articles} articles** · {stats.chunks} passages · "
         f"{len(stats.named_outlets)} outlets · {dates} · updated {updated}"
     )
     return line + (f" · {indexing}" if indexing else "")
+
+
+def local_time(iso: str) -> str:
+    """A stored time (ISO, in UTC) as this machine's local time with its zone: "2024-05-01
+    14:30 CEST" (it was shown in UTC, unsaid, and read as local)."""
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[:16].replace("T", " ")
+    if when.tzinfo is None:  # (written in UTC, without saying so)
+        when = when.replace(tzinfo=UTC)
+    local = when.astimezone()
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or local.strftime('%z')}"
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n:,} {thing}{'s' * (n != 1)}"
+
+
+ALREADY = "already in the corpus as "  # (the reason a file found in the corpus is not copied)
+
+
+def added_markdown(
+    loaded: LoadResult,
+    report: IndexReport | None,
+    name: Callable[[str], str] = str,
+) -> str:
+    """What "Add articles" did, in words: "3 articles added; 12 passages indexed.", what was in
+    the corpus already said once (not a line per file), then each file skipped and why (`name`
+    says a file as the user knows it)."""
+    repeats = [s for s in loaded.skipped if s.reason.startswith(ALREADY)]
+    there = ", ".join(_as(name(s.origin), s.reason.removeprefix(ALREADY)) for s in repeats)
+    done = []
+    if report is not None:
+        done = [
+            f"{_count(n, thing)} {verb}"
+            for n, thing, verb in (
+                (report.articles_added, "article", "added"),
+                (report.articles_changed, "article", "updated"),
+                (report.articles_removed, "earlier version", "removed"),
+            )
+            if n
+        ]
+    if not loaded.articles:
+        lines = ["No article could be read from them: nothing added."]
+    elif done:
+        said = ", ".join(done) + f"; {_count(report.chunks_embedded if report else 0, 'passage')}"
+        lines = [f"{said[0].upper()}{said[1:]} indexed."]
+        lines += [f"Already in the corpus, not copied: {there}."] if repeats else []
+    elif repeats:
+        lines = [f"Nothing new: already in the corpus: {there}."]
+    else:
+        read = "the article read is" if len(loaded.articles) == 1 else "the articles read are"
+        lines = [f"Nothing new: {read} already in the corpus."]
+    lines += [f"- skipped {name(s.origin)}: {s.reason}" for s in loaded.skipped if s not in repeats]
+    return "\n".join(lines)
+
+
+def _as(file: str, there: str) -> str:
+    """A file, and the name it has in the corpus when another."""
+    return file if there == file else f"{file} (as {there})"
 
 
 def articles_html(listing: ArticleList) -> str:
@@ -143,6 +237,19 @@ def as_written(text: str) -> str:
     """Text for the chat's Markdown shown as written (a quote, the user's question): "**bold**",
     "[2]", backticks stay characters, and HTML stays text."""
     return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=False))
+
+
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def with_commands(text: str) -> str:
+    """A message for the chat shown as written, but for its `commands`, shown as code (to be
+    read apart from the sentence and copied whole)."""
+    parts, cursor = [], 0
+    for m in _CODE.finditer(text):
+        parts += [as_written(text[cursor : m.start()]), f"`{m[1]}`"]
+        cursor = m.end()
+    return "".join([*parts, as_written(text[cursor:])])
 
 
 _LINKED_MARKER = re.compile(r'<a class="cite" href="#src-\d+"[^>]*>(\[\d+\])</a>')
