@@ -765,6 +765,9 @@ def test_the_names_a_question_asks_about() -> None:
         return [n.text for n in asked_names(question, OutletMatcher(["Metro Ledger"]))]
 
     assert names("How much did Apple's Vision Pro cost?") == ["Apple", "Vision Pro"]
+    # "Will" inside a question, before a name, is one ("Will Smith" was read as "Smith")
+    assert names("When was Will Smith's son born?") == ["Will Smith"]
+    assert names("Will Apple release a new iPhone?") == ["Apple", "iPhone"]
     assert names("Who won Game 3 of the World Series in 2023?") == ["Game 3", "World Series"]
     assert names("What did the Metro Ledger and CNN report about FTX?") == ["FTX"]
     assert names("What Happened To Sam Altman?") == []  # title case names nothing this way
