@@ -12,16 +12,8 @@ from datetime import UTC, date, datetime, time
 
 import numpy as np
 
+from newsqa.answering.answered import edition_years, unanswered, unmentioned_years, years_named
 from newsqa.answering.base import AnswerEvent, AnswerRequest, declining, newest_date
-from newsqa.answering.coverage import (
-    asked_of,
-    asked_ordinals,
-    asked_words,
-    carried_names,
-    unheld,
-    unheld_of,
-    unheld_ordinals,
-)
 from newsqa.answering.dates import entry_day, resolve_relative_dates, updated_since
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
 from newsqa.answering.figures import Figure, conflicting, figures
@@ -408,13 +400,13 @@ class ExtractiveAnswerer:
             alone = self._select(
                 question, hits, _restricted(scored, [article(p) == story for p in scored.picks])
             )
-            if alone and not _unanswered(asked, alone, hits, matcher):
+            if alone and not unanswered(asked, _sentences(alone), hits, matcher):
                 answering.add(story)
         if not answering:
             return []
         keep = [article(p) in answering for p in scored.picks]
         chosen = self._select(question, hits, _restricted(scored, keep))
-        return [] if _unanswered(asked, chosen, hits, matcher) else chosen
+        return [] if unanswered(asked, _sentences(chosen), hits, matcher) else chosen
 
     def contrary(self, request: AnswerRequest) -> Contrary | None:
         """What a short question supposes ("Why was Sam Bankman-Fried acquitted?") that no
@@ -466,7 +458,7 @@ class ExtractiveAnswerer:
                 # is not answered with the 2017 Eagles
                 scored, absent = _one_edition(asked, scored, hits)
                 if absent:  # (a year nothing found mentions at all is said to be so)
-                    unseen = _unmentioned_years(asked, scored.picks, hits)
+                    unseen = unmentioned_years(asked, _sentences(scored.picks), hits)
                     note = (
                         f"Nothing found mentions {listing(unseen)}."
                         if unseen
@@ -479,7 +471,9 @@ class ExtractiveAnswerer:
                 # a figure asked for that another report gives otherwise: both are quoted
                 other = _conflicting_report(chosen, scored.picks, hits, self.min_score)
                 chosen += [other] if other is not None else []
-            refusal = _unanswered(asked, chosen, hits, matcher) if short and not denied else ()
+            refusal = (
+                unanswered(asked, _sentences(chosen), hits, matcher) if short and not denied else ()
+            )
             if refusal:
                 # the stories that match best do not say what is asked; one found that does,
                 # and matches fairly, is the answer ("Who was Mara Quell's first coach?" of a
@@ -673,69 +667,8 @@ def _topic_terms(question: str, named: list[_Named]) -> set[str]:
     }
 
 
-# what a short question asks for that its passages must give, or it is declined, saying so
-_DECLINED_WITHOUT = {
-    "amount": "None of the passages found gives a figure for it.",
-    "winner": "None of the passages found says who won.",
-}
-
-# a year that names an event ("the 2025 Super Bowl", "the 2024 election"), not a period: one
-# after a month or a preposition of time is when to look ("in March 2023", "since 2022")
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_PERIOD_BEFORE = re.compile(
-    r"(?:\b(?:in|during|since|until|till|before|after|by|from|through|of|early|late|mid|end|"
-    r"start|beginning)|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-    r"(?:\s+\d{1,2}(?:st|nd|rd|th)?,?)?)\s*-?\s*$"
-)
-
-
-def _unanswered(
-    asked: str, chosen: list[_Pick], hits: tuple[SearchHit, ...], matcher: OutletMatcher
-) -> tuple[str, ...]:
-    """Why the sentences `chosen` do not answer the short question `asked`, as notes; none when
-    they may. The stories quoted are read as found: a word said in another paragraph of the
-    story ("How many rides did Revel's mopeds have?" of a sentence that says "Revel's rides")
-    is the same story's; and a follow-up is about whom the topic it carries names ("How much
-    did his repairs cost? (Anselm Quist)")."""
-    years = _unmentioned_years(asked, chosen, hits)
-    if years:
-        # a year it names that nothing quoted mentions nor is dated in: "Who won the 2025
-        # Super Bowl?" is not answered with the 2017 Eagles
-        return (f"Nothing found mentions {listing(years)}.",)
-    articles = {hits[p.sentence.hit_index].article.id: hits[p.sentence.hit_index] for p in chosen}
-    stories = [
-        [hit.article.title, *(h.text for h in hits if h.article.id == article)]
-        for article, hit in articles.items()
-    ]
-    quoted = [text for story in stories for text in story]
-    outlets = [(m.start, m.end) for m in matcher.find(asked)]
-    words = asked_words(blank(asked, outlets)) + carried_names(asked)
-    unsaid = unheld(words, quoted)
-    if unsaid:
-        # what it asks for, said by no article quoted: "What is the population of Canada?" is
-        # not answered with Canada's football, nor "What is the capital of France?" with the
-        # French business of "Scalable Capital"
-        return (f"The articles that match best do not mention {listing(unsaid)}.",)
-    apart = unheld_of(asked_of(asked, words, asked_names(asked, matcher)), stories)
-    if apart:
-        # what it asks of a name, said in the stories quoted but not of that name: "What is
-        # the population of Canada?" is not answered by a live blog of Canada's football whose
-        # stands are "sparsely populated", nor "What is Binance's penalty?" by Kraken's
-        said = ", ".join(f"the {listing([w])} of {listing([n])}" for w, n in apart)
-        return (f"The articles that match best do not mention {said}.",)
-    ordinals = unheld_ordinals(asked_ordinals(asked, words), quoted)
-    if ordinals:
-        # "Who was Taylor Swift's first boyfriend?" is not answered by a story that says
-        # "first" of something else and "boyfriend" elsewhere
-        return (f"The articles that match best do not mention {listing(ordinals)}.",)
-    form = asked_form(asked)
-    if form in _DECLINED_WITHOUT and not any(gives(p.sentence.text, form) for p in chosen):
-        # "How much did Apple's Vision Pro cost?" answered with a sentence naming it but no
-        # price answers nothing asked (a count or a length may be written in words,
-        # "twenty-two minutes": those questions are answered as they are); "Who won Super
-        # Bowl LVIII?" answered with a preview of the game, neither
-        return (_DECLINED_WITHOUT[form],)
-    return ()
+def _sentences(picks: list[_Pick]) -> list[Sentence]:
+    return [p.sentence for p in picks]
 
 
 def _restricted(scored: _Scored, keep: list[bool]) -> _Scored:
@@ -759,7 +692,7 @@ def _one_edition(
         if gives(pick.sentence.text, "winner"):
             article = hits[pick.sentence.hit_index].article
             results[i] = edition_years(pick.sentence.text, article.title, article.published)
-    named = {int(y) for y in _YEAR.findall(question)}
+    named = years_named(question)
     if not results:
         return scored, []
     if named and not any(named & years for years in results.values()):
@@ -770,36 +703,6 @@ def _one_edition(
         for i in range(len(scored.picks))
     ]
     return _restricted(scored, keep), []
-
-
-def _unmentioned_years(
-    question: str, chosen: list[_Pick], hits: tuple[SearchHit, ...]
-) -> list[Name]:
-    """The years `question` names that no sentence chosen mentions (with its article's title)
-    nor is dated in."""
-    out = []
-    for m in _YEAR.finditer(question):
-        if _PERIOD_BEFORE.search(question[: m.start()]):
-            continue  # a period ("in March 2023") only lifts evidence of its dates, said so
-        year = m[0]
-        if not any(
-            year in f"{a.title}\n{p.sentence.text}"
-            or (a.published is not None and str(a.published.year) == year)
-            for p in chosen
-            for a in [hits[p.sentence.hit_index].article]
-        ):
-            out.append(Name(year, (year,)))
-    return out
-
-
-def edition_years(sentence: str, title: str, published: datetime | None) -> set[int]:
-    """The years a result is of: those its sentence names ("Houston won the 2022 World
-    Series"), else its title's, else its article's year."""
-    for text in (sentence, title):
-        years = {int(y) for y in _YEAR.findall(text)}
-        if years:
-            return years
-    return {published.year} if published is not None else set()
 
 
 _BRACKETED = re.compile(r"\[(\d+)\]")
