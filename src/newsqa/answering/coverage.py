@@ -16,7 +16,15 @@ from newsqa.chunking import split_sentences
 from newsqa.periods import WEEKDAYS
 from newsqa.retrieval.dates import MONTH_WORDS
 
-__all__ = ["asked_of", "asked_words", "carried_names", "unheld", "unheld_of"]
+__all__ = [
+    "asked_of",
+    "asked_ordinals",
+    "asked_words",
+    "carried_names",
+    "unheld",
+    "unheld_of",
+    "unheld_ordinals",
+]
 
 # words that say when, or how to answer, not what about ("What is the latest album …", "What
 # are they like?"); a year is a period or an event, held to the articles' dates elsewhere
@@ -39,7 +47,8 @@ _NOT_ASKED = (
     }
 )
 _AMOUNT_WORDS = frozenset({"worth", "cost", "costs", "price", "money"})
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)  # as `content_words` reads words
+# as `content_words` reads words: "U.S." is one, "US"
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _WORD_EDGE = r"(?<![^\W_])"  # not inside a word
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;—–-]\s*|[\"“‘(]\s*)$")
 # the words a title leaves in lower case
@@ -71,6 +80,8 @@ _PARTICIPLE = re.compile(r"(?:ing|ed|en|born|won|lost|made|paid|sold|held|hit|le
 _IRREGULAR = {
     **dict.fromkeys(["won", "winning", "winner"], "win"),
     **dict.fromkeys(["died", "dead", "death"], "die"),
+    # "What is Binance's penalty?", "Binance to pay $4.3B in fines"
+    **dict.fromkeys(["penalty", "penalties", "fine", "fines", "fined"], "penalty"),
 }
 
 
@@ -78,7 +89,7 @@ def _term(word: str) -> str:
     """A word compared as a term: lower case, no possessive ("Clinic's" is "clinic"), one form
     of the irregular ones, stemmed (twice: "reopenings" is "reopen", as "reopened" is), without
     its last "e" ("resume" is "resumed"'s "resum")."""
-    low = re.sub(r"['’]s?$", "", word.lower())
+    low = re.sub(r"['’]s?$", "", word.lower()).replace(".", "")
     low = _IRREGULAR.get(low, low)
     term = stem(low)
     if term != low and term.endswith(("ing", "ed")):  # a plural of a form ("the reopenings")
@@ -162,7 +173,8 @@ def asked_words(question: str) -> list[Name]:
             or any(ch.isdigit() for ch in word)
         ):
             continue
-        out.setdefault(term, Name(capitalised.get(term, low), (term,)))
+        plain = re.sub(r"['’]s$", "", low)  # "father's" of "Mara Quell's father's name"
+        out.setdefault(term, Name(capitalised.get(term, plain), (term,)))
     return list(out.values())
 
 
@@ -231,14 +243,15 @@ def asked_of(
     question: str, asked: Sequence[Name], names: Sequence[Name]
 ) -> list[tuple[Name, Name]]:
     """The words of `asked` that `question` asks of one of its `names`, each with that name:
-    "What is the population of Canada?" asks for Canada's population, ("population", "Canada").
-    A word written as a name is a name's ("Which game won Game of the Year?"), and a name that
-    a phrase runs on from is not what is asked of ("the cost of the Valdria container
-    terminal", "the population of Canada's capital")."""
+    "What is the population of Canada?" asks for Canada's population, ("population", "Canada"),
+    as "Who is Taylor Swift's boyfriend?" asks for hers, ("boyfriend", "Taylor Swift"). A word
+    written as a name is a name's ("Which game won Game of the Year?"), and a name that a phrase
+    runs on from is not what is asked of ("the cost of the Valdria container terminal", "the
+    population of Canada's capital")."""
     carried = CARRIED.match(question)
     if carried:
         question = carried[1]
-    pairs: list[tuple[Name, Name]] = []
+    pairs: dict[tuple[Name, Name], None] = {}
     for word in asked:
         for name in names:
             written = rf"{_WORD_EDGE}({re.escape(word.text)})\s+of\s+(?:(?:the|a|an)\s+)?"
@@ -246,9 +259,49 @@ def asked_of(
                 rf"{written}{re.escape(name.text)}(?![^\W_])", question, re.IGNORECASE
             )
             if any(not _title_case(m[1]) and _ends(question[m.end() :]) for m in found):
-                pairs.append((word, name))
+                pairs[word, name] = None
                 break
-    return pairs
+    for name in names:  # "NAME's X": the thing the possessive opens, its phrase's last noun
+        owner = rf"{_WORD_EDGE}{re.escape(name.text)}['’]s\s+"
+        for m in re.finditer(owner, question, re.IGNORECASE):
+            head = _head(_phrase(question[m.end() :]))
+            for word in asked:
+                if head is not None and word.words[0] == _term(head):
+                    pairs[word, name] = None
+    return list(pairs)
+
+
+def _head(phrase: list[str]) -> str | None:
+    """The thing a phrase names: its last noun before a name or a verb ("cap" of "market cap",
+    "son" of "son Jayden born", "settlement" of "divorce settlement finalised"), or the first
+    that is a possessive's ("father" of "father's name"); none when it starts with a name
+    ("Apple's Vision Pro")."""
+    head = None
+    for word in phrase:
+        if _title_case(word):  # a name: "Apple's Vision Pro", "son Jayden"
+            break
+        if _past(word) or word.lower() == "born":
+            continue
+        head = word
+        if re.search(r"['’]s$", word):
+            break
+    return head
+
+
+def _phrase(rest: str) -> list[str]:
+    """The words of the phrase `rest` starts with: up to `_PHRASE_WORDS`, to a mark, a
+    preposition or a function word ("father's name" of "father's name?")."""
+    words: list[str] = []
+    end = 0
+    for m in _TOKEN.finditer(rest):
+        low = m[0].lower()
+        if len(words) == _PHRASE_WORDS or rest[end : m.start()].strip() or low in _PHRASE_END:
+            break
+        if low in _DETERMINERS:
+            break
+        words.append(m[0])
+        end = m.end()
+    return words
 
 
 def _ends(rest: str) -> bool:
@@ -266,13 +319,94 @@ def _title_case(word: str) -> bool:
     return word[:1].isupper() and word[1:].islower()
 
 
-def unheld_of(pairs: Sequence[tuple[Name, Name]], texts: list[str]) -> list[tuple[Name, Name]]:
-    """The pairs of `pairs` (`asked_of`) that no one sentence of `texts` (titles or passages)
-    holds together: what the question asks "of" a name is said of it where both are said at
-    once, not where a live blog of Canada's football says its stands are "sparsely populated"."""
-    sentences = [text[a:b] for text in texts for a, b in split_sentences(text)]
+def unheld_of(
+    pairs: Sequence[tuple[Name, Name]], stories: Sequence[Sequence[str]]
+) -> list[tuple[Name, Name]]:
+    """The pairs of `pairs` (`asked_of`) that no story of `stories` (each its title, then its
+    passages) says together: what the question asks "of" a name is said of it where one sentence
+    says both, as a census does, not where a live blog of Canada's football says its stands are
+    "sparsely populated". A person is named by surname too ("Swift's boyfriend" for Taylor
+    Swift's), and by a pronoun after a sentence or under a title that names them ("her father,
+    Jeff, …" in "Who Are Mikaela Shiffrin's Parents?")."""
     return [
-        (word, name)
-        for word, name in pairs
-        if not any(names_in([name], s) and not unheld([word], [s]) for s in sentences)
+        (word, name) for word, name in pairs if not any(_said_of(word, name, s) for s in stories)
     ]
+
+
+_POSSESSIVES = frozenset({"his", "her", "its", "their"})
+_PRONOUNS = _POSSESSIVES | {"he", "she", "it", "they", "it's", "he's", "she's", "they're"}
+
+
+def _said_of(word: Name, name: Name, story: Sequence[str]) -> bool:
+    """Whether one sentence of `story` (its title, then its passages) says `word` of `name`."""
+    named = [name]
+    if len(name.words) > 1:  # a person by first name or surname: "Swift's", "Jada and Will's"
+        named += [
+            Name(w, (name.words[i],))
+            for i, w in enumerate(name.text.split())
+            if i in (0, len(name.words) - 1) and w[:1].isupper()
+        ]
+    sentences = [text[a:b] for text in story for a, b in split_sentences(text)]
+    for i, sentence in enumerate(sentences):
+        if unheld([word], [sentence]):
+            continue
+        if names_in(named, sentence):
+            return True
+        # "her father" under a title that names her; "It has a market cap of …" after a
+        # sentence that names it (not "Other countries … their private-market capital …")
+        tokens = [m[0].lower() for m in _TOKEN.finditer(sentence)]
+        owned = any(
+            _term(t) == word.words[0] and j and tokens[j - 1] in _POSSESSIVES
+            for j, t in enumerate(tokens)
+        )
+        before = i > 0 and bool(names_in(named, sentences[i - 1]))
+        if (owned and names_in(named, story[0])) or (before and tokens[0] in _PRONOUNS):
+            return True
+    return False
+
+
+_ORDINALS = {
+    word: f"{n}{suffix}"
+    for n, (word, suffix) in enumerate(
+        zip(
+            "first second third fourth fifth sixth seventh eighth ninth tenth".split(),
+            ["st", "nd", "rd", *["th"] * 7],
+            strict=True,
+        ),
+        start=1,
+    )
+}
+
+
+def asked_ordinals(question: str, asked: Sequence[Name]) -> list[Name]:
+    """An ordinal of `question` with the word of `asked` it counts ("first boyfriend" of "Who was
+    Taylor Swift's first boyfriend?"), which an answer must say together: a story that says
+    "first" of something else and "boyfriend" elsewhere does not answer it. An ordinal before a
+    name counts the name's editions ("the first AfroFuture festival"), which a story may number
+    its own way ("sixth annual"): it is not held."""
+    terms = {w.words[0] for w in asked if w.text[:1].islower()}
+    tokens = [m[0] for m in _TOKEN.finditer(question)]
+    out: list[Name] = []
+    for i, token in enumerate(tokens):
+        if token.lower() not in _ORDINALS:
+            continue
+        for after in tokens[i + 1 : i + 3]:
+            if after[:1].isupper() or after.lower() in _PHRASE_END:
+                break
+            if _term(after) in terms:
+                out.append(Name(f"{token.lower()} {after}", (token.lower(), _term(after))))
+                break
+    return out
+
+
+def unheld_ordinals(ordinals: Sequence[Name], texts: Sequence[str]) -> list[Name]:
+    """The ordinals of `ordinals` (`asked_ordinals`) that no text says before its word, two
+    words apart at most ("her first serious boyfriend", "the 1st round")."""
+    said: set[tuple[str, str]] = set()
+    for text in texts:
+        tokens = [m[0].lower() for m in _TOKEN.finditer(text)]
+        for i, token in enumerate(tokens):
+            ordinal = next((o for o, n in _ORDINALS.items() if token in (o, n)), None)
+            if ordinal is not None:
+                said.update((ordinal, _term(t)) for t in tokens[i + 1 : i + 4])
+    return [o for o in ordinals if (o.words[0], o.words[1]) not in said]

@@ -67,7 +67,8 @@ _SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]]\s*$")
 _MIN_IDF_POOL = 12
 _CACHE_SIZE = 20_000  # sentence vectors kept (~30 MB at 384 dimensions)
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+# a word, or an abbreviation written with dots ("U.S.", read as "US" is)
+_WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _STOP = frozenset(
     """a about above after again against all also am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
@@ -90,7 +91,7 @@ def stem(word: str) -> str:
 
 def content_words(text: str) -> list[tuple[str, str]]:
     """The content words of `text` as written, each with its stemmed term, stop words dropped."""
-    pairs = ((w, w.lower().replace("’", "'")) for w in _WORD.findall(text))
+    pairs = ((w, w.lower().replace("’", "'").replace(".", "")) for w in _WORD.findall(text))
     return [(w, stem(low)) for w, low in pairs if low not in _STOP and len(low) > 1]
 
 

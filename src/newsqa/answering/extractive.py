@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, time
 
 import numpy as np
 
+from newsqa.answering.answered import edition_years, unanswered, unmentioned_years, years_named
 from newsqa.answering.base import AnswerEvent, AnswerRequest, declining, newest_date
-from newsqa.answering.coverage import asked_of, asked_words, carried_names, unheld, unheld_of
 from newsqa.answering.dates import entry_day, resolve_relative_dates, updated_since
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
 from newsqa.answering.figures import Figure, conflicting, figures
@@ -389,6 +389,38 @@ class ExtractiveAnswerer:
                 picks.append(_Pick(against[i], float(matrix[i, 0]), vectors[i]))
         return picks
 
+    def _answering(
+        self,
+        question: str,
+        asked: str,
+        hits: tuple[SearchHit, ...],
+        scored: _Scored,
+        matcher: OutletMatcher,
+    ) -> list[_Pick]:
+        """The answer from the stories found that say what `asked` asks, each alone, and whose
+        best sentence matches fairly (`min_score`); none when no story does."""
+
+        def article(pick: _Pick) -> str:
+            return hits[pick.sentence.hit_index].article.id
+
+        best: dict[str, float] = {}
+        for pick in scored.picks:
+            best.setdefault(article(pick), pick.score)
+        answering: set[str] = set()
+        for story, score in best.items():
+            if score < self.min_score:
+                continue
+            alone = self._select(
+                question, hits, _restricted(scored, [article(p) == story for p in scored.picks])
+            )
+            if alone and not unanswered(asked, _sentences(alone), hits, matcher):
+                answering.add(story)
+        if not answering:
+            return []
+        keep = [article(p) in answering for p in scored.picks]
+        chosen = self._select(question, hits, _restricted(scored, keep))
+        return [] if unanswered(asked, _sentences(chosen), hits, matcher) else chosen
+
     def contrary(self, request: AnswerRequest) -> Contrary | None:
         """What a short question supposes ("Why was Sam Bankman-Fried acquitted?") that no
         passage of `request` says, with the passages that report the contrary, as this answerer
@@ -438,59 +470,35 @@ class ExtractiveAnswerer:
             # Bankman-Fried acquitted?" of a verdict of guilty): what reports it is the answer
             premise = premise_of(asked) if short else None
             denied = self._denied(premise, asked, hits, matcher) if premise else []
+            if short and not denied and asked_form(asked) == "winner":
+                # the edition asked for, or the latest found: "Who won the Super Bowl in 2015?"
+                # is not answered with the 2017 Eagles
+                scored, absent = _one_edition(asked, scored, hits)
+                if absent:  # (a year nothing found mentions at all is said to be so)
+                    unseen = unmentioned_years(asked, _sentences(scored.picks), hits)
+                    note = (
+                        f"Nothing found mentions {listing(unseen)}."
+                        if unseen
+                        else f"None of the passages found says who won in {listing(absent)}."
+                    )
+                    yield from declining(request, self.name, notes=(note,))
+                    return
             chosen = denied or self._select(request.standalone, hits, scored)
             if not denied and asked_form(asked) in ("number", "amount"):
                 # a figure asked for that another report gives otherwise: both are quoted
                 other = _conflicting_report(chosen, scored.picks, hits, self.min_score)
                 chosen += [other] if other is not None else []
-            years = _unmentioned_years(asked, chosen, hits) if short and not denied else []
-            if years:
-                # a year it names that nothing quoted mentions nor is dated in: "Who won the
-                # 2025 Super Bowl?" is not answered with the 2017 Eagles
-                note = f"Nothing found mentions {listing(years)}."
-                yield from declining(request, self.name, notes=(note,))
-                return
-            unsaid: list[Name] = []
-            if short and not denied:
-                # the articles quoted, as found: a word said in another paragraph of the
-                # story ("How many rides did Revel's mopeds have?" of a sentence that says
-                # "Revel's rides") is the same story's; and a follow-up is about whom the topic
-                # it carries names ("How much did his repairs cost? (Anselm Quist)")
-                quoted = [hits[p.sentence.hit_index].article.title for p in chosen]
-                articles = {hits[p.sentence.hit_index].article.id for p in chosen}
-                quoted += [h.text for h in hits if h.article.id in articles]
-                outlets = [(m.start, m.end) for m in matcher.find(asked)]
-                words = asked_words(blank(asked, outlets)) + carried_names(asked)
-                unsaid = unheld(words, quoted)
-                apart = [] if unsaid else unheld_of(asked_of(asked, words, names), quoted)
-                if apart:
-                    # what it asks of a name, said in the stories quoted but not of that name:
-                    # "What is the population of Canada?" is not answered by a live blog of
-                    # Canada's football whose stands are "sparsely populated"
-                    said = ", ".join(f"the {listing([w])} of {listing([n])}" for w, n in apart)
-                    note = f"The articles that match best do not mention {said}."
-                    yield from declining(request, self.name, notes=(note,))
+            refusal = (
+                unanswered(asked, _sentences(chosen), hits, matcher) if short and not denied else ()
+            )
+            if refusal:
+                # the stories that match best do not say what is asked; one found that does,
+                # and matches fairly, is the answer ("Who was Mara Quell's first coach?" of a
+                # story saying her mother was, under one of her coach and her first win)
+                chosen = self._answering(request.standalone, asked, hits, scored, matcher)
+                if not chosen:
+                    yield from declining(request, self.name, notes=refusal)
                     return
-            if unsaid:
-                # what it asks for, said by no article quoted: "What is the population of
-                # Canada?" is not answered with Canada's football, nor "What is the capital of
-                # France?" with the French business of "Scalable Capital"
-                note = f"The articles that match best do not mention {listing(unsaid)}."
-                yield from declining(request, self.name, notes=(note,))
-                return
-            form = asked_form(asked)
-            if (
-                short
-                and not denied
-                and form in _DECLINED_WITHOUT
-                and not any(gives(p.sentence.text, form) for p in chosen)
-            ):
-                # "How much did Apple's Vision Pro cost?" answered with a sentence naming it
-                # but no price answers nothing asked (a count or a length may be written in
-                # words, "twenty-two minutes": those questions are answered as they are);
-                # "Who won Super Bowl LVIII?" answered with a preview of the game, neither
-                yield from declining(request, self.name, notes=(_DECLINED_WITHOUT[form],))
-                return
             unquoted = _unquoted_outlets(scored.named, hits, chosen)
             if scored.named and len(unquoted) == len(scored.named):
                 # no outlet the question asks about is quoted: other outlets' passages would
@@ -681,40 +689,42 @@ def _topic_terms(question: str, named: list[_Named]) -> set[str]:
     }
 
 
-# what a short question asks for that its passages must give, or it is declined, saying so
-_DECLINED_WITHOUT = {
-    "amount": "None of the passages found gives a figure for it.",
-    "winner": "None of the passages found says who won.",
-}
-
-# a year that names an event ("the 2025 Super Bowl", "the 2024 election"), not a period: one
-# after a month or a preposition of time is when to look ("in March 2023", "since 2022")
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_PERIOD_BEFORE = re.compile(
-    r"(?:\b(?:in|during|since|until|till|before|after|by|from|through|of|early|late|mid|end|"
-    r"start|beginning)|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-    r"(?:\s+\d{1,2}(?:st|nd|rd|th)?,?)?)\s*-?\s*$"
-)
+def _sentences(picks: list[_Pick]) -> list[Sentence]:
+    return [p.sentence for p in picks]
 
 
-def _unmentioned_years(
-    question: str, chosen: list[_Pick], hits: tuple[SearchHit, ...]
-) -> list[Name]:
-    """The years `question` names that no sentence chosen mentions (with its article's title)
-    nor is dated in."""
-    out = []
-    for m in _YEAR.finditer(question):
-        if _PERIOD_BEFORE.search(question[: m.start()]):
-            continue  # a period ("in March 2023") only lifts evidence of its dates, said so
-        year = m[0]
-        if not any(
-            year in f"{a.title}\n{p.sentence.text}"
-            or (a.published is not None and str(a.published.year) == year)
-            for p in chosen
-            for a in [hits[p.sentence.hit_index].article]
-        ):
-            out.append(Name(year, (year,)))
-    return out
+def _restricted(scored: _Scored, keep: list[bool]) -> _Scored:
+    """`scored` with only the picks `keep` marks."""
+    rows = np.flatnonzero(keep) if any(keep) else np.arange(len(keep))
+    picks = [scored.picks[i] for i in rows]
+    return _Scored(
+        picks, scored.matrix[rows], scored.parts, scored.named, scored.best, scored.periods
+    )
+
+
+def _one_edition(
+    question: str, scored: _Scored, hits: tuple[SearchHit, ...]
+) -> tuple[_Scored, list[Name]]:
+    """For "Who won …?", the picks less the results of another edition than the one asked: the
+    year the question names, or the latest a result found is of ("Who won the World Series?" is
+    answered with 2023's champion, not 2022's); and the years it names that no result found is
+    of (then nothing is left to answer with)."""
+    results: dict[int, set[int]] = {}
+    for i, pick in enumerate(scored.picks):
+        if gives(pick.sentence.text, "winner"):
+            article = hits[pick.sentence.hit_index].article
+            results[i] = edition_years(pick.sentence.text, article.title, article.published)
+    named = years_named(question)
+    if not results:
+        return scored, []
+    if named and not any(named & years for years in results.values()):
+        return scored, [Name(str(y), (str(y),)) for y in sorted(named)]
+    edition = named or {max((max(years) for years in results.values() if years), default=0)}
+    keep = [
+        i not in results or bool(results[i] & edition) or (not named and not results[i])
+        for i in range(len(scored.picks))
+    ]
+    return _restricted(scored, keep), []
 
 
 _BRACKETED = re.compile(r"\[(\d+)\]")

@@ -12,11 +12,15 @@ __all__ = ["Form", "asked_form", "asks_who", "counted", "counts", "defines", "gi
 
 Form = Literal["amount", "number", "date", "reason", "winner"]
 
-_WHAT_IS_THE = r"\b(?:what|which)\s+(?:is\s+|was\s+|were\s+|are\s+)?(?:the\s+)?"
+# ("What is the price …", "What is Binance's penalty?": a name's, as "the penalty of Binance")
+_WHAT_IS_THE = (
+    r"\b(?:what|which)\s+(?:is\s+|was\s+|were\s+|are\s+)?"
+    r"(?:the\s+|(?-i:(?:[A-Z][\w.&-]*\s+){0,3}[A-Z][\w.&-]*)['’]s\s+)?"
+)
 # "how much" and prices ask for an amount (of money, a share); "how many", a count or any figure
 _AMOUNT_QUESTION = re.compile(
     rf"\bhow\s+much\b|{_WHAT_IS_THE}"
-    r"(?:price|cost|amount|sum|percentage|fee|fine|valuation|salary|revenue|budget)\b",
+    r"(?:price|cost|amount|sum|percentage|fee|fines?|penalty|valuation|salary|revenue|budget)\b",
     re.IGNORECASE,
 )
 _NUMBER_QUESTION = re.compile(

@@ -39,6 +39,8 @@ _NOT_NAMES = (
 )
 # the words a title leaves in lower case
 _MINOR = frozenset("a an and as at but by for from in into nor of on or the to via with".split())
+# "Will" before a capitalised word, inside a question, is a first name: "Will Smith"
+_FIRST_NAME_WILL = re.compile(r"\s+[A-Z][a-z]")
 _FUZZY_LENGTH = 4  # words at least this long match with one letter wrong ("Altmann", "Haag")
 
 
@@ -73,6 +75,8 @@ def _plain(word: str) -> str:
 
 
 def _is_name_word(word: str, text: str, start: int) -> bool:
+    if word == "Will" and _FIRST_NAME_WILL.match(text, start + len(word)):
+        return not _SENTENCE_START.search(text[:start])  # "Will Smith", not "Will Apple …?"
     if word.lower() in _NOT_NAMES or not any(ch.isalpha() for ch in word):
         return False
     inner = any(ch.isupper() for ch in word[1:]) or any(ch.isdigit() for ch in word)
