@@ -910,3 +910,70 @@ def test_the_articles_listed_follow_a_background_update_once_it_is_done(
         ).wait_for()
         expect(listing.locator(".count")).to_have_text("4 articles.")
         page.context.close()
+
+
+@pytest.fixture
+def own(browser: Any, settings: Settings, counting: CountingEmbedder) -> Iterator[Served]:
+    """A server of its own, on a private copy of the fixture corpus (for a test that takes
+    files out of it)."""
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    blocks = build_page(qa)
+    blocks.launch(
+        server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True, css=CSS
+    )
+    try:
+        yield Served(blocks.local_url, qa)
+    finally:
+        blocks.close()
+        qa.close()
+
+
+def _removed(page: Any, before: str) -> str:
+    """What "Remove from the corpus" said, once it has said it."""
+    said = page.locator("#remove-status")
+    expect(said).not_to_have_text(before)
+    expect(said.locator("[data-testid=status-tracker]:not(.hide)")).to_have_count(0)
+    return str(said.inner_text()).strip()
+
+
+def test_a_file_chosen_in_the_list_is_removed_from_the_corpus_and_the_answers(
+    browser: Any, own: Served
+) -> None:
+    """Under "Articles in the index", the files listed are offered to choose; removing says
+    what was done, and the file's articles leave the list, the status, the outlets, the
+    examples and the answers. It is moved aside, not deleted."""
+    bus = "How many night bus lines did the city council approve?"
+    page = open_page(browser, own.url)
+    assert "six night bus lines" in ask(page, bus).inner_text()
+    open_accordion(page, "Articles in the index")
+    listing = page.locator("#articles")
+    listing.get_by_text("City council approves night bus network").wait_for()
+    page.locator("#remove").click()
+    assert _removed(page, "") == (
+        "Choose the files to remove first (those the articles listed were read from)."
+    )
+    choose(page, "#remove-files", "wire.json (3 articles)")
+    page.locator("#remove").click()
+    assert _removed(page, "Choose the files") == (
+        "Removed wire.json (3 articles); kept in corpus/.removed — move it back to restore it."
+    )
+    expect(listing.locator(".count")).to_have_text("2 articles.")
+    expect(listing).not_to_contain_text("City council approves night bus network")
+    expect(listing).not_to_contain_text("wire.json")
+    page.locator("#index-status").get_by_text("2 articles").wait_for()
+    expect(page.locator("#examples")).not_to_contain_text("Metro Ledger")
+    expect(page.locator("#remove-files input[role=combobox]")).to_have_value("")  # cleared
+    page.locator("#remove-files input[role=combobox]").click()
+    expect(page.get_by_role("option", name="wire.json (3 articles)")).to_have_count(0)
+    page.locator("#remove-files input[role=combobox]").blur()
+    screenshot(page, "13-removed-file")
+    open_accordion(page, "Filters")
+    page.locator("#outlets input[role=combobox]").click()
+    page.get_by_role("option", name="Northern Herald").wait_for()
+    expect(page.get_by_role("option", name="Metro Ledger")).to_have_count(0)
+    page.locator("#outlets input[role=combobox]").blur()
+    assert "six night bus lines" not in ask(page, bus).inner_text()
+    corpus = own.qa.settings.corpus_dir
+    assert not (corpus / "wire.json").exists() and (corpus / ".removed" / "wire.json").is_file()
+    page.context.close()

@@ -3,6 +3,7 @@ people script against a running page). The browser tests are in test_browser.py.
 
 from __future__ import annotations
 
+import fcntl
 import time
 from pathlib import Path
 from typing import Any
@@ -270,6 +271,92 @@ def test_api_adds_articles_from_a_file(page_url: str, tmp_path: Path) -> None:
     # an address typed without its scheme: what was meant is offered
     message, *_ = client.predict(None, "example.org/news/1", api_name="/add_articles")
     assert message.endswith(": did you mean `https://example.org/news/1`?")
+
+
+def test_api_removes_files_from_the_corpus_even_on_a_page_shared_with_others(
+    settings: Settings, counting: CountingEmbedder, tmp_path: Path
+) -> None:
+    """/remove_articles, on a page served beyond this machine too (a file is moved aside, not
+    deleted): what it did in words, the status and outlets after; nothing chosen, a file gone
+    already and one outside the corpus said as such."""
+    from gradio_client import Client
+
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    page = build_page(qa, typed_llms=False)
+    page.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(page.local_url, verbose=False)
+        message, *_ = client.predict([], api_name="/remove_articles")
+        assert message.startswith("Choose the files to remove first")
+        message, status, outlets, _, listing, _ = client.predict(
+            ["wire.json"], api_name="/remove_articles"
+        )
+        assert message == (
+            "Removed wire.json (3 articles); kept in corpus/.removed — move it back to restore it."
+        )
+        assert "2 articles" in status and "Metro Ledger" not in str(outlets)
+        assert "wire.json" not in listing and "valdria-harbour.md" in listing
+        assert (settings.corpus_dir / ".removed" / "wire.json").is_file()
+        text, _ = ask(client, "How many night bus lines did the city council approve?")
+        assert "six night bus lines" not in text
+        # the article of a file another file holds too stays: said
+        message, *_ = client.predict(["valdria-harbour.md"], api_name="/remove_articles")
+        assert message.endswith(
+            "Its article is still in the index: the corpus holds it in another file too."
+        )
+        outside = tmp_path / "outside.md"
+        outside.write_text("---\ntitle: x\n---\n\nText.\n", encoding="utf-8")
+        message, status, *_ = client.predict(
+            ["wire.json", str(outside)], api_name="/remove_articles"
+        )
+        assert message.splitlines()[0] == (
+            "wire.json is no longer in the corpus (removed already?): nothing to remove."
+        )
+        assert "Not removed: " in message and "is not in the corpus folder" in message
+        assert outside.exists() and "2 articles" in status
+        # the index held by another process (`newsqa index update` in a terminal): moved
+        # all the same, and said
+        with open(settings.index_dir / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            message, *_ = client.predict(["duplicate-of-harbour.md"], api_name="/remove_articles")
+        assert message.startswith("Removed duplicate-of-harbour.md (1 article); kept in ")
+        assert "Their articles are still in the index: Another newsqa process is updating" in (
+            message
+        )
+        assert "harbour" in str(qa.articles().articles)
+    finally:
+        page.close()
+        qa.close()
+
+
+def test_files_removed_while_the_index_is_updated_leave_it_once_that_is_done(
+    settings: Settings, real_embedder: Any
+) -> None:
+    """Removed while the page's background update runs (which may have read them already),
+    the files are moved at once, it is said, and another update follows to take their articles
+    out."""
+    from gradio_client import Client
+
+    with page_during_first_build(settings, real_embedder) as (qa, page):
+        client = Client(page.local_url, verbose=False)
+        message, *_ = client.predict(["wire.json"], api_name="/remove_articles")
+        assert message.startswith("Removed wire.json; kept in corpus/.removed")
+        assert message.endswith(
+            "The index is being updated just now: their articles leave it once that update "
+            "is done (the status line says when)."
+        )
+        assert not (settings.corpus_dir / "wire.json").exists()
+        qa.index.embedder.go_on.set()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            job = qa.indexing
+            done = job is not None and not job.status.running and job.status.report
+            if done and "wire.json" not in {a.file for a in qa.articles()}:
+                break
+            time.sleep(0.5)
+        files = {a.file for a in qa.articles()}
+        assert files == {"valdria-harbour.md", "syndicated.jsonl"}, files
 
 
 def test_status_tells_how_to_build_a_missing_index(tmp_path) -> None:

@@ -5,11 +5,20 @@ its scheme."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from newsqa.corpus import SUPPORTED_EXTENSIONS
 from newsqa.facade import parse_when
+from newsqa.indexing.builder import Progress
 
-__all__ = ["FILE_TYPES", "FiltersError", "check_period", "filters_label", "looks_like_an_address"]
+__all__ = [
+    "FILE_TYPES",
+    "FiltersError",
+    "check_period",
+    "filters_label",
+    "looks_like_an_address",
+    "progress_bar",
+]
 
 
 class FiltersError(ValueError):
@@ -69,3 +78,15 @@ def looks_like_an_address(text: str) -> bool:
     if not re.fullmatch(r"(?:[\w-]+\.)+[a-z]{2,}(?::\d+)?", host, re.IGNORECASE):
         return False
     return bool(slash) or not host.lower().endswith(SUPPORTED_EXTENSIONS)
+
+
+def progress_bar(progress: Any) -> Progress:
+    """An index update's progress, for a handler's `gr.Progress`: the articles read, then the
+    passages embedded."""
+
+    def report(phase: str, done: int, total: int) -> None:
+        unit = "articles" if phase == "reading" else "passages"
+        label = "reading articles" if phase == "reading" else "embedding passages"
+        progress((done, total or None), desc=label, unit=unit)
+
+    return report

@@ -15,19 +15,22 @@ from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from newsqa.corpus.removal import REMOVED
 from newsqa.facade import NewsQA
 from newsqa.indexing import IndexMissingError
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.settings import Settings
-from newsqa.types import Answer, IndexStats, SearchHit
+from newsqa.types import Answer, ArticleList, IndexStats, SearchHit
 from newsqa.web.boxes import (
     FILE_TYPES,
     FiltersError,
     check_period,
     filters_label,
     looks_like_an_address,
+    progress_bar,
 )
 from newsqa.web.kept import STORAGE_KEY, kept, page_secret, restored
+from newsqa.web.removing import UpdateAfter, file_choices, files_of, remove_files
 from newsqa.web.render import (
     CSS,
     WRITING_FROM,
@@ -59,19 +62,23 @@ def _examples(qa: NewsQA) -> list[list[str]]:
         return []
 
 
-def _articles(qa: NewsQA) -> str:
-    """The table of the newest `LISTED` indexed articles, or what stands in its way."""
+def _articles(qa: NewsQA) -> tuple[str, dict[str, int]]:
+    """The table of the newest `LISTED` indexed articles, or what stands in its way; and the
+    corpus files all of them were read from, with how many each holds (to remove one)."""
     building = qa.indexing is not None and qa.indexing.status.running
     indexed = '<div class="empty">The articles are being indexed: listed once they are in.</div>'
     try:
-        listing = qa.articles(limit=LISTED)
+        listing = qa.articles()
     except IndexMissingError:
         if building:  # a first build, nothing committed yet
-            return indexed
-        return '<div class="empty">No index yet: add articles under “Add articles”.</div>'
+            return indexed, {}
+        return '<div class="empty">No index yet: add articles under “Add articles”.</div>', {}
     except Exception as exc:  # (a damaged catalog: said, with the way out)
-        return f'<div class="empty">{html.escape(str(exc))}</div>'
-    return indexed if building and not listing.total else articles_html(listing)
+        return f'<div class="empty">{html.escape(str(exc))}</div>', {}
+    if building and not listing.total:
+        return indexed, {}
+    newest = ArticleList(articles=listing.articles[:LISTED], total=listing.total)
+    return articles_html(newest), files_of(listing)
 
 
 def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
@@ -256,14 +263,8 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             message = "Choose files or paste a URL first."
         else:
             targets += [url] if url else []
-
-            def report(phase: str, done: int, total: int) -> None:
-                unit = "articles" if phase == "reading" else "passages"
-                label = "reading articles" if phase == "reading" else "embedding passages"
-                progress((done, total or None), desc=label, unit=unit)
-
             try:
-                loaded, _, result = qa.ingest(targets, progress=report)
+                loaded, _, result = qa.ingest(targets, progress=progress_bar(progress))
             except Exception as exc:
                 message = f"Could not index them: {exc}"
             else:
@@ -278,6 +279,26 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             gr.update(samples=_examples(qa)),
             kept_files,
             kept_url,
+        )
+
+    after = UpdateAfter(qa)  # the update that follows one running when files are removed
+
+    def remove_articles(
+        chosen: list[str] | None,
+        progress: Any = gr.Progress(),  # noqa: B008 - as add_articles'
+    ) -> tuple[str, str, Any, Any, str, Any]:
+        """Moves the chosen files out of the corpus and updates the index; the list, the
+        status, the outlets and the examples as they are after."""
+        message = remove_files(qa, chosen, _articles(qa)[1], after, progress_bar(progress))
+        fresh = qa.stats()
+        listing, files = _articles(qa)
+        return (
+            message,
+            _status(qa, fresh),
+            gr.update(choices=fresh.named_outlets),
+            gr.update(samples=_examples(qa)),
+            listing,
+            gr.update(choices=file_choices(files), value=[]),
         )
 
     with gr.Blocks(title="newsqa") as page:
@@ -373,6 +394,19 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 # index changes while it is open
                 with gr.Accordion("Articles in the index", open=False) as listing:
                     articles = gr.HTML("", elem_id="articles")
+                    # a file is moved aside, not deleted: offered wherever uploads are
+                    chosen = gr.Dropdown(
+                        choices=[],
+                        value=[],
+                        multiselect=True,
+                        allow_custom_value=True,  # (a file added since, through the API)
+                        label="Files to remove from the corpus",
+                        info=f"Moved into the corpus folder's {REMOVED} folder: move one back "
+                        "to restore it.",
+                        elem_id="remove-files",
+                    )
+                    remove = gr.Button("Remove from the corpus", elem_id="remove")
+                    remove_status = gr.Markdown(elem_id="remove-status")
                 listed = gr.State(False)  # whether this session has the list open
             with gr.Column(scale=2):
                 sources = gr.HTML(sources_html(None), elem_id="sources", label="Sources")
@@ -456,36 +490,51 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             url.submit(add_articles, *adding, api_visibility="private", **shown_on),
         ]
 
-        def articles_now(opened: bool) -> Any:
-            """The list of articles as the index is now, if this session has it open."""
-            return _articles(qa) if opened else gr.skip()
+        def articles_now(opened: bool) -> tuple[Any, Any]:
+            """The list of articles as the index is now, and its files to choose from, if this
+            session has it open."""
+            if not opened:
+                return gr.skip(), gr.skip()
+            table, files = _articles(qa)
+            return table, gr.update(choices=file_choices(files))
 
         quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
-        listing.expand(lambda: (_articles(qa), True), None, [articles, listed], **quiet)
+        listing.expand(
+            lambda: (*articles_now(True), True), None, [articles, chosen, listed], **quiet
+        )
         listing.collapse(lambda: False, None, listed, **quiet)
         for event in added:
-            event.then(articles_now, listed, articles, **quiet)
+            event.then(articles_now, listed, [articles, chosen], **quiet)
 
-        def refresh(opened: bool = False) -> tuple[str, Any, Any, Any, Any]:
+        def refresh(opened: bool = False) -> tuple[str, Any, Any, Any, Any, Any]:
             """The index status; while a background update runs, every two seconds; and the
             list of articles, if open, once the update is done (not at each tick: it would
             jump back to its top while read)."""
             job = qa.indexing.status if qa.indexing is not None else None
-            running = bool(job and job.running)
+            running = bool(job and job.running) or after.waiting
             fresh = qa.stats()
             return (
                 _status(qa, fresh),
                 gr.update(choices=fresh.named_outlets),
                 gr.update(samples=_examples(qa)),
                 gr.Timer(active=running),
-                articles_now(opened and not running),
+                *articles_now(opened and not running),
             )
 
         page.load(None, None, None, js=_PLAIN_COPY)
         timer = gr.Timer(2.0, active=qa.indexing is not None)
         # (refreshed behind the user's back: without Gradio's "processing" laid over the status)
-        refreshed = [status, outlets, examples, timer, articles]
+        refreshed = [status, outlets, examples, timer, articles, chosen]
         timer.tick(refresh, listed, refreshed, **quiet)
+        removing = [remove_status, status, outlets, examples, articles, chosen]
+        # (then the timer, on while an update is still to come)
+        remove.click(
+            remove_articles,
+            chosen,
+            removing,
+            api_name="remove_articles",
+            show_progress_on=[remove_status],
+        ).then(refresh, listed, refreshed, **quiet)
         page.load(refresh, listed, refreshed, **quiet)
         page.load(carry_on, conversation, [chat, answers, sources], **quiet)
     return page

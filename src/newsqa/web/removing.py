@@ -1,0 +1,142 @@
+"""Taking files out of the corpus from the page ("Articles in the index"): the corpus files the
+listed articles were read from, offered to choose, and what removing them did, in words. A file
+is moved aside by `NewsQA.remove`, never deleted (moved back, it is indexed again), so a page
+shared with others offers it as it offers uploads."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from newsqa.corpus.removal import REMOVED
+from newsqa.facade import NewsQA
+from newsqa.indexing import IndexBusyError
+from newsqa.indexing.builder import Progress
+from newsqa.types import ArticleList, IndexReport, Removal
+from newsqa.web.render import _count
+
+__all__ = ["UpdateAfter", "file_choices", "files_of", "remove_files"]
+
+NO_LONGER = "no such file"  # (the start of the reason `NewsQA.remove` skips a file gone)
+
+
+def files_of(listing: ArticleList) -> dict[str, int]:
+    """The corpus files the listed articles were read from, by the names the list gives them
+    (relative to the corpus folder), each with how many it holds; a file read from elsewhere is
+    not the corpus's to remove."""
+    held = Counter(a.file for a in listing if a.file and not Path(a.file).is_absolute())
+    return dict(sorted(held.items()))
+
+
+def file_choices(files: Mapping[str, int]) -> list[tuple[str, str]]:
+    """The files to choose from, as (what is shown, the name): "wire.json (3 articles)"."""
+    return [(f"{name} ({_count(n, 'article')})", name) for name, n in files.items()]
+
+
+class UpdateAfter:
+    """An index update started once the page's background update ends: that one may have read
+    the files removed while it ran, and would leave their articles in."""
+
+    def __init__(self, qa: NewsQA) -> None:
+        self.qa = qa
+        self._lock = threading.Lock()
+        self._asked = False
+        self._thread: threading.Thread | None = None
+
+    @property
+    def waiting(self) -> bool:
+        """Whether an update is still to come (or is running) on its account."""
+        return self._thread is not None
+
+    def ask(self) -> None:
+        with self._lock:
+            self._asked = True
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="newsqa-update-after", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            job = self.qa.indexing
+            status = job.wait() if job is not None else None
+            with self._lock:
+                if not self._asked or (status is not None and status.cancelled):
+                    self._thread = None  # (closing: a cancelled update is not followed)
+                    return
+                self._asked = False
+                try:
+                    self.qa.update_in_background()
+                except IndexBusyError:  # another began meanwhile: waited for, then followed
+                    self._asked = True
+
+
+def remove_files(
+    qa: NewsQA,
+    chosen: Sequence[str] | None,
+    files: Mapping[str, int],
+    after: UpdateAfter,
+    progress: Progress | None = None,
+) -> str:
+    """Take the `chosen` files out of the corpus and their articles out of the index; what was
+    done, in words (`files`: how many articles each holds, as listed)."""
+    names = [c.strip() for c in chosen or [] if c and c.strip()]
+    if not names:
+        return "Choose the files to remove first (those the articles listed were read from)."
+    job = qa.indexing
+    running = job is not None and job.status.running
+    removal = qa.remove(names, update=False)
+    said = [_removed(removal, files, qa.settings.corpus_dir)] if removal.removed else []
+    said += [_skipped(s.origin, s.reason) for s in removal.skipped]
+    if not removal.removed:
+        return "\n\n".join(said)
+    if running:  # the update under way may have read them: another follows it
+        after.ask()
+        said.append(
+            "The index is being updated just now: their articles leave it once that update is "
+            "done (the status line says when)."
+        )
+        return "\n\n".join(said)
+    try:
+        report = qa.update(progress=progress)
+    except IndexBusyError as exc:
+        said.append(
+            f"Their articles are still in the index: {exc} They leave it with the next update "
+            "(`newsqa index update`, or the next article added here)."
+        )
+    except Exception as exc:  # (a damaged index, a read-only folder: said, never a trace)
+        said.append(f"Their articles are still in the index: it could not be updated: {exc}")
+    else:
+        said += _staying(report, sum(files.get(name, 0) for name in removal.removed))
+    return "\n\n".join(said)
+
+
+def _removed(removal: Removal, files: Mapping[str, int], corpus: Path) -> str:
+    """ "Removed wire.json (3 articles); kept in corpus/.removed — move it back to restore
+    it." (the folder named as the corpus folder's, not by the server's full path)"""
+    named = [f"{n} ({_count(files[n], 'article')})" if n in files else n for n in removal.removed]
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    it = "it" if len(named) == 1 else "them"
+    return f"Removed {listed}; kept in {corpus.name}/{REMOVED} — move {it} back to restore {it}."
+
+
+def _skipped(name: str, reason: str) -> str:
+    if reason.startswith(NO_LONGER):
+        return f"{name} is no longer in the corpus (removed already?): nothing to remove."
+    return f"Not removed: {name} {reason}."
+
+
+def _staying(report: IndexReport, listed: int) -> list[str]:
+    """What of the files' articles stays in the index: an article another file holds too."""
+    staying = listed - report.articles_removed
+    if staying <= 0:
+        return []
+    if staying == listed:
+        who = "Its article is" if listed == 1 else f"Their {listed:,} articles are"
+    else:
+        who = f"{staying:,} of their articles {'is' if staying == 1 else 'are'}"
+    it = "it" if staying == 1 else "them"
+    return [f"{who} still in the index: the corpus holds {it} in another file too."]
