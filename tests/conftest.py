@@ -88,17 +88,25 @@ class HeldEmbedder(CountingEmbedder):
     """The real model, wrapped so a background update stops before its `before_call`-th call to
     embed until the test lets it go: by default it embeds nothing (a first build on a loaded
     machine, before its first commit); with 2, "midway" (a real build of a big corpus is slow;
-    this makes it deterministic)."""
+    this makes it deterministic). `thread` names the thread held ("AnyIO worker thread": the
+    update of a page's handler)."""
 
-    def __init__(self, inner: SentenceTransformerEmbedder, *, before_call: int = 1) -> None:
+    def __init__(
+        self,
+        inner: SentenceTransformerEmbedder,
+        *,
+        before_call: int = 1,
+        thread: str = "newsqa-indexing",
+    ) -> None:
         super().__init__(inner)
         self.before_call = before_call
+        self.thread = thread
         self.held = threading.Event()
         self.go_on = threading.Event()
         self.indexing_calls = 0
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if threading.current_thread().name == "newsqa-indexing":
+        if threading.current_thread().name == self.thread:
             self.indexing_calls += 1
             if self.indexing_calls >= self.before_call:
                 self.held.set()

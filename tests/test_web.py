@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import CountingEmbedder, page_during_first_build
+from conftest import CountingEmbedder, HeldEmbedder, page_during_first_build
 from llm_server import unresponsive_llm
 
 from newsqa import IndexMissingError, IndexStats, NewsQA, Settings
@@ -357,6 +357,45 @@ def test_files_removed_while_the_index_is_updated_leave_it_once_that_is_done(
             time.sleep(0.5)
         files = {a.file for a in qa.articles()}
         assert files == {"valdria-harbour.md", "syndicated.jsonl"}, files
+
+
+def test_a_removal_asked_while_another_session_adds_waits_for_the_add(
+    settings: Settings, real_embedder: Any, tmp_path: Path
+) -> None:
+    """Adds and removals update the index one at a time: one asked while another session's
+    add is being indexed waits for it (it was told the index was busy, its articles left in)."""
+    from gradio_client import Client, handle_file
+
+    embedder = HeldEmbedder(real_embedder, thread="AnyIO worker thread")  # (a handler's)
+    qa = NewsQA(settings, embedder=embedder)
+    qa.update()
+    page = build_page(qa)
+    page.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    try:
+        new = tmp_path / "gull-rock.md"
+        new.write_text("---\ntitle: Gull Rock lamp relit\n---\n\nThe lamp is lit.\n", "utf-8")
+        adding = Client(page.local_url, verbose=False).submit(
+            [handle_file(str(new))], "", api_name="/add_articles"
+        )
+        assert embedder.held.wait(60)
+        removing = Client(page.local_url, verbose=False).submit(
+            ["wire.json"], api_name="/remove_articles"
+        )
+        time.sleep(2)  # (time enough for the removal to run, were it not waiting)
+        embedder.go_on.set()
+        assert adding.result(60)[0].startswith("1 article added")
+        assert removing.result(60)[0] == (
+            "Removed wire.json (3 articles); kept in corpus/.removed — move it back to restore it."
+        )
+        assert {a.file for a in qa.articles()} == {
+            "valdria-harbour.md",
+            "syndicated.jsonl",
+            "gull-rock.md",
+        }
+    finally:
+        embedder.go_on.set()
+        page.close()
+        qa.close()
 
 
 def test_status_tells_how_to_build_a_missing_index(tmp_path) -> None:

@@ -484,7 +484,10 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
 
         adding = ([upload, url], [add_status, status, outlets, examples, upload, url])
         # one progress bar, where the outcome will be said (not one on each box it updates)
-        shown_on: dict[str, Any] = {"show_progress_on": [add_status]}
+        # adds and removals, from any session, one at a time (each updates the index, which
+        # takes one writer: the second was told the index was busy)
+        one_by_one: dict[str, Any] = {"concurrency_id": "corpus", "concurrency_limit": 1}
+        shown_on: dict[str, Any] = {"show_progress_on": [add_status], **one_by_one}
         added = [
             add.click(add_articles, *adding, api_name="add_articles", **shown_on),
             url.submit(add_articles, *adding, api_visibility="private", **shown_on),
@@ -534,6 +537,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             removing,
             api_name="remove_articles",
             show_progress_on=[remove_status],
+            **one_by_one,
         ).then(refresh, listed, refreshed, **quiet)
         page.load(refresh, listed, refreshed, **quiet)
         page.load(carry_on, conversation, [chat, answers, sources], **quiet)
