@@ -976,4 +976,13 @@ def test_a_file_chosen_in_the_list_is_removed_from_the_corpus_and_the_answers(
     assert "six night bus lines" not in ask(page, bus).inner_text()
     corpus = own.qa.settings.corpus_dir
     assert not (corpus / "wire.json").exists() and (corpus / ".removed" / "wire.json").is_file()
+
+    # a file's name is said as written (Markdown would have made "__draft__" a bold "draft")
+    (corpus / "__draft__.md").write_text("---\ntitle: Draft\n---\n\nA draft.\n", "utf-8")
+    own.qa.update()
+    page.locator("button.label-wrap", has_text="Articles in the index").click()  # closed
+    open_accordion(page, "Articles in the index")  # and read again
+    choose(page, "#remove-files", "__draft__.md (1 article)")
+    page.locator("#remove").click()
+    assert _removed(page, "Removed wire.json").startswith("Removed __draft__.md (1 article);")
     page.context.close()

@@ -15,7 +15,7 @@ from newsqa.facade import NewsQA
 from newsqa.indexing import IndexBusyError
 from newsqa.indexing.builder import Progress
 from newsqa.types import ArticleList, IndexReport, Removal
-from newsqa.web.render import _count
+from newsqa.web.render import _count, with_commands
 
 __all__ = ["UpdateAfter", "file_choices", "files_of", "remove_files"]
 
@@ -82,36 +82,46 @@ def remove_files(
     progress: Progress | None = None,
 ) -> str:
     """Take the `chosen` files out of the corpus and their articles out of the index; what was
-    done, in words (`files`: how many articles each holds, as listed)."""
+    done, in words, for the page's Markdown (`files`: how many articles each holds, as listed;
+    the names shown as written, the commands as code)."""
     names = [c.strip() for c in chosen or [] if c and c.strip()]
     if not names:
         return "Choose the files to remove first (those the articles listed were read from)."
+    return with_commands("\n\n".join(_removing(qa, names, files, after, progress)))
+
+
+def _removing(
+    qa: NewsQA,
+    names: list[str],
+    files: Mapping[str, int],
+    after: UpdateAfter,
+    progress: Progress | None,
+) -> list[str]:
     job = qa.indexing
     running = job is not None and job.status.running
     removal = qa.remove(names, update=False)
     said = [_removed(removal, files, qa.settings.corpus_dir)] if removal.removed else []
     said += [_skipped(s.origin, s.reason) for s in removal.skipped]
     if not removal.removed:
-        return "\n\n".join(said)
+        return said
     if running:  # the update under way may have read them: another follows it
         after.ask()
-        said.append(
+        return [
+            *said,
             "The index is being updated just now: their articles leave it once that update is "
-            "done (the status line says when)."
-        )
-        return "\n\n".join(said)
+            "done (the status line says when).",
+        ]
     try:
         report = qa.update(progress=progress)
     except IndexBusyError as exc:
-        said.append(
+        return [
+            *said,
             f"Their articles are still in the index: {exc} They leave it with the next update "
-            "(`newsqa index update`, or the next article added here)."
-        )
+            "(`newsqa index update`, or the next article added here).",
+        ]
     except Exception as exc:  # (a damaged index, a read-only folder: said, never a trace)
-        said.append(f"Their articles are still in the index: it could not be updated: {exc}")
-    else:
-        said += _staying(report, sum(files.get(name, 0) for name in removal.removed))
-    return "\n\n".join(said)
+        return [*said, f"Their articles are still in the index: it could not be updated: {exc}"]
+    return said + _staying(report, sum(files.get(name, 0) for name in removal.removed))
 
 
 def _removed(removal: Removal, files: Mapping[str, int], corpus: Path) -> str:
@@ -120,7 +130,8 @@ def _removed(removal: Removal, files: Mapping[str, int], corpus: Path) -> str:
     named = [f"{n} ({_count(files[n], 'article')})" if n in files else n for n in removal.removed]
     listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
     it = "it" if len(named) == 1 else "them"
-    return f"Removed {listed}; kept in {corpus.name}/{REMOVED} — move {it} back to restore {it}."
+    kept = f"{corpus.resolve().name}/{REMOVED}"
+    return f"Removed {listed}; kept in {kept} — move {it} back to restore {it}."
 
 
 def _skipped(name: str, reason: str) -> str:
