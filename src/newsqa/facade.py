@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
@@ -39,7 +37,6 @@ from newsqa.types import (
     SearchHit,
     Skipped,
     clean_text,
-    origin_file,
 )
 
 if TYPE_CHECKING:
@@ -71,8 +68,6 @@ def _as_list(items: PathsLike) -> list[Path | str]:
     return list(items)
 
 
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:/")  # "ftp://", "file:///": not a path to read
-
 _WORDY = re.compile(r"[^\W_]")  # a letter or a digit
 _PERSON = re.compile(r"\b(?:he|she|him|her)\b", re.IGNORECASE)
 # words by which a follow-up refers to what the conversation is about
@@ -86,120 +81,6 @@ _LINKING = re.compile(r"\b(?:in|on|of|the|since|from|until|till|by|during)\b", r
 _LEADING_WORDS = re.compile(r"^(?:(?:in|on|at|during)\s+)?(?:the\s+)?", re.I)
 
 
-def _copy_in(
-    src: Path,
-    dest: Path,
-    articles: Sequence[Article],
-    max_bytes: int,
-    holders: dict[str, set[Path]] | None = None,
-) -> tuple[list[Path], list[Skipped]]:
-    """Copy the files of `src` (a file or a folder) that gave `articles` into `dest`; a folder's
-    other files (hidden, unsupported, unreadable) stay out. A file of the same name is replaced
-    by a new version of it (one that holds every article it held, by id: a corrected copy);
-    another is kept, and the new one gets a free name ("wire-2.json"); an identical one is not
-    copied again. `holders` (an article's marks -> the corpus files the index read it from)
-    finds a file of which it is a new version under another name or folder: that one is
-    replaced (a story ingested with its folder, corrected later alone). A file whose articles,
-    word for word, are all in files before it (copied, or found in the corpus) is not copied:
-    a second copy is indexed once anyway, and a correction ingested later would replace only
-    one of them, the stale one still found. Returns the files written, and those duplicates
-    and the files found in the corpus as they are (not copied: said, as the duplicates are)."""
-    held: dict[Path, set[str]] = {}  # file -> the ids and titles of its articles
-    contents: dict[Path, set[tuple[str, str]]] = {}  # file -> its articles' ids and contents
-    for article in articles:
-        file = Path(origin_file(article.origin))
-        held.setdefault(file, set()).update(_marks(article))
-        contents.setdefault(file, set()).add((article.id, article.content_hash))
-    out: list[Path] = []
-    repeats: list[Skipped] = []
-    settled: dict[tuple[str, str], Path] = {}  # an article's id and content -> the file kept
-    name = src.resolve().name  # ".." is a folder's name only once resolved
-    by_size: dict[int, list[Path]] | None = None  # the corpus's files, read once if needed
-    for file in sorted(f for f in held if f == src or src in f.parents):
-        relative = Path(name) / file.relative_to(src) if file != src else Path(name)
-        target = dest / relative
-        if not name or dest.resolve() not in target.resolve().parents:
-            continue  # never written outside the corpus folder
-        if all(a in settled for a in contents[file]):
-            first = settled[min(contents[file])]
-            repeats.append(Skipped(str(file), f"a duplicate of {first}: not copied"))
-            continue
-        settled.update(dict.fromkeys(contents[file] - settled.keys(), file))
-        if not (target.exists() and _same_bytes(target, file)):
-            if by_size is None:
-                by_size = _files_by_size(dest)
-            same = [c for c in by_size.get(file.stat().st_size, ()) if _same_bytes(c, file)]
-            if same:  # in the corpus already, under another name or folder: said, not copied
-                there = _in_corpus(same[0], dest)
-                repeats.append(Skipped(str(file), f"already in the corpus as {there}"))
-                continue
-        older = [
-            h
-            for h in sorted({h for m in held[file] for h in (holders or {}).get(m, ())})
-            if h.resolve() != target.resolve()
-            and h.exists()
-            and _versions_of(h, held[file], max_bytes)
-        ]
-        if len(older) == 1 and older[0].suffix.lower() == file.suffix.lower():
-            target = older[0]  # its new version, where it was
-            older = []
-        n = 1
-        while target.exists() and not _same_bytes(target, file):
-            if _versions_of(target, held[file], max_bytes):
-                break  # a new version of it
-            n += 1
-            target = target.with_name(f"{relative.stem}-{n}{relative.suffix}")
-        if target.exists() and _same_bytes(target, file):
-            there = _in_corpus(target, dest)
-            repeats.append(Skipped(str(file), f"already in the corpus as {there}"))
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.partial")
-        # the corpus's own file, made with the user's umask (a page upload's temporary file is
-        # private to the server, 0600), keeping the source's times
-        shutil.copyfile(file, partial)
-        held_stat = file.stat()
-        os.utime(partial, ns=(held_stat.st_atime_ns, held_stat.st_mtime_ns))
-        partial.replace(target)
-        out.append(target)
-        for old in older:  # a version in another format: this one replaces it
-            old.unlink(missing_ok=True)
-    return out, repeats
-
-
-def _marks(article: Article) -> set[str]:
-    """What tells an article's versions apart from other articles: its id (from its URL, or
-    its text) and, when it has one, its title with its outlet and day (a corrected text
-    without a URL keeps them; another day's "Morning Briefing" is another article)."""
-    return _marks_of(article.id, article.title, article.source, article.published_iso)
-
-
-def _marks_of(article_id: str, title: str, source: str, published: str) -> set[str]:
-    marks = {f"id:{article_id}"}
-    if title:
-        marks.add(f"title:{source}\x1f{published[:10]}\x1f{title}")
-    return marks
-
-
-def _versions_of(path: Path, marks: set[str], max_bytes: int) -> bool:
-    """Whether the articles with `marks` are a new version of every article of the corpus file
-    `path` (each shares its id or its title with one of them); False when it holds none."""
-    from newsqa.corpus import load_path
-
-    old = load_path(path, max_file_bytes=max_bytes).articles
-    return bool(old) and all(_marks(a) & marks for a in old)
-
-
-def _files_by_size(folder: Path) -> dict[int, list[Path]]:
-    """The files under `folder` that the loader reads (none hidden, or in a hidden folder), by
-    size."""
-    out: dict[int, list[Path]] = {}
-    for path in folder.rglob("*"):
-        if path.is_file() and not any(p.startswith(".") for p in path.relative_to(folder).parts):
-            out.setdefault(path.stat().st_size, []).append(path)
-    return out
-
-
 def _period_read(question: str, d: DateMention) -> str:
     """A period as the question names it, and the days it was read as ("yesterday" (24 Dec
     2023), read against the newest article in an archive)."""
@@ -207,18 +88,6 @@ def _period_read(question: str, d: DateMention) -> str:
         f"{d.first:%-d %b %Y}" if d.first == d.last else f"{d.first:%-d %b %Y} – {d.last:%-d %b %Y}"
     )
     return f"“{question[d.start : d.end]}” ({days})"
-
-
-def _in_corpus(path: Path, corpus: Path) -> str:
-    """`path` as named in the corpus folder ("wire.json"): a page shows no server path."""
-    try:
-        return str(path.resolve().relative_to(corpus.resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _same_bytes(a: Path, b: Path) -> bool:
-    return a.is_file() and a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
 
 
 def _local_model(model: str) -> str:
@@ -439,52 +308,16 @@ class NewsQA:
         """Add articles to the corpus folder from URLs (pages or feeds) or local files, then update.
 
         Returns what was read, the files written into the corpus, and the update's report."""
-        from newsqa.corpus import fetch_url, load_path, save_articles
-        from newsqa.corpus.text import links_listed
+        from newsqa.corpus.intake import take_in
 
-        loaded = LoadResult()
-        written: list[Path] = []
         dest = self.settings.corpus_dir
-        held = [dest.resolve(), self.settings.index_dir.resolve()]
-        holders: dict[str, set[Path]] | None = None  # read from the index once, if needed
-
-        def fetched(url: str) -> None:
-            got = fetch_url(url)
-            loaded.extend(got)
-            before = {p: p.stat().st_mtime_ns for p in (dest / "ingested").glob("*.md")}
-            saved = save_articles(got.articles, dest / "ingested")
-            # an identical file is left as it was: not written again
-            written.extend(p for p in saved if before.get(p) != p.stat().st_mtime_ns)
-
-        for target in map(str, _as_list(targets)):
-            if target.lower().startswith(("http://", "https://")):
-                fetched(target)
-                continue
-            if not target.strip() or _SCHEME.match(target):
-                reason = "not a file, a folder or an http(s) address"
-                loaded.skipped.append(Skipped(target or "''", reason))
-                continue
-            src = Path(target).resolve()
-            if any(src == h or src in h.parents for h in held):
-                reason = "holds the corpus or the index folder: name the files or folders to add"
-                loaded.skipped.append(Skipped(target, reason))
-                continue
-            links = links_listed(Path(target), max_file_bytes=self.settings.max_file_bytes)
-            if links:  # a file of addresses ("urls.txt"): their pages and feeds, not the file
-                for url in links:
-                    fetched(url)
-                continue
-            got = load_path(Path(target), max_file_bytes=self.settings.max_file_bytes)
-            loaded.extend(got)
-            if got.articles and held[0] not in src.parents:  # one in the corpus is there already
-                if holders is None:
-                    holders = self._corpus_holders()
-                copied, repeats = _copy_in(
-                    Path(target), dest, got.articles, self.settings.max_file_bytes, holders
-                )
-                written += copied
-                loaded.skipped += repeats
-        written = list(dict.fromkeys(written))
+        loaded, written = take_in(
+            map(str, _as_list(targets)),
+            dest,
+            self.settings.index_dir,
+            self.settings.max_file_bytes,
+            self.index.titled_origins,
+        )
         # nothing was written into a corpus folder that does not exist: no update to make
         try:
             report = self.update(progress=progress) if update and dest.exists() else None
@@ -533,18 +366,6 @@ class NewsQA:
             skipped=tuple(skipped),
             report=report,
         )
-
-    def _corpus_holders(self) -> dict[str, set[Path]]:
-        """Each indexed article's marks (id, title) -> the corpus files the index read it
-        from; empty without an index."""
-        corpus = self.settings.corpus_dir.resolve()
-        out: dict[str, set[Path]] = {}
-        for article_id, title, source, published, origin in self.index.titled_origins():
-            file = Path(origin_file(origin))
-            if corpus in file.resolve().parents:
-                for mark in _marks_of(article_id, title, source, published):
-                    out.setdefault(mark, set()).add(file)
-        return out
 
     # -- reading ----------------------------------------------------------------------------
     def warm_up(self) -> None:
