@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +20,16 @@ from newsqa.indexing.index import (
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.indexing.layout import IndexBusyError
 from newsqa.indexing.store import StoreError
-from newsqa.retrieval.dates import DateMention, find_dates
+from newsqa.retrieval.dates import DateMention
+from newsqa.retrieval.filters import (
+    DateLike,
+    held_to,
+    parse_when,
+    search_filters,
+)
+from newsqa.retrieval.filters import (  # as newsqa.facade.filters_said too, where it was
+    filters_said as filters_said,
+)
 from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.search import Retriever
 from newsqa.settings import DEFAULT_MODEL, Settings
@@ -55,7 +63,6 @@ __all__ = ["NewsQA", "parse_when"]
 
 _LLMS_KEPT = 4  # LLM answerers a NewsQA keeps ready (see `NewsQA._llm`)
 
-DateLike = datetime | date | str | int | None  # an int is a year
 # one file, folder (or URL, to ingest) or several: a string is one, never its characters
 PathsLike = Iterable[Path | str] | Path | str | None
 
@@ -75,8 +82,6 @@ _REFERS = re.compile(
     r"\b(?:he|she|him|his|her|hers|it|its|they|them|their|this|that|these|those|there|then)\b",
     re.IGNORECASE,
 )
-# the words that may come with a date in a filter ("in November 2023", "since the 5th")
-_LINKING = re.compile(r"\b(?:in|on|of|the|since|from|until|till|by|during)\b", re.IGNORECASE)
 # "in the October 7" as a period is named: "October 7"
 _LEADING_WORDS = re.compile(r"^(?:(?:in|on|at|during)\s+)?(?:the\s+)?", re.I)
 
@@ -109,99 +114,6 @@ def _asked_text(value: object, what: str, wanting: str) -> str:
     if not _WORDY.search(text):
         raise ValueError(f"The {what} has no words: write what {wanting}.")
     return text
-
-
-def _filters(
-    sources: Sequence[str] | str | None, since: DateLike, until: DateLike
-) -> SearchFilters:
-    """Search filters from the API's arguments; ValueError for a date that is not one or an
-    empty period."""
-    named = (sources,) if isinstance(sources, str) else tuple(sources or ())
-    for outlet in named:
-        if not isinstance(outlet, str):
-            raise TypeError(f"sources are outlet names (text), not {type(outlet).__name__}")
-    filters = SearchFilters(
-        sources=named,
-        since=parse_when(since),
-        until=parse_when(until, end_of_day=True),
-    )
-    if filters.since and filters.until and _naive(filters.since) > _naive(filters.until):
-        raise ValueError(
-            f"The period is empty: since {filters.since:%Y-%m-%d} is after until "
-            f"{filters.until:%Y-%m-%d}."
-        )
-    return filters
-
-
-def filters_said(sources: Sequence[str] | str | None, since: DateLike, until: DateLike) -> str:
-    """The filters in words, as the chat and a refusal under them say them: "outlets BBC, CNN;
-    from 2026-11-23 (last week); until 2023-12-01" (empty: none)."""
-
-    def shown(value: DateLike, end_of_day: bool = False) -> str:
-        """The day as read, and the words it was read from ("2026-11-23 (last week)")."""
-        day = parse_when(value, end_of_day=end_of_day)
-        written = value.isoformat()[:10] if isinstance(value, date) else str(value).strip()
-        if day is None or not re.search(r"[^\W\d_]", written):
-            return written  # "2024", "2023-11-20": as given
-        return f"{day:%Y-%m-%d} ({written})"  # words: the day they were read as
-
-    outlets = [sources] if isinstance(sources, str) else list(sources or ())
-    held = [f"outlets {', '.join(outlets)}"] if outlets else []
-    held += [f"from {shown(since)}"] if since not in (None, "") else []
-    held += [f"until {shown(until, end_of_day=True)}"] if until not in (None, "") else []
-    return "; ".join(held)
-
-
-def _held_to(sources: Sequence[str] | str | None, since: DateLike, until: DateLike) -> str:
-    """What filters held a search to, for a refusal under them."""
-    said = filters_said(sources, since, until)
-    return f"Searched only {said}: clear the filters to search every article." if said else ""
-
-
-def _naive(moment: datetime) -> datetime:
-    """For comparing a time given with a zone and one without."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def parse_when(value: DateLike, *, end_of_day: bool = False) -> datetime | None:
-    """A datetime from a datetime, a date or a string: ISO ("2023-11-05", "2023-11", "2023",
-    "2023-11-05T14:00"), or a date or period in words ("Nov 5, 2023", "November 2023", "last
-    week", "3 days ago", read against today). A day, month or year covers all of it: its start,
-    or with `end_of_day` its end."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime.combine(value, time.max if end_of_day else time.min)
-    if isinstance(value, int) and not isinstance(value, bool):  # a year
-        value = str(value)
-    if not isinstance(value, str):
-        raise TypeError(f"A date, a datetime or a string, not {type(value).__name__}: {value!r}")
-    text = value.strip()
-    if re.fullmatch(r"\d{4}(?:-\d\d)?", text):  # a year or a month
-        if len(text) == 7 and not 1 <= int(text[5:]) <= 12:
-            raise ValueError(f"Not a date: {value!r} (there is no month {text[5:]})")
-        text = (
-            f"in {text}" if len(text) == 4 else f"in {date(int(text[:4]), int(text[5:]), 1):%B %Y}"
-        )
-    else:
-        try:
-            if len(text) == 10:  # YYYY-MM-DD
-                return parse_when(date.fromisoformat(text), end_of_day=end_of_day)
-            return datetime.fromisoformat(text)
-        except ValueError as exc:
-            if re.match(r"\d{4}-\d\d-\d\d[T ]\d", text):  # an ISO time that is none
-                raise ValueError(f"Not a date and time: {value!r} ({exc})") from None
-    found = find_dates(text, today=date.today())
-    # the date must be all there is ("not yesterday", "yesterday <img …>" are not dates)
-    rest = text[: found[0].start] + text[found[0].end :] if len(found) == 1 else text
-    if len(found) != 1 or re.search(r"[^\W_]", _LINKING.sub(" ", rest)):
-        raise ValueError(
-            f"Not a date: {value!r} (use YYYY-MM-DD, YYYY-MM, an ISO 8601 time, or words such as "
-            "'November 2023' or 'last week')"
-        )
-    return parse_when(found[0].last if end_of_day else found[0].first, end_of_day=end_of_day)
 
 
 class NewsQA:
@@ -395,7 +307,7 @@ class NewsQA:
             raise TypeError(f"k is a whole number, not {k!r}")
         if k < 1:
             raise ValueError(f"k must be at least 1, not {k}")
-        filters = _filters(sources, since, until)
+        filters = search_filters(sources, since, until)
         with self.index.said_damaged():
             return self.retriever.search(query, k=k, filters=filters)
 
@@ -407,7 +319,7 @@ class NewsQA:
     ) -> None:
         """Raise the ValueError `search` would for these filters, before any question (a chat
         says so at its start, not at its first answer)."""
-        filters = _filters(sources, since, until)
+        filters = search_filters(sources, since, until)
         if filters.sources:
             self.retriever.resolve_outlets(filters.sources)
 
@@ -457,7 +369,7 @@ class NewsQA:
         if isinstance(history, Iterator):  # read twice: for its turns, and its last filters
             history = list(history)
         turns = _turns(history or ())
-        held = _filters(sources, since, until)
+        held = search_filters(sources, since, until)
         before = _last_filters(history or ())
         # other outlets or dates than the question before: a question that does not refer back
         # to it is about what they hold ("What is the latest news?" once the BBC is chosen)
@@ -561,7 +473,7 @@ class NewsQA:
         if on_passages is not None:
             on_passages(hits)
         request = AnswerRequest(question=question, standalone=standalone, hits=hits, history=turns)
-        held_to = _held_to(sources, since, until)
+        held_note = held_to(sources, since, until)
         if status is not None and status.running:
             notes.append(
                 f"Indexing is still running ({status.describe().removeprefix('indexing: ')}); "
@@ -571,7 +483,7 @@ class NewsQA:
             streamed = False
             try:
                 events = self._traced_or_offline(answerer.stream(request), request, notes)
-                for event in self._noted(events, notes, held, held_to):
+                for event in self._noted(events, notes, held, held_note):
                     streamed = streamed or (isinstance(event, str) and bool(event))
                     yield event
                 return
@@ -584,7 +496,7 @@ class NewsQA:
 
                     failed = "failed" if isinstance(exc, LLMFailedError) else "could not be reached"
                     notes.append(f"The LLM {failed} ({exc}); answered offline instead.")
-        yield from self._noted(self._extractive().stream(request), notes, held, held_to)
+        yield from self._noted(self._extractive().stream(request), notes, held, held_note)
 
     def _traced_or_offline(
         self, events: Iterator[AnswerEvent], request: AnswerRequest, notes: list[str]
@@ -756,7 +668,7 @@ class NewsQA:
             raise TypeError(f"limit is a whole number or None, not {limit!r}")
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be 0 or more (None: all), not {limit}")
-        filters = _filters(sources, since, until)
+        filters = search_filters(sources, since, until)
         corpus = self.settings.corpus_dir
         with self.index.catalog() as catalog:
             outlets = OutletMatcher(catalog.outlets()).resolve(filters.sources)
