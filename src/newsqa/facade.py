@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,8 +56,7 @@ if TYPE_CHECKING:
         ExtractiveAnswerer,
         Turn,
     )
-
-History = Sequence["Answer | tuple[str, str] | Mapping[str, Any]"]
+    from newsqa.answering.history import History
 
 __all__ = ["NewsQA", "parse_when"]
 
@@ -363,14 +362,15 @@ class NewsQA:
         `Answer.text` is the checked one (an LLM's markers that trace to no passage removed),
         which is what to show once it comes."""
         from newsqa.answering import AnswerRequest, condense_heuristic
+        from newsqa.answering.history import last_filters, turns_of
 
         # ("?" would be read as a request for the news itself, and answered with a digest)
         question = _asked_text(question, "question", "to ask")
         if isinstance(history, Iterator):  # read twice: for its turns, and its last filters
             history = list(history)
-        turns = _turns(history or ())
+        turns = turns_of(history or ())
         held = search_filters(sources, since, until)
-        before = _last_filters(history or ())
+        before = last_filters(history or ())
         # other outlets or dates than the question before: a question that does not refer back
         # to it is about what they hold ("What is the latest news?" once the BBC is chosen)
         refiltered = before is not None and not before.same_as(held)
@@ -703,89 +703,3 @@ class NewsQA:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _turns(history: History) -> tuple[Turn, ...]:
-    """(question, answer) pairs from Answers (or their `to_dict()`, as a session keeps them in
-    JSON), pairs, or role/content chat messages; TypeError for anything else."""
-    if isinstance(history, str | bytes | Mapping | Answer):  # one turn, not a list of them
-        raise TypeError(
-            "history is a list of the turns before (Answers or their to_dict(), (question, "
-            f"answer) pairs, or {{'role': …, 'content': …}} messages), not one "
-            f"{type(history).__name__}: put it in a list"
-        )
-    turns: list[tuple[str, str]] = []
-    pending: str | None = None
-    for item in history:
-        if isinstance(item, Answer):
-            turns.append((item.standalone_question or item.question, item.text))
-        elif isinstance(item, Mapping) and "question" in item and "text" in item:
-            asked = item.get("standalone_question") or item["question"]
-            if asked is not None:  # (an empty turn is no conversation: "None" was searched)
-                turns.append((str(asked), str(item["text"] or "")))
-        elif isinstance(item, Mapping) and "role" in item:
-            role, content = item.get("role"), _message_text(item.get("content"))
-            if role == "user":
-                pending = content
-            elif role == "assistant" and pending is not None:
-                turns.append((pending, content))
-                pending = None
-        elif (
-            isinstance(item, Sequence)
-            and not isinstance(item, str)
-            and len(item) == 2
-            and all(isinstance(x, str) for x in item)
-        ):
-            turns.append((item[0], item[1]))
-        else:
-            pair = " (a (question, answer) pair is one item: [(question, answer)])"
-            raise TypeError(
-                "history items are Answers (or their to_dict()), (question, answer) pairs, or "
-                f"{{'role': …, 'content': …}} messages, not {type(item).__name__} {item!r:.60}"
-                + (pair if isinstance(item, str) else "")
-            )
-    return tuple(turns)
-
-
-def _last_filters(history: History) -> SearchFilters | None:
-    """The filters the conversation's last question was asked under, when its turn records
-    them (an `Answer` or its `to_dict()`; None for a pair or chat messages, which do not)."""
-    if not history:
-        return None
-    last = history[-1]
-    if isinstance(last, Answer):
-        return last.filters
-    if (
-        isinstance(last, Mapping)
-        and "question" in last
-        and isinstance(last.get("filters"), Mapping)
-    ):
-        try:
-            return SearchFilters.from_dict(last["filters"])
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"the history's last turn has filters that cannot be read: {exc}"
-            ) from None
-    return None
-
-
-def _message_text(content: object) -> str:
-    """The text of a chat message's content: a string, or a list of parts (OpenAI's
-    `[{"type": "text", "text": …}, {"type": "image_url", …}]`) whose text parts are read and
-    the rest (an image, a file) left out."""
-    if content is None or isinstance(content, str):
-        return content or ""
-    if isinstance(content, Mapping):
-        content = [content]
-    if isinstance(content, Sequence):
-        return "\n".join(
-            part if isinstance(part, str) else part["text"]
-            for part in content
-            if isinstance(part, str)
-            or (
-                isinstance(part, Mapping)
-                and part.get("type", "text") == "text"
-                and isinstance(part.get("text"), str)
-            )
-        )
-    return str(content)
