@@ -20,7 +20,6 @@ from newsqa.indexing.index import (
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.indexing.layout import IndexBusyError
 from newsqa.indexing.store import StoreError
-from newsqa.retrieval.dates import DateMention
 from newsqa.retrieval.filters import (
     DateLike,
     held_to,
@@ -41,7 +40,6 @@ from newsqa.types import (
     IndexStats,
     LoadResult,
     Removal,
-    SearchFilters,
     SearchHit,
     Skipped,
     clean_text,
@@ -51,7 +49,6 @@ if TYPE_CHECKING:
     from newsqa.answering import (
         Answerer,
         AnswerEvent,
-        AnswerRequest,
         EvidenceScorer,
         ExtractiveAnswerer,
         Turn,
@@ -81,17 +78,6 @@ _REFERS = re.compile(
     r"\b(?:he|she|him|his|her|hers|it|its|they|them|their|this|that|these|those|there|then)\b",
     re.IGNORECASE,
 )
-# "in the October 7" as a period is named: "October 7"
-_LEADING_WORDS = re.compile(r"^(?:(?:in|on|at|during)\s+)?(?:the\s+)?", re.I)
-
-
-def _period_read(question: str, d: DateMention) -> str:
-    """A period as the question names it, and the days it was read as ("yesterday" (24 Dec
-    2023), read against the newest article in an archive)."""
-    days = (
-        f"{d.first:%-d %b %Y}" if d.first == d.last else f"{d.first:%-d %b %Y} – {d.last:%-d %b %Y}"
-    )
-    return f"“{question[d.start : d.end]}” ({days})"
 
 
 def _local_model(model: str) -> str:
@@ -362,7 +348,9 @@ class NewsQA:
         `Answer.text` is the checked one (an LLM's markers that trace to no passage removed),
         which is what to show once it comes."""
         from newsqa.answering import AnswerRequest, condense_heuristic
+        from newsqa.answering.fallback import llm_or_offline
         from newsqa.answering.history import last_filters, turns_of
+        from newsqa.answering.notes import noted
 
         # ("?" would be read as a request for the news itself, and answered with a digest)
         question = _asked_text(question, "question", "to ask")
@@ -479,126 +467,11 @@ class NewsQA:
                 f"Indexing is still running ({status.describe().removeprefix('indexing: ')}); "
                 "this answer uses the articles indexed so far."
             )
-        if answerer is not None:
-            streamed = False
-            try:
-                events = self._traced_or_offline(answerer.stream(request), request, notes)
-                for event in self._noted(events, notes, held, held_note):
-                    streamed = streamed or (isinstance(event, str) and bool(event))
-                    yield event
-                return
-            except RuntimeError as exc:  # LLMUnavailableError and the like
-                if streamed:  # what it wrote so far is not the answer: said where it stops
-                    notes.append(f"The LLM stopped answering ({exc}); answered offline instead.")
-                    yield "\n\n(The LLM stopped answering; the offline answer follows.)\n\n"
-                else:
-                    from newsqa.answering.chat_models import LLMFailedError
 
-                    failed = "failed" if isinstance(exc, LLMFailedError) else "could not be reached"
-                    notes.append(f"The LLM {failed} ({exc}); answered offline instead.")
-        yield from self._noted(self._extractive().stream(request), notes, held, held_note)
+        def finish(events: Iterator[AnswerEvent]) -> Iterator[AnswerEvent]:
+            return noted(events, notes, held, held_note, absent_from=self.retriever.absent)
 
-    def _traced_or_offline(
-        self, events: Iterator[AnswerEvent], request: AnswerRequest, notes: list[str]
-    ) -> Iterator[AnswerEvent]:
-        """The LLM's events; but when it wrote an answer of which not one statement traces to a
-        source, the offline answer instead if the passages give one (worth more than a refusal
-        the articles do not warrant), said in `notes` and where the text changes hands."""
-        for event in events:
-            if isinstance(event, Answer) and event.declined and event.unsupported:
-                offline = self._offline_instead(request)
-                if offline is not None:
-                    notes.append(
-                        "The LLM's answer could not be traced to the sources; answered offline "
-                        "instead."
-                    )
-                    yield (
-                        "\n\n(The LLM's answer could not be checked against the sources; the "
-                        "offline answer follows.)\n\n"
-                    )
-                    yield from offline
-                    return
-            yield event
-
-    def _offline_instead(self, request: AnswerRequest) -> list[AnswerEvent] | None:
-        """The offline answer's events for `request`, or None when it declines too."""
-        events = list(self._extractive().stream(request))
-        final = events[-1]
-        return None if not isinstance(final, Answer) or final.declined else events
-
-    def _noted(
-        self,
-        events: Iterator[AnswerEvent],
-        notes: list[str],
-        filters: SearchFilters,
-        held: str = "",
-    ) -> Iterator[AnswerEvent]:
-        """The events, with `notes` put first on the final Answer, and what the question names
-        that the index holds nothing from: an outlet (the answer quotes others instead), and
-        for a refusal, a period (with the dates the index spans) and the filters it was `held`
-        to (the reader may not see them), and whether the filters' period lies past the
-        articles' dates; the Answer records the `filters` it was asked under."""
-        for event in events:
-            if isinstance(event, Answer):
-                absent = self.retriever.absent(event.standalone_question or event.question)
-                said = [
-                    f"No article from {o} is indexed"
-                    + ("." if event.declined else "; the answer quotes other outlets.")
-                    for o in absent.outlets
-                ]
-                if event.declined and held:
-                    said.append(held)
-                since, until = (
-                    d.date() if d is not None else None for d in (filters.since, filters.until)
-                )
-                if event.declined and absent.span is not None:
-                    first, last = absent.span
-                    if (since is not None and since > last) or (
-                        until is not None and until < first
-                    ):
-                        # ("--since 'last week'" over an archive of 2023: nothing to search)
-                        said.append(
-                            "No indexed article is from the period the filters give: they run "
-                            f"from {first:%-d %b %Y} to {last:%-d %b %Y}."
-                        )
-                if event.declined and absent.periods and absent.span is not None:
-                    first, last = absent.span
-                    named = ", ".join(f"“{p}”" for p in absent.periods)
-                    said.append(
-                        f"No indexed article was published {named}: they run from "
-                        f"{first:%-d %b %Y} to {last:%-d %b %Y}."
-                    )
-                if event.declined and absent.apart:
-                    # (the outlet has articles, and so has the period, but not the outlet from
-                    # then: the refusal said nothing of it, as if the topic were missing)
-                    asked = event.standalone_question or event.question
-                    outlets = " or ".join(absent.apart)
-                    periods = " or ".join(_period_read(asked, d) for d in absent.named)
-                    said.append(f"No indexed article from {outlets} was published {periods}.")
-                days = [c.article.published.date() for c in event.citations if c.article.published]
-                if days and all(absent.outside(d) for d in days):
-                    asked = ", ".join(
-                        f"“{_LEADING_WORDS.sub('', q[m.start : m.end])}”"
-                        for q in [event.standalone_question or event.question]
-                        for m in absent.named
-                    )
-                    # the period may be the event's ("the October 7 attack"), reported later
-                    said.append(
-                        f"The question names {asked}; none of the articles quoted was "
-                        "published then: read them as reports of their own dates."
-                    )
-                own = event.notes
-                from newsqa.answering.forms import in_english
-
-                if event.declined and not in_english(event.question):
-                    # (what the answerer says of it, "Nothing found mentions “PDG d'OpenAI”",
-                    # is said of the words of another language)
-                    own = (
-                        "The question does not seem to be in English: the articles are searched "
-                        "and quoted in English (so is the model that reads them); ask in English.",
-                    )
-                event = replace(event, notes=(*notes, *said, *own), filters=filters)
-            yield event
+        yield from llm_or_offline(request, answerer, self._extractive, notes, finish)
 
     def _extractive(self) -> ExtractiveAnswerer:
         if self._default_answerer is None:
