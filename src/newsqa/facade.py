@@ -72,12 +72,6 @@ def _as_list(items: PathsLike) -> list[Path | str]:
 
 
 _WORDY = re.compile(r"[^\W_]")  # a letter or a digit
-_PERSON = re.compile(r"\b(?:he|she|him|her)\b", re.IGNORECASE)
-# words by which a follow-up refers to what the conversation is about
-_REFERS = re.compile(
-    r"\b(?:he|she|him|his|her|hers|it|its|they|them|their|this|that|these|those|there|then)\b",
-    re.IGNORECASE,
-)
 
 
 def _local_model(model: str) -> str:
@@ -348,9 +342,11 @@ class NewsQA:
         `Answer.text` is the checked one (an LLM's markers that trace to no passage removed),
         which is what to show once it comes."""
         from newsqa.answering import AnswerRequest, condense_heuristic
+        from newsqa.answering.base import declining
         from newsqa.answering.fallback import llm_or_offline
         from newsqa.answering.history import last_filters, turns_of
         from newsqa.answering.notes import noted
+        from newsqa.answering.topic import own_subject, unnamed_person
 
         # ("?" would be read as a request for the news itself, and answered with a digest)
         question = _asked_text(question, "question", "to ask")
@@ -362,23 +358,12 @@ class NewsQA:
         # other outlets or dates than the question before: a question that does not refer back
         # to it is about what they hold ("What is the latest news?" once the BBC is chosen)
         refiltered = before is not None and not before.same_as(held)
-        who = _PERSON.search(question) if not turns else None
-        if who is not None:
-            from newsqa.answering.base import declining
-            from newsqa.answering.evidence import content_terms
-            from newsqa.answering.names import asked_names
-
-            # (one who is named is the one meant: "What did the coach say after he was fired?")
-            if len(content_terms(question)) <= 2 and not asked_names(
-                question, self.retriever.outlets()
-            ):
-                # "When did he return?" opening a conversation: any passage about anyone who
-                # returned would do, and none is what was meant
-                note = f"The question does not say who “{who[0]}” is: ask with a name."
-                request = AnswerRequest(question=question, standalone=question, hits=())
-                for event in declining(request, "", notes=(note,)):
-                    yield replace(event, filters=held) if isinstance(event, Answer) else event
-                return
+        note = None if turns else unnamed_person(question, self.retriever.outlets)
+        if note is not None:
+            request = AnswerRequest(question=question, standalone=question, hits=())
+            for event in declining(request, "", notes=(note,)):
+                yield replace(event, filters=held) if isinstance(event, Answer) else event
+            return
         spec = self.settings.llm if llm is None else llm
         notes: list[str] = []
         answerer: Answerer | None = None
@@ -413,30 +398,9 @@ class NewsQA:
 
         hits = passages(standalone)
         if standalone != question:
-            # a follow-up that names a subject of its own ("What about the FTX trial?" after a
-            # question on OpenAI) and finds nothing naming it in the conversation's topic is a
-            # new topic: searched as asked, if that finds it
-            from newsqa.answering.coverage import asked_words, unheld
-            from newsqa.answering.names import asked_names, unmentioned
-
-            own = asked_names(question, self.retriever.outlets())
-            if own and len(unmentioned(own, hits)) == len(own):
-                alone = passages(question)
-                if len(unmentioned(own, alone)) < len(own):
-                    standalone, hits = question, alone
-            elif not own and hits and not _REFERS.search(question):
-                # a thing of its own, in lower case ("What about the ferry?" after a question
-                # on a flood), that the topic's best story never says while a story is about
-                # it, by its headline: that story's topic (it was declined, "do not mention
-                # “ferry”"); a detail of the topic ("What about the cost?") stays one
-                words = asked_words(question)
-                best = [
-                    h.article.title + "\n" + h.text for h in hits if h.article == hits[0].article
-                ]
-                if words and unheld(words, best) == words:
-                    alone = passages(question)
-                    if alone and not unheld(words, [alone[0].article.title]):
-                        standalone, hits = question, alone
+            alone = own_subject(question, hits, self.retriever.outlets(), passages)
+            if alone is not None:
+                standalone, hits = question, alone
         status = self.indexing.status if self.indexing is not None else None
         if not hits and self.stats().articles == 0:  # not "the articles don't say"
             if status is not None and status.running:  # a first build, under way
