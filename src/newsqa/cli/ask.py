@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from newsqa.facade import NewsQA
     from newsqa.types import Answer
 
+__all__ = ["ask", "chat", "search"]
+
 LlmOpt = Annotated[
     str | None,
     typer.Option(

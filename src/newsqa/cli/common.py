@@ -25,6 +25,21 @@ if TYPE_CHECKING:
     from newsqa.indexing.builder import Progress
     from newsqa.types import IndexReport
 
+__all__ = [
+    "JsonOpt",
+    "SinceOpt",
+    "SourceOpt",
+    "UntilOpt",
+    "app",
+    "errors",
+    "fail",
+    "fit",
+    "index_app",
+    "interruptible",
+    "open_qa",
+    "print_report",
+]
+
 app = typer.Typer(
     help="Ask questions about a collection of news articles, with answers that cite them.",
     no_args_is_help=True,

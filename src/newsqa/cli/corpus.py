@@ -10,6 +10,8 @@ import typer
 
 from newsqa.cli.common import JsonOpt, app, errors, interruptible, open_qa, print_report
 
+__all__ = ["ingest", "remove"]
+
 
 @app.command()
 def ingest(

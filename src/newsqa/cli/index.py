@@ -26,6 +26,16 @@ from newsqa.cli.common import (
 if TYPE_CHECKING:
     from newsqa.types import ArticleList, IndexedArticle
 
+__all__ = [
+    "LIST_LIMIT",
+    "article_table",
+    "index_list",
+    "index_rebuild",
+    "index_stats",
+    "index_update",
+    "listing_json",
+]
+
 CorpusOpt = Annotated[
     list[Path] | None,
     typer.Option(

@@ -8,6 +8,8 @@ import typer
 
 from newsqa.cli.common import app, errors
 
+__all__ = ["serve"]
+
 
 @app.command()
 def serve(
