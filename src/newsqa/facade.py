@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +20,15 @@ from newsqa.indexing.index import (
 from newsqa.indexing.job import BackgroundIndexing
 from newsqa.indexing.layout import IndexBusyError
 from newsqa.indexing.store import StoreError
-from newsqa.retrieval.dates import DateMention, find_dates
+from newsqa.retrieval.filters import (
+    DateLike,
+    held_to,
+    parse_when,
+    search_filters,
+)
+from newsqa.retrieval.filters import (  # as newsqa.facade.filters_said too, where it was
+    filters_said as filters_said,
+)
 from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.search import Retriever
 from newsqa.settings import DEFAULT_MODEL, Settings
@@ -35,30 +40,25 @@ from newsqa.types import (
     IndexStats,
     LoadResult,
     Removal,
-    SearchFilters,
     SearchHit,
     Skipped,
     clean_text,
-    origin_file,
 )
 
 if TYPE_CHECKING:
     from newsqa.answering import (
         Answerer,
         AnswerEvent,
-        AnswerRequest,
         EvidenceScorer,
         ExtractiveAnswerer,
         Turn,
     )
-
-History = Sequence["Answer | tuple[str, str] | Mapping[str, Any]"]
+    from newsqa.answering.history import History
 
 __all__ = ["NewsQA", "parse_when"]
 
 _LLMS_KEPT = 4  # LLM answerers a NewsQA keeps ready (see `NewsQA._llm`)
 
-DateLike = datetime | date | str | int | None  # an int is a year
 # one file, folder (or URL, to ingest) or several: a string is one, never its characters
 PathsLike = Iterable[Path | str] | Path | str | None
 
@@ -71,154 +71,7 @@ def _as_list(items: PathsLike) -> list[Path | str]:
     return list(items)
 
 
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:/")  # "ftp://", "file:///": not a path to read
-
 _WORDY = re.compile(r"[^\W_]")  # a letter or a digit
-_PERSON = re.compile(r"\b(?:he|she|him|her)\b", re.IGNORECASE)
-# words by which a follow-up refers to what the conversation is about
-_REFERS = re.compile(
-    r"\b(?:he|she|him|his|her|hers|it|its|they|them|their|this|that|these|those|there|then)\b",
-    re.IGNORECASE,
-)
-# the words that may come with a date in a filter ("in November 2023", "since the 5th")
-_LINKING = re.compile(r"\b(?:in|on|of|the|since|from|until|till|by|during)\b", re.IGNORECASE)
-# "in the October 7" as a period is named: "October 7"
-_LEADING_WORDS = re.compile(r"^(?:(?:in|on|at|during)\s+)?(?:the\s+)?", re.I)
-
-
-def _copy_in(
-    src: Path,
-    dest: Path,
-    articles: Sequence[Article],
-    max_bytes: int,
-    holders: dict[str, set[Path]] | None = None,
-) -> tuple[list[Path], list[Skipped]]:
-    """Copy the files of `src` (a file or a folder) that gave `articles` into `dest`; a folder's
-    other files (hidden, unsupported, unreadable) stay out. A file of the same name is replaced
-    by a new version of it (one that holds every article it held, by id: a corrected copy);
-    another is kept, and the new one gets a free name ("wire-2.json"); an identical one is not
-    copied again. `holders` (an article's marks -> the corpus files the index read it from)
-    finds a file of which it is a new version under another name or folder: that one is
-    replaced (a story ingested with its folder, corrected later alone). A file whose articles,
-    word for word, are all in files before it (copied, or found in the corpus) is not copied:
-    a second copy is indexed once anyway, and a correction ingested later would replace only
-    one of them, the stale one still found. Returns the files written, and those duplicates
-    and the files found in the corpus as they are (not copied: said, as the duplicates are)."""
-    held: dict[Path, set[str]] = {}  # file -> the ids and titles of its articles
-    contents: dict[Path, set[tuple[str, str]]] = {}  # file -> its articles' ids and contents
-    for article in articles:
-        file = Path(origin_file(article.origin))
-        held.setdefault(file, set()).update(_marks(article))
-        contents.setdefault(file, set()).add((article.id, article.content_hash))
-    out: list[Path] = []
-    repeats: list[Skipped] = []
-    settled: dict[tuple[str, str], Path] = {}  # an article's id and content -> the file kept
-    name = src.resolve().name  # ".." is a folder's name only once resolved
-    by_size: dict[int, list[Path]] | None = None  # the corpus's files, read once if needed
-    for file in sorted(f for f in held if f == src or src in f.parents):
-        relative = Path(name) / file.relative_to(src) if file != src else Path(name)
-        target = dest / relative
-        if not name or dest.resolve() not in target.resolve().parents:
-            continue  # never written outside the corpus folder
-        if all(a in settled for a in contents[file]):
-            first = settled[min(contents[file])]
-            repeats.append(Skipped(str(file), f"a duplicate of {first}: not copied"))
-            continue
-        settled.update(dict.fromkeys(contents[file] - settled.keys(), file))
-        if not (target.exists() and _same_bytes(target, file)):
-            if by_size is None:
-                by_size = _files_by_size(dest)
-            same = [c for c in by_size.get(file.stat().st_size, ()) if _same_bytes(c, file)]
-            if same:  # in the corpus already, under another name or folder: said, not copied
-                there = _in_corpus(same[0], dest)
-                repeats.append(Skipped(str(file), f"already in the corpus as {there}"))
-                continue
-        older = [
-            h
-            for h in sorted({h for m in held[file] for h in (holders or {}).get(m, ())})
-            if h.resolve() != target.resolve()
-            and h.exists()
-            and _versions_of(h, held[file], max_bytes)
-        ]
-        if len(older) == 1 and older[0].suffix.lower() == file.suffix.lower():
-            target = older[0]  # its new version, where it was
-            older = []
-        n = 1
-        while target.exists() and not _same_bytes(target, file):
-            if _versions_of(target, held[file], max_bytes):
-                break  # a new version of it
-            n += 1
-            target = target.with_name(f"{relative.stem}-{n}{relative.suffix}")
-        if target.exists() and _same_bytes(target, file):
-            there = _in_corpus(target, dest)
-            repeats.append(Skipped(str(file), f"already in the corpus as {there}"))
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.partial")
-        # the corpus's own file, made with the user's umask (a page upload's temporary file is
-        # private to the server, 0600), keeping the source's times
-        shutil.copyfile(file, partial)
-        held_stat = file.stat()
-        os.utime(partial, ns=(held_stat.st_atime_ns, held_stat.st_mtime_ns))
-        partial.replace(target)
-        out.append(target)
-        for old in older:  # a version in another format: this one replaces it
-            old.unlink(missing_ok=True)
-    return out, repeats
-
-
-def _marks(article: Article) -> set[str]:
-    """What tells an article's versions apart from other articles: its id (from its URL, or
-    its text) and, when it has one, its title with its outlet and day (a corrected text
-    without a URL keeps them; another day's "Morning Briefing" is another article)."""
-    return _marks_of(article.id, article.title, article.source, article.published_iso)
-
-
-def _marks_of(article_id: str, title: str, source: str, published: str) -> set[str]:
-    marks = {f"id:{article_id}"}
-    if title:
-        marks.add(f"title:{source}\x1f{published[:10]}\x1f{title}")
-    return marks
-
-
-def _versions_of(path: Path, marks: set[str], max_bytes: int) -> bool:
-    """Whether the articles with `marks` are a new version of every article of the corpus file
-    `path` (each shares its id or its title with one of them); False when it holds none."""
-    from newsqa.corpus import load_path
-
-    old = load_path(path, max_file_bytes=max_bytes).articles
-    return bool(old) and all(_marks(a) & marks for a in old)
-
-
-def _files_by_size(folder: Path) -> dict[int, list[Path]]:
-    """The files under `folder` that the loader reads (none hidden, or in a hidden folder), by
-    size."""
-    out: dict[int, list[Path]] = {}
-    for path in folder.rglob("*"):
-        if path.is_file() and not any(p.startswith(".") for p in path.relative_to(folder).parts):
-            out.setdefault(path.stat().st_size, []).append(path)
-    return out
-
-
-def _period_read(question: str, d: DateMention) -> str:
-    """A period as the question names it, and the days it was read as ("yesterday" (24 Dec
-    2023), read against the newest article in an archive)."""
-    days = (
-        f"{d.first:%-d %b %Y}" if d.first == d.last else f"{d.first:%-d %b %Y} – {d.last:%-d %b %Y}"
-    )
-    return f"“{question[d.start : d.end]}” ({days})"
-
-
-def _in_corpus(path: Path, corpus: Path) -> str:
-    """`path` as named in the corpus folder ("wire.json"): a page shows no server path."""
-    try:
-        return str(path.resolve().relative_to(corpus.resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _same_bytes(a: Path, b: Path) -> bool:
-    return a.is_file() and a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
 
 
 def _local_model(model: str) -> str:
@@ -240,99 +93,6 @@ def _asked_text(value: object, what: str, wanting: str) -> str:
     if not _WORDY.search(text):
         raise ValueError(f"The {what} has no words: write what {wanting}.")
     return text
-
-
-def _filters(
-    sources: Sequence[str] | str | None, since: DateLike, until: DateLike
-) -> SearchFilters:
-    """Search filters from the API's arguments; ValueError for a date that is not one or an
-    empty period."""
-    named = (sources,) if isinstance(sources, str) else tuple(sources or ())
-    for outlet in named:
-        if not isinstance(outlet, str):
-            raise TypeError(f"sources are outlet names (text), not {type(outlet).__name__}")
-    filters = SearchFilters(
-        sources=named,
-        since=parse_when(since),
-        until=parse_when(until, end_of_day=True),
-    )
-    if filters.since and filters.until and _naive(filters.since) > _naive(filters.until):
-        raise ValueError(
-            f"The period is empty: since {filters.since:%Y-%m-%d} is after until "
-            f"{filters.until:%Y-%m-%d}."
-        )
-    return filters
-
-
-def filters_said(sources: Sequence[str] | str | None, since: DateLike, until: DateLike) -> str:
-    """The filters in words, as the chat and a refusal under them say them: "outlets BBC, CNN;
-    from 2026-11-23 (last week); until 2023-12-01" (empty: none)."""
-
-    def shown(value: DateLike, end_of_day: bool = False) -> str:
-        """The day as read, and the words it was read from ("2026-11-23 (last week)")."""
-        day = parse_when(value, end_of_day=end_of_day)
-        written = value.isoformat()[:10] if isinstance(value, date) else str(value).strip()
-        if day is None or not re.search(r"[^\W\d_]", written):
-            return written  # "2024", "2023-11-20": as given
-        return f"{day:%Y-%m-%d} ({written})"  # words: the day they were read as
-
-    outlets = [sources] if isinstance(sources, str) else list(sources or ())
-    held = [f"outlets {', '.join(outlets)}"] if outlets else []
-    held += [f"from {shown(since)}"] if since not in (None, "") else []
-    held += [f"until {shown(until, end_of_day=True)}"] if until not in (None, "") else []
-    return "; ".join(held)
-
-
-def _held_to(sources: Sequence[str] | str | None, since: DateLike, until: DateLike) -> str:
-    """What filters held a search to, for a refusal under them."""
-    said = filters_said(sources, since, until)
-    return f"Searched only {said}: clear the filters to search every article." if said else ""
-
-
-def _naive(moment: datetime) -> datetime:
-    """For comparing a time given with a zone and one without."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def parse_when(value: DateLike, *, end_of_day: bool = False) -> datetime | None:
-    """A datetime from a datetime, a date or a string: ISO ("2023-11-05", "2023-11", "2023",
-    "2023-11-05T14:00"), or a date or period in words ("Nov 5, 2023", "November 2023", "last
-    week", "3 days ago", read against today). A day, month or year covers all of it: its start,
-    or with `end_of_day` its end."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime.combine(value, time.max if end_of_day else time.min)
-    if isinstance(value, int) and not isinstance(value, bool):  # a year
-        value = str(value)
-    if not isinstance(value, str):
-        raise TypeError(f"A date, a datetime or a string, not {type(value).__name__}: {value!r}")
-    text = value.strip()
-    if re.fullmatch(r"\d{4}(?:-\d\d)?", text):  # a year or a month
-        if len(text) == 7 and not 1 <= int(text[5:]) <= 12:
-            raise ValueError(f"Not a date: {value!r} (there is no month {text[5:]})")
-        text = (
-            f"in {text}" if len(text) == 4 else f"in {date(int(text[:4]), int(text[5:]), 1):%B %Y}"
-        )
-    else:
-        try:
-            if len(text) == 10:  # YYYY-MM-DD
-                return parse_when(date.fromisoformat(text), end_of_day=end_of_day)
-            return datetime.fromisoformat(text)
-        except ValueError as exc:
-            if re.match(r"\d{4}-\d\d-\d\d[T ]\d", text):  # an ISO time that is none
-                raise ValueError(f"Not a date and time: {value!r} ({exc})") from None
-    found = find_dates(text, today=date.today())
-    # the date must be all there is ("not yesterday", "yesterday <img …>" are not dates)
-    rest = text[: found[0].start] + text[found[0].end :] if len(found) == 1 else text
-    if len(found) != 1 or re.search(r"[^\W_]", _LINKING.sub(" ", rest)):
-        raise ValueError(
-            f"Not a date: {value!r} (use YYYY-MM-DD, YYYY-MM, an ISO 8601 time, or words such as "
-            "'November 2023' or 'last week')"
-        )
-    return parse_when(found[0].last if end_of_day else found[0].first, end_of_day=end_of_day)
 
 
 class NewsQA:
@@ -439,52 +199,16 @@ class NewsQA:
         """Add articles to the corpus folder from URLs (pages or feeds) or local files, then update.
 
         Returns what was read, the files written into the corpus, and the update's report."""
-        from newsqa.corpus import fetch_url, load_path, save_articles
-        from newsqa.corpus.text import links_listed
+        from newsqa.corpus.intake import take_in
 
-        loaded = LoadResult()
-        written: list[Path] = []
         dest = self.settings.corpus_dir
-        held = [dest.resolve(), self.settings.index_dir.resolve()]
-        holders: dict[str, set[Path]] | None = None  # read from the index once, if needed
-
-        def fetched(url: str) -> None:
-            got = fetch_url(url)
-            loaded.extend(got)
-            before = {p: p.stat().st_mtime_ns for p in (dest / "ingested").glob("*.md")}
-            saved = save_articles(got.articles, dest / "ingested")
-            # an identical file is left as it was: not written again
-            written.extend(p for p in saved if before.get(p) != p.stat().st_mtime_ns)
-
-        for target in map(str, _as_list(targets)):
-            if target.lower().startswith(("http://", "https://")):
-                fetched(target)
-                continue
-            if not target.strip() or _SCHEME.match(target):
-                reason = "not a file, a folder or an http(s) address"
-                loaded.skipped.append(Skipped(target or "''", reason))
-                continue
-            src = Path(target).resolve()
-            if any(src == h or src in h.parents for h in held):
-                reason = "holds the corpus or the index folder: name the files or folders to add"
-                loaded.skipped.append(Skipped(target, reason))
-                continue
-            links = links_listed(Path(target), max_file_bytes=self.settings.max_file_bytes)
-            if links:  # a file of addresses ("urls.txt"): their pages and feeds, not the file
-                for url in links:
-                    fetched(url)
-                continue
-            got = load_path(Path(target), max_file_bytes=self.settings.max_file_bytes)
-            loaded.extend(got)
-            if got.articles and held[0] not in src.parents:  # one in the corpus is there already
-                if holders is None:
-                    holders = self._corpus_holders()
-                copied, repeats = _copy_in(
-                    Path(target), dest, got.articles, self.settings.max_file_bytes, holders
-                )
-                written += copied
-                loaded.skipped += repeats
-        written = list(dict.fromkeys(written))
+        loaded, written = take_in(
+            map(str, _as_list(targets)),
+            dest,
+            self.settings.index_dir,
+            self.settings.max_file_bytes,
+            self.index.titled_origins,
+        )
         # nothing was written into a corpus folder that does not exist: no update to make
         try:
             report = self.update(progress=progress) if update and dest.exists() else None
@@ -534,18 +258,6 @@ class NewsQA:
             report=report,
         )
 
-    def _corpus_holders(self) -> dict[str, set[Path]]:
-        """Each indexed article's marks (id, title) -> the corpus files the index read it
-        from; empty without an index."""
-        corpus = self.settings.corpus_dir.resolve()
-        out: dict[str, set[Path]] = {}
-        for article_id, title, source, published, origin in self.index.titled_origins():
-            file = Path(origin_file(origin))
-            if corpus in file.resolve().parents:
-                for mark in _marks_of(article_id, title, source, published):
-                    out.setdefault(mark, set()).add(file)
-        return out
-
     # -- reading ----------------------------------------------------------------------------
     def warm_up(self) -> None:
         """Load the embedding model and the search tables now (a few seconds), so that the
@@ -574,7 +286,7 @@ class NewsQA:
             raise TypeError(f"k is a whole number, not {k!r}")
         if k < 1:
             raise ValueError(f"k must be at least 1, not {k}")
-        filters = _filters(sources, since, until)
+        filters = search_filters(sources, since, until)
         with self.index.said_damaged():
             return self.retriever.search(query, k=k, filters=filters)
 
@@ -586,7 +298,7 @@ class NewsQA:
     ) -> None:
         """Raise the ValueError `search` would for these filters, before any question (a chat
         says so at its start, not at its first answer)."""
-        filters = _filters(sources, since, until)
+        filters = search_filters(sources, since, until)
         if filters.sources:
             self.retriever.resolve_outlets(filters.sources)
 
@@ -630,34 +342,28 @@ class NewsQA:
         `Answer.text` is the checked one (an LLM's markers that trace to no passage removed),
         which is what to show once it comes."""
         from newsqa.answering import AnswerRequest, condense_heuristic
+        from newsqa.answering.base import declining
+        from newsqa.answering.fallback import llm_or_offline
+        from newsqa.answering.history import last_filters, turns_of
+        from newsqa.answering.notes import noted
+        from newsqa.answering.topic import own_subject, unnamed_person
 
         # ("?" would be read as a request for the news itself, and answered with a digest)
         question = _asked_text(question, "question", "to ask")
         if isinstance(history, Iterator):  # read twice: for its turns, and its last filters
             history = list(history)
-        turns = _turns(history or ())
-        held = _filters(sources, since, until)
-        before = _last_filters(history or ())
+        turns = turns_of(history or ())
+        held = search_filters(sources, since, until)
+        before = last_filters(history or ())
         # other outlets or dates than the question before: a question that does not refer back
         # to it is about what they hold ("What is the latest news?" once the BBC is chosen)
         refiltered = before is not None and not before.same_as(held)
-        who = _PERSON.search(question) if not turns else None
-        if who is not None:
-            from newsqa.answering.base import declining
-            from newsqa.answering.evidence import content_terms
-            from newsqa.answering.names import asked_names
-
-            # (one who is named is the one meant: "What did the coach say after he was fired?")
-            if len(content_terms(question)) <= 2 and not asked_names(
-                question, self.retriever.outlets()
-            ):
-                # "When did he return?" opening a conversation: any passage about anyone who
-                # returned would do, and none is what was meant
-                note = f"The question does not say who “{who[0]}” is: ask with a name."
-                request = AnswerRequest(question=question, standalone=question, hits=())
-                for event in declining(request, "", notes=(note,)):
-                    yield replace(event, filters=held) if isinstance(event, Answer) else event
-                return
+        note = None if turns else unnamed_person(question, self.retriever.outlets)
+        if note is not None:
+            request = AnswerRequest(question=question, standalone=question, hits=())
+            for event in declining(request, "", notes=(note,)):
+                yield replace(event, filters=held) if isinstance(event, Answer) else event
+            return
         spec = self.settings.llm if llm is None else llm
         notes: list[str] = []
         answerer: Answerer | None = None
@@ -692,30 +398,9 @@ class NewsQA:
 
         hits = passages(standalone)
         if standalone != question:
-            # a follow-up that names a subject of its own ("What about the FTX trial?" after a
-            # question on OpenAI) and finds nothing naming it in the conversation's topic is a
-            # new topic: searched as asked, if that finds it
-            from newsqa.answering.coverage import asked_words, unheld
-            from newsqa.answering.names import asked_names, unmentioned
-
-            own = asked_names(question, self.retriever.outlets())
-            if own and len(unmentioned(own, hits)) == len(own):
-                alone = passages(question)
-                if len(unmentioned(own, alone)) < len(own):
-                    standalone, hits = question, alone
-            elif not own and hits and not _REFERS.search(question):
-                # a thing of its own, in lower case ("What about the ferry?" after a question
-                # on a flood), that the topic's best story never says while a story is about
-                # it, by its headline: that story's topic (it was declined, "do not mention
-                # “ferry”"); a detail of the topic ("What about the cost?") stays one
-                words = asked_words(question)
-                best = [
-                    h.article.title + "\n" + h.text for h in hits if h.article == hits[0].article
-                ]
-                if words and unheld(words, best) == words:
-                    alone = passages(question)
-                    if alone and not unheld(words, [alone[0].article.title]):
-                        standalone, hits = question, alone
+            alone = own_subject(question, hits, self.retriever.outlets(), passages)
+            if alone is not None:
+                standalone, hits = question, alone
         status = self.indexing.status if self.indexing is not None else None
         if not hits and self.stats().articles == 0:  # not "the articles don't say"
             if status is not None and status.running:  # a first build, under way
@@ -740,132 +425,17 @@ class NewsQA:
         if on_passages is not None:
             on_passages(hits)
         request = AnswerRequest(question=question, standalone=standalone, hits=hits, history=turns)
-        held_to = _held_to(sources, since, until)
+        held_note = held_to(sources, since, until)
         if status is not None and status.running:
             notes.append(
                 f"Indexing is still running ({status.describe().removeprefix('indexing: ')}); "
                 "this answer uses the articles indexed so far."
             )
-        if answerer is not None:
-            streamed = False
-            try:
-                events = self._traced_or_offline(answerer.stream(request), request, notes)
-                for event in self._noted(events, notes, held, held_to):
-                    streamed = streamed or (isinstance(event, str) and bool(event))
-                    yield event
-                return
-            except RuntimeError as exc:  # LLMUnavailableError and the like
-                if streamed:  # what it wrote so far is not the answer: said where it stops
-                    notes.append(f"The LLM stopped answering ({exc}); answered offline instead.")
-                    yield "\n\n(The LLM stopped answering; the offline answer follows.)\n\n"
-                else:
-                    from newsqa.answering.chat_models import LLMFailedError
 
-                    failed = "failed" if isinstance(exc, LLMFailedError) else "could not be reached"
-                    notes.append(f"The LLM {failed} ({exc}); answered offline instead.")
-        yield from self._noted(self._extractive().stream(request), notes, held, held_to)
+        def finish(events: Iterator[AnswerEvent]) -> Iterator[AnswerEvent]:
+            return noted(events, notes, held, held_note, absent_from=self.retriever.absent)
 
-    def _traced_or_offline(
-        self, events: Iterator[AnswerEvent], request: AnswerRequest, notes: list[str]
-    ) -> Iterator[AnswerEvent]:
-        """The LLM's events; but when it wrote an answer of which not one statement traces to a
-        source, the offline answer instead if the passages give one (worth more than a refusal
-        the articles do not warrant), said in `notes` and where the text changes hands."""
-        for event in events:
-            if isinstance(event, Answer) and event.declined and event.unsupported:
-                offline = self._offline_instead(request)
-                if offline is not None:
-                    notes.append(
-                        "The LLM's answer could not be traced to the sources; answered offline "
-                        "instead."
-                    )
-                    yield (
-                        "\n\n(The LLM's answer could not be checked against the sources; the "
-                        "offline answer follows.)\n\n"
-                    )
-                    yield from offline
-                    return
-            yield event
-
-    def _offline_instead(self, request: AnswerRequest) -> list[AnswerEvent] | None:
-        """The offline answer's events for `request`, or None when it declines too."""
-        events = list(self._extractive().stream(request))
-        final = events[-1]
-        return None if not isinstance(final, Answer) or final.declined else events
-
-    def _noted(
-        self,
-        events: Iterator[AnswerEvent],
-        notes: list[str],
-        filters: SearchFilters,
-        held: str = "",
-    ) -> Iterator[AnswerEvent]:
-        """The events, with `notes` put first on the final Answer, and what the question names
-        that the index holds nothing from: an outlet (the answer quotes others instead), and
-        for a refusal, a period (with the dates the index spans) and the filters it was `held`
-        to (the reader may not see them), and whether the filters' period lies past the
-        articles' dates; the Answer records the `filters` it was asked under."""
-        for event in events:
-            if isinstance(event, Answer):
-                absent = self.retriever.absent(event.standalone_question or event.question)
-                said = [
-                    f"No article from {o} is indexed"
-                    + ("." if event.declined else "; the answer quotes other outlets.")
-                    for o in absent.outlets
-                ]
-                if event.declined and held:
-                    said.append(held)
-                since, until = (
-                    d.date() if d is not None else None for d in (filters.since, filters.until)
-                )
-                if event.declined and absent.span is not None:
-                    first, last = absent.span
-                    if (since is not None and since > last) or (
-                        until is not None and until < first
-                    ):
-                        # ("--since 'last week'" over an archive of 2023: nothing to search)
-                        said.append(
-                            "No indexed article is from the period the filters give: they run "
-                            f"from {first:%-d %b %Y} to {last:%-d %b %Y}."
-                        )
-                if event.declined and absent.periods and absent.span is not None:
-                    first, last = absent.span
-                    named = ", ".join(f"“{p}”" for p in absent.periods)
-                    said.append(
-                        f"No indexed article was published {named}: they run from "
-                        f"{first:%-d %b %Y} to {last:%-d %b %Y}."
-                    )
-                if event.declined and absent.apart:
-                    # (the outlet has articles, and so has the period, but not the outlet from
-                    # then: the refusal said nothing of it, as if the topic were missing)
-                    asked = event.standalone_question or event.question
-                    outlets = " or ".join(absent.apart)
-                    periods = " or ".join(_period_read(asked, d) for d in absent.named)
-                    said.append(f"No indexed article from {outlets} was published {periods}.")
-                days = [c.article.published.date() for c in event.citations if c.article.published]
-                if days and all(absent.outside(d) for d in days):
-                    asked = ", ".join(
-                        f"“{_LEADING_WORDS.sub('', q[m.start : m.end])}”"
-                        for q in [event.standalone_question or event.question]
-                        for m in absent.named
-                    )
-                    # the period may be the event's ("the October 7 attack"), reported later
-                    said.append(
-                        f"The question names {asked}; none of the articles quoted was "
-                        "published then: read them as reports of their own dates."
-                    )
-                own = event.notes
-                from newsqa.answering.forms import in_english
-
-                if event.declined and not in_english(event.question):
-                    # (what the answerer says of it, "Nothing found mentions “PDG d'OpenAI”",
-                    # is said of the words of another language)
-                    own = (
-                        "The question does not seem to be in English: the articles are searched "
-                        "and quoted in English (so is the model that reads them); ask in English.",
-                    )
-                event = replace(event, notes=(*notes, *said, *own), filters=filters)
-            yield event
+        yield from llm_or_offline(request, answerer, self._extractive, notes, finish)
 
     def _extractive(self) -> ExtractiveAnswerer:
         if self._default_answerer is None:
@@ -935,7 +505,7 @@ class NewsQA:
             raise TypeError(f"limit is a whole number or None, not {limit!r}")
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be 0 or more (None: all), not {limit}")
-        filters = _filters(sources, since, until)
+        filters = search_filters(sources, since, until)
         corpus = self.settings.corpus_dir
         with self.index.catalog() as catalog:
             outlets = OutletMatcher(catalog.outlets()).resolve(filters.sources)
@@ -970,89 +540,3 @@ class NewsQA:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _turns(history: History) -> tuple[Turn, ...]:
-    """(question, answer) pairs from Answers (or their `to_dict()`, as a session keeps them in
-    JSON), pairs, or role/content chat messages; TypeError for anything else."""
-    if isinstance(history, str | bytes | Mapping | Answer):  # one turn, not a list of them
-        raise TypeError(
-            "history is a list of the turns before (Answers or their to_dict(), (question, "
-            f"answer) pairs, or {{'role': …, 'content': …}} messages), not one "
-            f"{type(history).__name__}: put it in a list"
-        )
-    turns: list[tuple[str, str]] = []
-    pending: str | None = None
-    for item in history:
-        if isinstance(item, Answer):
-            turns.append((item.standalone_question or item.question, item.text))
-        elif isinstance(item, Mapping) and "question" in item and "text" in item:
-            asked = item.get("standalone_question") or item["question"]
-            if asked is not None:  # (an empty turn is no conversation: "None" was searched)
-                turns.append((str(asked), str(item["text"] or "")))
-        elif isinstance(item, Mapping) and "role" in item:
-            role, content = item.get("role"), _message_text(item.get("content"))
-            if role == "user":
-                pending = content
-            elif role == "assistant" and pending is not None:
-                turns.append((pending, content))
-                pending = None
-        elif (
-            isinstance(item, Sequence)
-            and not isinstance(item, str)
-            and len(item) == 2
-            and all(isinstance(x, str) for x in item)
-        ):
-            turns.append((item[0], item[1]))
-        else:
-            pair = " (a (question, answer) pair is one item: [(question, answer)])"
-            raise TypeError(
-                "history items are Answers (or their to_dict()), (question, answer) pairs, or "
-                f"{{'role': …, 'content': …}} messages, not {type(item).__name__} {item!r:.60}"
-                + (pair if isinstance(item, str) else "")
-            )
-    return tuple(turns)
-
-
-def _last_filters(history: History) -> SearchFilters | None:
-    """The filters the conversation's last question was asked under, when its turn records
-    them (an `Answer` or its `to_dict()`; None for a pair or chat messages, which do not)."""
-    if not history:
-        return None
-    last = history[-1]
-    if isinstance(last, Answer):
-        return last.filters
-    if (
-        isinstance(last, Mapping)
-        and "question" in last
-        and isinstance(last.get("filters"), Mapping)
-    ):
-        try:
-            return SearchFilters.from_dict(last["filters"])
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"the history's last turn has filters that cannot be read: {exc}"
-            ) from None
-    return None
-
-
-def _message_text(content: object) -> str:
-    """The text of a chat message's content: a string, or a list of parts (OpenAI's
-    `[{"type": "text", "text": …}, {"type": "image_url", …}]`) whose text parts are read and
-    the rest (an image, a file) left out."""
-    if content is None or isinstance(content, str):
-        return content or ""
-    if isinstance(content, Mapping):
-        content = [content]
-    if isinstance(content, Sequence):
-        return "\n".join(
-            part if isinstance(part, str) else part["text"]
-            for part in content
-            if isinstance(part, str)
-            or (
-                isinstance(part, Mapping)
-                and part.get("type", "text") == "text"
-                and isinstance(part.get("text"), str)
-            )
-        )
-    return str(content)

@@ -1,0 +1,5 @@
+"""`python -m newsqa.cli`: the `newsqa` command."""
+
+from newsqa.cli import main
+
+main()
