@@ -488,6 +488,11 @@ class Skipped:
     origin: str
     reason: str
     broken: bool = True
+    # for a program to tell some apart without reading `reason`: "in_corpus" (a file an ingest
+    # did not copy, its bytes already in the corpus as `same_as`), "missing" (a file to remove
+    # that is not there)
+    kind: str = ""
+    same_as: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -132,7 +132,7 @@ def _copy_in(
             same = [c for c in by_size.get(file.stat().st_size, ()) if _same_bytes(c, file)]
             if same:  # in the corpus already, under another name or folder: said, not copied
                 there = _in_corpus(same[0], dest)
-                repeats.append(Skipped(str(file), f"already in the corpus as {there}"))
+                repeats.append(_in_corpus_as(file, there))
                 continue
         older = [
             h
@@ -151,8 +151,7 @@ def _copy_in(
             n += 1
             target = target.with_name(f"{relative.stem}-{n}{relative.suffix}")
         if target.exists() and _same_bytes(target, file):
-            there = _in_corpus(target, dest)
-            repeats.append(Skipped(str(file), f"already in the corpus as {there}"))
+            repeats.append(_in_corpus_as(file, _in_corpus(target, dest)))
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.partial")
@@ -197,6 +196,11 @@ def _files_by_size(folder: Path) -> dict[int, list[Path]]:
         if path.is_file() and not any(p.startswith(".") for p in path.relative_to(folder).parts):
             out.setdefault(path.stat().st_size, []).append(path)
     return out
+
+
+def _in_corpus_as(file: Path, there: str) -> Skipped:
+    """A file not copied: the corpus holds its bytes already, as `there`."""
+    return Skipped(str(file), f"already in the corpus as {there}", kind="in_corpus", same_as=there)
 
 
 def _in_corpus(path: Path, corpus: Path) -> str:

@@ -42,7 +42,8 @@ def move_aside(targets: Iterable[str | Path], corpus: Path) -> tuple[list[str], 
             skipped.append(Skipped(str(target), "is not read as part of the corpus (hidden)"))
             continue
         if not resolved.exists():
-            skipped.append(Skipped(str(target), f"no such file in the corpus folder {corpus}"))
+            reason = f"no such file in the corpus folder {corpus}"
+            skipped.append(Skipped(str(target), reason, kind="missing"))
             continue
         dest = _free(aside / name)
         dest.parent.mkdir(parents=True, exist_ok=True)

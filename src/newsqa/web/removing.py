@@ -14,12 +14,10 @@ from newsqa.corpus.removal import REMOVED
 from newsqa.facade import NewsQA
 from newsqa.indexing import IndexBusyError
 from newsqa.indexing.builder import Progress
-from newsqa.types import ArticleList, IndexReport, Removal
+from newsqa.types import ArticleList, IndexReport, Removal, Skipped
 from newsqa.web.render import _count, with_commands
 
 __all__ = ["UpdateAfter", "file_choices", "files_of", "remove_files"]
-
-NO_LONGER = "no such file"  # (the start of the reason `NewsQA.remove` skips a file gone)
 
 
 def files_of(listing: ArticleList) -> dict[str, int]:
@@ -101,7 +99,7 @@ def _removing(
     running = job is not None and job.status.running
     removal = qa.remove(names, update=False)
     said = [_removed(removal, files, qa.settings.corpus_dir)] if removal.removed else []
-    said += [_skipped(s.origin, s.reason) for s in removal.skipped]
+    said += [_skipped(s) for s in removal.skipped]
     if not removal.removed:
         return said
     if running:  # the update under way may have read them: another follows it
@@ -134,10 +132,11 @@ def _removed(removal: Removal, files: Mapping[str, int], corpus: Path) -> str:
     return f"Removed {listed}; kept in {kept} — move {it} back to restore {it}."
 
 
-def _skipped(name: str, reason: str) -> str:
-    if reason.startswith(NO_LONGER):
+def _skipped(skipped: Skipped) -> str:
+    name = skipped.origin
+    if skipped.kind == "missing":
         return f"{name} is no longer in the corpus (removed already?): nothing to remove."
-    return f"Not removed: {name} {reason}."
+    return f"Not removed: {name} {skipped.reason}."
 
 
 def _staying(report: IndexReport, listed: int) -> list[str]:

@@ -115,9 +115,6 @@ def _count(n: int, thing: str) -> str:
     return f"{n:,} {thing}{'s' * (n != 1)}"
 
 
-ALREADY = "already in the corpus as "  # (the reason a file found in the corpus is not copied)
-
-
 def added_markdown(
     loaded: LoadResult,
     report: IndexReport | None,
@@ -126,8 +123,8 @@ def added_markdown(
     """What "Add articles" did, in words: "3 articles added; 12 passages indexed.", what was in
     the corpus already said once (not a line per file), then each file skipped and why (`name`
     says a file as the user knows it)."""
-    repeats = [s for s in loaded.skipped if s.reason.startswith(ALREADY)]
-    there = ", ".join(_as(name(s.origin), s.reason.removeprefix(ALREADY)) for s in repeats)
+    repeats = [s for s in loaded.skipped if s.kind == "in_corpus"]
+    there = ", ".join(_as(name(s.origin), s.same_as) for s in repeats)
     done = []
     if report is not None:
         done = [
