@@ -330,6 +330,39 @@ def test_api_removes_files_from_the_corpus_even_on_a_page_shared_with_others(
         qa.close()
 
 
+def test_files_added_while_the_index_is_updated_are_indexed_once_that_is_done(
+    settings: Settings, real_embedder: Any, tmp_path: Path
+) -> None:
+    """Added while the page's background update runs (a first build of the default corpus
+    takes minutes), a file is saved at once, it is said, and an update that follows indexes it
+    (the add was refused, the index being busy: "Could not index them")."""
+    from gradio_client import Client, handle_file
+
+    new = tmp_path / "lighthouse.md"
+    new.write_text(
+        "---\ntitle: Lighthouse keeper retires after forty years\nsource: Coast Bulletin\n"
+        "published: 2024-06-01\n---\n\nThe keeper of the fictional Gullrock lighthouse retired "
+        "on Friday after forty years of service.\n",
+        encoding="utf-8",
+    )
+    with page_during_first_build(settings, real_embedder) as (qa, page):
+        client = Client(page.local_url, verbose=False)
+        message, *_ = client.predict([handle_file(str(new))], "", api_name="/add_articles")
+        assert message == (
+            "1 article read into the corpus. The index is being updated just now: they are in "
+            "it once that update is done (the status line says when)."
+        )
+        assert (settings.corpus_dir / "lighthouse.md").is_file()
+        qa.index.embedder.go_on.set()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if "Coast Bulletin" in {a.source for a in qa.articles()}:
+                break
+            time.sleep(0.5)
+        hits = qa.search("Gullrock lighthouse keeper", k=1)
+        assert hits and hits[0].article.source == "Coast Bulletin"
+
+
 def test_files_removed_while_the_index_is_updated_leave_it_once_that_is_done(
     settings: Settings, real_embedder: Any
 ) -> None:

@@ -232,6 +232,8 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
     for handler in (respond, new_chat, stopped, idle):
         handler.__annotations__["request"] = gr.Request
 
+    after = UpdateAfter(qa)  # the update that follows one running when files come or go
+
     def add_articles(
         files: list[Any] | None,
         url: str,
@@ -263,12 +265,20 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             message = "Choose files or paste a URL first."
         else:
             targets += [url] if url else []
+            # while the page's own update runs, the files are saved now and indexed by an update
+            # that follows it (ingest's own update was refused: the index was busy)
+            job = qa.indexing
+            later = job is not None and job.status.running
             try:
-                loaded, _, result = qa.ingest(targets, progress=progress_bar(progress))
+                loaded, written, result = qa.ingest(
+                    targets, update=not later, progress=progress_bar(progress)
+                )
             except Exception as exc:
                 message = f"Could not index them: {exc}"
             else:
-                message = added_markdown(loaded, result, shown)
+                if later and written:
+                    after.ask()
+                message = added_markdown(loaded, result, shown, pending=later and bool(written))
                 if loaded.articles:
                     kept_files, kept_url = None, ""
         fresh = qa.stats()
@@ -280,8 +290,6 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             kept_files,
             kept_url,
         )
-
-    after = UpdateAfter(qa)  # the update that follows one running when files are removed
 
     def remove_articles(
         chosen: list[str] | None,

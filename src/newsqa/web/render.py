@@ -119,10 +119,13 @@ def added_markdown(
     loaded: LoadResult,
     report: IndexReport | None,
     name: Callable[[str], str] = str,
+    *,
+    pending: bool = False,
 ) -> str:
     """What "Add articles" did, in words: "3 articles added; 12 passages indexed.", what was in
     the corpus already said once (not a line per file), then each file skipped and why (`name`
-    says a file as the user knows it)."""
+    says a file as the user knows it). `pending`: files were saved, to be indexed by an update
+    that follows the one under way."""
     repeats = [s for s in loaded.skipped if s.kind == "in_corpus"]
     there = ", ".join(_as(name(s.origin), s.same_as) for s in repeats)
     done = []
@@ -138,6 +141,13 @@ def added_markdown(
         ]
     if not loaded.articles:
         lines = ["No article could be read from them: nothing added."]
+    elif pending:
+        lines = [
+            f"{_count(len(loaded.articles), 'article')} read into the corpus. The index is being "
+            "updated just now: they are in it once that update is done (the status line says "
+            "when)."
+        ]
+        lines += [f"Already in the corpus, not copied: {there}."] if repeats else []
     elif done:
         said = ", ".join(done) + f"; {_count(report.chunks_embedded if report else 0, 'passage')}"
         lines = [f"{said[0].upper()}{said[1:]} indexed."]
