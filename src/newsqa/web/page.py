@@ -845,8 +845,8 @@ def launch(
     local = host in ("127.0.0.1", "localhost", "::1")
     if not local and not credentials:
         print(
-            f"Serving on {host} without --auth: anyone who can reach it can ask questions and "
-            "add articles to the corpus.",
+            f"Serving on {host} without --auth: anyone who can reach it can ask questions, add "
+            "articles to the corpus and remove files from it (moved into its .removed folder).",
             flush=True,
         )
     page = build_page(qa, typed_llms=local)
