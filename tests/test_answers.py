@@ -2131,6 +2131,10 @@ def test_what_says_who_won_an_event() -> None:
     assert says(
         "Who won the Orsk Cup semi-final?", "Orsk United won the semi-final of the Orsk Cup."
     )
+    assert not says(cup, "Orsk United, the Orsk Cup holders, won the national title in 2023.")
+    assert not says(cup, "After his race victory at the Orsk Cup, Quist was fined.")
+    bidding = "Who won the bidding war for the Orsk striker?"
+    assert says(bidding, "Valdria won the bidding war at dawn for the Orsk striker.")
     assert asked_event("Who won?") is None and asked_event("Who beat Orsk United?") is None
 
 

@@ -19,15 +19,16 @@ __all__ = ["Event", "article_texts", "asked_event", "says_result"]
 class Event:
     """What a question asks the winner of: as asked ("the 2023 World Series"); the words that
     may name it in a result (its head, "series", and the words for a title: "won its first
-    title"); the words before its head, which the result's story must say ("world"); and the
-    words after it, which the result itself must say ("medicine" of "the Nobel Prize in
-    medicine": a prize in chemistry is another)."""
+    title"); the other words of its name, which the result's story must say ("world"); and the
+    preposition after its head with the words it opens ("in", "medicine" of "the Nobel Prize in
+    medicine": a result naming "the Nobel Prize in chemistry" is of another)."""
 
     said: str
     head: str
     names: tuple[str, ...]
     story_words: tuple[str, ...]
-    sentence_words: tuple[str, ...]
+    preposition: str
+    after: tuple[str, ...]
 
 
 # the object of the win asked about: "Who won the 2023 World Series?", "Who was the winner of …"
@@ -101,6 +102,16 @@ _OF_BEFORE = re.compile(
     r"(?:was|were)\s+awarded|awarded\s+to",
     re.IGNORECASE,
 )
+_WIN_NOUN = re.compile(r"(?:victory|triumph|winners?)$", re.IGNORECASE)
+# the game that decides a title is the title's
+_DECIDER = re.compile(r"(?:title|championship)s?\s+(?:game|match|fight|bout)\b", re.I)
+# a title of another scope than the event's: "the national title", "a conference championship"
+_SCOPED = re.compile(
+    r"\b(national|conference|division|divisional|league|domestic|regional|state|world|"
+    r"continental|european|international|county|junior|youth|batting|scoring|rushing|passing|"
+    r"constructors'?|drivers'?)\s+$",
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK = re.compile(r"[,;:()—–]|\s-\s")
 _AFTER, _BEFORE = 10, 4  # words from a win to the event it names, after it and before it
 
@@ -122,7 +133,7 @@ def asked_event(question: str) -> Event | None:
     counted = _counted(named)  # "Game 3": a game of a series, by its number
     head = f"{named[-2]} {named[-1]}" if counted else named[-1]
     before = named[:-2] if counted else named[:-1]
-    after = [w for w in words[cut:] if w.lower() not in _UNNAMING | _PREPOSITIONS]
+    after = [w.lower() for w in words[cut:] if w.lower() not in _UNNAMING | _PREPOSITIONS]
     key = head.lower()
     # a part asked for ("Game 3", "the semi-final") is called by its own name alone
     part = counted or re.fullmatch(_PARTS, key) is not None
@@ -131,8 +142,9 @@ def asked_event(question: str) -> Event | None:
         said=said,
         head=key,
         names=tuple(dict.fromkeys(names)),
-        story_words=tuple(w.lower() for w in before if not _YEARISH.match(w)),
-        sentence_words=tuple(w.lower() for w in after if not _YEARISH.match(w)),
+        story_words=tuple(w.lower() for w in (*before, *after) if not _YEARISH.match(w)),
+        preposition=words[cut].lower() if cut < len(words) else "",
+        after=tuple(w for w in after if not _YEARISH.match(w)),
     )
 
 
@@ -152,8 +164,6 @@ def says_result(text: str, event: Event, story: str) -> bool:
     part of it ("won Game 2 of the World Series", "beat the All Blacks to reach the final"), nor
     of an event that is not it (a prize in chemistry for one in medicine)."""
     plain = text.replace("’", "'")
-    if not all(_has(plain, w) for w in event.sentence_words):
-        return False
     if not all(_has(plain, w) or _has(story.replace("’", "'"), w) for w in event.story_words):
         return False
     names = re.compile(
@@ -173,6 +183,9 @@ def says_result(text: str, event: Event, story: str) -> bool:
             continue  # "have never won the World Series"
         if won[0].lower() in _own(event) or _NAMED.match(plain, won.start()):
             continue  # a name's word: "the Champions League final" says no one won it
+        last = " ".join(plain[: won.start()].split()[-1:])
+        if _WIN_NOUN.match(won[0]) and _is_part(last, parts, event):
+            continue  # "his race victory", "their semi-final triumph"
         for name in names.finditer(plain):
             if name.start() >= won.end():
                 between = plain[won.end() : name.start()]
@@ -188,9 +201,16 @@ def says_result(text: str, event: Event, story: str) -> bool:
                 continue
             # a part between the win and the event, or named with the event ("the World Cup
             # semi-final", "the Davis Cup round-robin matches"), is what was won
-            near = plain[name.end() : name.end() + 24]
-            if _is_part(between, parts, event) or _is_part(near.split(".")[0], parts, event, 2):
+            near = plain[name.end() : name.end() + 24].split(".")[0]
+            if _DECIDER.match(name[0] + near):
+                near = ""  # "the ACC Championship Game", "a title fight": what decides it
+            if _is_part(between, parts, event) or _is_part(near, parts, event, 2):
                 continue
+            scope = _SCOPED.search(plain[: name.start()])
+            if scope and scope[1].lower() not in _own(event):
+                continue  # "won the national title" is not the ACC title
+            if _qualified_otherwise(plain[name.end() :], event):
+                continue  # "the Nobel Prize in chemistry" for the one in medicine
             named = _named_by(plain[: name.start()], event)
             if named is False or (named is None and not unnamed_ok):
                 continue  # "the AL West championships" are not the World Series
@@ -206,7 +226,8 @@ def _named_by(before: str, event: Event) -> bool | None:
     beside its own words qualifies it ("the ICC Men's ODI World Cup" is the Cricket World Cup)."""
     own = _own(event)
     run: list[str] = []
-    for word in reversed(_TOKEN.findall(before.replace("’", "'"))):
+    words = _TOKEN.findall(before.replace("’", "'"))
+    for word in reversed(words[1:]):  # (the first is capitalised as a sentence's: "After")
         if _YEARISH.match(word) or word.lower() in _UNNAMING:
             continue
         if not word[0].isupper() or word.endswith("'s"):  # (an owner: "Friday's semi-final")
@@ -218,6 +239,17 @@ def _named_by(before: str, event: Event) -> bool | None:
     if others and len(others) < len(run) and all(_ACRONYM.match(w) for w in others):
         return True
     return not others
+
+
+def _qualified_otherwise(after: str, event: Event) -> bool:
+    """Whether a word for the event is followed (`after`) by the preposition that follows its
+    head in the question, opening other words: "in chemistry" for "in medicine"."""
+    if not event.preposition:
+        return False
+    m = re.match(
+        rf"\s+{event.preposition}\s+(?:(?:the|a|an|this|its|\d+)\s+)*([^\W\d_]+)", after, re.I
+    )
+    return m is not None and m[1].lower() not in event.after
 
 
 def _has(text: str, word: str) -> bool:
@@ -236,7 +268,7 @@ def _is_part(text: str, parts: re.Pattern[str], event: Event, words: int | None 
 
 def _own(event: Event) -> set[str]:
     """The words of the event's name."""
-    return {*event.story_words, *event.sentence_words, *event.head.split()}
+    return {*event.story_words, *event.head.split()}
 
 
 def article_texts(hits: Sequence[SearchHit]) -> dict[str, str]:
