@@ -2107,6 +2107,41 @@ def test_who_won_a_prize_is_not_answered_by_another_prize(real_embedder) -> None
     assert [c.article.id for c in answer.citations] == ["a1"], answer.text
 
 
+def test_who_won_leads_with_the_result(real_embedder) -> None:
+    """ "What team won the 2023 Orsk Cup final?" is answered by the sentence that says who won
+    it, first, without the sentences of its story that match the question's words but say no
+    result (the Carabao Cup's "64th edition … got underway" was quoted with its holders)."""
+    story = dict(
+        source="Metro Ledger",
+        title="Orsk Cup draw, fixtures and results",
+        published=datetime(2024, 2, 1, tzinfo=UTC),
+    )
+    hits = (
+        passage(
+            0,
+            "The quarterfinal draw for the 2023/24 Orsk Cup was held at Orsk Park on Wednesday, "
+            "November 1, after the conclusion of the final match in round four between Orsk "
+            "United and Valdria Town.",
+            **story,
+        ),
+        passage(
+            1,
+            "The 64th edition of the Orsk Cup got underway on August 8 and we're now at the "
+            "semifinal stage.",
+            **story,
+        ),
+        passage(
+            2,
+            "Orsk United are the holders of the trophy after defeating Valdria Town in the 2023 "
+            "final.",
+            **story,
+        ),
+    )
+    answer = answer_of(real_embedder, "What team won the 2023 Orsk Cup final?", *hits)
+    assert answer.citations[0].article.id == "a2", answer.text
+    assert "64th edition" not in answer.text, answer.text
+
+
 def test_what_says_who_won_an_event() -> None:
     """A result is a win said of the event asked, or of its final; not of a part of it, of
     another event, nor a win still to come."""

@@ -214,6 +214,14 @@ class ExtractiveAnswerer:
                     # stronger sign than any figure ("begging for five weeks to return hostages"
                     # matched "How many hostages did Hamas take?" better than "took 199 hostages")
                     matrix[:, j] += [2 * self.form_bonus * counts(s.text, noun) for s in sentences]
+                elif form == "winner" and (event := asked_event(query)) is not None:
+                    # a result of the event asked leads, not a win of one of its games
+                    told = article_texts(hits)
+                    matrix[:, j] += [
+                        self.form_bonus
+                        * says_result(s.text, event, told[hits[s.hit_index].article.id])
+                        for s in sentences
+                    ]
                 elif form is not None:
                     matrix[:, j] += [self.form_bonus * gives(s.text, form) for s in sentences]
         best = matrix.max(axis=1)
