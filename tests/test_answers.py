@@ -21,6 +21,7 @@ from newsqa.answering.figures import contradicts, figures
 from newsqa.answering.followup import condense_heuristic, needs_context
 from newsqa.answering.forms import asked_form, asks_who, counted, counts, defines, gives, in_english
 from newsqa.answering.names import asked_names, names_in, unmentioned
+from newsqa.answering.results import asked_event, says_result
 from newsqa.cli import app
 from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.plan import asks_for_latest
@@ -1494,7 +1495,9 @@ def test_who_won_is_answered_by_a_result_not_a_preview(real_embedder) -> None:
     )
     question = "Who won the chess final between the Lions and the Rooks?"
     declined = answer_of(real_embedder, question, preview)
-    assert declined.declined and declined.notes == ("None of the passages found says who won.",)
+    assert declined.declined and declined.notes == (
+        "None of the passages found says who won the chess final.",
+    )
     answered = answer_of(real_embedder, question, preview, result)
     assert not answered.declined and "beat the Riverton Rooks" in answered.text
 
@@ -2033,8 +2036,141 @@ def test_who_won_is_answered_with_the_edition_asked(real_embedder) -> None:
     then = answer_of(real_embedder, "Who won the 2021 Orsk Cup?", old, new)
     assert not then.declined and "Kestrava Rovers" in then.citations[0].passage
     assert declined_with(real_embedder, "Who won the 2023 Orsk Cup?", old, new) == (
-        "None of the passages found says who won in “2023”.",
+        "None of the passages found says who won the 2023 Orsk Cup.",
     )
+
+
+def test_who_won_an_event_is_not_answered_by_a_win_of_one_of_its_games(real_embedder) -> None:
+    """ "Which team won the 2024 Valdria Series?" is not answered with a win of one of its
+    games, nor of its matches ("have won Game 2 of the 2024 Valdria Series!" was the answer):
+    declined, saying so, whether asked "Which team", "What team" or "Who"; a story saying who
+    won the series answers it, and the game's story answers who won the game."""
+    game = passage(
+        0,
+        "The Orsk Rovers, on the back of a fine night from Mara Quell, have won Game 2 of the "
+        "2024 Valdria Series! The series is tied at a game apiece.",
+        source="Metro Ledger",
+        title="Valdria Series Game 2: Orsk Rovers v Brackwater Harbour – live",
+        published=datetime(2024, 10, 28, tzinfo=UTC),
+    )
+    matches = passage(
+        1,
+        "However, the Orsk Rovers have won the last two matches against Brackwater, most "
+        "recently in the group fixture of the 2024 Valdria Series in Orsk.",
+        source="Valley Post",
+        title="Orsk Rovers v Brackwater Harbour: head-to-head record",
+        published=datetime(2024, 10, 25, tzinfo=UTC),
+    )
+    for asked in ("Which team", "What team", "Who"):
+        question = f"{asked} won the 2024 Valdria Series?"
+        assert declined_with(real_embedder, question, game, matches) == (
+            "None of the passages found says who won the 2024 Valdria Series.",
+        )
+    result = passage(
+        2,
+        "Brackwater Harbour won the 2024 Valdria Series on Sunday, beating the Orsk Rovers 4-2 "
+        "in the deciding game.",
+        source="Valley Post",
+        title="Brackwater Harbour are champions",
+        published=datetime(2024, 11, 4, tzinfo=UTC),
+    )
+    answer = answer_of(real_embedder, "Which team won the 2024 Valdria Series?", game, result)
+    assert [c.article.id for c in answer.citations] == ["a2"], answer.text
+    game_2 = answer_of(real_embedder, "Who won Game 2 of the 2024 Valdria Series?", game, result)
+    assert not game_2.declined and "won Game 2" in game_2.citations[0].passage
+
+
+def test_who_won_a_prize_is_not_answered_by_another_prize(real_embedder) -> None:
+    """ "Who won the Kestrava Prize in poetry?" is not answered by the story of the prize in
+    fiction, nor by a tally of other titles; the poetry prize's story answers it alone."""
+    fiction = passage(
+        0,
+        "Mara Quell won the Kestrava Prize in fiction on Monday for her novel of the harbour "
+        "strike. She has won the Orsk Book Award three times.",
+        source="Metro Ledger",
+        title="Kestrava Prizes: Quell takes fiction",
+        published=datetime(2024, 10, 7, tzinfo=UTC),
+    )
+    question = "Who won the Kestrava Prize in poetry?"
+    assert declined_with(real_embedder, question, fiction) == (
+        "None of the passages found says who won the Kestrava Prize in poetry.",
+    )
+    poetry = passage(
+        1,
+        "On Tuesday, the poetry prize went to Anselm Quist for a book of sonnets about the Orsk "
+        "ferry.",
+        source="Metro Ledger",
+        title="Kestrava Prizes: Quist wins poetry",
+        published=datetime(2024, 10, 8, tzinfo=UTC),
+    )
+    answer = answer_of(real_embedder, question, fiction, poetry)
+    assert [c.article.id for c in answer.citations] == ["a1"], answer.text
+
+
+def test_who_won_leads_with_the_result(real_embedder) -> None:
+    """ "What team won the 2023 Orsk Cup final?" is answered by the sentence that says who won
+    it, first, without the sentences of its story that match the question's words but say no
+    result (the Carabao Cup's "64th edition … got underway" was quoted with its holders)."""
+    story = dict(
+        source="Metro Ledger",
+        title="Orsk Cup draw, fixtures and results",
+        published=datetime(2024, 2, 1, tzinfo=UTC),
+    )
+    hits = (
+        passage(
+            0,
+            "The quarterfinal draw for the 2023/24 Orsk Cup was held at Orsk Park on Wednesday, "
+            "November 1, after the conclusion of the final match in round four between Orsk "
+            "United and Valdria Town.",
+            **story,
+        ),
+        passage(
+            1,
+            "The 64th edition of the Orsk Cup got underway on August 8 and we're now at the "
+            "semifinal stage.",
+            **story,
+        ),
+        passage(
+            2,
+            "Orsk United are the holders of the trophy after defeating Valdria Town in the 2023 "
+            "final.",
+            **story,
+        ),
+    )
+    answer = answer_of(real_embedder, "What team won the 2023 Orsk Cup final?", *hits)
+    assert answer.citations[0].article.id == "a2", answer.text
+    assert "64th edition" not in answer.text, answer.text
+
+
+def test_what_says_who_won_an_event() -> None:
+    """A result is a win said of the event asked, or of its final; not of a part of it, of
+    another event, nor a win still to come."""
+
+    def says(question: str, sentence: str) -> bool:
+        event = asked_event(question)
+        assert event is not None
+        return says_result(sentence, event, sentence)
+
+    cup = "Who won the 2023 Orsk Cup?"
+    assert says(cup, "Orsk United won the 2023 Orsk Cup, beating Valdria Town in the final.")
+    assert says(cup, "With the final of the Orsk Cup 2023 won by Orsk United, the season is over.")
+    assert says(cup, "By full-time the 3-1 score sealed a record third title for Orsk United.")
+    assert not says(cup, "Orsk United beat Valdria Town 2-0 to reach the Orsk Cup final.")
+    assert not says(cup, "Orsk United won the semi-final of the Orsk Cup on penalties.")
+    assert not says(cup, "Orsk United need one more win to become Orsk Cup champions.")
+    assert not says(cup, "You can bet on who will become the next Orsk Cup champion.")
+    assert not says(cup, "Orsk United have never won the Orsk Cup.")
+    assert not says(
+        cup, "They are ready for a push at the Orsk Cup after winning the Valdria League."
+    )
+    assert says(
+        "Who won the Orsk Cup semi-final?", "Orsk United won the semi-final of the Orsk Cup."
+    )
+    assert not says(cup, "Orsk United, the Orsk Cup holders, won the national title in 2023.")
+    assert not says(cup, "After his race victory at the Orsk Cup, Quist was fined.")
+    bidding = "Who won the bidding war for the Orsk striker?"
+    assert says(bidding, "Valdria won the bidding war at dawn for the Orsk striker.")
+    assert asked_event("Who won?") is None and asked_event("Who beat Orsk United?") is None
 
 
 def test_us_is_the_us_written_with_dots() -> None:

@@ -21,6 +21,7 @@ from newsqa.answering.coverage import (
 from newsqa.answering.evidence import Sentence
 from newsqa.answering.forms import asked_form, gives
 from newsqa.answering.names import Name, asked_names, listing
+from newsqa.answering.results import article_texts, asked_event, says_result
 from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.plan import blank
 from newsqa.types import SearchHit
@@ -36,6 +37,12 @@ _DECLINED_WITHOUT = {
 # a year that names an event ("the 2025 Super Bowl", "the 2024 election"), not a period: one
 # after a month or a preposition of time is when to look ("in March 2023", "since 2022")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# wins counted, over editions: "twice", "three times", "in each of the last three seasons"
+_TALLY = re.compile(
+    r"\b(?:twice|(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+times|"
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|\d+)-time|in\s+each\s+of)\b",
+    re.IGNORECASE,
+)
 _PERIOD_BEFORE = re.compile(
     r"(?:\b(?:in|during|since|until|till|before|after|by|from|through|of|early|late|mid|end|"
     r"start|beginning)|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -83,7 +90,14 @@ def unanswered(
         # "first" of something else and "boyfriend" elsewhere
         return (f"The articles that match best do not mention {listing(ordinals)}.",)
     form = asked_form(asked)
-    if form in _DECLINED_WITHOUT and not any(gives(s.text, form) for s in chosen):
+    event = asked_event(asked) if form == "winner" else None
+    if event is not None:
+        # "Who won the 2023 World Series?" is not answered by a win of one of its games, nor
+        # "Who won the 2023 Cricket World Cup?" by India's "won the last two matches"
+        told = article_texts(hits)
+        if not any(says_result(s.text, event, told[hits[s.hit_index].article.id]) for s in chosen):
+            return (f"None of the passages found says who won {event.said}.",)
+    elif form in _DECLINED_WITHOUT and not any(gives(s.text, form) for s in chosen):
         # "How much did Apple's Vision Pro cost?" answered with a sentence naming it but no
         # price answers nothing asked (a count or a length may be written in words,
         # "twenty-two minutes": those questions are answered as they are); "Who won Super
@@ -119,7 +133,10 @@ def years_named(text: str) -> set[int]:
 
 def edition_years(sentence: str, title: str, published: datetime | None) -> set[int]:
     """The years a result is of: those its sentence names ("Houston won the 2022 World
-    Series"), else its title's, else its article's year."""
+    Series"), else its title's, else its article's year; none for a tally ("Chelsea have won
+    the Champions League twice"), which is of no one edition."""
+    if _TALLY.search(sentence) and not years_named(sentence):
+        return set()
     for text in (sentence, title):
         years = years_named(text)
         if years:

@@ -116,6 +116,7 @@ def asked_words(question: str) -> list[Name]:
     if carried:  # a follow-up's carried topic is the conversation's, searched for, not asked
         question = carried[1]
     skip = set(_NOT_ASKED)
+    winner = asked_form(question) == "winner"
     if asked_form(question) == "amount":
         skip |= _AMOUNT_WORDS
     skipped_terms = {_term(w) for w in skip}  # their forms ("happens", "names")
@@ -129,7 +130,9 @@ def asked_words(question: str) -> list[Name]:
         low = word.lower()
         how_many = low in ("many", "much") and i > 0 and tokens[i - 1].lower() == "how"
         if low in _ONE_WORD_OPENERS and i + 1 < len(tokens):
-            if not _past(tokens[i + 1]):  # "What language", not "What happened"
+            # "What language", not "What happened"; nor the kind of winner asked for, which
+            # the result names ("Which team won …?": "Brackwater Harbour won …")
+            if not _past(tokens[i + 1]) and not (winner and i == 0):
                 asked.append(tokens[i + 1])
             continue
         if how_many:  # "How many rides", not "How much prize money": an amount is asked

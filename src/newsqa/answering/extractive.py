@@ -20,6 +20,7 @@ from newsqa.answering.figures import Figure, conflicting, figures
 from newsqa.answering.forms import asked_form, asks_who, counted, counts, defines, gives
 from newsqa.answering.names import Name, asked_names, listing, names_in, unmentioned
 from newsqa.answering.premises import Contrary, Premise, premise_of
+from newsqa.answering.results import article_texts, asked_event, says_result
 from newsqa.periods import WEEKDAYS, last_news_day
 from newsqa.retrieval.dates import MONTH_WORDS, DateMention, find_dates, reference_day
 from newsqa.retrieval.outlets import OutletMatcher, OutletMention, display_name
@@ -213,6 +214,14 @@ class ExtractiveAnswerer:
                     # stronger sign than any figure ("begging for five weeks to return hostages"
                     # matched "How many hostages did Hamas take?" better than "took 199 hostages")
                     matrix[:, j] += [2 * self.form_bonus * counts(s.text, noun) for s in sentences]
+                elif form == "winner" and (event := asked_event(query)) is not None:
+                    # a result of the event asked leads, not a win of one of its games
+                    told = article_texts(hits)
+                    matrix[:, j] += [
+                        self.form_bonus
+                        * says_result(s.text, event, told[hits[s.hit_index].article.id])
+                        for s in sentences
+                    ]
                 elif form is not None:
                     matrix[:, j] += [self.form_bonus * gives(s.text, form) for s in sentences]
         best = matrix.max(axis=1)
@@ -476,10 +485,16 @@ class ExtractiveAnswerer:
                 scored, absent = _one_edition(asked, scored, hits)
                 if absent:  # (a year nothing found mentions at all is said to be so)
                     unseen = unmentioned_years(asked, _sentences(scored.picks), hits)
+                    event = asked_event(asked)  # "… who won the 2023 Cricket World Cup."
+                    won = (
+                        event.said
+                        if event and all(y.text in event.said for y in absent)
+                        else f"in {listing(absent)}"
+                    )
                     note = (
                         f"Nothing found mentions {listing(unseen)}."
                         if unseen
-                        else f"None of the passages found says who won in {listing(absent)}."
+                        else f"None of the passages found says who won {won}."
                     )
                     yield from declining(request, self.name, notes=(note,))
                     return
@@ -705,23 +720,34 @@ def _restricted(scored: _Scored, keep: list[bool]) -> _Scored:
 def _one_edition(
     question: str, scored: _Scored, hits: tuple[SearchHit, ...]
 ) -> tuple[_Scored, list[Name]]:
-    """For "Who won …?", the picks less the results of another edition than the one asked: the
-    year the question names, or the latest a result found is of ("Who won the World Series?" is
-    answered with 2023's champion, not 2022's); and the years it names that no result found is
-    of (then nothing is left to answer with)."""
+    """For "Who won …?", the picks less the wins of something else than the event asked (a game
+    of it, another event: "have won Game 2 of the 2023 World Series" for the World Series) and
+    the results of another edition than the one asked: the year the question names, or the
+    latest a result found is of ("Who won the World Series?" is answered with 2023's champion,
+    not 2022's); and the years it names that no result found is of (then nothing is left to
+    answer with)."""
+    event = asked_event(question)
+    told = article_texts(hits)
     results: dict[int, set[int]] = {}
+    others: set[int] = set()  # wins of something else: a game of it, another event
     for i, pick in enumerate(scored.picks):
-        if gives(pick.sentence.text, "winner"):
-            article = hits[pick.sentence.hit_index].article
-            results[i] = edition_years(pick.sentence.text, article.title, article.published)
+        text, article = pick.sentence.text, hits[pick.sentence.hit_index].article
+        if event is None and not gives(text, "winner"):
+            continue
+        if event is not None and not says_result(text, event, told[article.id]):
+            if gives(text, "winner"):
+                others.add(i)
+            continue
+        results[i] = edition_years(text, article.title, article.published)
     named = years_named(question)
     if not results:
-        return scored, []
+        return _restricted(scored, [i not in others for i in range(len(scored.picks))]), []
     if named and not any(named & years for years in results.values()):
         return scored, [Name(str(y), (str(y),)) for y in sorted(named)]
     edition = named or {max((max(years) for years in results.values() if years), default=0)}
     keep = [
-        i not in results or bool(results[i] & edition) or (not named and not results[i])
+        i not in others
+        and (i not in results or bool(results[i] & edition) or (not named and not results[i]))
         for i in range(len(scored.picks))
     ]
     return _restricted(scored, keep), []

@@ -44,12 +44,16 @@ _REASON_QUESTION = re.compile(
 # "Who won …?", "Which team won …?": a winner, which a preview or a prediction does not give
 _WINNER_QUESTION = re.compile(
     r"^\W*who\s+(?:won|has\s+won|had\s+won|beat|defeated|was\s+the\s+winner)\b"
-    r"|\bwhich\s+(?:\w+\s+)?(?:team|party|candidate|player|side|club|country|driver|film|"
-    r"movie|song|album|horse|nation)\s+(?:won|beat|defeated)\b|\bwho\s+(?:is|was)\s+the\s+winner\b",
+    r"|\b(?:which|what)\s+(?:\w+\s+)?(?:team|party|candidate|player|side|club|country|driver|film|"
+    r"movie|song|album|horse|nation)\s+(?:won|beat|defeated)\b|\bwho\s+(?:is|was)\s+the\s+winner\b"
+    # "Which game won …?", "What movie won …?": any noun asked of, as "team" is
+    r"|^\W*(?:which|what)\s+(?!(?:did|does|do|is|was|were|are|has|have|had|happened|will|would|"
+    r"could|can)\b)(?:[\w'-]+\s+)?[\w'-]+\s+(?:won|beat|defeated)\b",
     re.IGNORECASE,
 )
 _WINNER = re.compile(
-    r"\b(?:won|beat|defeated|victory|victorious|clinched|triumphed|winner|winners|champions?)\b",
+    r"\b(?:won(?![’'])|beat|defeated|victory|victorious|clinched|triumphed|winner|winners|"
+    r"champions?)\b",
     re.IGNORECASE,
 )
 # words that give a cause: "because", "after a review found he was not consistently candid"
