@@ -2168,6 +2168,12 @@ def test_what_says_who_won_an_event() -> None:
     )
     assert not says(cup, "Orsk United, the Orsk Cup holders, won the national title in 2023.")
     assert not says(cup, "After his race victory at the Orsk Cup, Quist was fined.")
+    # a count of wins says no edition's winner; an edition's, or a first, does
+    award = "Who won the Orsk Medal?"
+    assert not says(award, "Quist, the five-time Orsk Medal winner, moved to Valdria.")
+    assert not says(award, "Quist, a 3-time Orsk Medal winner, scored twice.")
+    assert says(award, "Quist, the 2023 Orsk Medal winner, moved to Valdria.")
+    assert says(award, "The first-time Orsk Medal winner Quist thanked her team.")
     bidding = "Who won the bidding war for the Orsk striker?"
     assert says(bidding, "Valdria won the bidding war at dawn for the Orsk striker.")
     assert asked_event("Who won?") is None and asked_event("Who beat Orsk United?") is None

@@ -112,6 +112,12 @@ _SCOPED = re.compile(
     r"constructors'?|drivers'?)\s+$",
     re.IGNORECASE,
 )
+# a count of wins, of no one edition: "the five-time Ballon d'Or winner", "a 3-time champion"
+_TALLY = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|multiple|many)"
+    r"[ -]times?\s+(?:[\w'’.-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK = re.compile(r"[,;:()—–]|\s-\s")
 _AFTER, _BEFORE = 10, 4  # words from a win to the event it names, after it and before it
 
@@ -206,6 +212,8 @@ def says_result(text: str, event: Event, story: str) -> bool:
                 near = ""  # "the ACC Championship Game", "a title fight": what decides it
             if _is_part(between, parts, event) or _is_part(near, parts, event, 2):
                 continue
+            if name.end() <= won.start() and _TALLY.search(plain[: name.start()]):
+                continue  # "the five-time Ballon d'Or winner" won it, but which time?
             scope = _SCOPED.search(plain[: name.start()])
             if scope and scope[1].lower() not in _own(event):
                 continue  # "won the national title" is not the ACC title
