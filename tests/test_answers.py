@@ -2174,6 +2174,15 @@ def test_what_says_who_won_an_event() -> None:
     assert not says(award, "Quist, a 3-time Orsk Medal winner, scored twice.")
     assert says(award, "Quist, the 2023 Orsk Medal winner, moved to Valdria.")
     assert says(award, "The first-time Orsk Medal winner Quist thanked her team.")
+    # an edition held by someone, counted or the latest, is a win of it; a try at it is not
+    assert says(award, "The club played a friendly to honour Ida Quist's most recent Orsk Medal.")
+    assert says(cup, "Orsk United's record third Orsk Cup title came in May.")
+    assert not says(award, "The club played a friendly to honour Ida Quist's Orsk Medal.")
+    assert not says(award, "Ida Quist's eighth Orsk Medal nomination came as no surprise.")
+    assert not says(cup, "It was Orsk United's first Orsk Cup final since 1990.")
+    assert not says(cup, "Valdria Town's first Orsk Cup game is on Friday.")
+    semi = "Who won the 2023 Orsk Cup semi-final?"
+    assert not says(semi, "Orsk and Valdria meet in the 2023 Orsk Cup's second semi-final.")
     bidding = "Who won the bidding war for the Orsk striker?"
     assert says(bidding, "Valdria won the bidding war at dawn for the Orsk striker.")
     assert asked_event("Who won?") is None and asked_event("Who beat Orsk United?") is None

@@ -118,6 +118,20 @@ _TALLY = re.compile(
     r"[ -]times?\s+(?:[\w'’.-]+\s+){0,3}$",
     re.IGNORECASE,
 )
+# an event's edition held by someone, counted or the latest: "Lionel Messi's most recent Ballon
+# d'Or", "the Rangers' first World Series title" (not "Messi's Ballon d'Or hopes": see _HELD_NOT)
+_HELD = re.compile(
+    r"(?P<who>(?-i:[A-Z][\w.-]*))(?:'s|s')\s+(?P<count>(?:most\s+recent|latest|record|first|second|third|"
+    r"fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))(?:[\s-]+|$))+"
+    r"(?P<rest>(?:[\w'.-]+\s+){0,4})$",
+    re.IGNORECASE,
+)
+# what may follow an event held that is not a win of it: a part, a try at it, a part in it
+_HELD_NOT = re.compile(
+    rf"\s+(?:{_PARTS}|finals?|campaigns?|appearances?|bids?|nominations?|hopes?|chances?|"
+    r"shortlists?|ceremon(?:y|ies)|runs?|mvp|debuts?|trip|berth|defen[cs]e)\b",
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK = re.compile(r"[,;:()—–]|\s-\s")
 _AFTER, _BEFORE = 10, 4  # words from a win to the event it names, after it and before it
 
@@ -184,6 +198,8 @@ def says_result(text: str, event: Event, story: str) -> bool:
     unnamed_ok = all(
         _named_by(plain[: m.start()], event) is not False for m in names.finditer(plain)
     )
+    if any(_held(plain, name, event) for name in names.finditer(plain)):
+        return True
     for won in _WON.finditer(plain):
         if _NOT.search(plain[: won.start()]):
             continue  # "have never won the World Series"
@@ -224,6 +240,22 @@ def says_result(text: str, event: Event, story: str) -> bool:
                 continue  # "the AL West championships" are not the World Series
             return True
     return False
+
+
+def _held(plain: str, name: re.Match[str], event: Event) -> bool:
+    """Whether a word for the event (`name`, in `plain`) is said as an edition someone holds,
+    counted or the latest ("Lionel Messi's most recent Ballon d'Or"), its own words between
+    and nothing after that makes it a part of it or a try at it."""
+    if name[0].lower().startswith("final"):  # "Orsk United's first Orsk Cup final": a part
+        return False
+    held = _HELD.search(plain[: name.start()])
+    if held is None or _HELD_NOT.match(plain[name.end() :]):
+        return False
+    own = _own(event)
+    if held["who"].lower() in own:  # "the Rugby World Cup's second semi-final": its own part
+        return False
+    between = _TOKEN.findall(held["rest"])
+    return all(w.lower() in own or _YEARISH.match(w) for w in between)
 
 
 def _named_by(before: str, event: Event) -> bool | None:
