@@ -4,55 +4,36 @@ browser session keeps its own conversation and filters (Gradio state, never modu
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import html
-import os
-import re
-import threading
-import time
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from newsqa.corpus.removal import REMOVED
 from newsqa.facade import NewsQA
 from newsqa.indexing import IndexMissingError
-from newsqa.indexing.job import BackgroundIndexing
-from newsqa.settings import Settings
-from newsqa.types import Answer, ArticleList, IndexStats, SearchHit
+from newsqa.types import ArticleList, IndexStats
 from newsqa.web.boxes import (
     FILE_TYPES,
-    FiltersError,
-    check_period,
     filters_label,
     looks_like_an_address,
     progress_bar,
 )
+from newsqa.web.chat import OFFLINE, Answering, _busy, _idle
 from newsqa.web.kept import STORAGE_KEY, kept, page_secret, restored
 from newsqa.web.removing import UpdateAfter, file_choices, files_of, remove_files
 from newsqa.web.render import (
     CSS,
-    WRITING_FROM,
     added_markdown,
-    answer_markdown,
     articles_html,
-    as_written,
-    retrieved_html,
     sources_html,
     status_markdown,
-    unlinked,
-    with_commands,
 )
+from newsqa.web.serve import index_behind_page, launch  # (imported from here too)
 
 __all__ = ["CSS", "build_page", "index_behind_page", "launch"]
 
-OFFLINE = "offline (no LLM)"
 ANSWERS_AT_ONCE = 4  # questions of different sessions answered at the same time
 LISTED = 200  # articles "Articles in the index" shows, the newest (the total is said)
-
-Chat = list[dict[str, Any]]
-T = TypeVar("T")
 
 
 def _examples(qa: NewsQA) -> list[list[str]]:
@@ -92,145 +73,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
 
     stats = qa.stats()
     answerers = [OFFLINE] + ([qa.settings.llm] if qa.settings.llm else [])
-
-    # sessions whose answer the user ended ("stop", "new"): Gradio cancels the answer, but an
-    # update it sent meanwhile could still land after Stop's mark or New chat's empty chat; the
-    # answer, seeing this, writes the mark itself (or nothing) and ends
-    ended: dict[str, str] = {}
-    # the answer each session is writing (a token per answer): a question sent meanwhile by
-    # another way (Enter while an answer asked with Ask streams, an example) is not taken
-    # either; it cut the answer being written off, its bubble left at "…"
-    writing: dict[str, object] = {}
-    # set once the answer each session is writing has ended
-    running: dict[str, asyncio.Event] = {}
-
-    async def respond(
-        message: str,
-        chat: Chat,
-        answers: list[Answer],
-        outlets: list[str] | None,
-        since: str | None,
-        until: str | None,
-        answerer: str | None,
-        request: Any = None,
-    ) -> AsyncIterator[tuple[Chat, Any, str, list[Answer]]]:
-        """The chat as the answer streams in. The box is emptied once, when the question is
-        taken: what the user types meanwhile stays (a second question sent while an answer
-        streams is not taken, and is still there to send).
-
-        A coroutine, so that Stop and New chat end it at once: a generator run on a thread ends
-        only once its thread returns (up to half a second while an LLM is silent), and until
-        then the page took no new question."""
-        session = _session(request)
-        keep = gr.update()  # the box as the user has it now
-        if session and session in writing:
-            yield gr.skip(), keep, gr.skip(), gr.skip()  # still in the box, to send after
-            return
-        ended.pop(session, None)
-        question = (message or "").strip()
-        chat, answers = list(chat or []), list(answers or [])
-        if not question:
-            yield chat, "", sources_html(answers[-1] if answers else None), answers
-            return
-        chat = [_unlinked_message(m) for m in chat]
-        chat += [
-            {"role": "user", "content": as_written(question)},
-            {"role": "assistant", "content": WAITING},
-        ]
-        token = writing[session] = object()
-        done = running[session] = asyncio.Event()
-        llm = "" if not answerer or answerer == OFFLINE else answerer.strip()
-        written = ""
-        try:
-            yield chat, "", sources_html(None), answers
-            check_period(since, until)
-            found: list[tuple[SearchHit, ...]] = []  # the passages, as soon as they are found
-            events = qa.stream(
-                question,
-                answers,
-                sources=outlets or None,
-                since=(since or "").strip() or None,
-                until=(until or "").strip() or None,
-                llm=llm,
-                on_passages=found.append,
-            )
-            shown = False
-            async with contextlib.aclosing(_on_a_thread(events)) as stream:
-                async for event in stream:
-                    if session in ended:  # Stop or New chat: their view of the chat stands
-                        if ended[session] == "stop":
-                            chat[-1] = {"role": "assistant", "content": _stopped_text(written)}
-                            yield chat, keep, gr.skip(), answers
-                        return
-                    if event is None:  # nothing new (an LLM still silent): Stop can act
-                        # meanwhile, and the passages it reads are shown while it does, the
-                        # bubble saying so (not "…" for as long as the LLM takes)
-                        if shown or not found:
-                            yield gr.skip(), keep, gr.skip(), gr.skip()
-                            continue
-                        shown = True
-                        if not written:
-                            chat[-1] = {"role": "assistant", "content": _reading(len(found[0]))}
-                        yield chat, keep, retrieved_html(found[0]), gr.skip()
-                    elif isinstance(event, Answer):
-                        answers.append(event)
-                        chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
-                        yield chat, keep, sources_html(event), answers
-                    else:
-                        written += event  # shown as written while it streams, as it is at the end
-                        chat[-1] = {"role": "assistant", "content": _streaming(written)}
-                        yield chat, keep, gr.skip(), answers
-        except IndexMissingError as exc:
-            indexing = qa.indexing is not None and qa.indexing.status.running
-            more = "" if indexing else " Or add articles under “Add articles”."
-            chat[-1] = {"role": "assistant", "content": with_commands(f"{exc}{more}")}
-            yield chat, keep, sources_html(None), answers
-        except FiltersError as exc:  # in the page's words; the question kept, to ask again
-            chat[-1] = {"role": "assistant", "content": as_written(str(exc))}
-            yield chat, question, sources_html(None), answers
-        except Exception as exc:  # shown as a message, never a stack trace; the question is
-            # put back in the box (a bad date in the filters should not cost it)
-            chat[-1] = {"role": "assistant", "content": f"Sorry, that did not work: {exc}"}
-            yield chat, question, sources_html(None), answers
-        finally:
-            if writing.get(session) is token:
-                del writing[session]
-            if running.get(session) is done:
-                del running[session]
-            done.set()
-
-    async def ended_by(how: str, request: Any) -> None:
-        """Mark this session's answer as ended by the user, and wait for it to end (it does at
-        once when the page cancels it, else at its next event): what it sends meanwhile comes
-        before what the user's action shows."""
-        session = _session(request)
-        ended[session] = how
-        writing.pop(session, None)  # the next question is taken at once
-        done = running.get(session)
-        if done is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), timeout=5)
-
-    async def new_chat(request: Any = None) -> tuple[Chat, list[Answer], str, str]:
-        await ended_by("new", request)
-        return [], [], sources_html(None), ""
-
-    async def stopped(
-        chat: Chat, panel: str, request: Any = None
-    ) -> tuple[Chat, str, Any, Any, Any]:
-        await ended_by("stop", request)
-        return _stopped(chat, panel)
-
-    def idle(request: Any = None) -> tuple[Any, Any, Any]:
-        """Ask back, unless this session's answer is still being written (a question not
-        taken meanwhile ends before it)."""
-        if _session(request) in writing:
-            return gr.skip(), gr.skip(), gr.skip()
-        return _idle()
-
-    # Gradio hands a handler its request by the parameter's type, which it reads at run time
-    for handler in (respond, new_chat, stopped, idle):
-        handler.__annotations__["request"] = gr.Request
+    handlers = Answering(qa)  # (each session's answer: asked, stopped, a new chat)
 
     after = UpdateAfter(qa)  # the update that follows one running when files come or go
 
@@ -437,10 +280,10 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         for started in (box.submit, ask.click, examples.click):
             started(_busy, None, buttons, **quick)
         asked = [
-            box.submit(respond, inputs, outputs, api_name="ask", **answering),
-            ask.click(respond, inputs, outputs, api_visibility="private", **answering),
+            box.submit(handlers.respond, inputs, outputs, api_name="ask", **answering),
+            ask.click(handlers.respond, inputs, outputs, api_visibility="private", **answering),
             examples.click(lambda sample: sample[0], examples, box, api_visibility="private").then(
-                respond, inputs, outputs, api_visibility="private", **answering
+                handlers.respond, inputs, outputs, api_visibility="private", **answering
             ),
         ]
 
@@ -464,12 +307,12 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         for event in asked:
             # and the box has the focus again, for the next question (Ask, hidden while the
             # answer was written, had taken it away); the status says the index as answered from
-            event.then(idle, None, buttons, **quick).then(None, None, None, js=_FOCUS_BOX)
+            event.then(handlers.idle, None, buttons, **quick).then(None, None, None, js=_FOCUS_BOX)
             event.then(status_now, None, [status, outlets], **quick, show_progress="hidden")
             event.then(kept, [chat, answers, sources], conversation, **keep)
         # (an event that cancels others goes through the queue, as Gradio needs)
         stop.click(
-            stopped,
+            handlers.stopped,
             [chat, sources],
             [chat, sources, *buttons],
             cancels=asked,
@@ -477,10 +320,10 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         ).then(kept, [chat, answers, sources], conversation, **keep)
         forget = [chat, answers, sources, box]
         # and the box has the focus, for the new conversation's first question
-        new.click(new_chat, None, forget, cancels=asked, api_name="new_chat").then(
+        new.click(handlers.new_chat, None, forget, cancels=asked, api_name="new_chat").then(
             None, None, None, js=_FOCUS_BOX
         )
-        chat.clear(new_chat, None, forget, cancels=asked, api_visibility="private")
+        chat.clear(handlers.new_chat, None, forget, cancels=asked, api_visibility="private")
         for restart in (new.click, chat.clear):
             restart(_idle, None, buttons, **quick)
             restart(lambda: {}, None, conversation, **keep)  # (None would leave it as it was)
@@ -560,59 +403,6 @@ def _status(qa: NewsQA, stats: IndexStats) -> str:
     )
 
 
-async def _on_a_thread(events: Iterator[T], *, wait: float = 0.5) -> AsyncGenerator[T | None, None]:
-    """`events`, produced on a thread of their own, as they come, and None whenever `wait`
-    seconds pass without one. So the caller gets control back while an LLM is silent (Gradio
-    stops an event only between two of its yields: a hung server would hold Stop, New chat and
-    the question box for the whole LLM timeout), and once the caller stops, so does the thread:
-    the LLM requests it is making are ended at once (their connections shut down: the server
-    sees the answer is no longer read, even before its first token), and `events` is closed at
-    its next item."""
-    from newsqa.answering.chat_models import StoppableRequests
-
-    loop = asyncio.get_running_loop()
-    out: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-    stopped = threading.Event()
-    requests = StoppableRequests()
-
-    def put(kind: str, value: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # the page closed meanwhile
-            loop.call_soon_threadsafe(out.put_nowait, (kind, value))
-
-    def produce() -> None:
-        with requests.made_here():
-            try:
-                for item in events:
-                    if stopped.is_set():
-                        break
-                    put("item", item)
-                else:
-                    put("end", None)
-            except BaseException as exc:  # handed to the caller, raised there
-                put("error", exc)
-            finally:
-                close = getattr(events, "close", None)
-                if close is not None:
-                    close()
-
-    threading.Thread(target=produce, name="newsqa-answer", daemon=True).start()
-    try:
-        while True:
-            try:
-                kind, value = await asyncio.wait_for(out.get(), timeout=wait)
-            except TimeoutError:
-                yield None
-                continue
-            if kind == "end":
-                return
-            if kind == "error":
-                raise value
-            yield value
-    finally:
-        stopped.set()
-        requests.stop()
-
-
 _FOCUS_BOX = "() => { document.querySelector('#question textarea')?.focus(); }"
 
 # The chat's copy button copies a message's Markdown source (escapes, the citation links' HTML):
@@ -635,219 +425,3 @@ _PLAIN_COPY = """() => {
     setTimeout(() => navigator.clipboard?.writeText(text).catch(() => {}), 0);
   });
 }"""
-
-
-def _busy() -> tuple[Any, Any, Any]:
-    """Ask hidden and Stop shown while an answer is written; the examples hidden too (one
-    clicked meanwhile was asked beside the answer being written, which it then overwrote)."""
-    import gradio as gr
-
-    return gr.update(visible=False), gr.update(visible=True), gr.update(visible=False)
-
-
-def _idle() -> tuple[Any, Any, Any]:
-    import gradio as gr
-
-    return gr.update(visible=True), gr.update(visible=False), gr.update(visible=True)
-
-
-WAITING = "…"  # the answer's bubble before its first words
-_READING = re.compile(r"\*Reading the \d+ passages? found…\*")
-
-
-def _reading(n: int) -> str:
-    """The answer's bubble while an LLM reads the passages found, before its first words."""
-    return f"*Reading the {n} passage{'s' * (n != 1)} found…*"
-
-
-def _waiting(content: str) -> bool:
-    """Whether a bubble is an answer's before its first words."""
-    return content.strip() == WAITING or _READING.fullmatch(content.strip()) is not None
-
-
-WRITING = " ▍"  # the end of an answer's text while it is written
-STOPPED = "*Stopped.*"
-
-
-def _stopped(chat: Chat, panel: str) -> tuple[Chat, str, Any, Any, Any]:
-    """The chat with the answer being written marked as stopped (the text so far kept; it cites
-    nothing, so no card goes with it, and later questions do not read it as conversation), and
-    the passages it was being written from said to be no more than that. An answer that was
-    finished when Stop was pressed is left as it is."""
-    panel = (panel or "").replace(WRITING_FROM, "Stopped. The passages found were these:")
-    chat = list(chat or [])
-    content = _text(chat[-1].get("content")) if chat else ""
-    if chat and chat[-1].get("role") == "assistant":
-        if _waiting(content):
-            chat[-1] = {"role": "assistant", "content": _marked("")}
-        elif content.endswith(WRITING.strip()):
-            so_far = content.rstrip()[: -len(WRITING.strip())].rstrip()
-            chat[-1] = {"role": "assistant", "content": _marked(so_far)}
-    return (chat, panel, *_idle())
-
-
-def _marked(so_far: str) -> str:
-    """A stopped answer's bubble: its text so far (shown as it was), then the mark."""
-    return f"{so_far}\n\n{STOPPED}" if so_far else STOPPED
-
-
-def _session(request: Any) -> str:
-    """The browser session a request comes from ("" outside one)."""
-    return str(getattr(request, "session_hash", None) or "")
-
-
-def _stopped_text(written: str) -> str:
-    """The bubble of an answer stopped after `written`."""
-    return _marked(_shown(written).rstrip())
-
-
-def _text(content: Any) -> str:
-    """A chat message's text, whether this page wrote it (a string) or Gradio hands it back (a
-    list of parts)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return ""
-
-
-def _shown(written: str) -> str:
-    """An answer's text so far, for the chat: its characters as written, lines kept."""
-    return as_written(written).replace("\n", "  \n")
-
-
-def _streaming(written: str) -> str:
-    """An answer's text so far with the mark of an answer still being written."""
-    return _shown(written) + WRITING
-
-
-def _unlinked_message(message: dict[str, Any]) -> dict[str, Any]:
-    """An earlier chat message with its citation links made plain text (its content as this
-    page wrote it, or as Gradio hands it back: a list of text parts)."""
-    if message.get("role") != "assistant":
-        return message
-    content = message.get("content")
-    if isinstance(content, str):
-        return {**message, "content": unlinked(content)}
-    if isinstance(content, list):
-        parts = [
-            {**p, "text": unlinked(p["text"])}
-            if isinstance(p, dict) and isinstance(p.get("text"), str)
-            else p
-            for p in content
-        ]
-        return {**message, "content": parts}
-    return message
-
-
-def index_behind_page(qa: NewsQA) -> BackgroundIndexing | None:
-    """Start updating the index from the corpus folder behind the page (which opens at once and
-    answers from what is indexed); none when the folder is not there, so that a page started
-    from another working directory serves its index as it is instead of emptying it."""
-    corpus = qa.settings.corpus_dir
-    if not corpus.exists():
-        print(f"No corpus folder {corpus}: serving the index as it is.", flush=True)
-        return None
-    print(f"Indexing {corpus} in the background …", flush=True)
-    return qa.update_in_background(progress=_TerminalProgress())
-
-
-class _TerminalProgress:
-    """Prints an indexing progress line every few seconds, and once when it is done."""
-
-    def __init__(self, every: float = 5.0) -> None:
-        self.every = every
-        self.last = 0.0
-        self.read_all = False  # until then the total grows with each batch of articles read
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        if phase == "reading":
-            self.read_all = self.read_all or bool(total and done >= total)
-            return
-        now = time.monotonic()
-        if phase == "embedding" and (
-            now - self.last >= self.every or (self.read_all and done >= total)
-        ):
-            self.last = now
-            if self.read_all and not total:
-                print("indexing: no new passages to embed", flush=True)
-            elif self.read_all:
-                print(f"indexing: {done:,} of {total:,} passages embedded", flush=True)
-            else:
-                print(f"indexing: {done:,} passages embedded (still reading articles)", flush=True)
-
-
-def _check_port(host: str, port: int) -> None:
-    """ValueError, saying what to do, when `port` is no port number or is taken on `host`
-    (Gradio said so with a traceback, after the index had started updating)."""
-    import socket
-
-    if not 0 < port < 65536:  # (0 is "any port": the page's address would be a guess)
-        raise ValueError(f"Port {port} is not a port number (1-65535).")
-
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise ValueError(f"Cannot listen on {host}: {exc}") from None
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError:
-            raise ValueError(
-                f"Port {port} on {host} is in use (another page running?): pass --port N "
-                "(or set NEWSQA_PORT)."
-            ) from None
-
-
-def launch(
-    settings: Settings,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 7860,
-    auth: str | None = None,
-    update_first: bool = True,
-) -> None:
-    """Build the index if there is none, then serve the page until interrupted. A port in use
-    or an --auth without its password is a ValueError before anything is indexed."""
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    credentials = None
-    if auth:
-        user, _, password = auth.partition(":")
-        if not password:
-            raise ValueError("--auth takes user:password")
-        credentials = (user, password)
-    _check_port(host, port)
-    qa = NewsQA(settings)
-    job = index_behind_page(qa) if update_first else None
-
-    def warm_up() -> None:
-        """The model and search tables load behind the page, not at the first question."""
-        try:
-            if job is not None:
-                job.wait()
-                if job.status.error:
-                    print(f"Indexing failed: {job.status.error}", flush=True)
-                else:
-                    stats = qa.stats()
-                    print(
-                        f"Index up to date: {stats.articles:,} articles, {stats.chunks:,} "
-                        "passages.",
-                        flush=True,
-                    )
-            qa.warm_up()
-        except Exception as exc:  # the first question will load them, or say what is wrong
-            print(f"Warm-up skipped: {exc}", flush=True)
-
-    threading.Thread(target=warm_up, name="newsqa-warm-up", daemon=True).start()
-    # a visitor's own LLM only where the visitor is this machine's user
-    local = host in ("127.0.0.1", "localhost", "::1")
-    if not local and not credentials:
-        print(
-            f"Serving on {host} without --auth: anyone who can reach it can ask questions, add "
-            "articles to the corpus and remove files from it (moved into its .removed folder).",
-            flush=True,
-        )
-    page = build_page(qa, typed_llms=local)
-    page.launch(server_name=host, server_port=port, auth=credentials, css=CSS)
