@@ -95,6 +95,17 @@ def _asked_text(value: object, what: str, wanting: str) -> str:
     return text
 
 
+# what an update after a change to the corpus folder may fail with, the files changed all the same
+_UPDATE_FAILURES = (IndexBusyError, StoreError, IncompatibleIndexError, OSError)
+
+
+def _with_more(exc: Exception, more: str) -> Exception:
+    """`exc` again, of its own kind, its message followed by `more` (what became of the files,
+    and how to finish)."""
+    said = str(exc) if str(exc).endswith(".") else f"{exc}."
+    return type(exc)(f"{said} {more}")
+
+
 class NewsQA:
     """Index news articles and search them.
 
@@ -212,15 +223,15 @@ class NewsQA:
         # nothing was written into a corpus folder that does not exist: no update to make
         try:
             report = self.update(progress=progress) if update and dest.exists() else None
-        except (IndexBusyError, StoreError, IncompatibleIndexError, OSError) as exc:
+        except _UPDATE_FAILURES as exc:
             # the files are in the corpus all the same: said, with how to index them later (an
             # index on a read-only folder: "[Errno 30] Read-only file system: 'index/.lock'",
             # and no word of the files saved)
             kept = f"{len(written)} file(s) saved into {dest}" if written else "nothing saved"
-            said = str(exc) if str(exc).endswith(".") else f"{exc}."
-            raise type(exc)(
-                f"{said} {kept[0].upper()}{kept[1:]}; `newsqa index update` indexes them once "
-                f"{'it is free' if isinstance(exc, IndexBusyError) else 'that is mended'}."
+            raise _with_more(
+                exc,
+                f"{kept[0].upper()}{kept[1:]}; `newsqa index update` indexes them once "
+                f"{'it is free' if isinstance(exc, IndexBusyError) else 'that is mended'}.",
             ) from exc
         return loaded, written, report
 
@@ -244,12 +255,12 @@ class NewsQA:
         if update and removed:
             try:
                 report = self.update(progress=progress)
-            except (IndexBusyError, StoreError, IncompatibleIndexError, OSError) as exc:
-                said = str(exc) if str(exc).endswith(".") else f"{exc}."
-                raise type(exc)(
-                    f"{said} {len(removed)} file(s) moved out of the corpus into "
-                    f"{corpus / REMOVED}; `newsqa index update` takes their articles out of "
-                    "the index once that is mended."
+            except _UPDATE_FAILURES as exc:
+                raise _with_more(
+                    exc,
+                    f"{len(removed)} file(s) moved out of the corpus into {corpus / REMOVED}; "
+                    "`newsqa index update` takes their articles out of the index once that is "
+                    "mended.",
                 ) from exc
         return Removal(
             removed=tuple(removed),
