@@ -172,6 +172,11 @@ class NewsQA:
         is new or changed and removing what is gone."""
         return self.index.update(self._read(paths), progress=progress)
 
+    @property
+    def updating(self) -> bool:
+        """Whether an update started by `update_in_background` is still running."""
+        return self.indexing is not None and self.indexing.status.running
+
     def update_in_background(
         self, paths: PathsLike = None, *, progress: Progress | None = None
     ) -> BackgroundIndexing:
@@ -179,7 +184,7 @@ class NewsQA:
         meanwhile from what is already indexed (answers say indexing is still running); an
         interrupted run resumes where it stopped on the next update. `IndexBusyError` while
         one is running already; `close()` cancels one still running."""
-        if self.indexing is not None and self.indexing.status.running:
+        if self.updating:
             raise IndexBusyError(
                 "A background update of this index is already running: wait for it "
                 "(`qa.indexing.wait()`)."

@@ -136,7 +136,7 @@ class Answering:
                         chat[-1] = {"role": "assistant", "content": _streaming(written)}
                         yield chat, keep, gr.skip(), answers
         except IndexMissingError as exc:
-            indexing = self.qa.indexing is not None and self.qa.indexing.status.running
+            indexing = self.qa.updating
             more = "" if indexing else " Or add articles under “Add articles”."
             chat[-1] = {"role": "assistant", "content": with_commands(f"{exc}{more}")}
             yield chat, keep, sources_html(None), answers

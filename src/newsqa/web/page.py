@@ -46,7 +46,7 @@ def _examples(qa: NewsQA) -> list[list[str]]:
 def _articles(qa: NewsQA) -> tuple[str, dict[str, int]]:
     """The table of the newest `LISTED` indexed articles, or what stands in its way; and the
     corpus files all of them were read from, with how many each holds (to remove one)."""
-    building = qa.indexing is not None and qa.indexing.status.running
+    building = qa.updating
     indexed = '<div class="empty">The articles are being indexed: listed once they are in.</div>'
     try:
         listing = qa.articles()
@@ -110,8 +110,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             targets += [url] if url else []
             # while the page's own update runs, the files are saved now and indexed by an update
             # that follows it (ingest's own update was refused: the index was busy)
-            job = qa.indexing
-            later = job is not None and job.status.running
+            later = qa.updating
             try:
                 loaded, written, result = qa.ingest(
                     targets, update=not later, progress=progress_bar(progress)

@@ -95,8 +95,7 @@ def _removing(
     after: UpdateAfter,
     progress: Progress | None,
 ) -> list[str]:
-    job = qa.indexing
-    running = job is not None and job.status.running
+    running = qa.updating
     removal = qa.remove(names, update=False)
     said = [_removed(removal, files, qa.settings.corpus_dir)] if removal.removed else []
     said += [_skipped(s) for s in removal.skipped]
