@@ -25,21 +25,22 @@ def page_secret(index_dir: Path) -> str | None:
     by its owner only), so a conversation kept before the server restarted is read again.
     None (a new key each start: conversations kept only until then) where it cannot be kept."""
     path = index_dir / SECRET_FILE
-    with contextlib.suppress(OSError):
-        return path.read_text(encoding="utf-8").strip() or None
+    key = secrets.token_urlsafe(32)
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(32)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(key + "\n")
-        return key
-    except FileExistsError:  # another page started at the same moment wrote it first
+    except FileExistsError:  # kept by an earlier start (or another page starting at once)
         with contextlib.suppress(OSError):
             return path.read_text(encoding="utf-8").strip() or None
+        return None
     except OSError:
-        pass
-    return None
+        return None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(key + "\n")
+    except OSError:  # (a full disk: this start's key only)
+        return None
+    return key
 
 
 def kept(chat: list[dict[str, Any]], answers: list[Answer], panel: str) -> dict[str, Any]:
