@@ -7,8 +7,25 @@ import contextlib
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
-__all__ = ["answering"]
+__all__ = ["answering", "serving"]
+
+
+@contextlib.contextmanager
+def serving(handler: type[BaseHTTPRequestHandler] | Any) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 (a free port) answering with `handler` (a request handler
+    class, or a factory of one) in threads; yields the base URL (`http://127.0.0.1:PORT`)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 @contextlib.contextmanager
@@ -29,10 +46,5 @@ def answering(status: int, body: bytes, content_type: str) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as base:
+        yield base

@@ -5,18 +5,17 @@ from __future__ import annotations
 import dataclasses
 import os
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
 import httpx
 import pytest
-from loopback import answering
+from loopback import answering, serving
 
 from newsqa.corpus import fetch_url, load_path, save_articles
 from newsqa.types import Article, Skipped, article_id_for
@@ -123,16 +122,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def base() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(SiteHandler, directory=str(SITE)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(partial(SiteHandler, directory=str(SITE))) as url:
+        yield url
 
 
 def test_html_page(base: str) -> None:

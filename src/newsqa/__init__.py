@@ -1,5 +1,6 @@
 """newsqa: ask questions about a collection of news articles, with answers that cite them."""
 
+from newsqa.corpus.following import FeedsFileError
 from newsqa.errors import NewsQAError
 from newsqa.facade import NewsQA
 from newsqa.indexing import (
@@ -18,6 +19,9 @@ from newsqa.types import (
     ArticleRef,
     Chunk,
     Citation,
+    FeedRead,
+    FeedRefresh,
+    FollowedFeed,
     IndexedArticle,
     IndexReport,
     IndexStats,
@@ -35,6 +39,10 @@ __all__ = [
     "Chunk",
     "Citation",
     "CorpusError",
+    "FeedRead",
+    "FeedRefresh",
+    "FeedsFileError",
+    "FollowedFeed",
     "IncompatibleIndexError",
     "IndexBusyError",
     "IndexDamagedError",

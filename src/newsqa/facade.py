@@ -36,6 +36,8 @@ from newsqa.types import (
     Answer,
     Article,
     ArticleList,
+    FeedRefresh,
+    FollowedFeed,
     IndexReport,
     IndexStats,
     LoadResult,
@@ -226,18 +228,15 @@ class NewsQA:
             self.index.titled_origins,
         )
         # nothing was written into a corpus folder that does not exist: no update to make
-        try:
-            report = self.update(progress=progress) if update and dest.exists() else None
-        except _UPDATE_FAILURES as exc:
-            # the files are in the corpus all the same: said, with how to index them later (an
-            # index on a read-only folder: "[Errno 30] Read-only file system: 'index/.lock'",
-            # and no word of the files saved)
-            kept = f"{len(written)} file(s) saved into {dest}" if written else "nothing saved"
-            raise _with_more(
-                exc,
-                f"{kept[0].upper()}{kept[1:]}; `newsqa index update` indexes them once "
-                f"{'it is free' if isinstance(exc, IndexBusyError) else 'that is mended'}.",
-            ) from exc
+        # the files are in the corpus all the same if the update fails: said, with how to index
+        # them later (an index on a read-only folder: "[Errno 30] Read-only file system:
+        # 'index/.lock'", and no word of the files saved)
+        kept = f"{len(written)} file(s) saved into {dest}" if written else "nothing saved"
+        report = (
+            self._update_after(f"{kept[0].upper()}{kept[1:]}", "indexes them", progress)
+            if update and dest.exists()
+            else None
+        )
         return loaded, written, report
 
     def remove(
@@ -258,21 +257,82 @@ class NewsQA:
         removed, skipped = move_aside(map(str, _as_list(files)), corpus)
         report = None
         if update and removed:
-            try:
-                report = self.update(progress=progress)
-            except _UPDATE_FAILURES as exc:
-                raise _with_more(
-                    exc,
-                    f"{len(removed)} file(s) moved out of the corpus into {corpus / REMOVED}; "
-                    "`newsqa index update` takes their articles out of the index once that is "
-                    "mended.",
-                ) from exc
+            report = self._update_after(
+                f"{len(removed)} file(s) moved out of the corpus into {corpus / REMOVED}",
+                "takes their articles out of the index",
+                progress,
+            )
         return Removal(
             removed=tuple(removed),
             kept_in=str(corpus / REMOVED),
             skipped=tuple(skipped),
             report=report,
         )
+
+    def follow(
+        self, urls: Iterable[str] | str, *, update: bool = True, progress: Progress | None = None
+    ) -> FeedRefresh:
+        """Follow RSS or Atom feeds: each is read now, its entries' articles saved into the
+        corpus folder, then the index updated; `refresh_feeds` later takes only new entries. An
+        address that is no feed (a page, an error) is not followed: its `FeedRead.error` says why.
+        The list is kept in the corpus folder (`.feeds.json`)."""
+        return self._read_feeds([urls] if isinstance(urls, str) else list(urls), update, progress)
+
+    def refresh_feeds(
+        self, *, update: bool = True, progress: Progress | None = None
+    ) -> FeedRefresh:
+        """Read every followed feed for the entries it had not given before, save their
+        articles into the corpus folder, then update the index."""
+        return self._read_feeds(None, update, progress)
+
+    def unfollow(self, urls: Iterable[str] | str) -> tuple[list[str], list[Skipped]]:
+        """Stop following feeds (their articles stay in the corpus): the addresses dropped, and
+        those the corpus did not follow."""
+        from newsqa.corpus.following import unfollow
+
+        return unfollow(self.settings.corpus_dir, [urls] if isinstance(urls, str) else list(urls))
+
+    def feeds(self) -> list[FollowedFeed]:
+        """The feeds the corpus follows, in the order they were followed."""
+        from newsqa.corpus.following import read_followed
+
+        return [
+            FollowedFeed(url=f.url, added=f.added, refreshed=f.refreshed, taken=len(f.seen))
+            for f in read_followed(self.settings.corpus_dir)
+        ]
+
+    def _read_feeds(
+        self, urls: list[str] | None, update: bool, progress: Progress | None
+    ) -> FeedRefresh:
+        from newsqa.corpus.following import read_feeds
+
+        corpus = self.settings.corpus_dir
+        reads, loaded, written = read_feeds(corpus, urls)
+        report = None
+        if update and written:
+            report = self._update_after(
+                f"{len(written)} new article file(s) saved into {corpus / 'ingested'}",
+                "indexes them",
+                progress,
+            )
+        return FeedRefresh(
+            feeds=tuple(reads),
+            written=tuple(str(p) for p in written),
+            skipped=tuple(loaded.skipped),
+            report=report,
+        )
+
+    def _update_after(self, changed: str, finish: str, progress: Progress | None) -> IndexReport:
+        """The update after a change to the corpus folder (`changed`, which stays made if it
+        fails): a failure is raised again, of its own kind, saying what was changed and that
+        `newsqa index update` `finish`es the work once the index is free or mended."""
+        try:
+            return self.update(progress=progress)
+        except _UPDATE_FAILURES as exc:
+            once = "it is free" if isinstance(exc, IndexBusyError) else "that is mended"
+            raise _with_more(
+                exc, f"{changed}; `newsqa index update` {finish} once {once}."
+            ) from exc
 
     # -- reading ----------------------------------------------------------------------------
     def warm_up(self) -> None:

@@ -16,6 +16,9 @@ __all__ = [
     "ArticleRef",
     "Chunk",
     "Citation",
+    "FeedRead",
+    "FeedRefresh",
+    "FollowedFeed",
     "IndexReport",
     "IndexStats",
     "IndexedArticle",
@@ -511,6 +514,64 @@ class Removal:
             "kept_in": self.kept_in,
             "skipped": [{"origin": s.origin, "reason": s.reason} for s in self.skipped],
             "update": self.report.to_dict() if self.report else None,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedRead:
+    """One feed as a follow or a refresh read it: the articles of its new entries (`new`), its
+    entries taken before and not fetched again (`known`), and why nothing was read (`error`:
+    unreachable, not a feed; "" when it was read)."""
+
+    url: str
+    new: int = 0
+    known: int = 0
+    error: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"url": self.url, "new": self.new, "known": self.known, "error": self.error}
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedRefresh:
+    """What `NewsQA.follow` or `refresh_feeds` did: each feed read, the files written into the
+    corpus folder, the entries skipped with the reason, and the update that followed."""
+
+    feeds: tuple[FeedRead, ...] = ()
+    written: tuple[str, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    report: IndexReport | None = None
+
+    @property
+    def new(self) -> int:
+        return sum(f.new for f in self.feeds)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "feeds": [f.to_dict() for f in self.feeds],
+            "new": self.new,
+            "written": list(self.written),
+            "skipped": [{"origin": s.origin, "reason": s.reason} for s in self.skipped],
+            "update": self.report.to_dict() if self.report else None,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowedFeed:
+    """A feed the corpus follows: its address, when it was followed and last read (ISO times in
+    UTC; "" for never), and how many of its entries were taken."""
+
+    url: str
+    added: str
+    refreshed: str = ""
+    taken: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "url": self.url,
+            "added": self.added,
+            "refreshed": self.refreshed,
+            "taken": self.taken,
         }
 
 

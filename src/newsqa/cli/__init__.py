@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 
 # the commands, registered on `app` as their modules are read (the order is the help's)
-from newsqa.cli import ask, corpus, index, serve  # noqa: F401
+from newsqa.cli import ask, corpus, feeds, index, serve  # noqa: F401
 from newsqa.cli.ask import _print_sources as _print_sources
 from newsqa.cli.common import app, fit
 from newsqa.cli.index import article_table, listing_json

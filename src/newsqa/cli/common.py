@@ -10,7 +10,7 @@ import signal
 import sqlite3
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -23,7 +23,7 @@ from newsqa.settings import Settings
 if TYPE_CHECKING:
     from newsqa.facade import NewsQA
     from newsqa.indexing.builder import Progress
-    from newsqa.types import IndexReport
+    from newsqa.types import IndexReport, Skipped
 
 __all__ = [
     "JsonOpt",
@@ -32,11 +32,13 @@ __all__ = [
     "UntilOpt",
     "app",
     "errors",
+    "exit_failed",
     "fail",
     "fit",
     "index_app",
     "interruptible",
     "open_qa",
+    "print_outcome",
     "print_report",
 ]
 
@@ -212,6 +214,23 @@ def interruptible(kept: Callable[[], str], *, as_json: bool) -> Iterator[Progres
             yield progress
     except KeyboardInterrupt:
         fail(f"Interrupted: {kept()}", code=130, as_json=as_json)
+
+
+def print_outcome(skipped: Iterable[Skipped], report: IndexReport | None) -> None:
+    """The end of a change to the corpus, as text: the inputs skipped and why, then the report of
+    the update that followed (if one did)."""
+    for s in skipped:
+        typer.echo(f"  skipped {s.origin}: {s.reason}")
+    if report:
+        print_report(report)
+
+
+def exit_failed(failed: str) -> None:
+    """Exit 1 saying `failed` on stderr, when a command that did its work found it was for
+    nothing ("" : carry on)."""
+    if failed:
+        typer.secho(f"Error: {failed}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
 
 
 def fit(text: str, indent: str = "", *, width: int | None = None) -> str:

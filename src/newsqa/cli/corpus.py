@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from newsqa.cli.common import JsonOpt, app, errors, interruptible, open_qa, print_report
+from newsqa.cli.common import (
+    JsonOpt,
+    app,
+    errors,
+    exit_failed,
+    interruptible,
+    open_qa,
+    print_outcome,
+)
 
 __all__ = ["ingest", "remove"]
 
@@ -55,13 +63,8 @@ def ingest(
             f"read {len(loaded.articles)} article(s); wrote {len(written)} file(s) into the "
             "corpus" + there
         )
-        for s in loaded.skipped:
-            typer.echo(f"  skipped {s.origin}: {s.reason}")
-        if report:
-            print_report(report)
-    if failed:
-        typer.secho(f"Error: {failed}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1)
+        print_outcome(loaded.skipped, report)
+    exit_failed(failed)
 
 
 @app.command()
@@ -100,10 +103,5 @@ def remove(
                 f"removed {len(done.removed)} file(s) from the corpus: {', '.join(done.removed)}"
                 f" (kept in {done.kept_in}: move one back and update to restore it)"
             )
-        for s in done.skipped:
-            typer.echo(f"  skipped {s.origin}: {s.reason}")
-        if done.report:
-            print_report(done.report)
-    if failed:
-        typer.secho(f"Error: {failed}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1)
+        print_outcome(done.skipped, done.report)
+    exit_failed(failed)

@@ -17,7 +17,7 @@ from newsqa.corpus.webpage import decode_html, extract_page
 from newsqa.notices import skip_notices_only
 from newsqa.types import Article, LoadResult, Skipped, without_tracking
 
-__all__ = ["USER_AGENT", "fetch_url"]
+__all__ = ["USER_AGENT", "FeedFetch", "fetch_feed", "fetch_url"]
 
 USER_AGENT = "newsqa/0.1 (+offline news question answering; article ingest)"
 _FEED_TYPES = ("rss", "atom", "xml")
@@ -181,34 +181,88 @@ def fetch_url(url: str, *, client: httpx.Client | None = None, timeout: float = 
     Never raises for network or content problems: they come back in `skipped` with a reason.
     Pass `client` to reuse connections or to inject a transport.
     """
-    result = LoadResult()
+    return _fetch(url, client, timeout, seen=frozenset(), feed_only=False).result
+
+
+@dataclass
+class FeedFetch:
+    """A feed read for its new entries (`fetch_feed`): the articles of the entries not `seen`
+    before and the entries skipped (`result`), each entry's key (its link, else its id) that
+    gave an article (`taken`), how many entries were seen before (`known`), and whether the
+    address gave a feed at all (`is_feed`; if not, `result.skipped` says what it gave)."""
+
+    result: LoadResult = dataclasses.field(default_factory=LoadResult)
+    taken: list[str] = dataclasses.field(default_factory=list)
+    known: int = 0
+    is_feed: bool = False
+
+
+def fetch_feed(
+    url: str,
+    *,
+    seen: frozenset[str] = frozenset(),
+    client: httpx.Client | None = None,
+    timeout: float = 20.0,
+) -> FeedFetch:
+    """The entries of the RSS/Atom feed at `url` whose key (link, else id) is not in `seen`,
+    their pages fetched as `fetch_url` does; the pages of entries seen before are not asked
+    for again. An address that is no feed (a page, an error) gives no article."""
+    return _fetch(url, client, timeout, seen=seen, feed_only=True)
+
+
+def entry_key(entry: FeedEntry) -> str:
+    """What tells an entry from the others of its feed across reads: its link, else its id."""
+    if entry.link:
+        return entry.link
+    return entry.article.id if isinstance(entry.article, Article) else ""
+
+
+def _fetch(
+    url: str, client: httpx.Client | None, timeout: float, *, seen: frozenset[str], feed_only: bool
+) -> FeedFetch:
+    out = FeedFetch()
+    result = out.result
     try:
         host = urlsplit(url).hostname
     except ValueError as exc:  # "http://[::1": one such target ended a whole ingest
         result.skipped.append(Skipped(url, f"not a valid address: {exc}"))
-        return result
+        return out
     if not host:  # "https://" alone: httpx would say it lacks the protocol
         result.skipped.append(Skipped(url, "not a complete address: no host name"))
-        return result
+        return out
     own_client = client is None
     http = client or httpx.Client()
     try:
         resp = _get(http, url, timeout)
         if isinstance(resp, Skipped):
             result.skipped.append(resp)
-            return result
+            return out
         if _is_feed_type(resp.content_type) or looks_like_feed(resp.body):
             feed = read_feed(resp.body, url, base_url=resp.url)
             if isinstance(feed, Skipped):
-                if _is_feed_type(resp.content_type):
+                if _is_feed_type(resp.content_type) or feed_only:
                     result.skipped.append(feed)
-                    return result
+                    return out
             else:
+                out.is_feed = True
                 for entry in feed.entries:
+                    key = entry_key(entry)
+                    if key and key in seen:
+                        out.known += 1
+                        continue
+                    got = len(result.articles)
                     _add(result, _entry(http, entry, timeout))
-                return result
+                    if key and len(result.articles) > got:
+                        out.taken.append(key)
+                return out
+        if feed_only:
+            mime = resp.content_type.split(";", 1)[0].strip() or "no content type"
+            result.skipped.append(
+                Skipped(url, f"not an RSS or Atom feed ({mime}); to add a page, ingest it")
+            )
+            return out
         _add(result, _page(resp, url))
-        return result
+        return out
     finally:
         if own_client:
             http.close()

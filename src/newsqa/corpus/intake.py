@@ -14,7 +14,7 @@ from newsqa.corpus import fetch_url, load_path, save_articles
 from newsqa.corpus.text import links_listed
 from newsqa.types import Article, LoadResult, Skipped, origin_file
 
-__all__ = ["holders_of", "take_in"]
+__all__ = ["holders_of", "save_fetched", "take_in"]
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:/")  # "ftp://", "file:///": not a path to read
 
@@ -38,10 +38,7 @@ def take_in(
     def fetched(url: str) -> None:
         got = fetch_url(url)
         loaded.extend(got)
-        before = {p: p.stat().st_mtime_ns for p in (corpus / "ingested").glob("*.md")}
-        saved = save_articles(got.articles, corpus / "ingested")
-        # an identical file is left as it was: not written again
-        written.extend(p for p in saved if before.get(p) != p.stat().st_mtime_ns)
+        written.extend(save_fetched(got.articles, corpus))
 
     for target in targets:
         if target.lower().startswith(("http://", "https://")):
@@ -70,6 +67,14 @@ def take_in(
             written += copied
             loaded.skipped += repeats
     return loaded, list(dict.fromkeys(written))
+
+
+def save_fetched(articles: Sequence[Article], corpus: Path) -> list[Path]:
+    """Fetched articles saved as Markdown files into the corpus's `ingested` folder; the files
+    written (one identical to what is there is left as it was: not written again)."""
+    before = {p: p.stat().st_mtime_ns for p in (corpus / "ingested").glob("*.md")}
+    saved = save_articles(articles, corpus / "ingested")
+    return [p for p in saved if before.get(p) != p.stat().st_mtime_ns]
 
 
 def holders_of(

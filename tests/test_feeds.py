@@ -1,0 +1,183 @@
+"""Following feeds (`NewsQA.follow`, `newsqa feeds`): a real HTTP server on 127.0.0.1 serves a
+feed that gains an entry between reads; the real model and index take the articles in, and a
+refresh asks only for the pages of entries it has not taken before."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from loopback import serving
+from typer.testing import CliRunner
+
+from newsqa import FeedsFileError, NewsQA, Settings
+from newsqa.cli import app
+from newsqa.corpus.following import FEEDS_FILE
+
+STORIES = {
+    "/lighthouse.html": (
+        "Lighthouse keepers return to Skarra Point",
+        "Keepers will live at the fictional Skarra Point lighthouse again from May, the coastal "
+        "trust said on Tuesday, after sixty years of automatic running left its lamp room damp.",
+    ),
+    "/orchard.html": (
+        "Village orchard gets a cider press",
+        "The fictional village of Pellow bought a hand-cranked cider press for its community "
+        "orchard with money raised at the spring fete, the parish clerk announced.",
+    ),
+    "/tramway.html": (
+        "Tramway to Osterby reopens after floods",
+        "Trams run to the fictional town of Osterby again after the spring floods washed out "
+        "the embankment near the river crossing, the operator said on Friday.",
+    ),
+}
+
+
+def _page(title: str, text: str) -> bytes:
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body><article><h1>{title}</h1><p>{text}</p><p>{text}</p></article></body></html>"
+    ).encode()
+
+
+def _feed(paths: list[str]) -> bytes:
+    items = "".join(
+        f"<item><title>{STORIES[p][0]}</title><link>{p}</link>"
+        f"<pubDate>Tue, 02 Apr 2024 07:00:00 +0000</pubDate></item>"
+        for p in paths
+    )
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel>"
+        f"<title>Coast Courier</title><link>/</link>{items}</channel></rss>"
+    ).encode()
+
+
+class Site(BaseHTTPRequestHandler):
+    """The feed lists `entries`; every request's path is logged in `asked`."""
+
+    entries: ClassVar[list[str]] = []
+    asked: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.asked.append(self.path)
+        if self.path == "/feed.xml":
+            self._send("application/rss+xml", _feed(self.entries))
+        elif self.path in STORIES:
+            self._send("text/html; charset=utf-8", _page(*STORIES[self.path]))
+        else:
+            self.send_error(404)
+
+    def _send(self, content_type: str, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    Site.entries = ["/lighthouse.html", "/orchard.html"]
+    Site.asked = []
+    with serving(Site) as url:
+        yield url
+
+
+def _titles(qa: NewsQA) -> set[str]:
+    return {a.title for a in qa.articles().articles}
+
+
+def test_a_followed_feed_gives_its_new_entries_only(settings: Settings, site: str) -> None:
+    feed = f"{site}/feed.xml"
+    with NewsQA(settings) as qa:
+        qa.update()
+        done = qa.follow(feed)
+        assert [(f.url, f.new, f.known, f.error) for f in done.feeds] == [(feed, 2, 0, "")]
+        assert len(done.written) == 2
+        assert all(Path(p).parent == settings.corpus_dir / "ingested" for p in done.written)
+        assert done.report is not None and done.report.articles_added == 2
+        hits = qa.search("Who lives at the Skarra Point lighthouse again?", k=3)
+        assert hits[0].article.title == STORIES["/lighthouse.html"][0]
+        [followed] = qa.feeds()
+        assert (followed.url, followed.taken) == (feed, 2)
+        assert followed.refreshed and followed.added
+
+        # a new entry: only the feed and its page are asked for
+        Site.entries.insert(0, "/tramway.html")
+        Site.asked.clear()
+        again = qa.refresh_feeds()
+        assert [(f.new, f.known) for f in again.feeds] == [(1, 2)]
+        assert sorted(Site.asked) == ["/feed.xml", "/tramway.html"]
+        assert again.report is not None and again.report.articles_added == 1
+        assert STORIES["/tramway.html"][0] in _titles(qa)
+
+        # nothing new: no page fetched, nothing written, no update
+        Site.asked.clear()
+        idle = qa.refresh_feeds()
+        assert (idle.new, idle.written, idle.report) == (0, (), None)
+        assert Site.asked == ["/feed.xml"]
+
+        # unfollowed: its articles stay
+        assert qa.unfollow([feed, f"{site}/other.xml"])[0] == [feed]
+        assert qa.feeds() == []
+        assert {s[0] for s in STORIES.values()} <= _titles(qa)
+
+
+def test_an_address_that_is_no_feed_is_not_followed(settings: Settings, site: str) -> None:
+    with NewsQA(settings) as qa:
+        done = qa.follow([f"{site}/orchard.html", f"{site}/missing.xml", "http://127.0.0.1:9/"])
+        page, missing, closed = done.feeds
+        assert "not an RSS or Atom feed (text/html)" in page.error
+        assert "404" in missing.error
+        assert "cannot reach 127.0.0.1" in closed.error
+        assert (done.written, done.report, qa.feeds()) == ((), None, [])
+        assert not list((settings.corpus_dir / "ingested").glob("*.md"))
+
+
+def test_a_broken_list_of_feeds_is_said_and_left_as_it_is(settings: Settings) -> None:
+    kept = settings.corpus_dir / FEEDS_FILE
+    kept.write_text('{"feeds": [{"url": ', encoding="utf-8")
+    with NewsQA(settings) as qa, pytest.raises(FeedsFileError, match="cannot be read"):
+        qa.feeds()
+    assert kept.read_text(encoding="utf-8") == '{"feeds": [{"url": '
+    out = CliRunner().invoke(app, _where(settings, "feeds", "refresh"))
+    assert out.exit_code == 1 and FEEDS_FILE in out.output and "Traceback" not in out.output
+
+
+def _where(settings: Settings, *args: str) -> list[str]:
+    return ["--index", str(settings.index_dir), "--corpus-dir", str(settings.corpus_dir), *args]
+
+
+def test_the_feeds_commands(settings: Settings, site: str) -> None:
+    run = CliRunner()
+    feed = f"{site}/feed.xml"
+    none = run.invoke(app, _where(settings, "feeds", "refresh"))
+    assert none.exit_code == 1 and "follows no feed" in none.output
+
+    added = run.invoke(app, _where(settings, "feeds", "add", feed, "--json"))
+    assert added.exit_code == 0, added.output
+    out = json.loads(added.stdout)
+    assert (out["new"], out["feeds"][0]["url"], len(out["written"])) == (2, feed, 2)
+    assert out["update"]["articles"]["added"] == 5 + 2  # (the index is new: the corpus's too)
+
+    listed = json.loads(run.invoke(app, _where(settings, "feeds", "list", "--json")).stdout)
+    assert [(f["url"], f["taken"]) for f in listed] == [(feed, 2)]
+
+    Site.entries.append("/tramway.html")
+    text = run.invoke(app, _where(settings, "feeds", "refresh"))
+    assert text.exit_code == 0, text.output
+    assert f"{feed}: 1 new article(s), 2 taken before" in text.output
+
+    page = run.invoke(app, _where(settings, "feeds", "add", f"{site}/orchard.html"))
+    assert page.exit_code == 1 and "not an RSS or Atom feed" in page.output
+
+    gone = run.invoke(app, _where(settings, "feeds", "remove", feed))
+    assert gone.exit_code == 0 and f"no longer following {feed}" in gone.output
+    assert "follows no feed" in run.invoke(app, _where(settings, "feeds", "list")).output
