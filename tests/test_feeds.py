@@ -5,6 +5,11 @@ refresh asks only for the pages of entries it has not taken before."""
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -17,6 +22,7 @@ from typer.testing import CliRunner
 from newsqa import FeedsFileError, NewsQA, Settings
 from newsqa.cli import app
 from newsqa.corpus.following import FEEDS_FILE
+from newsqa.web.serve import FeedWatch
 
 STORIES = {
     "/lighthouse.html": (
@@ -181,3 +187,62 @@ def test_the_feeds_commands(settings: Settings, site: str) -> None:
     gone = run.invoke(app, _where(settings, "feeds", "remove", feed))
     assert gone.exit_code == 0 and f"no longer following {feed}" in gone.output
     assert "follows no feed" in run.invoke(app, _where(settings, "feeds", "list")).output
+
+
+def test_the_page_indexes_the_followed_feeds_new_entries_behind_it(
+    settings: Settings, site: str
+) -> None:
+    """FeedWatch, what `newsqa serve --refresh-feeds` runs: a round saves the new entries and
+    indexes them in the background; a round with nothing new starts no update."""
+    with NewsQA(settings) as qa:
+        watch = FeedWatch(qa, 1.0)
+        assert watch.once() is None  # no feed followed
+        qa.follow(f"{site}/feed.xml")
+        Site.entries.append("/tramway.html")
+        done = watch.once()
+        assert done is not None and done.new == 1
+        assert qa.indexing is not None
+        report = qa.indexing.wait().report
+        assert report is not None and report.articles_added == 1
+        assert STORIES["/tramway.html"][0] in _titles(qa)
+        job = qa.indexing
+        assert watch.once() is not None and qa.indexing is job  # nothing new: no update
+
+
+def test_serve_refreshes_the_followed_feeds(settings: Settings, site: str, tmp_path: Path) -> None:
+    """The real `newsqa serve --refresh-feeds` process picks up an entry added to a followed feed
+    while it runs."""
+    with NewsQA(settings) as qa:
+        qa.follow(f"{site}/feed.xml")
+    Site.entries.append("/tramway.html")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (tmp_path / "serve.log").open("w")
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "NEWSQA_CHUNK_SIZE": "64"}
+    env["NEWSQA_CHUNK_OVERLAP"] = "8"  # (as `settings` builds it: no rebuild for its index)
+    serve = _where(settings, "serve", "--port", str(port), "--refresh-feeds", "0.02")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "newsqa.cli", *serve],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        title = STORIES["/tramway.html"][0]
+        while time.monotonic() < deadline and server.poll() is None:
+            with NewsQA(settings) as reader:
+                if title in _titles(reader):
+                    break
+            time.sleep(0.5)
+        said = (tmp_path / "serve.log").read_text()
+        assert server.poll() is None, said
+        with NewsQA(settings) as reader:
+            assert title in _titles(reader), said
+        assert "Reading the followed feeds every 0.02 minute(s)." in said
+        assert "feeds: 1 new article(s); indexing them in the background" in said
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()

@@ -30,9 +30,26 @@ def serve(
             help="Serve the index as it is: no update from the corpus folder first.",
         ),
     ] = False,
+    refresh_feeds: Annotated[
+        float | None,
+        typer.Option(
+            "--refresh-feeds",
+            envvar="NEWSQA_REFRESH_FEEDS",
+            metavar="MINUTES",
+            help="Read the followed feeds (`newsqa feeds`) this often and index their new "
+            "entries behind the page.",
+        ),
+    ] = None,
 ) -> None:
     """Start the web page (on 127.0.0.1 unless told otherwise)."""
     from newsqa.web import launch
 
     with errors():
-        launch(ctx.obj, host=host, port=port, auth=auth, update_first=not no_update)
+        launch(
+            ctx.obj,
+            host=host,
+            port=port,
+            auth=auth,
+            update_first=not no_update,
+            refresh_feeds=refresh_feeds,
+        )

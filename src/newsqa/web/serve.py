@@ -9,10 +9,12 @@ import time
 
 from newsqa.facade import NewsQA
 from newsqa.indexing.job import BackgroundIndexing
+from newsqa.indexing.layout import IndexBusyError
 from newsqa.settings import Settings
+from newsqa.types import FeedRefresh
 from newsqa.web.render import CSS
 
-__all__ = ["index_behind_page", "launch"]
+__all__ = ["FeedWatch", "index_behind_page", "launch"]
 
 
 def index_behind_page(qa: NewsQA) -> BackgroundIndexing | None:
@@ -52,6 +54,46 @@ class _TerminalProgress:
                 print(f"indexing: {done:,} passages embedded (still reading articles)", flush=True)
 
 
+class FeedWatch:
+    """While the page is served, reads the feeds the corpus follows every `minutes`: their new
+    entries are saved into the corpus folder and indexed behind the page, which answers from
+    what is indexed meanwhile. Each round is said on the terminal."""
+
+    def __init__(self, qa: NewsQA, minutes: float) -> None:
+        self.qa = qa
+        self.minutes = minutes
+        self.stop = threading.Event()
+
+    def once(self) -> FeedRefresh | None:
+        """One round: None when the corpus follows no feed."""
+        qa = self.qa
+        if not qa.feeds():
+            return None
+        done = qa.refresh_feeds(update=False)
+        for f in done.feeds:
+            if f.error:
+                print(f"feeds: {f.url} not read: {f.error}", flush=True)
+        if not done.written:
+            return done
+        if qa.indexing is not None:
+            qa.indexing.wait()  # (an update of the page's own: the next one takes these too)
+        print(f"feeds: {done.new} new article(s); indexing them in the background …", flush=True)
+        try:
+            qa.update_in_background(progress=_TerminalProgress())
+        except IndexBusyError:  # one started by the page meanwhile reads them too
+            pass
+        return done
+
+    def run(self) -> None:
+        """Rounds until `stop` is set; a failed round is said, and the next one tried."""
+        while not self.stop.is_set():
+            try:
+                self.once()
+            except Exception as exc:  # (a broken feeds file, a full disk: said, not fatal)
+                print(f"feeds: not refreshed: {exc}", flush=True)
+            self.stop.wait(self.minutes * 60)
+
+
 def _check_port(host: str, port: int) -> None:
     """ValueError, saying what to do, when `port` is no port number or is taken on `host`
     (Gradio said so with a traceback, after the index had started updating)."""
@@ -83,9 +125,12 @@ def launch(
     port: int = 7860,
     auth: str | None = None,
     update_first: bool = True,
+    refresh_feeds: float | None = None,
 ) -> None:
-    """Build the index if there is none, then serve the page until interrupted. A port in use
-    or an --auth without its password is a ValueError before anything is indexed."""
+    """Build the index if there is none, then serve the page until interrupted; with
+    `refresh_feeds` (minutes), the followed feeds' new entries are indexed that often (see
+    `FeedWatch`). A port in use or an --auth without its password is a ValueError before
+    anything is indexed."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     credentials = None
     if auth:
@@ -93,6 +138,8 @@ def launch(
         if not password:
             raise ValueError("--auth takes user:password")
         credentials = (user, password)
+    if refresh_feeds is not None and not refresh_feeds > 0:
+        raise ValueError(f"--refresh-feeds takes a number of minutes above 0, not {refresh_feeds}")
     _check_port(host, port)
     qa = NewsQA(settings)
     job = index_behind_page(qa) if update_first else None
@@ -114,6 +161,9 @@ def launch(
             qa.warm_up()
         except Exception as exc:  # the first question will load them, or say what is wrong
             print(f"Warm-up skipped: {exc}", flush=True)
+        if refresh_feeds is not None:
+            print(f"Reading the followed feeds every {refresh_feeds:g} minute(s).", flush=True)
+            FeedWatch(qa, refresh_feeds).run()
 
     threading.Thread(target=warm_up, name="newsqa-warm-up", daemon=True).start()
     # a visitor's own LLM only where the visitor is this machine's user
