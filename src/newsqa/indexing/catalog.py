@@ -15,8 +15,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from newsqa.indexing.fulltext import LEXICAL_FORMAT, lexical_text
 from newsqa.periods import last_news_day
-from newsqa.types import Article, ArticleRef, Chunk, IndexedArticle, origin_file
+from newsqa.types import Article, ArticleRef, Chunk, IndexedArticle, indexed_text, origin_file
 
 __all__ = ["Catalog", "ChunkRow", "StoredChunk", "damaged"]
 
@@ -126,6 +127,12 @@ class Catalog:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
+            if self._db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone() is None:
+                with self._db:  # a catalog with no chunk yet is in the current full-text format
+                    self._db.execute(
+                        "INSERT OR IGNORE INTO meta(key, value) VALUES ('lexical', ?)",
+                        (LEXICAL_FORMAT,),
+                    )
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -234,8 +241,34 @@ class Catalog:
             )
             self._db.execute(
                 "INSERT INTO chunks_fts(rowid, body) VALUES (?, ?)",
-                (cur.lastrowid, chunk.indexed_text),
+                (cur.lastrowid, lexical_text(chunk.indexed_text)),
             )
+
+    def lexical_format(self) -> str:
+        """How the full-text index reads the chunks' text (`fulltext.LEXICAL_FORMAT`; "1" for a
+        catalog that does not say: the text as written)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'lexical'").fetchone()
+        return str(row[0]) if row is not None else "1"
+
+    def relex(self) -> int:
+        """Fill the full-text index again from the chunks' own text, read as `lexical_text`
+        reads it now, and record that format; how many chunks it holds. One transaction: an
+        interrupted one leaves the index as it was. No vector changes (nothing is embedded)."""
+        with self.transaction():
+            self._changed()
+            self._db.execute("DELETE FROM chunks_fts")
+            done, last = 0, -1
+            while rows := self._db.execute(
+                "SELECT rid, header, text FROM chunks WHERE rid > ? ORDER BY rid LIMIT 1000",
+                (last,),
+            ).fetchall():
+                self._db.executemany(
+                    "INSERT INTO chunks_fts(rowid, body) VALUES (?, ?)",
+                    [(rid, lexical_text(indexed_text(h, t))) for rid, h, t in rows],
+                )
+                done, last = done + len(rows), rows[-1][0]
+            self.set_meta({"lexical": LEXICAL_FORMAT})
+        return done
 
     def _changed(self) -> None:
         """Count a change to the chunks, in the same transaction as the change: the count is

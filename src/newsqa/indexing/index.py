@@ -20,7 +20,8 @@ from newsqa.errors import NewsQAError
 from newsqa.indexing.builder import BATCH_ARTICLES, Progress, restore_vectors, sync
 from newsqa.indexing.catalog import Catalog, damaged
 from newsqa.indexing.embeddings import Embedder, SentenceTransformerEmbedder, same_model
-from newsqa.indexing.layout import IndexLayout
+from newsqa.indexing.fulltext import LEXICAL_FORMAT
+from newsqa.indexing.layout import IndexBusyError, IndexLayout
 from newsqa.indexing.store import (
     CARRY_ON,
     EMBED_AGAIN,
@@ -476,6 +477,8 @@ class NewsIndex:
             meta = catalog.meta()
             self.check_compatible(meta)
             self.check_store(meta, generation, writing=True)
+            if catalog.lexical_format() != LEXICAL_FORMAT:  # written by an older version
+                log.info("Re-indexed the words of %d passages", catalog.relex())
             if meta.get("store") == "chroma-server" and meta.get("written_from") != (
                 here := self._here(generation)
             ):
@@ -623,6 +626,8 @@ class NewsIndex:
                 except IncompatibleIndexError:
                     catalog.close()
                     raise
+                if catalog.lexical_format() != LEXICAL_FORMAT:
+                    self._relex(generation)
                 store = LazyStore(functools.partial(self._open_reader_store, meta, generation))
                 self._reader = (generation, catalog, store, catalog.version())
             else:
@@ -634,6 +639,21 @@ class NewsIndex:
                     store.close()
                     self._reader = (generation, catalog, store, version)
             return self._reader[1], self._reader[2]
+
+    def _relex(self, generation: str) -> None:
+        """Re-index the words of an index written by an older version (`Catalog.relex`: its
+        vectors are kept) when it is opened, if it can be written now; if not (a read-only
+        folder, an update running), it is searched as it was written until the next update."""
+        try:
+            with self.layout.write_lock():
+                catalog = Catalog(self.layout.catalog_path(generation))
+                try:
+                    if catalog.lexical_format() != LEXICAL_FORMAT:
+                        log.info("Re-indexed the words of %d passages", catalog.relex())
+                finally:
+                    catalog.close()
+        except (IndexBusyError, OSError, sqlite3.Error) as exc:
+            log.info("The words of the index are searched as an older version wrote them: %s", exc)
 
     def _open_writer_store(self, meta: dict[str, str], generation: str) -> VectorStore:
         """`generation`'s store, to write. An embedded one whose files are damaged (it cannot

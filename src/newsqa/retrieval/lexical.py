@@ -105,7 +105,7 @@ class LexicalIndex:
             held = np.array(vector_ids, dtype=np.str_)
             updated = _updated(cache, catalog, rids, held, stemmer) if len(held) == n else None
             loaded = updated or _postings(catalog, rids)
-            _save(cache, key, *loaded, rids, held)
+            _save(cache, key, *loaded, rids, held, catalog.lexical_format())
         terms, offsets, rows, tf = loaded
         lengths = np.bincount(rows, weights=tf, minlength=n).astype(np.float64)
         avg = float(lengths.mean()) if n else 1.0
@@ -173,14 +173,17 @@ def _postings(catalog: Catalog, rids: NDArray[np.int64]) -> Postings:
     return terms, offsets, rows_all.astype(np.int64), tf_all
 
 
-_VERSION = "v3"  # v3: the row ids the postings were made for are kept beside them
+# v3: the row ids the postings were made for are kept beside them; v4: and the catalog's
+# full-text format (`fulltext.LEXICAL_FORMAT`), as postings of another are no base for an update
+_VERSION = "v4"
 # an update that changed more than this share of the rows is read afresh from SQLite
 _MOST_CHANGED = 0.25
 
 
 def _cache_key(catalog: Catalog, rids: NDArray[np.int64]) -> str:
     chunks, top, changes = catalog.version()
-    return f"{_VERSION}|{chunks}|{top}|{changes}|{len(rids)}|{int(rids.sum()) if len(rids) else 0}"
+    rows = f"{len(rids)}|{int(rids.sum()) if len(rids) else 0}"
+    return f"{_VERSION}|{catalog.lexical_format()}|{chunks}|{top}|{changes}|{rows}"
 
 
 def _load(path: Path, key: str) -> Postings | None:
@@ -190,10 +193,15 @@ def _load(path: Path, key: str) -> Postings | None:
 
 
 def _load_with_rids(
-    path: Path, key: str | None
+    path: Path, key: str | None, lexical_format: str | None = None
 ) -> tuple[Postings, NDArray[np.int64], NDArray[np.str_]] | None:
+    """The postings cached for `key` (None: any) with the row ids and vector ids they were made
+    for; with `lexical_format`, only postings of a catalog in that full-text format."""
     data = load_arrays(path, key)
-    if data is None or not {"terms", "offsets", "rows", "tf", "rids", "vids"} <= data.keys():
+    fields = {"terms", "offsets", "rows", "tf", "rids", "vids", "lexical"}
+    if data is None or not fields <= data.keys():
+        return None
+    if lexical_format is not None and str(data["lexical"]) != lexical_format:
         return None
     postings = (
         data["terms"].tolist(),
@@ -213,6 +221,7 @@ def _save(
     tf: NDArray[np.float64],
     rids: NDArray[np.int64],
     vids: NDArray[np.str_],
+    lexical_format: str,
 ) -> None:
     arrays = {
         "terms": np.array(terms, dtype=np.str_),
@@ -221,6 +230,7 @@ def _save(
         "tf": tf.astype(np.uint16),
         "rids": rids.astype(np.int64),
         "vids": vids,
+        "lexical": np.array(lexical_format),
     }
     save_arrays(path, key, arrays)
 
@@ -235,8 +245,9 @@ def _updated(
     """The postings of `rids` made from those cached for other rows (an index generation before
     an update): the rows gone dropped, the rows added (or holding another text under the same
     row id: `vids`) tokenized as the catalog tokenizes them. None when there is no such cache,
-    or most rows changed."""
-    cached = _load_with_rids(path, None)
+    or most rows changed, or its catalog read text another way (the full-text index rebuilt
+    since, holding other terms under the same row ids)."""
+    cached = _load_with_rids(path, None, catalog.lexical_format())
     if cached is None:
         return None
     (terms, offsets, rows, tf), old_rids, old_vids = cached

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from newsqa.indexing import NewsIndex
+from newsqa.indexing.fulltext import LEXICAL_FORMAT
 from newsqa.periods import last_news_day
 from newsqa.retrieval.dates import DateMention, reference_day
 from newsqa.retrieval.feedback import answer_name, asks_for_name
@@ -37,7 +38,7 @@ from newsqa.retrieval.plan import (
     without_latest,
 )
 from newsqa.retrieval.table import ChunkTable, load_table, published_within
-from newsqa.retrieval.terms import query_terms
+from newsqa.retrieval.terms import lexical_terms, query_terms
 from newsqa.types import SearchFilters, SearchHit
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ class _Memory:
     table: ChunkTable
     lexical: LexicalIndex | None  # None: too large to keep, ask the catalog
     sentences: SentenceMatcher
+    acronyms: bool  # whether the catalog's full-text index gives acronyms a term of their own
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,9 @@ class Retriever:
                     else None
                 )
                 counts = lexical.counts if lexical is not None else catalog.lexical_counts
-                self._cache = (key, _Memory(table, lexical, SentenceMatcher(counts, len(table))))
+                sentences = SentenceMatcher(counts, len(table))
+                acronyms = catalog.lexical_format() == LEXICAL_FORMAT
+                self._cache = (key, _Memory(table, lexical, sentences, acronyms))
             return self._cache[1]
 
     def resolve_outlets(self, names: tuple[str, ...]) -> tuple[str, ...]:
@@ -369,11 +373,12 @@ class Retriever:
 
     def _lexical(self, text: str, memory: _Memory, catalog: Catalog) -> NDArray[np.float64]:
         """BM25 score of every chunk for the text's content words; -inf where none matches."""
+        words = lexical_terms(text, acronyms=memory.acronyms)
         if memory.lexical is not None:
-            return memory.lexical.scores(query_terms(text))
+            return memory.lexical.scores(words)
         table = memory.table
         scores = np.full(len(table), -np.inf)
-        found = catalog.lexical(query_terms(text), min(len(table), self.options.depth * 50))
+        found = catalog.lexical(words, min(len(table), self.options.depth * 50))
         if found:
             rows = table.rows(v for v, _ in found)
             scores[rows] = [s for v, s in found if v in table.row_of]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["STOP_WORDS", "query_terms"]
+from newsqa.indexing.fulltext import lexical_query
+
+__all__ = ["STOP_WORDS", "lexical_terms", "query_terms"]
 
 _WORD = re.compile(r"[\w][\w'’-]*", re.UNICODE)
 _STOP = frozenset(
@@ -80,6 +82,13 @@ def query_terms(query: str) -> list[str]:
         if word and word not in _STOP:
             seen.setdefault(word, None)
     return list(seen)
+
+
+def lexical_terms(query: str, *, acronyms: bool = True) -> list[str]:
+    """The words to look up in the lexical index for a query: its content words, each acronym
+    ("US", "U.S.") as its own term (`fulltext.py`), unless the index is in the format before
+    acronyms had one (`acronyms=False`)."""
+    return query_terms(lexical_query(query) if acronyms else query)
 
 
 STOP_WORDS = _STOP
