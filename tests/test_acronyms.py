@@ -12,7 +12,7 @@ from conftest import CountingEmbedder
 
 from newsqa import NewsQA, Settings
 from newsqa.indexing.catalog import Catalog
-from newsqa.indexing.fulltext import LEXICAL_FORMAT, acronym_term, lexical_text
+from newsqa.indexing.fulltext import LEXICAL_FORMAT, acronym_term, lexical_text, plain_word
 from newsqa.retrieval.lexical import Stemmer
 from newsqa.retrieval.terms import lexical_terms, query_terms
 from newsqa.types import indexed_text
@@ -32,6 +32,7 @@ STORIES = [
     ("Metro Ledger", "Tram line approved", "The council approved the tram line extension."),
     ("Metro Ledger", "Library opens late", "The library now opens until nine on Thursdays."),
     ("Farm Weekly", "Apple harvest early", "Orchards picked apples two weeks early this year."),
+    ("Coast Post", "Warships call", "Two Nato frigates anchored off the point on Sunday."),
 ]
 
 
@@ -65,6 +66,7 @@ def test_acronyms_are_one_term_apart_from_ordinary_words() -> None:
     assert lexical_terms("who warns on nato") == ["warns", "nato"]
     assert terms("NATO summit").keys() == {"nato", "nato0acr", "summit"}
     assert terms("Nato summit").keys() == {"nato", "summit"}
+    assert (plain_word(acronym_term("NATO")), plain_word("nato")) == ("nato", None)
     # text in capitals only (a shouted question, a headline) holds no acronym
     assert lexical_text("WHAT DID THE US SAY") == "WHAT DID THE US SAY"
     # an index in the old format is asked the words as they were
@@ -111,6 +113,8 @@ def test_a_question_saying_us_finds_the_story_saying_u_s(
         for question in ("US sanctions", "U.S. sanctions", "What sanctions did the US impose?"):
             assert _top(qa, question) == "Oil exports face new curbs", question
         assert _top(qa, "sanctions hurt us") == "Growers count the cost"
+        # no passage writes "NATO" in capitals: the question's is looked up as "nato"
+        assert _top(qa, "What about NATO?") == "Warships call"
     # and with the embeddings searched too (the default)
     both = lexical_settings.replace(retrieval="")
     with NewsQA(both, embedder=counting) as qa:

@@ -4,14 +4,15 @@ would not find "U.S. sanctions" by its words. Each acronym, dotted ("U.S.", "E.U
 in two to five capitals ("US", "NATO"), is given a term of its own that no ordinary word makes.
 The index keeps its plain word beside it (a question in lower case, "nato", "fbi", still finds
 it); a question's acronym is looked up by its own term alone ("US" does not find "us"; looking
-up both counted each acronym twice, which cost 0.7 points of hits@1 on MultiHop-RAG)."""
+up both counted each acronym twice, which cost 0.7 points of hits@1 on MultiHop-RAG), or by its
+plain word when no passage writes it as an acronym (`Retriever._lexical`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 
-__all__ = ["LEXICAL_FORMAT", "acronym_term", "lexical_query", "lexical_text"]
+__all__ = ["LEXICAL_FORMAT", "acronym_term", "lexical_query", "lexical_text", "plain_word"]
 
 # recorded in the catalog's meta as "lexical" (none: "1", the text as written); an index in an
 # older format has its full-text table rebuilt from the chunks' text when next opened or updated
@@ -26,6 +27,11 @@ _MARK = "0acr"
 def acronym_term(letters: str) -> str:
     """The index term of the acronym made of `letters` ("US", "U.S." -> "us0acr")."""
     return letters.replace(".", "").lower() + _MARK
+
+
+def plain_word(term: str) -> str | None:
+    """The plain word of an acronym's term ("us0acr" -> "us"); None for any other word."""
+    return term.removesuffix(_MARK) if term.endswith(_MARK) and len(term) > len(_MARK) else None
 
 
 def lexical_text(text: str) -> str:

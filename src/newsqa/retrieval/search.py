@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from newsqa.indexing import NewsIndex
-from newsqa.indexing.fulltext import LEXICAL_FORMAT
+from newsqa.indexing.fulltext import LEXICAL_FORMAT, plain_word
 from newsqa.periods import last_news_day
 from newsqa.retrieval.dates import DateMention, reference_day
 from newsqa.retrieval.feedback import answer_name, asks_for_name
@@ -42,7 +42,7 @@ from newsqa.retrieval.terms import lexical_terms, query_terms
 from newsqa.types import SearchFilters, SearchHit
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from numpy.typing import NDArray
 
@@ -83,6 +83,7 @@ class _Memory:
     lexical: LexicalIndex | None  # None: too large to keep, ask the catalog
     sentences: SentenceMatcher
     acronyms: bool  # whether the catalog's full-text index gives acronyms a term of their own
+    counts: Callable[[Sequence[str]], dict[str, int]]  # how many chunks hold each word
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class Retriever:
                 counts = lexical.counts if lexical is not None else catalog.lexical_counts
                 sentences = SentenceMatcher(counts, len(table))
                 acronyms = catalog.lexical_format() == LEXICAL_FORMAT
-                self._cache = (key, _Memory(table, lexical, sentences, acronyms))
+                self._cache = (key, _Memory(table, lexical, sentences, acronyms, counts))
             return self._cache[1]
 
     def resolve_outlets(self, names: tuple[str, ...]) -> tuple[str, ...]:
@@ -374,6 +375,11 @@ class Retriever:
     def _lexical(self, text: str, memory: _Memory, catalog: Catalog) -> NDArray[np.float64]:
         """BM25 score of every chunk for the text's content words; -inf where none matches."""
         words = lexical_terms(text, acronyms=memory.acronyms)
+        # an acronym no passage writes as one ("NATO" where every outlet writes "Nato") is
+        # looked up by its plain word
+        acronyms = [w for w in words if plain_word(w)]
+        absent = {w for w, n in memory.counts(acronyms).items() if n == 0} if acronyms else set()
+        words = [(plain_word(w) or w) if w in absent else w for w in words]
         if memory.lexical is not None:
             return memory.lexical.scores(words)
         table = memory.table
