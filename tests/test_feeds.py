@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
@@ -67,12 +68,21 @@ class Site(BaseHTTPRequestHandler):
 
     entries: ClassVar[list[str]] = []
     asked: ClassVar[list[str]] = []
+    slow = 0.0  # seconds a page takes
+    busy: ClassVar[list[int]] = [0, 0]  # pages being served now, and the most at once
+    lock = threading.Lock()
 
     def do_GET(self) -> None:
         self.asked.append(self.path)
         if self.path == "/feed.xml":
             self._send("application/rss+xml", _feed(self.entries))
         elif self.path in STORIES:
+            with self.lock:
+                self.busy[0] += 1
+                self.busy[1] = max(self.busy)
+            time.sleep(self.slow)
+            with self.lock:
+                self.busy[0] -= 1
             self._send("text/html; charset=utf-8", _page(*STORIES[self.path]))
         else:
             self.send_error(404)
@@ -92,6 +102,7 @@ class Site(BaseHTTPRequestHandler):
 def site() -> Iterator[str]:
     Site.entries = ["/lighthouse.html", "/orchard.html"]
     Site.asked = []
+    Site.slow, Site.busy = 0.0, [0, 0]
     with serving(Site) as url:
         yield url
 
@@ -134,6 +145,14 @@ def test_a_followed_feed_gives_its_new_entries_only(settings: Settings, site: st
         assert qa.unfollow([feed, f"{site}/other.xml"])[0] == [feed]
         assert qa.feeds() == []
         assert {s[0] for s in STORIES.values()} <= _titles(qa)
+
+
+def test_a_feeds_pages_are_fetched_side_by_side(settings: Settings, site: str) -> None:
+    Site.entries.append("/tramway.html")
+    Site.slow = 0.5
+    with NewsQA(settings) as qa:
+        assert qa.follow(f"{site}/feed.xml", update=False).new == 3
+    assert Site.busy[1] > 1  # (one at a time, a feed of 50 entries took 50 round trips)
 
 
 def test_an_address_that_is_no_feed_is_not_followed(settings: Settings, site: str) -> None:
