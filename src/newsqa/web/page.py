@@ -29,6 +29,7 @@ from newsqa.web.render import (
     status_markdown,
 )
 from newsqa.web.serve import index_behind_page, launch  # (imported from here too)
+from newsqa.web.times import LOCAL_TIMES
 
 __all__ = ["CSS", "build_page", "index_behind_page", "launch"]
 
@@ -375,6 +376,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             )
 
         page.load(None, None, None, js=_PLAIN_COPY)
+        page.load(None, None, None, js=LOCAL_TIMES)  # (times in the visitor's zone)
         timer = gr.Timer(2.0, active=qa.indexing is not None)
         # (refreshed behind the user's back: without Gradio's "processing" laid over the status)
         refreshed = [status, outlets, examples, timer, articles, chosen]
