@@ -998,7 +998,7 @@ def test_a_file_chosen_in_the_list_is_removed_from_the_corpus_and_the_answers(
     listing.get_by_text("City council approves night bus network").wait_for()
     page.locator("#remove").click()
     assert _removed(page, "") == (
-        "Choose the files to remove first (those the articles listed were read from)."
+        "Choose the files to remove first (those of the corpus folder, in the box above)."
     )
     choose(page, "#remove-files", "wire.json (3 articles)")
     page.locator("#remove").click()
@@ -1032,4 +1032,39 @@ def test_a_file_chosen_in_the_list_is_removed_from_the_corpus_and_the_answers(
     choose(page, "#remove-files", "__draft__.md (1 article)")
     page.locator("#remove").click()
     assert _removed(page, "Removed wire.json").startswith("Removed __draft__.md (1 article);")
+    page.context.close()
+
+
+def test_a_file_holding_only_copies_is_offered_and_removed_from_the_page(
+    browser: Any, own: Served
+) -> None:
+    """A file none of whose articles is indexed (a syndicated copy of another outlet's story,
+    the same article again) is offered too, saying why, and removed from the page: the stories
+    stay, the outlet of the copy no longer listed as carrying one."""
+    page = open_page(browser, own.url)
+    open_accordion(page, "Articles in the index")
+    listing = page.locator("#articles")
+    glacier = listing.locator("tr", has_text="Glacier railway reopens after avalanche repairs")
+    expect(glacier).to_contain_text("also carried by Northern Herald")
+    copies = [
+        "duplicate-of-harbour.md (only a copy of valdria-harbour.md)",
+        "syndicated.jsonl (only a copy of wire.json)",
+    ]
+    choose(page, "#remove-files", *copies)
+    page.locator("#remove").click()
+    assert _removed(page, "") == (
+        f"Removed {copies[0]} and {copies[1]}; kept in corpus/.removed — move them back to "
+        "restore them."
+    )
+    expect(glacier).not_to_contain_text("also carried by")
+    expect(listing.locator(".count")).to_have_text("4 articles.")
+    field = page.locator("#remove-files input[role=combobox]")
+    expect(field).to_have_value("")  # cleared
+    field.click()
+    page.get_by_role("option", name="wire.json (3 articles)").wait_for()
+    for copy in copies:
+        expect(page.get_by_role("option", name=copy)).to_have_count(0)
+    field.blur()
+    aside = own.qa.settings.corpus_dir / ".removed"
+    assert (aside / "syndicated.jsonl").is_file() and (aside / "duplicate-of-harbour.md").is_file()
     page.context.close()
