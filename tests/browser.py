@@ -64,13 +64,17 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-def open_page(browser: Any, url: str, *, width: int = 1280, height: int = 1000) -> Any:
-    """A fresh context (its own cookies and Gradio session) with the page loaded and rendered.
+def open_page(
+    browser: Any, url: str, *, width: int = 1280, height: int = 1000, zone: str | None = None
+) -> Any:
+    """A fresh context (its own cookies and Gradio session) with the page loaded and rendered;
+    `zone`: the browser's time zone ("Asia/Tokyo"; None: this machine's).
 
     A Gradio page keeps a connection open, so "networkidle" never comes: wait for the DOM, then
     for the chat and its question box to be rendered.
     """
-    context = browser.new_context(viewport={"width": width, "height": height})
+    options: dict[str, Any] = {"timezone_id": zone} if zone else {}
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto(url, wait_until="domcontentloaded")

@@ -8,8 +8,10 @@ import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from browser import (
@@ -100,7 +102,7 @@ def test_page_loads_with_index_status_and_examples(page: Any, served: Served) ->
     text = status.inner_text()
     assert f"{stats.chunks} passages" in text and f"{len(stats.outlets)} outlets" in text
     # when, in this machine's time, its zone said
-    assert re.search(r"updated \d{4}-\d\d-\d\d \d\d:\d\d (?:[A-Z]{2,5}|[+-]\d{4})\b", text)
+    assert re.search(r"updated \d{4}-\d\d-\d\d \d\d:\d\d (?:[A-Z]{2,5}|GMT[+-][\d:]+)\b", text)
     assert page.title() == "newsqa"
     assert page.locator(f"{BOT}, {USER}").count() == 0
     examples = page.locator("#examples button")
@@ -129,7 +131,10 @@ def test_answer_streams_with_citation_and_highlighted_source(page: Any) -> None:
     link = card.locator("h4 a")
     assert link.get_attribute("href") == "https://alpinewire.example.com/glacier-railway-reopens"
     assert link.inner_text() == "Glacier railway reopens after avalanche repairs"
-    assert card.locator(".meta").inner_text() == "Alpine Wire · 10 Feb 2024"
+    # (its time in this machine's zone: see test_times_are_shown_in_the_visitor_s_zone)
+    assert re.fullmatch(
+        r"Alpine Wire · \d+ Feb 2024, \d\d:\d\d \S+", card.locator(".meta").inner_text()
+    )
     # passages retrieved but not cited are there, folded away
     uncited = page.locator("#sources details:not(.claims)")
     assert uncited.count() >= 1 and uncited.first.get_attribute("open") is None
@@ -396,6 +401,48 @@ def test_a_reload_carries_on_with_the_conversation(page: Any) -> None:
     page.locator("#sources .empty").wait_for()
     page.wait_for_timeout(1000)  # (what the page restores comes with its first events)
     assert page.locator(f"{BOT}, {USER}").count() == 0
+
+
+# the glacier story was published at 08:00 CET on 10 Feb 2024 (07:00 UTC); the night bus story
+# on 15 May 2024, a day without a time
+@pytest.mark.parametrize(
+    ("zone", "glacier", "day"),
+    [
+        ("Asia/Tokyo", "10 Feb 2024, 16:00 GMT+9", "10 Feb 2024"),
+        ("America/Los_Angeles", "9 Feb 2024, 23:00 PST", "9 Feb 2024"),
+    ],
+)
+def test_times_are_shown_in_the_visitor_s_zone(
+    browser: Any, served: Served, zone: str, glacier: str, day: str
+) -> None:
+    """A visitor in another zone than the server's reads the index's last update, each
+    article's publication time and an answer's "as of" day in their own zone, the zone said;
+    a publication day without a time is that day everywhere. So again after a reload."""
+    page = open_page(browser, served.url, zone=zone)
+    updated = datetime.fromisoformat(served.qa.stats().updated_at).astimezone(ZoneInfo(zone))
+    name = "GMT+9" if zone == "Asia/Tokyo" else updated.tzname()  # (as Chromium says them)
+    status = page.locator("#index-status")
+    expect(status).to_contain_text(f"updated {updated:%Y-%m-%d %H:%M} {name}")
+
+    open_accordion(page, "Articles in the index")
+    listing = page.locator("#articles")
+    row = listing.locator("tr", has_text="Glacier railway reopens after avalanche repairs")
+    expect(row.locator("td.day")).to_have_text(glacier)
+    row = listing.locator("tr", has_text="City council approves night bus network")
+    expect(row.locator("td.day")).to_have_text("15 May 2024")
+
+    def said() -> None:
+        expect(card_for(page, 1).locator(".meta")).to_have_text(f"Alpine Wire · {glacier}")
+        expect(page.locator(BOT).first).to_contain_text(f"As of {day} (newest source cited).")
+
+    ask(page, GLACIER)
+    said()
+    _kept_anew(page, None)
+    page.reload(wait_until="domcontentloaded")
+    page.locator(BOT).first.wait_for()
+    said()
+    expect(status).to_contain_text(f"updated {updated:%Y-%m-%d %H:%M} {name}")
+    page.context.close()
 
 
 def test_sessions_do_not_share_conversations(browser: Any, served: Served) -> None:
@@ -873,9 +920,9 @@ def test_the_articles_in_the_index_are_listed_once_opened_and_after_an_add(
     assert title.get_attribute("href") == "https://alpinewire.example.com/glacier-railway-reopens"
     row = listing.locator("tr", has_text="Glacier railway reopens after avalanche repairs")
     assert "also carried by Northern Herald" in row.inner_text()
-    assert "wire.json" in row.inner_text() and "10 Feb 2024" in row.inner_text()
+    assert "wire.json" in row.inner_text() and re.search(r"\b\d+ Feb 2024, ", row.inner_text())
     days = [d.strip() for d in listing.locator("td.day").all_inner_texts()]
-    dated = [time.strptime(d, "%d %b %Y") for d in days if d != "undated"]
+    dated = [time.strptime(d.split(",")[0], "%d %b %Y") for d in days if d != "undated"]
     assert dated == sorted(dated, reverse=True) and len(days) == served.qa.stats().articles
     expect(listing.locator(".count")).to_have_text(f"{len(days)} articles.")
     screenshot(page, "12-articles")
@@ -951,7 +998,7 @@ def test_a_file_chosen_in_the_list_is_removed_from_the_corpus_and_the_answers(
     listing.get_by_text("City council approves night bus network").wait_for()
     page.locator("#remove").click()
     assert _removed(page, "") == (
-        "Choose the files to remove first (those the articles listed were read from)."
+        "Choose the files to remove first (those of the corpus folder, in the box above)."
     )
     choose(page, "#remove-files", "wire.json (3 articles)")
     page.locator("#remove").click()
@@ -985,4 +1032,39 @@ def test_a_file_chosen_in_the_list_is_removed_from_the_corpus_and_the_answers(
     choose(page, "#remove-files", "__draft__.md (1 article)")
     page.locator("#remove").click()
     assert _removed(page, "Removed wire.json").startswith("Removed __draft__.md (1 article);")
+    page.context.close()
+
+
+def test_a_file_holding_only_copies_is_offered_and_removed_from_the_page(
+    browser: Any, own: Served
+) -> None:
+    """A file none of whose articles is indexed (a syndicated copy of another outlet's story,
+    the same article again) is offered too, saying why, and removed from the page: the stories
+    stay, the outlet of the copy no longer listed as carrying one."""
+    page = open_page(browser, own.url)
+    open_accordion(page, "Articles in the index")
+    listing = page.locator("#articles")
+    glacier = listing.locator("tr", has_text="Glacier railway reopens after avalanche repairs")
+    expect(glacier).to_contain_text("also carried by Northern Herald")
+    copies = [
+        "duplicate-of-harbour.md (only a copy of valdria-harbour.md)",
+        "syndicated.jsonl (only a copy of wire.json)",
+    ]
+    choose(page, "#remove-files", *copies)
+    page.locator("#remove").click()
+    assert _removed(page, "") == (
+        f"Removed {copies[0]} and {copies[1]}; kept in corpus/.removed — move them back to "
+        "restore them."
+    )
+    expect(glacier).not_to_contain_text("also carried by")
+    expect(listing.locator(".count")).to_have_text("4 articles.")
+    field = page.locator("#remove-files input[role=combobox]")
+    expect(field).to_have_value("")  # cleared
+    field.click()
+    page.get_by_role("option", name="wire.json (3 articles)").wait_for()
+    for copy in copies:
+        expect(page.get_by_role("option", name=copy)).to_have_count(0)
+    field.blur()
+    aside = own.qa.settings.corpus_dir / ".removed"
+    assert (aside / "syndicated.jsonl").is_file() and (aside / "duplicate-of-harbour.md").is_file()
     page.context.close()

@@ -12,6 +12,7 @@ def test_exported_members() -> None:
         "Chunk",
         "Citation",
         "CorpusError",
+        "CorpusFile",
         "IncompatibleIndexError",
         "IndexBusyError",
         "IndexDamagedError",

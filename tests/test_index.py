@@ -1366,3 +1366,38 @@ def test_articles_without_an_index_says_how_to_build_it(
         qa.search("harbour")
     assert str(listed.value) == str(searched.value)
     assert "newsqa index update" in str(listed.value)
+
+
+def test_corpus_files_are_every_article_file_with_what_the_index_holds_of_it(
+    settings: Settings, counting: CountingEmbedder
+) -> None:
+    """Every article file of the corpus folder, as `remove` takes it: the articles indexed from
+    it, or why none are (a syndicated copy, the same article again: the file of what it copies;
+    nothing readable; added since the update), without a README or the index kept inside."""
+    corpus = settings.corpus_dir
+    (corpus / "notes").mkdir()
+    (corpus / "notes" / "broken.json").write_text("{not json", encoding="utf-8")
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    (corpus / "later.md").write_text("---\ntitle: Later\n---\n\nAdded since.\n", "utf-8")
+    files = {f.name: f for f in qa.corpus_files()}
+    assert sorted(files) == [
+        "duplicate-of-harbour.md",
+        "later.md",
+        "notes/broken.json",
+        "syndicated.jsonl",
+        "valdria-harbour.md",
+        "wire.json",
+    ]
+    assert (files["wire.json"].articles, files["wire.json"].copy_of) == (3, ())
+    assert (files["syndicated.jsonl"].articles, files["syndicated.jsonl"].copy_of) == (
+        0,
+        ("wire.json",),
+    )
+    assert files["duplicate-of-harbour.md"].copy_of == ("valdria-harbour.md",)
+    assert files["notes/broken.json"].unread and not files["notes/broken.json"].copy_of
+    later = files["later.md"]
+    assert (later.articles, later.copy_of, later.unread) == (0, (), False)
+    assert qa.remove(["syndicated.jsonl"]).removed == ("syndicated.jsonl",)
+    assert "syndicated.jsonl" not in {f.name for f in qa.corpus_files()}
+    qa.close()

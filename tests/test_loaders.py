@@ -40,6 +40,7 @@ def load_one(path: Path, **kw: int) -> Article | Skipped:
 def test_public_surface() -> None:
     assert set(newsqa.corpus.__all__) == {
         "SUPPORTED_EXTENSIONS",
+        "article_files",
         "fetch_url",
         "holds_files",
         "iter_path",

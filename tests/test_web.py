@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import time
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from llm_server import unresponsive_llm
 from newsqa import IndexMissingError, IndexStats, NewsQA, Settings
 from newsqa.web import build_page, status_markdown
 from newsqa.web.page import OFFLINE, index_behind_page
+from newsqa.web.times import day_html, moment_html
 
 
 @pytest.fixture
@@ -439,7 +441,8 @@ def test_status_tells_how_to_build_a_missing_index(tmp_path) -> None:
 def test_the_status_says_when_the_index_was_updated_in_local_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Stored in UTC, said in the local time with its zone (it was UTC, unsaid)."""
+    """Stored in UTC, said in the server's local time with its zone (it was UTC, unsaid), in a
+    `<time>` whose UTC moment the page's script says in the visitor's zone."""
     stats = IndexStats(
         path="index",
         exists=True,
@@ -453,13 +456,31 @@ def test_the_status_says_when_the_index_was_updated_in_local_time(
     monkeypatch.setenv("TZ", "Europe/Berlin")
     time.tzset()
     try:
-        assert "updated 2024-07-01 14:05 CEST" in status_markdown(stats)
+        moment = '<time datetime="2024-07-01T12:05:09Z" class="nq-stamp">'
+        assert f"updated {moment}2024-07-01 14:05 CEST</time>" in status_markdown(stats)
         monkeypatch.setenv("TZ", "America/New_York")
         time.tzset()
-        assert "updated 2024-07-01 08:05 EDT" in status_markdown(stats)
+        assert f"updated {moment}2024-07-01 08:05 EDT</time>" in status_markdown(stats)
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_publication_is_a_moment_only_with_its_time_and_zone() -> None:
+    """A publication time with its zone is a `<time>` the visitor's browser says in its own
+    zone; a day alone (a date, midnight with a zone, a time in no known zone) is that day as
+    written, never shifted to the day before or after elsewhere."""
+    when = datetime(2024, 2, 10, 8, 0, tzinfo=timezone(timedelta(hours=1)))
+    assert moment_html(when).startswith('<time datetime="2024-02-10T07:00:00Z" class="nq-moment">')
+    assert day_html(when).startswith('<time datetime="2024-02-10T07:00:00Z" class="nq-day">')
+    for day in (
+        datetime(2024, 5, 15),
+        datetime(2024, 5, 15, tzinfo=UTC),
+        datetime(2024, 5, 15, tzinfo=timezone(timedelta(hours=-7))),
+        datetime(2024, 5, 15, 23, 30),
+    ):
+        assert moment_html(day) == day_html(day) == "15 May 2024", day
+    assert moment_html(None) == "undated"
 
 
 def test_a_first_build_under_way_is_said_as_such(settings: Settings, real_embedder: Any) -> None:

@@ -36,6 +36,7 @@ from newsqa.types import (
     Answer,
     Article,
     ArticleList,
+    CorpusFile,
     FeedRefresh,
     FollowedFeed,
     IndexReport,
@@ -593,6 +594,22 @@ class NewsQA:
                 corpus=(str(corpus), str(corpus.resolve())),
             )
         return ArticleList(articles=tuple(listed), total=total)
+
+    def corpus_files(self) -> list[CorpusFile]:
+        """Every article file of the corpus folder, by the name `remove` takes, with the
+        articles indexed from it, or for a file none were, why: the files holding what it only
+        copies (another outlet's story it carried, the same article again), or that nothing
+        could be read from it. Reads the catalog, and only the files it records nothing of;
+        IndexMissingError while there is no index."""
+        from newsqa.indexing.holdings import corpus_files
+
+        with self.index.catalog() as catalog:
+            return corpus_files(
+                catalog,
+                self.settings.corpus_dir,
+                passing_over=(self.settings.index_dir,),
+                max_file_bytes=self.settings.max_file_bytes,
+            )
 
     def stats(self) -> IndexStats:
         """What the index holds; reads the catalog only (fast, no model)."""

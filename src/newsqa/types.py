@@ -499,6 +499,19 @@ class Skipped:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CorpusFile:
+    """A file of the corpus folder (`NewsQA.corpus_files`), named relative to it: the articles
+    indexed from it, and the other files holding the indexed versions of the articles it only
+    copies (a syndicated copy of another outlet's story, the same article again). A file with
+    neither holds no article that could be read, or none indexed yet (`unread` tells)."""
+
+    name: str
+    articles: int = 0
+    copy_of: tuple[str, ...] = ()
+    unread: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class Removal:
     """What `NewsQA.remove` did: the files moved out of the corpus folder (named relative to
     it) into `kept_in`, those left where they were and why, and the update that followed."""

@@ -26,6 +26,7 @@ from newsqa.types import Article, LoadResult, Skipped
 
 __all__ = [
     "SUPPORTED_EXTENSIONS",
+    "article_files",
     "fetch_url",
     "holds_files",
     "iter_path",
@@ -144,8 +145,10 @@ def _is_index_folder(folder: Path) -> bool:
         return False
 
 
-def _walk(directory: Path, seen: set[Path], max_file_bytes: int) -> Iterator[Item]:
-    """Entries in name order, folders recursed into where they sort; symlink loops are cut."""
+def _entries(directory: Path, seen: set[Path]) -> Iterator[Path | Skipped]:
+    """The files under `directory` read as the corpus, in name order, folders recursed into
+    where they sort (hidden ones, README and licence files, index folders passed over); symlink
+    loops are cut."""
     try:
         real = directory.resolve()
         if real in seen:
@@ -167,9 +170,24 @@ def _walk(directory: Path, seen: set[Path], max_file_bytes: int) -> Iterator[Ite
         except OSError:
             is_dir = False
         if is_dir:
-            yield from _walk(path, seen, max_file_bytes)
+            yield from _entries(path, seen)
         elif not _ignored_file(entry.name):
-            yield from _load_file(path, str(path), max_file_bytes)
+            yield path
+
+
+def _walk(directory: Path, seen: set[Path], max_file_bytes: int) -> Iterator[Item]:
+    for entry in _entries(directory, seen):
+        if isinstance(entry, Skipped):
+            yield entry
+        else:
+            yield from _load_file(entry, str(entry), max_file_bytes)
+
+
+def article_files(folder: Path, *, passing_over: Iterable[Path] = ()) -> list[Path]:
+    """The files of `folder` that `iter_path` reads articles from (of a type it reads), as it
+    names them, without reading any."""
+    entries = _entries(Path(folder), {p.resolve() for p in passing_over})
+    return [e for e in entries if isinstance(e, Path) and e.suffix.lower() in _LOADERS]
 
 
 def iter_path(

@@ -491,20 +491,31 @@ class Catalog:
             f" FROM articles a WHERE {where}"
             " ORDER BY a.published_ts IS NULL, a.published_ts DESC, a.title, a.id LIMIT ?"
         )
-        folders = [c.rstrip("/") + "/" for c in corpus]
         out = []
         for row in self._db.execute(sql, [*params, -1 if limit is None else limit]):
-            file = origin_file(row[6])
-            inside = next((f for f in folders if file.startswith(f)), None)
             out.append(
                 IndexedArticle(
                     **vars(_ref(row)),
-                    file=file[len(inside) :] if inside else file,
+                    file=_file_in(row[6], corpus),
                     chunks=int(row[7]),
                     carried_by=tuple(sorted({s for s in (row[8] or "").split("\n") if s})),
                 )
             )
         return total, out
+
+    def files(self, corpus: Sequence[str] = ()) -> list[tuple[str, str | None]]:
+        """(file, its original's file, None when it is no copy) of every article, the files
+        named as `listing` names them."""
+        sql = "SELECT a.origin, o.origin FROM articles a LEFT JOIN articles o ON o.id = a.copy_of"
+        return [
+            (_file_in(copy, corpus), None if original is None else _file_in(original, corpus))
+            for copy, original in self._db.execute(sql)
+        ]
+
+    def files_of(self, ids: Iterable[str], corpus: Sequence[str] = ()) -> set[str]:
+        """The files the articles `ids` were read from, named as `listing` names them."""
+        sql = "SELECT origin FROM articles WHERE id IN ({marks})"
+        return {_file_in(row[0], corpus) for row in self._select_in(sql, list(ids))}
 
     def counts(self) -> tuple[int, int, int]:
         """(indexed articles, chunks, syndicated copies)."""
@@ -533,6 +544,14 @@ class Catalog:
 
 
 _REF_COLUMNS = "a.id, a.title, a.source, a.author, a.published, a.url"
+
+
+def _file_in(origin: str, corpus: Sequence[str]) -> str:
+    """The file of an article's `origin`, relative to the first of the `corpus` folders
+    (written as the catalog writes origins) that holds it."""
+    file = origin_file(origin)
+    inside = next((f for f in (c.rstrip("/") + "/" for c in corpus) if file.startswith(f)), None)
+    return file[len(inside) :] if inside else file
 
 
 def _ref(row: Sequence[Any]) -> ArticleRef:

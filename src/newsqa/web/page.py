@@ -11,7 +11,7 @@ from typing import Any
 from newsqa.corpus.removal import REMOVED
 from newsqa.facade import NewsQA
 from newsqa.indexing import IndexMissingError
-from newsqa.types import ArticleList, IndexStats
+from newsqa.types import CorpusFile, IndexStats
 from newsqa.web.boxes import (
     FILE_TYPES,
     filters_label,
@@ -20,7 +20,7 @@ from newsqa.web.boxes import (
 )
 from newsqa.web.chat import OFFLINE, Answering, _busy, _idle
 from newsqa.web.kept import STORAGE_KEY, kept, page_secret, restored
-from newsqa.web.removing import UpdateAfter, file_choices, files_of, remove_files
+from newsqa.web.removing import UpdateAfter, file_choices, remove_files
 from newsqa.web.render import (
     CSS,
     added_markdown,
@@ -29,6 +29,7 @@ from newsqa.web.render import (
     status_markdown,
 )
 from newsqa.web.serve import index_behind_page, launch  # (imported from here too)
+from newsqa.web.times import LOCAL_TIMES
 
 __all__ = ["CSS", "build_page", "index_behind_page", "launch"]
 
@@ -43,13 +44,14 @@ def _examples(qa: NewsQA) -> list[list[str]]:
         return []
 
 
-def _articles(qa: NewsQA) -> tuple[str, dict[str, int]]:
+def _articles(qa: NewsQA) -> tuple[str, dict[str, CorpusFile]]:
     """The table of the newest `LISTED` indexed articles, or what stands in its way; and the
-    corpus files all of them were read from, with how many each holds (to remove one)."""
+    corpus folder's files, by name, with what the index holds of each (to remove one)."""
     building = qa.updating
     indexed = '<div class="empty">The articles are being indexed: listed once they are in.</div>'
     try:
-        listing = qa.articles()
+        listing = qa.articles(limit=LISTED)
+        files = {f.name: f for f in qa.corpus_files()}
     except IndexMissingError:
         if building:  # a first build, nothing committed yet
             return indexed, {}
@@ -58,8 +60,7 @@ def _articles(qa: NewsQA) -> tuple[str, dict[str, int]]:
         return f'<div class="empty">{html.escape(str(exc))}</div>', {}
     if building and not listing.total:
         return indexed, {}
-    newest = ArticleList(articles=listing.articles[:LISTED], total=listing.total)
-    return articles_html(newest), files_of(listing)
+    return articles_html(listing), files
 
 
 def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
@@ -375,6 +376,7 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             )
 
         page.load(None, None, None, js=_PLAIN_COPY)
+        page.load(None, None, None, js=LOCAL_TIMES)  # (times in the visitor's zone)
         timer = gr.Timer(2.0, active=qa.indexing is not None)
         # (refreshed behind the user's back: without Gradio's "processing" laid over the status)
         refreshed = [status, outlets, examples, timer, articles, chosen]

@@ -1,12 +1,12 @@
-"""Taking files out of the corpus from the page ("Articles in the index"): the corpus files the
-listed articles were read from, offered to choose, and what removing them did, in words. A file
-is moved aside by `NewsQA.remove`, never deleted (moved back, it is indexed again), so a page
-shared with others offers it as it offers uploads."""
+"""Taking files out of the corpus from the page ("Articles in the index"): the corpus folder's
+article files, offered to choose (one holding only copies of another's articles too, said as
+such), and what removing them did, in words. A file is moved aside by `NewsQA.remove`, never
+deleted (moved back, it is indexed again), so a page shared with others offers it as it offers
+uploads."""
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -14,23 +14,32 @@ from newsqa.corpus.removal import REMOVED
 from newsqa.facade import NewsQA
 from newsqa.indexing import IndexBusyError
 from newsqa.indexing.builder import Progress
-from newsqa.types import ArticleList, IndexReport, Removal, Skipped
+from newsqa.types import CorpusFile, IndexReport, Removal, Skipped
 from newsqa.web.render import _count, with_commands
 
-__all__ = ["UpdateAfter", "file_choices", "files_of", "remove_files"]
+__all__ = ["UpdateAfter", "file_choices", "remove_files"]
 
 
-def files_of(listing: ArticleList) -> dict[str, int]:
-    """The corpus files the listed articles were read from, by the names the list gives them
-    (relative to the corpus folder), each with how many it holds; a file read from elsewhere is
-    not the corpus's to remove."""
-    held = Counter(a.file for a in listing if a.file and not Path(a.file).is_absolute())
-    return dict(sorted(held.items()))
+def file_choices(files: Mapping[str, CorpusFile]) -> list[tuple[str, str]]:
+    """The files to choose from, as (what is shown, the name): "wire.json (3 articles)",
+    "carried.jsonl (only a copy of wire.json)"."""
+    return [(_named(f), name) for name, f in files.items()]
 
 
-def file_choices(files: Mapping[str, int]) -> list[tuple[str, str]]:
-    """The files to choose from, as (what is shown, the name): "wire.json (3 articles)"."""
-    return [(f"{name} ({_count(n, 'article')})", name) for name, n in files.items()]
+def _named(file: CorpusFile) -> str:
+    """A file, with what the index holds of it (why nothing, when it holds nothing of it)."""
+    if file.articles:
+        held = _count(file.articles, "article")
+    elif file.copy_of:
+        *others, last = file.copy_of
+        held = (
+            f"only copies of {', '.join(others)} and {last}" if others else f"only a copy of {last}"
+        )
+    elif file.unread:
+        held = "no article could be read from it"
+    else:
+        held = "not in the index yet"
+    return f"{file.name} ({held})"
 
 
 class UpdateAfter:
@@ -75,23 +84,23 @@ class UpdateAfter:
 def remove_files(
     qa: NewsQA,
     chosen: Sequence[str] | None,
-    files: Mapping[str, int],
+    files: Mapping[str, CorpusFile],
     after: UpdateAfter,
     progress: Progress | None = None,
 ) -> str:
     """Take the `chosen` files out of the corpus and their articles out of the index; what was
-    done, in words, for the page's Markdown (`files`: how many articles each holds, as listed;
+    done, in words, for the page's Markdown (`files`: what the index holds of each, as offered;
     the names shown as written, the commands as code)."""
     names = [c.strip() for c in chosen or [] if c and c.strip()]
     if not names:
-        return "Choose the files to remove first (those the articles listed were read from)."
+        return "Choose the files to remove first (those of the corpus folder, in the box above)."
     return with_commands("\n\n".join(_removing(qa, names, files, after, progress)))
 
 
 def _removing(
     qa: NewsQA,
     names: list[str],
-    files: Mapping[str, int],
+    files: Mapping[str, CorpusFile],
     after: UpdateAfter,
     progress: Progress | None,
 ) -> list[str]:
@@ -118,13 +127,14 @@ def _removing(
         ]
     except Exception as exc:  # (a damaged index, a read-only folder: said, never a trace)
         return [*said, f"Their articles are still in the index: it could not be updated: {exc}"]
-    return said + _staying(report, sum(files.get(name, 0) for name in removal.removed))
+    held = sum(files[name].articles for name in removal.removed if name in files)
+    return said + _staying(report, held)
 
 
-def _removed(removal: Removal, files: Mapping[str, int], corpus: Path) -> str:
+def _removed(removal: Removal, files: Mapping[str, CorpusFile], corpus: Path) -> str:
     """ "Removed wire.json (3 articles); kept in corpus/.removed — move it back to restore
     it." (the folder named as the corpus folder's, not by the server's full path)"""
-    named = [f"{n} ({_count(files[n], 'article')})" if n in files else n for n in removal.removed]
+    named = [_named(files[n]) if n in files else n for n in removal.removed]
     listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
     it = "it" if len(named) == 1 else "them"
     kept = f"{corpus.resolve().name}/{REMOVED}"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 
 from newsqa.types import (
     Answer,
@@ -18,6 +17,7 @@ from newsqa.types import (
     LoadResult,
     SearchHit,
 )
+from newsqa.web.times import day_html, moment_html, stamp_html
 
 __all__ = ["answer_markdown", "articles_html", "sources_html", "status_markdown"]
 
@@ -90,25 +90,12 @@ def status_markdown(stats: IndexStats, *, indexing: str = "", running: bool = Fa
             "corpus folder and run `newsqa index update`"
         )
     dates = f"{stats.earliest[:10] or '?'} – {stats.latest[:10] or '?'}"
-    updated = local_time(stats.updated_at)
+    updated = stamp_html(stats.updated_at)  # (in the visitor's zone)
     line = (
         f"**{stats.articles} articles** · {stats.chunks} passages · "
         f"{len(stats.named_outlets)} outlets · {dates} · updated {updated}"
     )
     return line + (f" · {indexing}" if indexing else "")
-
-
-def local_time(iso: str) -> str:
-    """A stored time (ISO, in UTC) as this machine's local time with its zone: "2024-05-01
-    14:30 CEST" (it was shown in UTC, unsaid, and read as local)."""
-    try:
-        when = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso[:16].replace("T", " ")
-    if when.tzinfo is None:  # (written in UTC, without saying so)
-        when = when.replace(tzinfo=UTC)
-    local = when.astimezone()
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or local.strftime('%z')}"
 
 
 def _count(n: int, thing: str) -> str:
@@ -173,7 +160,7 @@ def articles_html(listing: ArticleList) -> str:
     if not listing.total:
         return '<div class="empty">No articles in the index yet.</div>'
     rows = "".join(
-        f'<tr><td class="day">{_date(a)}</td>'
+        f'<tr><td class="day">{moment_html(a.published)}</td>'
         f"<td>{html.escape(a.source or 'unknown outlet')}"
         + (
             f'<div class="copies">also carried by {html.escape(", ".join(a.carried_by))}</div>'
@@ -231,7 +218,7 @@ def answer_markdown(answer: Answer) -> str:
     if said:
         text += "\n\n" + "  \n".join(f"*{as_written(n)}*" for n in said)
     if answer.as_of is not None and not answer.declined:
-        text += f"\n\n*As of {answer.as_of:%-d %b %Y} (newest source cited).*"
+        text += f"\n\n*As of {day_html(answer.as_of)} (newest source cited).*"
     return text + _references(answer)
 
 
@@ -266,10 +253,6 @@ def unlinked(markdown: str) -> str:
     """An earlier answer in the chat, its `[n]` no longer links: the source cards shown are the
     latest answer's, and its [1] is another article."""
     return _LINKED_MARKER.sub(r"\1", markdown)
-
-
-def _date(a: ArticleRef) -> str:
-    return a.published.strftime("%-d %b %Y") if a.published else "undated"
 
 
 _MIN_OVERLAP = 40  # characters two passages of an article must share to be shown as one
@@ -350,7 +333,7 @@ def _card(article: ArticleRef, citations: Sequence[Citation]) -> str:
         f'<div class="card" data-outlet="{html.escape(article.source)}">{anchors}'
         f'<h4><span class="n">{numbers}</span> {title}</h4>'
         f'<div class="meta">{html.escape(article.source or "unknown outlet")} · '
-        f"{_date(article)}</div>{chunks}"
+        f"{moment_html(article.published)}</div>{chunks}"
         f'<details class="claims"><summary>Cited for</summary><ul>{claims}</ul></details></div>'
     )
 
@@ -373,7 +356,7 @@ def _uncited(
 
     items = "".join(
         f"<li><b>{_title(h.article)}</b> — {html.escape(h.article.source)}, "
-        f"{_date(h.article)}<br>{passage(h.text)}</li>"
+        f"{moment_html(h.article.published)}<br>{passage(h.text)}</li>"
         for h in rest
     )
     return (
