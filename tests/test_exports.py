@@ -13,6 +13,10 @@ def test_exported_members() -> None:
         "Citation",
         "CorpusError",
         "CorpusFile",
+        "FeedRead",
+        "FeedRefresh",
+        "FeedsFileError",
+        "FollowedFeed",
         "IncompatibleIndexError",
         "IndexBusyError",
         "IndexDamagedError",
@@ -37,8 +41,9 @@ def test_every_error_a_user_acts_on_is_a_newsqa_error() -> None:
     """Catching them all took a tuple: CorpusError is a ValueError, the others RuntimeErrors
     (which they still are)."""
     errors = [getattr(newsqa, n) for n in newsqa.__all__ if n.endswith("Error")]
-    assert len(errors) == 7
+    assert len(errors) == 8
     for error in errors:
         assert issubclass(error, newsqa.NewsQAError)
     assert issubclass(newsqa.CorpusError, ValueError)
+    assert issubclass(newsqa.FeedsFileError, ValueError)
     assert issubclass(newsqa.StoreError, RuntimeError)
