@@ -19,8 +19,8 @@ from newsqa.answering.coverage import (
     unheld_ordinals,
 )
 from newsqa.answering.evidence import Sentence
-from newsqa.answering.forms import asked_form, gives
-from newsqa.answering.names import Name, asked_names, listing
+from newsqa.answering.forms import asked_form, gives, gives_measure, measured
+from newsqa.answering.names import Name, asked_names, listing, names_in
 from newsqa.answering.results import article_texts, asked_event, says_result
 from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.plan import blank
@@ -91,7 +91,19 @@ def unanswered(
         return (f"The articles that match best do not mention {listing(ordinals)}.",)
     form = asked_form(asked)
     event = asked_event(asked) if form == "winner" else None
-    if event is not None:
+    measure = measured(asked) if form == "number" else None
+    if measure is not None:
+        # "What is the population of the U.S.?" is not answered by a sentence that says "Latino
+        # populations" of the U.S. and no figure, nor "India's population surpassed China's":
+        # one sentence gives a figure of it, near the word for it, and names what is asked of
+        named = asked_names(asked, matcher)
+        if not any(
+            gives_measure(s.text, measure) and len(names_in(named, s.text)) == len(named)
+            for s in chosen
+        ):
+            end = "" if measure.asked.endswith(".") else "."
+            return (f"None of the passages found gives a figure for {measure.asked}{end}",)
+    elif event is not None:
         # "Who won the 2023 World Series?" is not answered by a win of one of its games, nor
         # "Who won the 2023 Cricket World Cup?" by India's "won the last two matches"
         told = article_texts(hits)
