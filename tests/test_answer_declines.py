@@ -1,6 +1,7 @@
 """Short questions the offline answerer declines or answers, with the real model: a figure asked
-by what it measures ("the population of …"), a person called by surname, a prize of another
-field, and what a refusal on a weak match says instead of nothing."""
+by what it measures ("the population of …"), money paid rather than planned, a person called by
+surname, a prize of another field, and what a refusal on a weak match says instead of
+nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from test_answers import answer_of, passage
 
 from newsqa.answering import EvidenceScorer, ExtractiveAnswerer
 from newsqa.answering.extractive import DEFAULT_MIN_SCORE
-from newsqa.answering.forms import asked_form, gives_measure, measured
+from newsqa.answering.forms import (
+    asked_form,
+    gives_measure,
+    gives_money,
+    measured,
+    money_asked,
+)
 from newsqa.answering.results import asked_event, says_result
 from newsqa.types import SearchHit
 
@@ -146,3 +153,57 @@ def test_a_refusal_on_a_weak_match_says_why_and_what_was_found(real_embedder) ->
         "None of the passages found says who won the Brackwater presidential election."
     )
     assert declined.notes[1].startswith("Closest found: “")
+
+
+def test_money_asked_is_money_and_what_was_paid_not_what_is_planned() -> None:
+    done = money_asked("How much did Mistral AI raise?")
+    to_come = money_asked("How much will Binance pay in fines?")
+    assert done is not None and done.done and to_come is not None and not to_come.done
+    assert money_asked("How much rain fell in Orsk?") is None
+    assert gives_money("It raised a €105 million seed round last year.", done)
+    assert gives_money("Andonovski earned $446,495, of which $50,000 was bonus money.", done)
+    # still to come in its clause: answers another question than what was paid
+    plan = "According to a report, Mistral AI plans to raise as much as $300 million."
+    assert gives_money(plan, done) is None and gives_money(plan, to_come)
+    predicted = "Shohei Ohtani's predicted $535 million for 11 years is a record."
+    assert gives_money(predicted, done) is None
+    assert gives_money("The headset will cost $3,499 when it ships.", done)  # a price set
+    # an estimate of what is under way is said as done
+    assert gives_money("The ongoing tour is expected to gross some $1.4 billion.", done)
+    # a count is no money
+    assert gives_money("Her songs have earned the support of 103.7992 million fans.", done) is False
+
+
+def test_how_much_was_raised_is_answered_by_what_was_not_by_a_plan(real_embedder) -> None:
+    """ "How much did Mistral AI raise?" led with "Mistral AI plans to raise as much as $300
+    million"; "How much did Taylor Swift earn?" with "103.7992 million Swifties"."""
+    plan = passage(
+        0,
+        "According to a recent report, Kestrel AI plans to raise as much as $300 million in the "
+        "coming weeks.",
+        source="Tech Wire",
+        title="Kestrel AI in talks for a new round",
+        published=_DAY,
+    )
+    seed = passage(
+        1,
+        "Kestrel AI, the startup building open language models, raised a €105 million seed "
+        "round last year, led by Orsk Ventures.",
+        source="Tech Wire",
+        title="Europe's AI startups",
+        published=_DAY,
+    )
+    question = "How much did Kestrel AI raise?"
+    answer = answer_of(real_embedder, question, plan, seed)
+    assert not answer.declined and "€105 million" in answer.citations[0].passage, answer.text
+    declined = answer_of(real_embedder, question, plan)
+    assert declined.declined
+    assert declined.notes[0] == "None of the passages found gives a figure for it."
+    fans = passage(
+        2,
+        "Mara Quell's songs have earned the support of 103.7992 million fans in the world.",
+        title="Mara Quell's year",
+    )
+    counted = answer_of(real_embedder, "How much did Mara Quell earn?", fans)
+    assert counted.declined
+    assert counted.notes[0] == "None of the passages found gives a figure for it."

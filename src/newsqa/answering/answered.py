@@ -19,7 +19,14 @@ from newsqa.answering.coverage import (
     unheld_ordinals,
 )
 from newsqa.answering.evidence import Sentence
-from newsqa.answering.forms import asked_form, gives, gives_measure, measured
+from newsqa.answering.forms import (
+    asked_form,
+    gives,
+    gives_measure,
+    gives_money,
+    measured,
+    money_asked,
+)
 from newsqa.answering.names import Name, asked_names, listing, names_in
 from newsqa.answering.results import article_texts, asked_event, says_result
 from newsqa.retrieval.outlets import OutletMatcher
@@ -109,6 +116,11 @@ def unanswered(
         told = article_texts(hits)
         if not any(says_result(s.text, event, told[hits[s.hit_index].article.id]) for s in chosen):
             return (f"None of the passages found says who won {event.said}.",)
+    elif (money := money_asked(asked) if form == "amount" else None) is not None:
+        # "How much did Mistral AI raise?" is not answered by what it "plans to raise", nor
+        # "How much did Taylor Swift earn?" by "103.7992 million Swifties" (a count) alone
+        if not any(gives_money(s.text, money) for s in chosen):
+            return (_DECLINED_WITHOUT["amount"],)
     elif form in _DECLINED_WITHOUT and not any(gives(s.text, form) for s in chosen):
         # "How much did Apple's Vision Pro cost?" answered with a sentence naming it but no
         # price answers nothing asked (a count or a length may be written in words,

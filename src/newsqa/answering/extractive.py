@@ -25,7 +25,9 @@ from newsqa.answering.forms import (
     defines,
     gives,
     gives_measure,
+    gives_money,
     measured,
+    money_asked,
 )
 from newsqa.answering.names import Name, asked_names, by_surname, listing, names_in, unmentioned
 from newsqa.answering.premises import Contrary, Premise, premise_of
@@ -223,9 +225,15 @@ class ExtractiveAnswerer:
                 form = asked_form(query)
                 noun = counted(query) if form == "number" else None
                 measure = measured(query) if form == "number" else None
+                money = money_asked(query) if form == "amount" else None
                 if measure is not None:  # a figure of what it measures ("a population of …")
                     matrix[:, j] += [
                         self.form_bonus * gives_measure(s.text, measure) for s in sentences
+                    ]
+                elif money is not None:  # money paid, not planned ("plans to raise $300m"),
+                    # which answers another question: it falls behind a sentence with no figure
+                    matrix[:, j] += [
+                        self.form_bonus * _MONEY_LIFT[gives_money(s.text, money)] for s in sentences
                     ]
                 elif noun is not None:  # a figure of what it counts, not of anything else: a
                     # stronger sign than any figure ("begging for five weeks to return hostages"
@@ -606,6 +614,8 @@ class ExtractiveAnswerer:
 
 
 _CLOSEST = 2  # stories a refusal names as what was found instead
+# a sentence's lift for a question for money, by `gives_money`: money paid, none, only to come
+_MONEY_LIFT = {True: 1.0, False: 0.0, None: -1.0}
 
 
 def _closest(scored: _Scored | None, hits: tuple[SearchHit, ...]) -> tuple[str, ...]:

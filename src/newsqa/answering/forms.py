@@ -20,8 +20,10 @@ __all__ = [
     "defines",
     "gives",
     "gives_measure",
+    "gives_money",
     "in_english",
     "measured",
+    "money_asked",
 ]
 
 Form = Literal["amount", "number", "date", "reason", "winner"]
@@ -225,6 +227,63 @@ def gives_measure(text: str, measure: Measure) -> bool:
         if any(-_BEFORE <= f - at <= _AFTER for f in figures):
             return True
     return False
+
+
+# "How much did … earn / pay / raise …?" asks for money, not "103.7992 million Swifties"; and
+# "did" for what was paid, not what was predicted or planned ("Mistral AI plans to raise as much
+# as $300 million" for "How much did Mistral AI raise?")
+_MONEY_QUESTION = re.compile(
+    r"^\W*how\s+much\s+(?P<tense>did|does|do|will|would|has|have|had|was|were|is|are)\s+"
+    r"(?:[\w'’.&-]+\s+){1,6}?(?:earn|pay|paid|raise|spend|spent|cost|charge|sell|sold|buy|bought|"
+    r"make|made|gross|owe|lose|lost|donate|invest|receive|get|got)\w*\b",
+    re.IGNORECASE,
+)
+_DONE = frozenset({"did", "has", "have", "had", "was", "were"})
+_MONEY = re.compile(
+    r"[$£€¥₹]\s?(?:US|A|C)?\d|\b(?:US|A|C|NZ|HK)[$]\s?\d|\b\d+(?:[.,]\d+)*\s?(?:bn|m|k)\b"
+    r"|\b\d[\d,.]*\s+(?:(?:million|billion|trillion)\s+)?(?:dollars|pounds|euros|yen|rupees|"
+    r"crowns|francs|kronor|yuan)\b",
+    re.IGNORECASE,
+)
+# a figure forecast or planned, in its clause before it: "predicted $535 million", "plans to
+# raise as much as $300 million" (not a price set, "will cost $3,499 when it ships", nor an
+# estimate of what is under way, "the ongoing Eras Tour … is expected to gross $1.4 billion")
+_TO_COME = re.compile(
+    r"\b(?:predict(?:ed|s|ions?)?|project(?:ed|s|ions?)?|forecasts?|plans?|planned|planning|"
+    r"aims?|aiming|hopes?|hoping|seeks?|seeking|set\s+to|likely|potential|proposed)\b",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r"[,;:()—–]|\s-\s")
+_HEDGE_WORDS = 10  # words before a figure read for what makes it still to come
+
+
+@dataclass(frozen=True)
+class MoneyAsked:
+    """A question for money paid, earned or raised, and whether for what was ("did")."""
+
+    done: bool
+
+
+def money_asked(question: str) -> MoneyAsked | None:
+    """Whether `question` asks how much money someone paid, earned, raised … ("How much did
+    Gregg Berhalter earn?"), and in the past."""
+    m = _MONEY_QUESTION.search(question)
+    return MoneyAsked(m["tense"].lower() in _DONE) if m else None
+
+
+def gives_money(text: str, asked: MoneyAsked) -> bool | None:
+    """Whether `text` gives an amount of money ("$1.6 million", "€105 million"), and for a
+    question in the past one not still to come in its clause; None when it gives only amounts
+    still to come ("predicted $535 million"), which answer another question."""
+    to_come = False
+    for m in _MONEY.finditer(text):
+        if not asked.done:
+            return True
+        clause = _CLAUSE.split(text[: m.start()])[-1]
+        if not _TO_COME.search(" ".join(clause.split()[-_HEDGE_WORDS:])):
+            return True
+        to_come = True
+    return None if to_come else False
 
 
 # "How many hostages did Hamas take?" counts hostages: "took 199 hostages" answers it, "begging for
