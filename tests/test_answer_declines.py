@@ -136,7 +136,7 @@ def test_a_refusal_on_a_weak_match_says_why_and_what_was_found(real_embedder) ->
     assert answerer.best_score(question, hits) < DEFAULT_MIN_SCORE  # (the weak match's path)
     declined = answer_of(real_embedder, question, *hits)
     assert declined.declined and declined.notes == (
-        "The articles that match best do not mention “presidential” or “election”.",
+        "None of the passages found says who won the Brackwater presidential election.",
         "Closest found: “Rovers hold Orsk” (Sports Wire, 20 May 2024).",
     )
     # an election found, of another country: no one is said to have won the one asked
@@ -153,6 +153,13 @@ def test_a_refusal_on_a_weak_match_says_why_and_what_was_found(real_embedder) ->
         "None of the passages found says who won the Brackwater presidential election."
     )
     assert declined.notes[1].startswith("Closest found: “")
+    # a question for no figure nor result says only what was found (its words may name an
+    # outlet nothing found is of: "What did the Lakeside Gazette report?")
+    asked = "What did Brackwater's mayor say about the harbour?"
+    assert answerer.best_score(asked, hits) < DEFAULT_MIN_SCORE
+    assert answer_of(real_embedder, asked, *hits).notes == (
+        "Closest found: “Rovers hold Orsk” (Sports Wire, 20 May 2024).",
+    )
 
 
 def test_money_asked_is_money_and_what_was_paid_not_what_is_planned() -> None:

@@ -33,7 +33,7 @@ from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.plan import blank
 from newsqa.types import SearchHit
 
-__all__ = ["edition_years", "unanswered", "unmentioned_years", "years_named"]
+__all__ = ["edition_years", "unanswered", "ungiven", "unmentioned_years", "years_named"]
 
 # what a short question asks for that its passages must give, or it is declined, saying so
 _DECLINED_WITHOUT = {
@@ -96,6 +96,15 @@ def unanswered(
         # "Who was Taylor Swift's first boyfriend?" is not answered by a story that says
         # "first" of something else and "boyfriend" elsewhere
         return (f"The articles that match best do not mention {listing(ordinals)}.",)
+    return ungiven(asked, chosen, hits, matcher)
+
+
+def ungiven(
+    asked: str, chosen: Sequence[Sentence], hits: Sequence[SearchHit], matcher: OutletMatcher
+) -> tuple[str, ...]:
+    """Why the sentences `chosen` (of `hits`) do not give the answer the short question `asked`
+    asks for, a figure or a result ("None of the passages found says who won the Argentine
+    presidential election."), as notes; none when they may, or it asks for neither."""
     form = asked_form(asked)
     event = asked_event(asked) if form == "winner" else None
     measure = measured(asked) if form == "number" else None

@@ -12,7 +12,13 @@ from datetime import UTC, date, datetime, time
 
 import numpy as np
 
-from newsqa.answering.answered import edition_years, unanswered, unmentioned_years, years_named
+from newsqa.answering.answered import (
+    edition_years,
+    unanswered,
+    ungiven,
+    unmentioned_years,
+    years_named,
+)
 from newsqa.answering.base import AnswerEvent, AnswerRequest, declining, newest_date
 from newsqa.answering.dates import entry_day, resolve_relative_dates, updated_since
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
@@ -498,10 +504,11 @@ class ExtractiveAnswerer:
                 else None
             )
             if scored is None or not scored.picks or scored.best < self.min_score:
-                # nothing found matches well enough: what a short question asks that nothing
-                # found says, where that is why ("None of the passages found says who won the
-                # Argentine presidential election."), and what was found instead
-                why = unanswered(asked, self.scorer.sentences(hits), hits, matcher) if short else ()
+                # nothing found matches well enough: the figure or result a short question asks
+                # for that nothing found gives, where that is why ("None of the passages found
+                # says who won the Argentine presidential election."), and what was found
+                # instead (not its words: "Lakeside Gazette" may be an outlet nothing found is of)
+                why = ungiven(asked, self.scorer.sentences(hits), hits, matcher) if short else ()
                 yield from declining(request, self.name, notes=(*why, *_closest(scored, hits)))
                 return
             # what the question supposes, reported otherwise and said nowhere ("Why was Sam
