@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from test_answers import answer_of, passage
 
 from newsqa.answering import EvidenceScorer, ExtractiveAnswerer
+from newsqa.answering.base import decline_text
 from newsqa.answering.extractive import DEFAULT_MIN_SCORE
 from newsqa.answering.forms import (
     asked_form,
@@ -214,3 +215,13 @@ def test_how_much_was_raised_is_answered_by_what_was_not_by_a_plan(real_embedder
     counted = answer_of(real_embedder, "How much did Mara Quell earn?", fans)
     assert counted.declined
     assert counted.notes[0] == "None of the passages found gives a figure for it."
+
+
+def test_a_refusal_quotes_a_question_ending_in_an_initial_whole() -> None:
+    """ "What is the population of the U.S.?" was quoted as "… of the U.S”."""
+    said = "The indexed articles don't say enough to answer “What is the population of the U.S.”."
+    assert decline_text("What is the population of the U.S.?") == said
+    assert decline_text("What is the population of the U.S. ?") == said
+    assert decline_text("Why was he fired?!") == (
+        "The indexed articles don't say enough to answer “Why was he fired”."
+    )
