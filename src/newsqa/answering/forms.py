@@ -13,6 +13,7 @@ from typing import Literal
 __all__ = [
     "Form",
     "Measure",
+    "MoneyAsked",
     "asked_form",
     "asks_who",
     "counted",
