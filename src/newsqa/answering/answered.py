@@ -19,14 +19,21 @@ from newsqa.answering.coverage import (
     unheld_ordinals,
 )
 from newsqa.answering.evidence import Sentence
-from newsqa.answering.forms import asked_form, gives
-from newsqa.answering.names import Name, asked_names, listing
+from newsqa.answering.forms import (
+    asked_form,
+    gives,
+    gives_measure,
+    gives_money,
+    measured,
+    money_asked,
+)
+from newsqa.answering.names import Name, asked_names, listing, names_in
 from newsqa.answering.results import article_texts, asked_event, says_result
 from newsqa.retrieval.outlets import OutletMatcher
 from newsqa.retrieval.plan import blank
 from newsqa.types import SearchHit
 
-__all__ = ["edition_years", "unanswered", "unmentioned_years", "years_named"]
+__all__ = ["edition_years", "unanswered", "ungiven", "unmentioned_years", "years_named"]
 
 # what a short question asks for that its passages must give, or it is declined, saying so
 _DECLINED_WITHOUT = {
@@ -89,14 +96,40 @@ def unanswered(
         # "Who was Taylor Swift's first boyfriend?" is not answered by a story that says
         # "first" of something else and "boyfriend" elsewhere
         return (f"The articles that match best do not mention {listing(ordinals)}.",)
+    return ungiven(asked, chosen, hits, matcher)
+
+
+def ungiven(
+    asked: str, chosen: Sequence[Sentence], hits: Sequence[SearchHit], matcher: OutletMatcher
+) -> tuple[str, ...]:
+    """Why the sentences `chosen` (of `hits`) do not give the answer the short question `asked`
+    asks for, a figure or a result ("None of the passages found says who won the Argentine
+    presidential election."), as notes; none when they may, or it asks for neither."""
     form = asked_form(asked)
     event = asked_event(asked) if form == "winner" else None
-    if event is not None:
+    measure = measured(asked) if form == "number" else None
+    if measure is not None:
+        # "What is the population of the U.S.?" is not answered by a sentence that says "Latino
+        # populations" of the U.S. and no figure, nor "India's population surpassed China's":
+        # one sentence gives a figure of it, near the word for it, and names what is asked of
+        named = asked_names(asked, matcher)
+        if not any(
+            gives_measure(s.text, measure) and len(names_in(named, s.text)) == len(named)
+            for s in chosen
+        ):
+            end = "" if measure.asked.endswith(".") else "."
+            return (f"None of the passages found gives a figure for {measure.asked}{end}",)
+    elif event is not None:
         # "Who won the 2023 World Series?" is not answered by a win of one of its games, nor
         # "Who won the 2023 Cricket World Cup?" by India's "won the last two matches"
         told = article_texts(hits)
         if not any(says_result(s.text, event, told[hits[s.hit_index].article.id]) for s in chosen):
             return (f"None of the passages found says who won {event.said}.",)
+    elif (money := money_asked(asked) if form == "amount" else None) is not None:
+        # "How much did Mistral AI raise?" is not answered by what it "plans to raise", nor
+        # "How much did Taylor Swift earn?" by "103.7992 million Swifties" (a count) alone
+        if not any(gives_money(s.text, money) for s in chosen):
+            return (_DECLINED_WITHOUT["amount"],)
     elif form in _DECLINED_WITHOUT and not any(gives(s.text, form) for s in chosen):
         # "How much did Apple's Vision Pro cost?" answered with a sentence naming it but no
         # price answers nothing asked (a count or a length may be written in words,

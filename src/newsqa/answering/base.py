@@ -85,13 +85,15 @@ def declining(
 
 
 _QUOTED = 300  # characters of a question a refusal quotes
+# a question's closing marks, but an initial's "." ("the U.S.?" is quoted "the U.S.")
+_END = re.compile(r"(?<!\b[A-Z])[.?! ]+$|(?<=\b[A-Z]\.)[?! ]+$")
 
 
 def decline_text(question: str, standalone: str = "") -> str:
     """The refusal, naming what was asked, and for a follow-up what it was read as being about
     (its `standalone` form carries the conversation's topic: "What about The Verge? (OpenAI;
     November)")."""
-    q = " ".join(question.split()).rstrip("?.! ")
+    q = _END.sub("", " ".join(question.split()))
     if len(q) > _QUOTED:  # a page of text pasted as a question is not said back whole
         q = q[:_QUOTED].rsplit(" ", 1)[0] + " …"
     carried = CARRIED.match(" ".join(standalone.split())) if standalone != question else None

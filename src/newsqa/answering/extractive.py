@@ -12,13 +12,30 @@ from datetime import UTC, date, datetime, time
 
 import numpy as np
 
-from newsqa.answering.answered import edition_years, unanswered, unmentioned_years, years_named
+from newsqa.answering.answered import (
+    edition_years,
+    unanswered,
+    ungiven,
+    unmentioned_years,
+    years_named,
+)
 from newsqa.answering.base import AnswerEvent, AnswerRequest, declining, newest_date
 from newsqa.answering.dates import entry_day, resolve_relative_dates, updated_since
 from newsqa.answering.evidence import EvidenceScorer, Sentence, content_terms, content_words
 from newsqa.answering.figures import Figure, conflicting, figures
-from newsqa.answering.forms import asked_form, asks_who, counted, counts, defines, gives
-from newsqa.answering.names import Name, asked_names, listing, names_in, unmentioned
+from newsqa.answering.forms import (
+    asked_form,
+    asks_who,
+    counted,
+    counts,
+    defines,
+    gives,
+    gives_measure,
+    gives_money,
+    measured,
+    money_asked,
+)
+from newsqa.answering.names import Name, asked_names, by_surname, listing, names_in, unmentioned
 from newsqa.answering.premises import Contrary, Premise, premise_of
 from newsqa.answering.results import article_texts, asked_event, says_result
 from newsqa.periods import WEEKDAYS, last_news_day
@@ -145,6 +162,9 @@ class ExtractiveAnswerer:
         # 300 MultiHop-RAG dev questions).
         short = _short(queries)
         names = asked_names(queries[0]) if short else []
+        # a person named whole in one story is called by surname in another ("Berhalter …
+        # earned him $1.6 million" in a story that names "Gregg Berhalter" elsewhere)
+        also = [by_surname(n, [f"{h.article.title}\n{h.text}" for h in hits]) for n in names]
         if names and len(sentences):
             read: dict[str, list[str]] = {}  # an article's title and its passages found
             for h in hits:
@@ -158,7 +178,7 @@ class ExtractiveAnswerer:
                 n if n.capitalised and any(names_in([n], t) for t in texts) else n.anycase
                 for n in names
             ]
-            whole = {a: len(names_in(loose, "\n".join(t))) == len(loose) for a, t in read.items()}
+            whole = {a: _named(loose, also, "\n".join(t)) == len(loose) for a, t in read.items()}
             about = [whole[hits[s.hit_index].article.id] for s in sentences]
             if any(about):  # (no one article names them all: "Did Apple and Microsoft both …")
                 keep = np.flatnonzero(about)
@@ -173,7 +193,7 @@ class ExtractiveAnswerer:
         if names and self.name_bonus:
             matrix[:, 0] += [
                 self.name_bonus
-                * len(names_in(names, f"{hits[s.hit_index].article.title}\n{s.text}"))
+                * _named(names, also, f"{hits[s.hit_index].article.title}\n{s.text}")
                 / len(names)
                 for s in sentences
             ]
@@ -210,7 +230,18 @@ class ExtractiveAnswerer:
             for j, query in enumerate(queries):
                 form = asked_form(query)
                 noun = counted(query) if form == "number" else None
-                if noun is not None:  # a figure of what it counts, not of anything else: a
+                measure = measured(query) if form == "number" else None
+                money = money_asked(query) if form == "amount" else None
+                if measure is not None:  # a figure of what it measures ("a population of …")
+                    matrix[:, j] += [
+                        self.form_bonus * gives_measure(s.text, measure) for s in sentences
+                    ]
+                elif money is not None:  # money paid, not planned ("plans to raise $300m"),
+                    # which answers another question: it falls behind a sentence with no figure
+                    matrix[:, j] += [
+                        self.form_bonus * _MONEY_LIFT[gives_money(s.text, money)] for s in sentences
+                    ]
+                elif noun is not None:  # a figure of what it counts, not of anything else: a
                     # stronger sign than any figure ("begging for five weeks to return hostages"
                     # matched "How many hostages did Hamas take?" better than "took 199 hostages")
                     matrix[:, j] += [2 * self.form_bonus * counts(s.text, noun) for s in sentences]
@@ -473,7 +504,12 @@ class ExtractiveAnswerer:
                 else None
             )
             if scored is None or not scored.picks or scored.best < self.min_score:
-                yield from declining(request, self.name)
+                # nothing found matches well enough: the figure or result a short question asks
+                # for that nothing found gives, where that is why ("None of the passages found
+                # says who won the Argentine presidential election."), and what was found
+                # instead (not its words: "Lakeside Gazette" may be an outlet nothing found is of)
+                why = ungiven(asked, self.scorer.sentences(hits), hits, matcher) if short else ()
+                yield from declining(request, self.name, notes=(*why, *_closest(scored, hits)))
                 return
             # what the question supposes, reported otherwise and said nowhere ("Why was Sam
             # Bankman-Fried acquitted?" of a verdict of guilty): what reports it is the answer
@@ -512,7 +548,8 @@ class ExtractiveAnswerer:
                 # story saying her mother was, under one of her coach and her first win)
                 chosen = self._answering(request.standalone, asked, hits, scored, matcher)
                 if not chosen:
-                    yield from declining(request, self.name, notes=refusal)
+                    notes = [*refusal, *_closest(scored, hits)]
+                    yield from declining(request, self.name, notes=tuple(notes))
                     return
             unquoted = _unquoted_outlets(scored.named, hits, chosen)
             if scored.named and len(unquoted) == len(scored.named):
@@ -581,6 +618,27 @@ class ExtractiveAnswerer:
             answerer=self.name,
             notes=tuple(notes),
         )
+
+
+_CLOSEST = 2  # stories a refusal names as what was found instead
+# a sentence's lift for a question for money, by `gives_money`: money paid, none, only to come
+_MONEY_LIFT = {True: 1.0, False: 0.0, None: -1.0}
+
+
+def _closest(scored: _Scored | None, hits: tuple[SearchHit, ...]) -> tuple[str, ...]:
+    """A refusal's note naming the stories whose sentences match the question best: what was
+    found instead of an answer, for the reader to judge (and to ask about)."""
+    stories: dict[str, str] = {}
+    for pick in scored.picks if scored is not None else []:
+        article = hits[pick.sentence.hit_index].article
+        if article.id not in stories and len(stories) < _CLOSEST:
+            about = [display_name(article.source)] if article.source else []
+            about += [f"{article.published:%-d %b %Y}"] if article.published else []
+            said = f" ({', '.join(about)})" if about else ""
+            stories[article.id] = f"“{_unmarked(article.title or 'untitled')}”{said}"
+    if not stories:
+        return ()
+    return (f"Closest found: {' and '.join(stories.values())}.",)
 
 
 def _reading_order(
@@ -681,6 +739,14 @@ def _lead_sentences(sentences: list[Sentence], hits: tuple[SearchHit, ...]) -> s
             counted[s.hit_index] = counted.get(s.hit_index, 0) + 1
             out.add((s.hit_index, s.start))
     return out
+
+
+def _named(names: list[Name], surnames: list[Name | None], text: str) -> int:
+    """How many of `names` `text` names, whole or by the surname beside each (`by_surname`)."""
+    return sum(
+        bool(names_in([n], text) or (s is not None and names_in([s], text)))
+        for n, s in zip(names, surnames, strict=True)
+    )
 
 
 def _short(queries: list[str]) -> bool:

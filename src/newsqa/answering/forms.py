@@ -5,22 +5,47 @@ and leads with them."""
 
 from __future__ import annotations
 
+import bisect
 import re
+from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Form", "asked_form", "asks_who", "counted", "counts", "defines", "gives", "in_english"]
+__all__ = [
+    "Form",
+    "Measure",
+    "MoneyAsked",
+    "asked_form",
+    "asks_who",
+    "counted",
+    "counts",
+    "defines",
+    "gives",
+    "gives_measure",
+    "gives_money",
+    "in_english",
+    "measured",
+    "money_asked",
+]
 
 Form = Literal["amount", "number", "date", "reason", "winner"]
 
 # ("What is the price …", "What is Binance's penalty?": a name's, as "the penalty of Binance")
-_WHAT_IS_THE = (
-    r"\b(?:what|which)\s+(?:is\s+|was\s+|were\s+|are\s+)?"
-    r"(?:the\s+|(?-i:(?:[A-Z][\w.&-]*\s+){0,3}[A-Z][\w.&-]*)['’]s\s+)?"
-)
+_OWNER = r"(?:the\s+|(?-i:(?:[A-Z][\w.&-]*\s+){0,3}[A-Z][\w.&-]*)['’]s\s+)?"
+_WHAT_IS_THE = r"\b(?:what|which)\s+(?:is\s+|was\s+|were\s+|are\s+)?" + _OWNER
 # "how much" and prices ask for an amount (of money, a share); "how many", a count or any figure
 _AMOUNT_QUESTION = re.compile(
     rf"\bhow\s+much\b|{_WHAT_IS_THE}"
-    r"(?:price|cost|amount|sum|percentage|fee|fines?|penalty|valuation|salary|revenue|budget)\b",
+    r"(?:price|cost|amount|sum|percentage|fee|fines?|penalty|valuation|salary|revenue|budget|"
+    r"market\s+(?:cap|capitali[sz]ation|value)|net\s+worth)\b",
+    re.IGNORECASE,
+)
+# what a figure measures, named by the question ("What is the population of the U.S.?", "What
+# was the attendance …?"): a figure is asked for, which a sentence saying what it measures gives
+_MEASURES = "population|size|height|weight|age|length|area|capacity|attendance|turnout|toll"
+_MEASURE_QUESTION = re.compile(
+    rf"^\W*(?:what|which)\s+(?:is|was|were|are)\s+(?P<asked>{_OWNER}(?:[^\W\d_]+\s+)?"
+    # (the "." of "the U.S." is the name's)
+    rf"(?P<measure>{_MEASURES})\b.*?)(?<!\.[A-Z])[\s?.!]*$",
     re.IGNORECASE,
 )
 _NUMBER_QUESTION = re.compile(
@@ -134,7 +159,7 @@ def asked_form(question: str) -> Form | None:
         return "date"
     if _AMOUNT_QUESTION.search(question):
         return "amount"
-    if _NUMBER_QUESTION.search(question):
+    if _NUMBER_QUESTION.search(question) or _MEASURE_QUESTION.search(question):
         return "number"
     if _REASON_QUESTION.search(question):
         return "reason"
@@ -155,6 +180,111 @@ def gives(text: str, form: Form) -> bool:
     if form == "winner":
         return bool(_WINNER.search(text))
     return bool(_FIGURE.search(_DAY_OF_MONTH.sub(" ", text)))
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a question for a figure says it measures: "population", and what it asks for as
+    the question words it, "the population of the U.S."."""
+
+    word: str
+    asked: str
+
+
+def measured(question: str) -> Measure | None:
+    """The measure `question` asks a figure of ("What is the population of the U.S.?"), if it
+    names one."""
+    m = _MEASURE_QUESTION.search(question)
+    return Measure(m["measure"].lower(), m["asked"]) if m else None
+
+
+# a figure of time ("for more than 300 years") measures no population, size nor toll
+_OF_TIME = re.compile(
+    r"\s*(?:-\s*)?(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries)\b",
+    re.IGNORECASE,
+)
+_SHORT_MEASURE = 4  # letters: "size", "age" are matched whole, longer words by their start
+# how near its measure a figure is said: "a population of about 1,200" (after it), "its 2.3
+# million population" (before it); "India's aging population …, with a median age of 28.2"
+# gives the figure of another measure
+_AFTER, _BEFORE = 6, 3  # words
+
+
+def gives_measure(text: str, measure: Measure) -> bool:
+    """Whether `text` gives a figure of the measure (said in any form: "populations",
+    "populated"), near it and not a time (but for an age): "a population of about 1,200", not
+    "its population officially surpassed that of China, … for more than 300 years"."""
+    word = measure.word
+    root = rf"\b{word}s?\b" if len(word) <= _SHORT_MEASURE else rf"\b{word[: len(word) - 3]}\w*"
+    plain = _DAY_OF_MONTH.sub(" ", text)
+    words = [m.start() for m in re.finditer(r"\S+", plain)]
+    figures = [
+        bisect.bisect_right(words, m.start()) - 1
+        for m in _FIGURE.finditer(plain)
+        if word == "age" or not _OF_TIME.match(plain, m.end())
+    ]
+    for m in re.finditer(root, plain, re.IGNORECASE):
+        at = bisect.bisect_right(words, m.start()) - 1
+        if any(-_BEFORE <= f - at <= _AFTER for f in figures):
+            return True
+    return False
+
+
+# "How much did … earn / pay / raise …?" asks for money, not "103.7992 million Swifties"; and
+# "did" for what was paid, not what was predicted or planned ("Mistral AI plans to raise as much
+# as $300 million" for "How much did Mistral AI raise?")
+_MONEY_QUESTION = re.compile(
+    r"^\W*how\s+much\s+(?P<tense>did|does|do|will|would|has|have|had|was|were|is|are)\s+"
+    r"(?:[\w'’.&-]+\s+){1,6}?(?:earn|pay|paid|raise|spend|spent|cost|charge|sell|sold|buy|bought|"
+    r"make|made|gross|owe|lose|lost|donate|invest|receive|get|got)\w*\b",
+    re.IGNORECASE,
+)
+_DONE = frozenset({"did", "has", "have", "had", "was", "were"})
+_MONEY = re.compile(
+    r"[$£€¥₹]\s?(?:US|A|C)?\d|\b(?:US|A|C|NZ|HK)[$]\s?\d|\b\d+(?:[.,]\d+)*\s?(?:bn|m|k)\b"
+    r"|\b\d[\d,.]*\s+(?:(?:million|billion|trillion)\s+)?(?:dollars|pounds|euros|yen|rupees|"
+    r"crowns|francs|kronor|yuan)\b",
+    re.IGNORECASE,
+)
+# a figure forecast or planned, in its clause before it: "predicted $535 million", "plans to
+# raise as much as $300 million" (not a price set, "will cost $3,499 when it ships", nor an
+# estimate of what is under way, "the ongoing Eras Tour … is expected to gross $1.4 billion")
+_TO_COME = re.compile(
+    r"\b(?:predict(?:ed|s|ions?)?|project(?:ed|s|ions?)?|forecasts?|plans?|planned|planning|"
+    r"aims?|aiming|hopes?|hoping|seeks?|seeking|set\s+to|likely|potential|proposed)\b",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r"[,;:()—–]|\s-\s")
+_HEDGE_WORDS = 10  # words before a figure read for what makes it still to come
+
+
+@dataclass(frozen=True)
+class MoneyAsked:
+    """A question for money paid, earned or raised, and whether for what was ("did")."""
+
+    done: bool
+
+
+def money_asked(question: str) -> MoneyAsked | None:
+    """Whether `question` asks how much money someone paid, earned, raised … ("How much did
+    Gregg Berhalter earn?"), and in the past."""
+    m = _MONEY_QUESTION.search(question)
+    return MoneyAsked(m["tense"].lower() in _DONE) if m else None
+
+
+def gives_money(text: str, asked: MoneyAsked) -> bool | None:
+    """Whether `text` gives an amount of money ("$1.6 million", "€105 million"), and for a
+    question in the past one not still to come in its clause; None when it gives only amounts
+    still to come ("predicted $535 million"), which answer another question."""
+    to_come = False
+    for m in _MONEY.finditer(text):
+        if not asked.done:
+            return True
+        clause = _CLAUSE.split(text[: m.start()])[-1]
+        if not _TO_COME.search(" ".join(clause.split()[-_HEDGE_WORDS:])):
+            return True
+        to_come = True
+    return None if to_come else False
 
 
 # "How many hostages did Hamas take?" counts hostages: "took 199 hostages" answers it, "begging for

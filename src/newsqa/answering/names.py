@@ -17,7 +17,15 @@ from newsqa.retrieval.outlets import OutletMatcher, well_known_outlets
 from newsqa.retrieval.terms import STOP_WORDS
 from newsqa.types import SearchHit
 
-__all__ = ["REQUEST_WORDS", "Name", "asked_names", "listing", "names_in", "unmentioned"]
+__all__ = [
+    "REQUEST_WORDS",
+    "Name",
+    "asked_names",
+    "by_surname",
+    "listing",
+    "names_in",
+    "unmentioned",
+]
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’.&][^\W_]+)*", re.UNICODE)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*|[\"“‘(]\s*)$")
@@ -189,6 +197,23 @@ def names_in(names: Sequence[Name], text: str) -> list[Name]:
     """The names of `names` that `text` mentions."""
     words = _words(text)
     return [n for n in names if _holds(words, n)]
+
+
+_SURNAME_LETTERS = 4  # a shorter last word is seldom a surname: "Vision Pro", "Game 3"
+_TITLE_WORD = re.compile(r"[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)*")
+
+
+def by_surname(name: Name, texts: Sequence[str]) -> Name | None:
+    """The surname a person `name` is called by once named ("Berhalter" of "Gregg Berhalter": a
+    story names him whole once, then by surname), as a one-word name written with a capital;
+    None unless `name` is two or three words written as a person's name is and one of `texts`
+    (what was found) names it whole, so that the surname is known to be this person's there."""
+    words = name.text.split()
+    if not 2 <= len(words) <= 3 or not all(_TITLE_WORD.fullmatch(w) for w in words):
+        return None
+    if len(words[-1]) < _SURNAME_LETTERS or not any(names_in([name], t) for t in texts):
+        return None
+    return Name(words[-1], (name.words[-1],))
 
 
 def unmentioned(names: Sequence[Name], hits: Sequence[SearchHit]) -> list[Name]:

@@ -103,6 +103,9 @@ _OF_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _WIN_NOUN = re.compile(r"(?:victory|triumph|winners?)$", re.IGNORECASE)
+# what joins a win said as a noun to what was won after it: "the winners of the 2023 prize",
+# "victory in the final" (not "the winners several hours before the prize")
+_NOUN_OF = re.compile(r"\s*(?:of|in|at)\s+(?:[\w'.-]+\s+){0,3}$", re.IGNORECASE)
 # the game that decides a title is the title's
 _DECIDER = re.compile(r"(?:title|championship)s?\s+(?:game|match|fight|bout)\b", re.I)
 # a title of another scope than the event's: "the national title", "a conference championship"
@@ -221,6 +224,9 @@ def says_result(text: str, event: Event, story: str) -> bool:
                 between = ""
             if _CLAUSE_BREAK.search(between) or _ON_THE_WAY.search(between):
                 continue
+            noun = name.start() >= won.end() and _WIN_NOUN.match(won[0]) is not None
+            if noun and between.strip() and not _NOUN_OF.match(between):
+                continue  # "reported the winners several hours before the prize was …"
             # a part between the win and the event, or named with the event ("the World Cup
             # semi-final", "the Davis Cup round-robin matches"), is what was won
             near = plain[name.end() : name.end() + 24].split(".")[0]
@@ -233,7 +239,7 @@ def says_result(text: str, event: Event, story: str) -> bool:
             scope = _SCOPED.search(plain[: name.start()])
             if scope and scope[1].lower() not in _own(event):
                 continue  # "won the national title" is not the ACC title
-            if _qualified_otherwise(plain[name.end() :], event):
+            if _qualified_otherwise(plain[: name.start()], plain[name.end() :], event):
                 continue  # "the Nobel Prize in chemistry" for the one in medicine
             named = _named_by(plain[: name.start()], event)
             if named is False or (named is None and not unnamed_ok):
@@ -281,11 +287,20 @@ def _named_by(before: str, event: Event) -> bool | None:
     return not others
 
 
-def _qualified_otherwise(after: str, event: Event) -> bool:
+def _qualified_otherwise(before: str, after: str, event: Event) -> bool:
     """Whether a word for the event is followed (`after`) by the preposition that follows its
-    head in the question, opening other words: "in chemistry" for "in medicine"."""
+    head in the question, opening other words: "in chemistry" for "in medicine"; or, for a
+    prize asked by the words before its head ("the Nobel Peace Prize"), by a field in lower case
+    ("the Nobel Prize in medicine") where a word of the prize asked is not before it (`before`):
+    another prize."""
     if not event.preposition:
-        return False
+        if event.head not in _AWARD:
+            return False
+        m = re.match(r"\s+(?:in|for)\s+(?:(?:the|a|an)\s+)?((?-i:[a-z]+))\b", after, re.I)
+        if m is None or m[1] in _own(event):
+            return False
+        named = {w.lower() for w in _TOKEN.findall(before.replace("’", "'"))[-3:]}
+        return any(w not in named for w in event.story_words)
     m = re.match(
         rf"\s+{event.preposition}\s+(?:(?:the|a|an|this|its|\d+)\s+)*([^\W\d_]+)", after, re.I
     )
