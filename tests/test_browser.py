@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -42,6 +42,8 @@ from newsqa.web.kept import STORAGE_KEY
 from newsqa.web.page import CSS
 
 pytestmark = pytest.mark.slow
+
+T = TypeVar("T")
 
 GLACIER = "How much did the avalanche repairs on the Glacier Line cost?"
 
@@ -371,36 +373,41 @@ def test_chat_clear_button_also_forgets_the_conversation(page: Any) -> None:
         assert "ships wait for nobody" not in ask(page, "What did he tell reporters?").inner_text()
 
 
-def _kept_anew(page: Any, before: str | None) -> str:
-    """What the browser keeps of the conversation, once it is not `before` (each record is
-    encrypted afresh, so a new record is always another text)."""
-    get = f"localStorage.getItem({STORAGE_KEY!r})"
-    page.wait_for_function(f"(before) => {get} !== null && {get} !== before", arg=before)
-    return str(page.evaluate(f"() => {get}"))
+def _kept_after(page: Any, act: Callable[[], T]) -> T:
+    """Do `act`, and wait until the browser has kept what it changed: the first record written
+    after it (each is encrypted afresh, so a new record is always another text). Its record
+    read at the start, not once `act` is done: a reloaded page writes what it restores again,
+    and an answer's record comes a moment after the answer (waiting for one other than the
+    record before an answer could take that rewrite, or the answer before, for it)."""
+    get = f"() => localStorage.getItem({STORAGE_KEY!r})"
+    before = page.evaluate(get)
+    done = act()
+    page.wait_for_function(f"(before) => ({get})() !== before", arg=before)
+    return done
 
 
 def test_a_reload_carries_on_with_the_conversation(page: Any) -> None:
     """The browser keeps the conversation: after a reload the chat, its sources and the
     conversation a follow-up reads are there again; after New chat, nothing is."""
-    ask(page, GLACIER)
-    first = _kept_anew(page, None)
-    ask(page, "Who is the harbour director in Valdria?")
-    _kept_anew(page, first)  # (kept just after the answer: a reload before would lose it)
+    harbour = "Who is the harbour director in Valdria?"
+    _kept_after(page, lambda: ask(page, GLACIER))
+    _kept_after(page, lambda: ask(page, harbour))  # (a reload before it would lose the answer)
     page.reload(wait_until="domcontentloaded")
     page.locator(BOT).nth(1).wait_for()
-    asked = [GLACIER, "Who is the harbour director in Valdria?"]
-    assert page.locator(USER).all_inner_texts() == asked
+    assert page.locator(USER).all_inner_texts() == [GLACIER, harbour]
     assert "48 million crowns" in page.locator(BOT).first.inner_text()
     assert "Quist" in cards(page).first.inner_text()  # the last answer's sources
-    assert "ships wait for nobody" in ask(page, "What did he tell reporters?").inner_text()
-    before_new = _kept_anew(page, None)
-    page.locator("#new-chat").click()
+    follow_up = _kept_after(page, lambda: ask(page, "What did he tell reporters?"))
+    assert "ships wait for nobody" in follow_up.inner_text()
+    _kept_after(page, page.locator("#new-chat").click)
     page.locator(BOT).first.wait_for(state="detached")
-    _kept_anew(page, before_new)
     page.reload(wait_until="domcontentloaded")
     page.locator("#sources .empty").wait_for()
-    page.wait_for_timeout(1000)  # (what the page restores comes with its first events)
-    assert page.locator(f"{BOT}, {USER}").count() == 0
+    # nothing comes back: the next question is the chat's only one, and no follow-up (what
+    # the page restores comes with its first events, before the question's)
+    answer = ask(page, "What did he tell reporters?")
+    assert page.locator(USER).all_inner_texts() == ["What did he tell reporters?"]
+    assert "ships wait for nobody" not in answer.inner_text()
 
 
 # the glacier story was published at 08:00 CET on 10 Feb 2024 (07:00 UTC); the night bus story
@@ -435,9 +442,8 @@ def test_times_are_shown_in_the_visitor_s_zone(
         expect(card_for(page, 1).locator(".meta")).to_have_text(f"Alpine Wire · {glacier}")
         expect(page.locator(BOT).first).to_contain_text(f"As of {day} (newest source cited).")
 
-    ask(page, GLACIER)
+    _kept_after(page, lambda: ask(page, GLACIER))
     said()
-    _kept_anew(page, None)
     page.reload(wait_until="domcontentloaded")
     page.locator(BOT).first.wait_for()
     said()

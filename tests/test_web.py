@@ -157,6 +157,49 @@ def test_new_chat_closes_the_llm_request_at_once(page_url: str) -> None:
         others.result(timeout=5)
 
 
+def test_stop_marks_the_answer_as_it_left_it_not_as_the_browser_had_it(
+    settings: Settings, counting: CountingEmbedder
+) -> None:
+    """Stop pressed before the browser has the answer's first update (on a busy machine: the
+    server had asked the LLM, the browser's chat was still empty): the chat Stop gives back is
+    the answer's, marked. It was the browser's, marked where it could be: the empty chat
+    replaced the question and its "Stopped." (the page's handlers, driven as Gradio does)."""
+    import asyncio
+
+    import gradio as gr
+
+    from newsqa.web import sources_html
+    from newsqa.web.chat import Answering
+
+    qa = NewsQA(settings, embedder=counting)
+    qa.update()
+    handlers = Answering(qa)
+    request = gr.Request(session_hash="one browser")
+    question = "How much did the avalanche repairs cost?"
+
+    async def stopped_early(llm: Any) -> Any:
+        answer = handlers.respond(question, [], [], [], "", "", llm.llm, request)
+
+        async def sent() -> None:  # (what Gradio does with each update: sends it on)
+            async for _ in answer:
+                pass
+
+        answering = asyncio.create_task(sent())
+        await asyncio.to_thread(llm.wait_for_request)
+        chat, *_ = await handlers.stopped([], sources_html(None), request)  # (as it had it)
+        await asyncio.wait_for(answering, timeout=10)
+        return chat
+
+    with unresponsive_llm() as llm:
+        chat = asyncio.run(stopped_early(llm))
+        assert llm.hung_up(timeout=1.5)  # and its request ended with it
+    assert [(m["role"], m["content"]) for m in chat] == [
+        ("user", question),
+        ("assistant", "*Stopped.*"),
+    ]
+    qa.close()
+
+
 def test_new_chat_returns_once_the_answer_it_ends_has_ended(page_url: str) -> None:
     """New chat's empty chat comes after the last update of the answer it ends: returned while
     that answer still ran, an update it was sending could land after it and bring the old

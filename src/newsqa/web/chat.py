@@ -9,6 +9,7 @@ import contextlib
 import re
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from newsqa.facade import NewsQA
@@ -33,6 +34,23 @@ Chat = list[dict[str, Any]]
 T = TypeVar("T")
 
 
+@dataclass
+class _Writing:
+    """An answer being written: `done` set once it has ended, and the chat and sources panel as
+    it last sent them (which the browser may not have yet, on a busy machine)."""
+
+    chat: Chat
+    panel: str
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def showing(self, chat: Chat, panel: str | None = None) -> Chat:
+        """`chat` (and `panel`, when it changes), kept as what the answer shows now."""
+        self.chat = list(chat)
+        if panel is not None:
+            self.panel = panel
+        return chat
+
+
 class Answering:
     """The page's answering handlers (`respond`, `new_chat`, `stopped`, `idle`) over `qa`, with
     what they keep of each session's answer being written; one per page."""
@@ -49,8 +67,8 @@ class Answering:
         # another way (Enter while an answer asked with Ask streams, an example) is not taken
         # either; it cut the answer being written off, its bubble left at "…"
         self.writing: dict[str, object] = {}
-        # set once the answer each session is writing has ended
-        self.running: dict[str, asyncio.Event] = {}
+        # the answer each session is writing: what it shows, and whether it has ended
+        self.running: dict[str, _Writing] = {}
 
         # Gradio hands a handler its request by the parameter's type, which it reads at run time
         for handler in (self.respond, self.new_chat, self.stopped, self.idle):
@@ -93,11 +111,11 @@ class Answering:
             {"role": "assistant", "content": WAITING},
         ]
         token = self.writing[session] = object()
-        done = self.running[session] = asyncio.Event()
+        now = self.running[session] = _Writing(chat, sources_html(None))
         llm = "" if not answerer or answerer == OFFLINE else answerer.strip()
         written = ""
         try:
-            yield chat, "", sources_html(None), answers
+            yield now.showing(chat), "", now.panel, answers
             check_period(since, until)
             found: list[tuple[SearchHit, ...]] = []  # the passages, as soon as they are found
             events = self.qa.stream(
@@ -115,7 +133,7 @@ class Answering:
                     if session in self.ended:  # Stop or New chat: their view of the chat stands
                         if self.ended[session] == "stop":
                             chat[-1] = {"role": "assistant", "content": _stopped_text(written)}
-                            yield chat, keep, gr.skip(), answers
+                            yield now.showing(chat), keep, gr.skip(), answers
                         return
                     if event is None:  # nothing new (an LLM still silent): Stop can act
                         # meanwhile, and the passages it reads are shown while it does, the
@@ -126,45 +144,48 @@ class Answering:
                         shown = True
                         if not written:
                             chat[-1] = {"role": "assistant", "content": _reading(len(found[0]))}
-                        yield chat, keep, retrieved_html(found[0]), gr.skip()
+                        panel = retrieved_html(found[0])
+                        yield now.showing(chat, panel), keep, panel, gr.skip()
                     elif isinstance(event, Answer):
                         answers.append(event)
                         chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
-                        yield chat, keep, sources_html(event), answers
+                        panel = sources_html(event)
+                        yield now.showing(chat, panel), keep, panel, answers
                     else:
                         written += event  # shown as written while it streams, as it is at the end
                         chat[-1] = {"role": "assistant", "content": _streaming(written)}
-                        yield chat, keep, gr.skip(), answers
+                        yield now.showing(chat), keep, gr.skip(), answers
         except IndexMissingError as exc:
             indexing = self.qa.updating
             more = "" if indexing else " Or add articles under “Add articles”."
             chat[-1] = {"role": "assistant", "content": with_commands(f"{exc}{more}")}
-            yield chat, keep, sources_html(None), answers
+            yield now.showing(chat, sources_html(None)), keep, now.panel, answers
         except FiltersError as exc:  # in the page's words; the question kept, to ask again
             chat[-1] = {"role": "assistant", "content": as_written(str(exc))}
-            yield chat, question, sources_html(None), answers
+            yield now.showing(chat, sources_html(None)), question, now.panel, answers
         except Exception as exc:  # shown as a message, never a stack trace; the question is
             # put back in the box (a bad date in the filters should not cost it)
             chat[-1] = {"role": "assistant", "content": f"Sorry, that did not work: {exc}"}
-            yield chat, question, sources_html(None), answers
+            yield now.showing(chat, sources_html(None)), question, now.panel, answers
         finally:
             if self.writing.get(session) is token:
                 del self.writing[session]
-            if self.running.get(session) is done:
+            if self.running.get(session) is now:
                 del self.running[session]
-            done.set()
+            now.done.set()
 
-    async def ended_by(self, how: str, request: Any) -> None:
+    async def ended_by(self, how: str, request: Any) -> _Writing | None:
         """Mark this session's answer as ended by the user, and wait for it to end (it does at
         once when the page cancels it, else at its next event): what it sends meanwhile comes
-        before what the user's action shows."""
+        before what the user's action shows. The answer, as it last showed (None: none ran)."""
         session = _session(request)
         self.ended[session] = how
         self.writing.pop(session, None)  # the next question is taken at once
-        done = self.running.get(session)
-        if done is not None:
+        now = self.running.get(session)
+        if now is not None:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), timeout=5)
+                await asyncio.wait_for(now.done.wait(), timeout=5)
+        return now
 
     async def new_chat(self, request: Any = None) -> tuple[Chat, list[Answer], str, str]:
         await self.ended_by("new", request)
@@ -173,7 +194,11 @@ class Answering:
     async def stopped(
         self, chat: Chat, panel: str, request: Any = None
     ) -> tuple[Chat, str, Any, Any, Any]:
-        await self.ended_by("stop", request)
+        now = await self.ended_by("stop", request)
+        if now is not None:  # marked as the answer left it: the chat the browser sent with
+            # Stop can lack its updates yet (on a busy machine, even the question: the chat
+            # was emptied, the answer's own "Stopped." overwritten)
+            chat, panel = now.chat, now.panel
         return _stopped(chat, panel)
 
     def idle(self, request: Any = None) -> tuple[Any, Any, Any]:

@@ -287,15 +287,18 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
             ),
         ]
 
-        # the accordion's label says what is set, to be seen with it closed
-        for field in (outlets, since, until):
-            field.change(
-                lambda *values: gr.update(label=filters_label(*values)),
-                [outlets, since, until],
-                filters,
-                **quick,
-                show_progress="hidden",
-            )
+        # the accordion's label says what is set, to be seen with it closed; one listener for
+        # the three boxes, so that its answers come in the order asked, the last last (one
+        # each: clearing two boxes quickly, the first one's late answer relabelled the second)
+        gr.on(
+            [outlets.change, since.change, until.change],
+            lambda *values: gr.update(label=filters_label(*values)),
+            [outlets, since, until],
+            filters,
+            **quick,
+            show_progress="hidden",
+            trigger_mode="always_last",
+        )
 
         def status_now() -> tuple[str, Any]:
             """The index status and its outlets as they are now: another process (`newsqa index
