@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -33,7 +34,7 @@ from browser import (
 )
 from conftest import FIXTURES, CountingEmbedder, page_during_first_build
 from llm_server import llm_server, open_connections, unresponsive_llm  # noqa: F401
-from loopback import answering
+from loopback import answering, serving
 from playwright.sync_api import expect
 
 from newsqa import NewsQA, Settings
@@ -887,6 +888,67 @@ def test_pasted_url_is_fetched_and_indexed(page: Any, served: Served, article_ur
     answer = ask(page, "How long does the crossing to Tarn Island take?")
     assert "twenty-two minutes" in answer.inner_text()
     screenshot(page, "10-added-url")
+
+
+MILL_HTML = """<!doctype html><html><head><title>Tide mill grinds again at Orrin Quay</title>
+<meta property="og:site_name" content="Estuary Echo">
+<meta property="article:published_time" content="2024-11-05T09:00:00+00:00">
+</head><body><article><h1>Tide mill grinds again at Orrin Quay</h1>
+<p>The restored tide mill at the fictional Orrin Quay ground its first flour in eighty years on
+Tuesday, its wheel turned by the ebbing tide for four hours, the mill trust said.</p>
+<p>Volunteers spent six winters rebuilding the sluice gates from salvaged oak.</p>
+</article></body></html>"""
+
+
+class _Estuary(BaseHTTPRequestHandler):
+    """A feed of one entry, and that entry's page."""
+
+    def do_GET(self) -> None:
+        if self.path == "/feed.xml":
+            body, kind = (
+                b"<?xml version='1.0'?><rss version='2.0'><channel><title>Estuary Echo</title>"
+                b"<item><title>Tide mill grinds again</title><link>/tide-mill</link></item>"
+                b"</channel></rss>",
+                "application/rss+xml",
+            )
+        else:
+            body, kind = MILL_HTML.encode(), "text/html; charset=utf-8"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_feed_is_followed_from_the_page(page: Any, served: Served, article_url: str) -> None:
+    """ "Follow it as a feed": the feed's articles are indexed at once, the page says how its new
+    ones will be read, and a page's address is said not to be a feed, and not followed."""
+    open_accordion(page, "Add articles")
+    field = page.locator("#url input, #url textarea").first
+    status = page.locator("#add-status")
+    field.fill(article_url)
+    page.locator("#follow").click()
+    expect(status).to_contain_text("Not followed: ", timeout=TIMEOUT_MS)
+    expect(status).to_contain_text("not an RSS or Atom feed (text/html)")
+    assert field.input_value() == article_url  # (left to mend)
+    with serving(_Estuary) as site:
+        feed = f"{site}/feed.xml"
+        field.fill(feed)
+        page.locator("#follow").click()
+        expect(status).to_contain_text(f"Following {feed}: 1 new article.", timeout=TIMEOUT_MS)
+        expect(status).to_contain_text("1 article added; ")
+        expect(status).to_contain_text("newsqa feeds refresh")
+        screenshot(page, "12-followed-feed")
+    try:
+        assert [f.url for f in served.qa.feeds()] == [feed]
+        assert field.input_value() == ""
+        answer = ask(page, "How long did the tide turn the wheel of the Orrin Quay mill?")
+        assert "four hours" in answer.inner_text()
+    finally:
+        served.qa.unfollow(feed)
 
 
 def test_an_update_made_elsewhere_is_in_the_status_after_the_next_answer(

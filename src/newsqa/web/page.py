@@ -25,6 +25,7 @@ from newsqa.web.render import (
     CSS,
     added_markdown,
     articles_html,
+    followed_markdown,
     sources_html,
     status_markdown,
 )
@@ -63,8 +64,9 @@ def _articles(qa: NewsQA) -> tuple[str, dict[str, CorpusFile]]:
     return articles_html(listing), files
 
 
-def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
-    """The Gradio Blocks for `qa` (not launched; pass `css=CSS` to `launch`).
+def build_page(qa: NewsQA, *, typed_llms: bool = True, feeds_every: float | None = None) -> Any:
+    """The Gradio Blocks for `qa` (not launched; pass `css=CSS` to `launch`). `feeds_every`:
+    the minutes between reads of the followed feeds while it is served (None: not read).
 
     With `typed_llms` a visitor may type any LLM into the answerer box; without, only the
     offline answerer and the LLM configured for `qa` answer. A page served beyond this machine
@@ -77,6 +79,16 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
     handlers = Answering(qa)  # (each session's answer: asked, stopped, a new chat)
 
     after = UpdateAfter(qa)  # the update that follows one running when files come or go
+
+    def changed() -> tuple[str, Any, Any]:
+        """The status line, the outlets offered and the example questions, as the index is
+        after a change to the corpus."""
+        fresh = qa.stats()
+        return (
+            _status(qa, fresh),
+            gr.update(choices=fresh.named_outlets),
+            gr.update(samples=_examples(qa)),
+        )
 
     def add_articles(
         files: list[Any] | None,
@@ -124,15 +136,31 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                 message = added_markdown(loaded, result, shown, pending=later and bool(written))
                 if loaded.articles:
                     kept_files, kept_url = None, ""
-        fresh = qa.stats()
-        return (
-            message,
-            status_markdown(fresh),
-            gr.update(choices=fresh.named_outlets),
-            gr.update(samples=_examples(qa)),
-            kept_files,
-            kept_url,
-        )
+        return (message, *changed(), kept_files, kept_url)
+
+    def follow_feed(
+        url: str,
+        progress: Any = gr.Progress(),  # noqa: B008 - as add_articles'
+    ) -> tuple[str, str, Any, Any, str]:
+        """Follows the address as a feed: its entries' articles are saved and indexed now, and
+        its new ones whenever the followed feeds are read. The address stays in its box unless
+        it was followed."""
+        url = (url or "").strip()
+        if not url.lower().startswith(("http://", "https://")):
+            message = "Paste the address of an RSS or Atom feed (http:// or https://) first."
+            kept = url
+        else:
+            later = qa.updating  # (as add_articles: saved now, indexed after that update)
+            try:
+                done = qa.follow([url], update=not later, progress=progress_bar(progress))
+            except Exception as exc:
+                message, kept = f"Could not follow it: {exc}", url
+            else:
+                if later and done.written:
+                    after.ask()
+                message = followed_markdown(done, pending=later, every=feeds_every)
+                kept = url if all(f.error for f in done.feeds) else ""
+        return (message, *changed(), kept)
 
     def remove_articles(
         chosen: list[str] | None,
@@ -141,16 +169,8 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         """Moves the chosen files out of the corpus and updates the index; the list, the
         status, the outlets and the examples as they are after."""
         message = remove_files(qa, chosen, _articles(qa)[1], after, progress_bar(progress))
-        fresh = qa.stats()
         listing, files = _articles(qa)
-        return (
-            message,
-            _status(qa, fresh),
-            gr.update(choices=fresh.named_outlets),
-            gr.update(samples=_examples(qa)),
-            listing,
-            gr.update(choices=file_choices(files), value=[]),
-        )
+        return (message, *changed(), listing, gr.update(choices=file_choices(files), value=[]))
 
     with gr.Blocks(title="newsqa") as page:
         with gr.Row():
@@ -239,7 +259,9 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
                         placeholder="https://…",
                         elem_id="url",
                     )
-                    add = gr.Button("Add to the corpus and index", elem_id="add")
+                    with gr.Row():
+                        add = gr.Button("Add to the corpus and index", elem_id="add")
+                        follow = gr.Button("Follow it as a feed", elem_id="follow")
                     add_status = gr.Markdown(elem_id="add-status")
                 # read once opened (a page of a large index opens as fast), and again when the
                 # index changes while it is open
@@ -345,6 +367,13 @@ def build_page(qa: NewsQA, *, typed_llms: bool = True) -> Any:
         added = [
             add.click(add_articles, *adding, api_name="add_articles", **shown_on),
             url.submit(add_articles, *adding, api_visibility="private", **shown_on),
+            follow.click(
+                follow_feed,
+                [url],
+                [add_status, status, outlets, examples, url],
+                api_name="follow_feed",
+                **shown_on,
+            ),
         ]
 
         def articles_now(opened: bool) -> tuple[Any, Any]:

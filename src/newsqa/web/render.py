@@ -12,6 +12,7 @@ from newsqa.types import (
     ArticleList,
     ArticleRef,
     Citation,
+    FeedRefresh,
     IndexReport,
     IndexStats,
     LoadResult,
@@ -19,7 +20,13 @@ from newsqa.types import (
 )
 from newsqa.web.times import day_html, moment_html, stamp_html
 
-__all__ = ["answer_markdown", "articles_html", "sources_html", "status_markdown"]
+__all__ = [
+    "answer_markdown",
+    "articles_html",
+    "followed_markdown",
+    "sources_html",
+    "status_markdown",
+]
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -145,6 +152,40 @@ def added_markdown(
         read = "the article read is" if len(loaded.articles) == 1 else "the articles read are"
         lines = [f"Nothing new: {read} already in the corpus."]
     lines += [f"- skipped {name(s.origin)}: {s.reason}" for s in loaded.skipped if s not in repeats]
+    return "\n".join(lines)
+
+
+def followed_markdown(
+    done: FeedRefresh, *, pending: bool = False, every: float | None = None
+) -> str:
+    """What "Follow it as a feed" did, in words: each feed followed and its new articles (or why
+    it was not followed), what was indexed, and when the feed is read again (`every`: the
+    page's minutes between reads, None when the page does not read feeds)."""
+    lines = []
+    for f in done.feeds:
+        if f.error:
+            lines.append(f"Not followed: {f.url}: {f.error}.")
+            continue
+        before = f" ({f.known} taken before)" if f.known else ""
+        lines.append(f"Following {f.url}: {_count(f.new, 'new article')}{before}.")
+    if pending and done.written:
+        lines.append(
+            "The index is being updated just now: they are in it once that update is done."
+        )
+    elif done.report is not None:
+        r = done.report
+        lines.append(
+            f"{_count(r.articles_added, 'article')} added; "
+            f"{_count(r.chunks_embedded, 'passage')} indexed."
+        )
+    if any(not f.error for f in done.feeds):
+        lines.append(
+            f"Its new entries are read every {every:g} minutes while the page is served."
+            if every
+            else "Its new entries are read by `newsqa feeds refresh` (or by a page served with "
+            "`--refresh-feeds MINUTES`)."
+        )
+    lines += [f"- skipped {s.origin}: {s.reason}" for s in done.skipped]
     return "\n".join(lines)
 
 

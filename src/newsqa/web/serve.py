@@ -176,5 +176,5 @@ def launch(
         )
     from newsqa.web.page import build_page  # (the page imports this module)
 
-    page = build_page(qa, typed_llms=local)
+    page = build_page(qa, typed_llms=local, feeds_every=refresh_feeds)
     page.launch(server_name=host, server_port=port, auth=credentials, css=CSS)
