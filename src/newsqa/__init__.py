@@ -1,7 +1,6 @@
 """newsqa: ask questions about a collection of news articles, with answers that cite them."""
 
-from newsqa.corpus.following import FeedsFileError
-from newsqa.errors import NewsQAError
+from newsqa.errors import FeedsFileError, NewsQAError
 from newsqa.facade import NewsQA
 from newsqa.indexing import (
     CorpusError,

@@ -4,8 +4,14 @@ or `RuntimeError` they were."""
 
 from __future__ import annotations
 
-__all__ = ["NewsQAError"]
+__all__ = ["FeedsFileError", "NewsQAError"]
 
 
 class NewsQAError(Exception):
     """An error newsqa raised, whose message says what to do."""
+
+
+class FeedsFileError(NewsQAError, ValueError):
+    """The corpus's list of followed feeds (`.feeds.json`) cannot be read: it is left as it is.
+    (Here, not in `newsqa.corpus.following`, so that importing newsqa does not import the
+    loaders.)"""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from newsqa.errors import NewsQAError
+from newsqa.errors import FeedsFileError
 from newsqa.types import FeedRead, LoadResult, Skipped
 
 __all__ = [
@@ -27,10 +27,6 @@ __all__ = [
 
 FEEDS_FILE = ".feeds.json"
 _SEEN_KEPT = 2000  # entry keys kept per feed, newest last: a feed lists its newest few dozen
-
-
-class FeedsFileError(NewsQAError, ValueError):
-    """The corpus's list of followed feeds cannot be read: it is left as it is."""
 
 
 @dataclass
