@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "CLAUSE_BREAK",
     "Form",
     "Measure",
     "MoneyAsked",
@@ -254,7 +255,8 @@ _TO_COME = re.compile(
     r"aims?|aiming|hopes?|hoping|seeks?|seeking|set\s+to|likely|potential|proposed)\b",
     re.IGNORECASE,
 )
-_CLAUSE = re.compile(r"[,;:()—–]|\s-\s")
+# where a clause ends: a comma, a colon, a bracket, a dash
+CLAUSE_BREAK = re.compile(r"[,;:()—–]|\s-\s")
 _HEDGE_WORDS = 10  # words before a figure read for what makes it still to come
 
 
@@ -280,7 +282,7 @@ def gives_money(text: str, asked: MoneyAsked) -> bool | None:
     for m in _MONEY.finditer(text):
         if not asked.done:
             return True
-        clause = _CLAUSE.split(text[: m.start()])[-1]
+        clause = CLAUSE_BREAK.split(text[: m.start()])[-1]
         if not _TO_COME.search(" ".join(clause.split()[-_HEDGE_WORDS:])):
             return True
         to_come = True

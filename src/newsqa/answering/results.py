@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from newsqa.answering.forms import CLAUSE_BREAK
 from newsqa.types import SearchHit
 
 __all__ = ["Event", "article_texts", "asked_event", "says_result"]
@@ -135,7 +136,6 @@ _HELD_NOT = re.compile(
     r"shortlists?|ceremon(?:y|ies)|runs?|mvp|debuts?|trip|berth|defen[cs]e)\b",
     re.IGNORECASE,
 )
-_CLAUSE_BREAK = re.compile(r"[,;:()—–]|\s-\s")
 _AFTER, _BEFORE = 10, 4  # words from a win to the event it names, after it and before it
 
 
@@ -222,7 +222,7 @@ def says_result(text: str, event: Event, story: str) -> bool:
                     continue  # "a push at winning a World Series after winning six AL West …"
             else:
                 between = ""
-            if _CLAUSE_BREAK.search(between) or _ON_THE_WAY.search(between):
+            if CLAUSE_BREAK.search(between) or _ON_THE_WAY.search(between):
                 continue
             noun = name.start() >= won.end() and _WIN_NOUN.match(won[0]) is not None
             if noun and between.strip() and not _NOUN_OF.match(between):
