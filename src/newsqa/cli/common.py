@@ -37,6 +37,7 @@ __all__ = [
     "fit",
     "index_app",
     "interruptible",
+    "kept_when_adding",
     "open_qa",
     "print_outcome",
     "print_report",
@@ -214,6 +215,15 @@ def interruptible(kept: Callable[[], str], *, as_json: bool) -> Iterator[Progres
             yield progress
     except KeyboardInterrupt:
         fail(f"Interrupted: {kept()}", code=130, as_json=as_json)
+
+
+def kept_when_adding(saved: str) -> str:
+    """What an interrupted add to the corpus keeps (`saved`: what is in the corpus folder,
+    "the files copied into corpus")."""
+    return (
+        f"{saved} stay there, and the batches indexed are kept; `newsqa index update` indexes "
+        "the rest."
+    )
 
 
 def print_outcome(skipped: Iterable[Skipped], report: IndexReport | None) -> None:

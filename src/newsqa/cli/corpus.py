@@ -14,6 +14,7 @@ from newsqa.cli.common import (
     errors,
     exit_failed,
     interruptible,
+    kept_when_adding,
     open_qa,
     print_outcome,
 )
@@ -40,10 +41,7 @@ def ingest(
     Only the files that hold articles are copied; exits 1 when no target gave one."""
     with errors(as_json=as_json):
         qa = open_qa(ctx)
-        copied = (
-            f"the files copied into {qa.settings.corpus_dir} stay there, and the batches "
-            "indexed are kept; `newsqa index update` indexes the rest."
-        )
+        copied = kept_when_adding(f"the files copied into {qa.settings.corpus_dir}")
         with interruptible(lambda: copied, as_json=as_json) as progress:
             loaded, written, report = qa.ingest(targets, update=not no_update, progress=progress)
         qa.close()

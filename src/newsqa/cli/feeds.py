@@ -14,6 +14,7 @@ from newsqa.cli.common import (
     errors,
     exit_failed,
     interruptible,
+    kept_when_adding,
     open_qa,
     print_outcome,
 )
@@ -52,13 +53,6 @@ def _said(done: FeedRefresh, as_json: bool) -> None:
     exit_failed(failed)
 
 
-def _kept(folder: object) -> str:
-    return (
-        f"the articles saved into {folder} stay there, and the batches indexed are kept; "
-        "`newsqa index update` indexes the rest."
-    )
-
-
 @feeds_app.command("add")
 def feeds_add(
     ctx: typer.Context,
@@ -70,7 +64,10 @@ def feeds_add(
     An address that is not a feed is not followed; exits 1 when none was read."""
     with errors(as_json=as_json):
         qa = open_qa(ctx)
-        with interruptible(lambda: _kept(qa.settings.corpus_dir), as_json=as_json) as progress:
+        with interruptible(
+            lambda: kept_when_adding(f"the articles saved into {qa.settings.corpus_dir}"),
+            as_json=as_json,
+        ) as progress:
             done = qa.follow(urls, update=not no_update, progress=progress)
         qa.close()
     _said(done, as_json)
@@ -86,7 +83,10 @@ def feeds_refresh(
         qa = open_qa(ctx)
         if not qa.feeds():
             raise ValueError("The corpus follows no feed: `newsqa feeds add URL` follows one.")
-        with interruptible(lambda: _kept(qa.settings.corpus_dir), as_json=as_json) as progress:
+        with interruptible(
+            lambda: kept_when_adding(f"the articles saved into {qa.settings.corpus_dir}"),
+            as_json=as_json,
+        ) as progress:
             done = qa.refresh_feeds(update=not no_update, progress=progress)
         qa.close()
     _said(done, as_json)

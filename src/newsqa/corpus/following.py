@@ -137,10 +137,11 @@ def unfollow(corpus: Path, urls: list[str]) -> tuple[list[str], list[Skipped]]:
     articles taken from them stay in the corpus."""
     followed = read_followed(corpus)
     known = {f.url for f in followed}
-    gone = [u for u in _unique(urls) if u in known]
+    asked = _unique(urls)
+    gone = [u for u in asked if u in known]
     missing = [
         Skipped(u, "not a feed this corpus follows", kind="missing")
-        for u in _unique(urls)
+        for u in asked
         if u not in known
     ]
     if gone:
